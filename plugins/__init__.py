@@ -1,0 +1,1 @@
+"""chipmate's built-in task plugins. Each subpackage registers through the ``chipmate`` entry-point group."""

@@ -1,0 +1,183 @@
+"""``chipmate.Client``: a synchronous Python client of a chipmate server.
+
+    from chipmate import Client
+
+    with Client("localhost:50051") as client:
+        print(client.call("echo", {"text": "hello"}))
+        for event in client.stream("echo", {"text": "one two three"}):
+            if event.kind == "token":
+                print(event.text, end="")
+
+Errors come back as the domain errors of ``chipmate.errors`` (InvalidInputError, TaskNotFoundError, ...), rebuilt
+from the gRPC status code, so tool scripts can catch them by kind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from .config import DEFAULT_PORT
+from .errors import ChipmateError, InvalidInputError, error_for_status
+from .tasks import Event
+from .v1 import tasks_pb2, tasks_pb2_grpc
+
+DEFAULT_TARGET = f"localhost:{DEFAULT_PORT}"
+
+
+@dataclass(frozen=True)
+class TaskDescription:
+    """A task as the server lists it."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any]
+    streaming: bool
+    plugin: str
+
+
+class Client:
+    """Calls tasks on a chipmate server.
+
+    ``target`` defaults to ``$CHIPMATE_TARGET`` or localhost:50051, ``token`` to ``$CHIPMATE_TOKEN``.
+    ``timeout`` is the default deadline in seconds of each call (None: no deadline). With ``tls=True`` the
+    channel is encrypted, verified against ``root_certificates`` (a PEM path) or the system roots.
+    """
+
+    def __init__(
+        self,
+        target: str | None = None,
+        *,
+        token: str | None = None,
+        timeout: float | None = None,
+        tls: bool = False,
+        root_certificates: str | os.PathLike[str] | None = None,
+        max_message_bytes: int = 4 * 1024 * 1024,
+    ) -> None:
+        self.target = target or os.environ.get("CHIPMATE_TARGET") or DEFAULT_TARGET
+        self.token = token if token is not None else os.environ.get("CHIPMATE_TOKEN")
+        self.timeout = timeout
+        options = [
+            ("grpc.max_receive_message_length", max_message_bytes),
+            ("grpc.max_send_message_length", max_message_bytes),
+        ]
+        if tls or root_certificates:
+            roots = Path(root_certificates).read_bytes() if root_certificates else None
+            self._channel = grpc.secure_channel(self.target, grpc.ssl_channel_credentials(roots), options)
+        else:
+            self._channel = grpc.insecure_channel(self.target, options)
+        self._tasks = tasks_pb2_grpc.TaskServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    # -- plumbing --------------------------------------------------------------------------------------------
+
+    def _metadata(self, request_id: str | None = None) -> list[tuple[str, str]]:
+        metadata = []
+        if self.token:
+            metadata.append(("authorization", f"Bearer {self.token}"))
+        if request_id:
+            metadata.append(("x-request-id", request_id))
+        return metadata
+
+    def _timeout(self, timeout: float | None) -> float | None:
+        return self.timeout if timeout is None else timeout
+
+    @staticmethod
+    def _encode(input: Any) -> str:
+        if isinstance(input, str):
+            return input
+        try:
+            return json.dumps(input)
+        except (TypeError, ValueError) as exc:
+            raise InvalidInputError(f"task input is not JSON-serialisable: {exc}") from exc
+
+    @staticmethod
+    def _error(exc: grpc.RpcError) -> ChipmateError:
+        return error_for_status(exc.code(), exc.details() or "")
+
+    # -- API -------------------------------------------------------------------------------------------------
+
+    def tasks(self, *, timeout: float | None = None) -> list[TaskDescription]:
+        """The tasks the server offers, with their schemas."""
+        try:
+            response = self._tasks.ListTasks(
+                tasks_pb2.ListTasksRequest(), timeout=self._timeout(timeout), metadata=self._metadata()
+            )
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return [
+            TaskDescription(
+                name=t.name,
+                description=t.description,
+                input_schema=json.loads(t.input_schema_json or "{}"),
+                output_schema=json.loads(t.output_schema_json or "{}"),
+                streaming=t.streaming,
+                plugin=t.plugin,
+            )
+            for t in response.tasks
+        ]
+
+    def call(
+        self, task: str, input: Any = None, *, timeout: float | None = None, request_id: str | None = None
+    ) -> dict[str, Any]:
+        """Run ``task`` with ``input`` (a dict, or JSON text) and return its output dict."""
+        request = tasks_pb2.InvokeRequest(task=task, input_json=self._encode(input if input is not None else {}))
+        try:
+            response = self._tasks.Invoke(
+                request, timeout=self._timeout(timeout), metadata=self._metadata(request_id)
+            )
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return json.loads(response.output_json)
+
+    def stream(
+        self, task: str, input: Any = None, *, timeout: float | None = None, request_id: str | None = None
+    ) -> Iterator[Event]:
+        """Run ``task`` and yield its events (progress, token, then result). Raises the call's error at the end.
+
+        Closing the iterator early (``break``) cancels the call on the server.
+        """
+        request = tasks_pb2.InvokeRequest(task=task, input_json=self._encode(input if input is not None else {}))
+        call = self._tasks.InvokeStream(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
+        try:
+            for message in call:
+                kind = message.WhichOneof("event")
+                if kind == "token":
+                    yield Event("token", text=message.token.text)
+                elif kind == "progress":
+                    yield Event("progress", text=message.progress.message, fraction=message.progress.fraction)
+                elif kind == "result":
+                    yield Event(
+                        "result", output=json.loads(message.result.output_json), request_id=message.result.request_id
+                    )
+                # An error event is followed by the call's status, raised below with the same message.
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        finally:
+            call.cancel()
+
+    def health(self, service: str = "", *, timeout: float | None = 5.0) -> str:
+        """The server's health status name: SERVING, NOT_SERVING, ... Raises BackendUnavailableError when down."""
+        try:
+            response = self._health.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+        except grpc.RpcError as exc:
+            raise self._error(exc) from None
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+
+    def close(self) -> None:
+        """Close the channel."""
+        self._channel.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,53 @@
+"""The hooks a chipmate plugin can implement. Specs only: loading lives in ``plugins.py``.
+
+Hooks are called by keyword; an implementation may accept any subset of a hook's arguments and must not give
+them defaults. Register-style hooks hand the plugin a callback, so the host validates and de-duplicates in one
+place. Every hook here is documented in docs/plugins.md with its exact signature (a test checks).
+"""
+
+from __future__ import annotations
+
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("chipmate")
+hookimpl = HookimplMarker("chipmate")
+
+
+@hookspec
+def chipmate_register_tasks(register):
+    """Called once when the host first needs the task list. Call ``register(Task(...))`` for each task."""
+
+
+@hookspec
+def chipmate_register_models(register):
+    """Called once when the host first needs a model. Call ``register(ModelBackend(...))`` for each backend kind."""
+
+
+@hookspec
+def chipmate_register_tools(register):
+    """Called once when a task first needs an EDA tool. Call ``register(tool)`` for each tool adapter."""
+
+
+@hookspec
+def chipmate_register_commands(cli):
+    """Called when the CLI starts. Add click commands or groups to ``cli`` (a ``click.Group``)."""
+
+
+@hookspec
+def chipmate_startup(host):
+    """Called once before the server reports SERVING. Warm caches or open connections; return nothing."""
+
+
+@hookspec
+def chipmate_shutdown(host):
+    """Called once after the server stopped accepting calls. Release resources; return nothing."""
+
+
+@hookspec
+def chipmate_before_task(call):
+    """Called before every task handler runs. Inspect or audit ``call``; raise a ChipmateError to refuse it."""
+
+
+@hookspec
+def chipmate_after_task(call, output, error):
+    """Called after every task call, with its ``output`` dict or the ``error`` it raised. Return nothing."""

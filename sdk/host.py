@@ -1,0 +1,117 @@
+"""The typed face of the plugin manager: one method per hook, so core code never calls ``pm.hook.*`` untyped.
+
+The :class:`Host` also runs a task call end to end (:meth:`Host.run_task`): look the task up, validate the input
+against its schema, call the request hooks and the handler, validate the output. Servicers and the CLI stay thin.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+from . import plugin_manager
+from .config import Config
+from .errors import ChipmateError, PluginError, TaskFailedError
+from .tasks import Task, TaskCall, TaskContext, TaskRegistry
+
+
+class Host:
+    """Loaded plugins plus what they registered, for one configuration."""
+
+    def __init__(self, config: Config | None = None, pm: pluggy.PluginManager | None = None) -> None:
+        self.config = config or Config()
+        self.pm = pm or plugin_manager.pm
+        self._tasks: TaskRegistry | None = None
+        self._lock = threading.Lock()
+        if pm is None:
+            plugin_manager.load_plugins()
+
+    # -- registration hooks ---------------------------------------------------------------------------------
+
+    def _call_register_hook(self, hook: pluggy.HookCaller, argname: str, add: Callable[..., None]) -> None:
+        """Call each implementation with a ``register`` callback that knows which plugin is registering."""
+        # pluggy calls implementations last-registered first; keep that order.
+        for impl in reversed(hook.get_hookimpls()):
+            def register(item: Any, _plugin: str = impl.plugin_name) -> None:
+                add(item, plugin=_plugin)
+
+            kwargs = {argname: register}
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except ChipmateError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {impl.plugin_name!r} failed in {hook.name}: {type(exc).__name__}: {exc}",
+                    hint=f"fix the plugin or disable it with CHIPMATE_DISABLE_PLUGINS={impl.plugin_name}",
+                ) from exc
+
+    @property
+    def tasks(self) -> TaskRegistry:
+        """Every task the loaded plugins registered, collected on first use."""
+        if self._tasks is None:
+            with self._lock:
+                if self._tasks is None:
+                    registry = TaskRegistry()
+                    self._call_register_hook(self.pm.hook.chipmate_register_tasks, "register", registry.register)
+                    self._tasks = registry
+        return self._tasks
+
+    def register_commands(self, cli: Any) -> None:
+        """Let plugins add their click commands to ``cli``."""
+        self.pm.hook.chipmate_register_commands(cli=cli)
+
+    # -- lifecycle and request hooks -------------------------------------------------------------------------
+
+    def startup(self) -> None:
+        """Run every plugin's startup hook (before the server reports SERVING)."""
+        self.pm.hook.chipmate_startup(host=self)
+
+    def shutdown(self) -> None:
+        """Run every plugin's shutdown hook (after the server stopped accepting calls)."""
+        self.pm.hook.chipmate_shutdown(host=self)
+
+    def before_task(self, call: TaskCall) -> None:
+        """Run the before-task hooks; one of them raising a ChipmateError refuses the call."""
+        self.pm.hook.chipmate_before_task(call=call)
+
+    def after_task(self, call: TaskCall, output: dict[str, Any] | None, error: BaseException | None) -> None:
+        """Run the after-task hooks with the call's output or error."""
+        self.pm.hook.chipmate_after_task(call=call, output=output, error=error)
+
+    # -- running a task --------------------------------------------------------------------------------------
+
+    def run_task(self, name: str, input: Any, ctx: TaskContext, *, peer: str | None = None) -> dict[str, Any]:
+        """Run task ``name`` on ``input`` and return its validated output.
+
+        Domain errors pass through unchanged; anything else a handler raises becomes TaskFailedError, so a
+        plugin bug is reported as such and never takes the caller down.
+        """
+        tasks = self.tasks
+        task: Task = tasks.get(name)
+        tasks.validate_input(name, input)
+        call = TaskCall(task=name, input=input, request_id=ctx.request_id, principal=ctx.principal, peer=peer)
+        output: dict[str, Any] | None = None
+        error: BaseException | None = None
+        try:
+            self.before_task(call)
+            ctx.check()
+            try:
+                output = task.handler(input, ctx)
+            except ChipmateError:
+                raise
+            except Exception as exc:
+                raise TaskFailedError(
+                    f"task {name!r} failed: {type(exc).__name__}: {exc}",
+                    hint=f"this is a bug in plugin {task.plugin!r}; the server log has the traceback",
+                ) from exc
+            tasks.validate_output(name, output)
+            return output
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            self.after_task(call, output if error is None else None, error)

@@ -1,0 +1,185 @@
+"""The chipmate gRPC server: task services, health, reflection, auth, limits, graceful shutdown.
+
+    server = ChipmateServer(host, config.server)
+    port = server.start()        # binds, runs startup hooks, reports SERVING
+    server.wait_for_termination()
+    server.stop()                # NOT_SERVING, drains in-flight calls for grace_seconds, shutdown hooks
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from pathlib import Path
+from typing import Any
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from ..config import Config, ServerConfig
+from ..errors import ChipmateError, ServerError
+from ..host import Host
+from ..v1 import (
+    bugtriage_pb2,
+    bugtriage_pb2_grpc,
+    designqa_pb2,
+    designqa_pb2_grpc,
+    scriptgen_pb2,
+    scriptgen_pb2_grpc,
+    tasks_pb2,
+    tasks_pb2_grpc,
+)
+from .auth import AuthInterceptor, TokenAuth, is_loopback
+from .servicers import BugTriageServicer, CallRunner, DesignQAServicer, ScriptGenServicer, TaskServicer
+
+log = logging.getLogger("chipmate.server")
+
+SERVICE_NAMES = (
+    tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
+    scriptgen_pb2.DESCRIPTOR.services_by_name["ScriptGenService"].full_name,
+    bugtriage_pb2.DESCRIPTOR.services_by_name["BugTriageService"].full_name,
+    designqa_pb2.DESCRIPTOR.services_by_name["DesignQAService"].full_name,
+)
+# Threads beyond the task limit, so health checks and ListTasks are answered while every task slot is busy.
+SPARE_THREADS = 4
+
+
+class ChipmateServer:
+    """One gRPC server bound to one address, serving the tasks of one Host."""
+
+    def __init__(self, host: Host, settings: ServerConfig | None = None) -> None:
+        self.host = host
+        self.settings = settings or host.config.server
+        self.auth = TokenAuth.from_config(self.settings)
+        if not self.auth.enabled and not is_loopback(self.settings.host):
+            raise ServerError(
+                f"refusing to listen on {self.settings.host} without authentication",
+                hint="configure server.tokens or set CHIPMATE_TOKEN, or bind to 127.0.0.1",
+            )
+        self.health = health.HealthServicer(experimental_non_blocking=True)
+        self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        self.port: int | None = None
+        self._server: grpc.Server | None = None
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+
+    def _set_health(self, status: int) -> None:
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, status)
+
+    def _build(self) -> grpc.Server:
+        s = self.settings
+        workers = s.max_concurrent_requests + SPARE_THREADS
+        options = [
+            # A second server on the same port must fail, not silently share the traffic.
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_receive_message_length", s.max_message_bytes),
+            ("grpc.max_send_message_length", s.max_message_bytes),
+        ]
+        server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chipmate-rpc"),
+            interceptors=[AuthInterceptor(self.auth)] if self.auth.enabled else [],
+            options=options,
+            # Bounds the queue in front of the thread pool; beyond it gRPC answers RESOURCE_EXHAUSTED itself.
+            maximum_concurrent_rpcs=workers * 4,
+        )
+        runner = CallRunner(self.host, self.auth, s.max_concurrent_requests)
+        tasks_pb2_grpc.add_TaskServiceServicer_to_server(TaskServicer(runner), server)
+        scriptgen_pb2_grpc.add_ScriptGenServiceServicer_to_server(ScriptGenServicer(runner), server)
+        bugtriage_pb2_grpc.add_BugTriageServiceServicer_to_server(BugTriageServicer(runner), server)
+        designqa_pb2_grpc.add_DesignQAServiceServicer_to_server(DesignQAServicer(runner), server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+        return server
+
+    def _bind(self, server: grpc.Server) -> int:
+        s = self.settings
+        address = f"[{s.host}]:{s.port}" if ":" in s.host else f"{s.host}:{s.port}"
+        try:
+            if s.tls_cert_file:
+                credentials = grpc.ssl_server_credentials(
+                    [(Path(s.tls_key_file or "").read_bytes(), Path(s.tls_cert_file).read_bytes())]
+                )
+                port = server.add_secure_port(address, credentials)
+            else:
+                port = server.add_insecure_port(address)
+        except OSError as exc:
+            raise ServerError(f"cannot read TLS files: {exc}", hint="check server.tls_cert_file/key_file") from exc
+        except RuntimeError as exc:
+            raise ServerError(
+                f"cannot listen on {address}: the address is in use or not available ({exc})",
+                hint="stop the other server or choose another --port",
+            ) from exc
+        if port == 0:
+            raise ServerError(f"cannot listen on {address}", hint="stop the other server or choose another --port")
+        return port
+
+    def start(self) -> int:
+        """Bind, start, run the startup hooks, then report SERVING. Returns the bound port."""
+        self._server = self._build()
+        self.port = self._bind(self._server)
+        self._server.start()
+        try:
+            self.host.startup()
+            # Collect the tasks now so a broken plugin fails the start, not the first call.
+            tasks = self.host.tasks
+        except BaseException:
+            self._server.stop(0)
+            raise
+        self._set_health(health_pb2.HealthCheckResponse.SERVING)
+        log.info(
+            "serving",
+            extra={"address": f"{self.settings.host}:{self.port}", "tasks": [t.name for t in tasks],
+                   "auth": self.auth.enabled, "tls": bool(self.settings.tls_cert_file)},
+        )
+        return self.port
+
+    def stop(self, grace: float | None = None) -> None:
+        """Report NOT_SERVING, let in-flight calls finish for ``grace`` seconds, then run the shutdown hooks."""
+        if self._server is None:
+            return
+        if self._stopping.is_set():  # a second signal or caller: wait for the first stop to finish
+            self._stopped.wait()
+            return
+        self._stopping.set()
+        self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        grace = self.settings.grace_seconds if grace is None else grace
+        log.info("stopping", extra={"grace_seconds": grace})
+        self._server.stop(grace).wait()
+        try:
+            self.host.shutdown()
+        finally:
+            self._stopped.set()
+            log.info("stopped")
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        """Block until :meth:`stop` has finished (or ``timeout``); True when it has."""
+        return self._stopped.wait(timeout)
+
+
+def serve(config: Config, host: Host | None = None, ready: Any = None) -> None:
+    """Run a server in the foreground until SIGTERM or SIGINT, then shut it down gracefully."""
+    host = host or Host(config)
+    server = ChipmateServer(host, config.server)
+
+    def on_signal(signum: int, frame: Any) -> None:
+        log.info("signal", extra={"signal": signal.Signals(signum).name})
+        threading.Thread(target=server.stop, name="chipmate-stop", daemon=True).start()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        port = server.start()
+        if ready is not None:
+            ready(port)
+        server.wait_for_termination()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+__all__ = ["ChipmateError", "ChipmateServer", "serve"]

@@ -1,0 +1,204 @@
+"""Tasks: what a plugin registers, and the context a handler runs in.
+
+A task handler is a plain Python function ``handler(input: dict, ctx: TaskContext) -> dict`` that knows nothing
+about gRPC. Streaming tasks report progress and token deltas through ``ctx``; the server forwards them as stream
+events, and a unary call simply drops them. Handlers call ``ctx.check()`` in their loops so that a cancelled
+call or a passed deadline stops the work.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+
+from .errors import (
+    CancelledError,
+    DeadlineExceededError,
+    InvalidInputError,
+    PluginError,
+    TaskFailedError,
+    TaskNotFoundError,
+)
+
+TASK_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+# The schema a task gets when it declares none: any JSON object.
+ANY_OBJECT: dict[str, Any] = {"type": "object"}
+
+Handler = Callable[[dict[str, Any], "TaskContext"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Task:
+    """A unit of work a plugin offers: name, description, JSON schemas of input and output, and its handler."""
+
+    name: str
+    handler: Handler
+    description: str = ""
+    input_schema: Mapping[str, Any] = field(default_factory=lambda: dict(ANY_OBJECT))
+    output_schema: Mapping[str, Any] = field(default_factory=lambda: dict(ANY_OBJECT))
+    streaming: bool = False
+    #: name of the plugin that registered it; filled in by the registry
+    plugin: str = ""
+
+
+@dataclass
+class Event:
+    """One event of a streaming call: ``kind`` is ``progress``, ``token``, ``result`` or ``error``."""
+
+    kind: str
+    text: str = ""
+    fraction: float = 0.0
+    output: dict[str, Any] | None = None
+    code: str = ""
+    #: set on result and error events by the server
+    request_id: str = ""
+
+
+class TaskContext:
+    """What a handler may use while it runs: cancellation, deadline, event emission and the host."""
+
+    def __init__(
+        self,
+        *,
+        request_id: str | None = None,
+        deadline: float | None = None,
+        emit: Callable[[Event], None] | None = None,
+        host: Any = None,
+        principal: str | None = None,
+        cancelled: threading.Event | None = None,
+    ) -> None:
+        self.request_id = request_id or uuid.uuid4().hex
+        #: absolute ``time.monotonic()`` by which the call must finish, or None
+        self.deadline = deadline
+        self.host = host
+        self.principal = principal
+        self.cancelled = cancelled or threading.Event()
+        self._emit = emit
+
+    @property
+    def streaming(self) -> bool:
+        """True when someone listens to progress and token events (so producing them is worth it)."""
+        return self._emit is not None
+
+    def time_remaining(self) -> float | None:
+        """Seconds left before the deadline, or None when the call has none."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
+    def check(self) -> None:
+        """Raise if the call was cancelled or its deadline passed; call it between units of work."""
+        if self.cancelled.is_set():
+            raise CancelledError("the caller cancelled the call")
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise DeadlineExceededError("the call ran past its deadline", hint="give the call a longer deadline")
+
+    def token(self, text: str) -> None:
+        """Emit a token delta (a piece of generated text)."""
+        if self._emit is not None:
+            self._emit(Event("token", text=text))
+
+    def progress(self, fraction: float, message: str = "") -> None:
+        """Emit progress, ``fraction`` in [0, 1], with an optional message."""
+        if self._emit is not None:
+            self._emit(Event("progress", text=message, fraction=float(fraction)))
+
+
+class TaskRegistry:
+    """Tasks by name. Validates what plugins register and the input and output of each call."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, Task] = {}
+        self._input_validators: dict[str, Any] = {}
+        self._output_validators: dict[str, Any] = {}
+
+    def register(self, task: Task, plugin: str = "") -> None:
+        """Add ``task``; ``plugin`` names who registered it, for error messages and ``chipmate tasks``."""
+        if not isinstance(task, Task):
+            raise PluginError(
+                f"plugin {plugin!r} registered {task!r}, not a chipmate.Task",
+                hint="call register(chipmate.Task(name=..., handler=...))",
+            )
+        if not TASK_NAME.match(task.name):
+            raise PluginError(
+                f"plugin {plugin!r} registered a task named {task.name!r}",
+                hint="task names are lower-case dotted identifiers such as 'scriptgen.generate'",
+            )
+        if not callable(task.handler):
+            raise PluginError(f"task {task.name!r} from plugin {plugin!r} has a handler that is not callable")
+        if task.name in self._tasks:
+            other = self._tasks[task.name].plugin
+            raise PluginError(
+                f"task {task.name!r} is registered by both {other!r} and {plugin!r}",
+                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
+            )
+        validators = []
+        for which, schema in (("input", task.input_schema), ("output", task.output_schema)):
+            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+            try:
+                cls.check_schema(schema)
+            except jsonschema.SchemaError as exc:
+                raise PluginError(
+                    f"task {task.name!r} from plugin {plugin!r} has an invalid {which} schema: {exc.message}"
+                ) from exc
+            validators.append(cls(schema, format_checker=cls.FORMAT_CHECKER))
+        task = Task(**{**task.__dict__, "plugin": task.plugin or plugin})
+        self._tasks[task.name] = task
+        self._input_validators[task.name], self._output_validators[task.name] = validators
+
+    def get(self, name: str) -> Task:
+        """The task called ``name``, or TaskNotFoundError listing the close matches."""
+        try:
+            return self._tasks[name]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(name, self._tasks, n=3)
+            hint = f"did you mean {', '.join(close)}?" if close else "run `chipmate tasks` to list the tasks"
+            raise TaskNotFoundError(f"no task named {name!r}", hint=hint) from None
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter(sorted(self._tasks.values(), key=lambda task: task.name))
+
+    def __len__(self) -> int:
+        return len(self._tasks)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tasks
+
+    def validate_input(self, name: str, value: Any) -> None:
+        """Raise InvalidInputError naming the offending field when ``value`` breaks the task's input schema."""
+        error = jsonschema.exceptions.best_match(self._input_validators[name].iter_errors(value))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            raise InvalidInputError(
+                f"input of task {name!r} is invalid at {where}: {error.message}",
+                hint="run `chipmate tasks` to see the task's input schema",
+            )
+
+    def validate_output(self, name: str, value: Any) -> None:
+        """Raise TaskFailedError when a handler returns output that breaks its own schema (a plugin bug)."""
+        error = jsonschema.exceptions.best_match(self._output_validators[name].iter_errors(value))
+        if error is not None:
+            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+            raise TaskFailedError(
+                f"task {name!r} returned output that breaks its schema at {where}: {error.message}",
+                hint=f"this is a bug in plugin {self._tasks[name].plugin!r}",
+            )
+
+
+@dataclass
+class TaskCall:
+    """One call of a task, as the request hooks see it."""
+
+    task: str
+    input: dict[str, Any]
+    request_id: str
+    principal: str | None = None
+    peer: str | None = None
+    started: float = field(default_factory=time.monotonic)

@@ -1,0 +1,1 @@
+"""Generated gRPC stubs of chipmate.v1 (proto/generate.py)."""
