@@ -1,7 +1,7 @@
 """Generate the Python stubs (and .pyi) of proto/chipmate/v1 into sdk/v1, or check that they are current.
 
-    python proto/generate.py          # regenerate
-    python proto/generate.py --check  # exit 1 when the committed stubs drift from proto/ (used by CI)
+python proto/generate.py          # regenerate
+python proto/generate.py --check  # exit 1 when the committed stubs drift from proto/ (used by CI)
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ TARGET = ROOT / "sdk" / "v1"
 
 def generate(out_dir: Path) -> list[Path]:
     """Run protoc on every proto/chipmate/v1/*.proto, writing chipmate/v1/*_pb2*.py(i) under ``out_dir``."""
-    from grpc_tools import protoc
     import grpc_tools
+    from grpc_tools import protoc
 
     protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / PACKAGE).glob("*.proto"))
     well_known = str(Path(grpc_tools.__file__).parent / "_proto")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +41,42 @@ class TaskDescription:
     output_schema: dict[str, Any]
     streaming: bool
     plugin: str
+
+
+class EventStream:
+    """The events of one streaming call. Iterate it; ``cancel()`` stops the call on the server."""
+
+    def __init__(self, call: Any) -> None:
+        self._call = call
+
+    def __iter__(self) -> EventStream:
+        return self
+
+    def __next__(self) -> Event:
+        while True:
+            try:
+                message = next(self._call)
+            except grpc.RpcError as exc:
+                raise error_for_status(exc.code(), exc.details() or "") from None
+            kind = message.WhichOneof("event")
+            if kind == "token":
+                return Event("token", text=message.token.text)
+            if kind == "progress":
+                return Event("progress", text=message.progress.message, fraction=message.progress.fraction)
+            if kind == "result":
+                output = json.loads(message.result.output_json)
+                return Event("result", output=output, request_id=message.result.request_id)
+            # An error event is followed by the call's status, which the next read raises with the same message.
+
+    def cancel(self) -> None:
+        """Cancel the call; safe from any thread and after the call ended."""
+        self._call.cancel()
+
+    def __enter__(self) -> EventStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cancel()
 
 
 class Client:
@@ -131,38 +166,22 @@ class Client:
         """Run ``task`` with ``input`` (a dict, or JSON text) and return its output dict."""
         request = tasks_pb2.InvokeRequest(task=task, input_json=self._encode(input if input is not None else {}))
         try:
-            response = self._tasks.Invoke(
-                request, timeout=self._timeout(timeout), metadata=self._metadata(request_id)
-            )
+            response = self._tasks.Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
         except grpc.RpcError as exc:
             raise self._error(exc) from None
         return json.loads(response.output_json)
 
     def stream(
         self, task: str, input: Any = None, *, timeout: float | None = None, request_id: str | None = None
-    ) -> Iterator[Event]:
-        """Run ``task`` and yield its events (progress, token, then result). Raises the call's error at the end.
+    ) -> EventStream:
+        """Run ``task`` and return an iterator of its events (progress, token, then result).
 
-        Closing the iterator early (``break``) cancels the call on the server.
+        The call's error is raised from the iteration. ``stream.cancel()`` (from any thread) or leaving a
+        ``with`` block cancels the call on the server.
         """
         request = tasks_pb2.InvokeRequest(task=task, input_json=self._encode(input if input is not None else {}))
         call = self._tasks.InvokeStream(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
-        try:
-            for message in call:
-                kind = message.WhichOneof("event")
-                if kind == "token":
-                    yield Event("token", text=message.token.text)
-                elif kind == "progress":
-                    yield Event("progress", text=message.progress.message, fraction=message.progress.fraction)
-                elif kind == "result":
-                    yield Event(
-                        "result", output=json.loads(message.result.output_json), request_id=message.result.request_id
-                    )
-                # An error event is followed by the call's status, raised below with the same message.
-        except grpc.RpcError as exc:
-            raise self._error(exc) from None
-        finally:
-            call.cancel()
+        return EventStream(call)
 
     def health(self, service: str = "", *, timeout: float | None = 5.0) -> str:
         """The server's health status name: SERVING, NOT_SERVING, ... Raises BackendUnavailableError when down."""

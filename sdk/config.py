@@ -163,7 +163,7 @@ def _build(tp: Any, value: Any, key: str, source: str) -> Any:
                 hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(fields)}"
                 raise ConfigError(f"{source}: unknown key {_join(key, name)!r}", hint=hint)
             kwargs[name] = _build(hints[name], item, _join(key, name), source)
-        return tp(**kwargs)
+        return tp(**kwargs)  # type: ignore[operator]  # tp is a dataclass type, checked just above
     if origin is dict:
         _, value_type = typing.get_args(tp)
         if not isinstance(value, dict):

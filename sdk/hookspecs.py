@@ -25,7 +25,7 @@ def chipmate_register_models(register):
 
 @hookspec
 def chipmate_register_tools(register):
-    """Called once when a task first needs an EDA tool. Call ``register(tool)`` for each tool adapter."""
+    """Called once when a task first needs an EDA tool. Call ``register(tool)`` with a ``chipmate.tools.Tool``."""
 
 
 @hookspec

@@ -16,6 +16,7 @@ from . import plugin_manager
 from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
 from .tasks import Task, TaskCall, TaskContext, TaskRegistry
+from .tools import ToolRegistry
 
 
 class Host:
@@ -25,7 +26,8 @@ class Host:
         self.config = config or Config()
         self.pm = pm or plugin_manager.pm
         self._tasks: TaskRegistry | None = None
-        self._lock = threading.Lock()
+        self._tools: ToolRegistry | None = None
+        self._lock = threading.RLock()
         if pm is None:
             plugin_manager.load_plugins()
 
@@ -35,6 +37,7 @@ class Host:
         """Call each implementation with a ``register`` callback that knows which plugin is registering."""
         # pluggy calls implementations last-registered first; keep that order.
         for impl in reversed(hook.get_hookimpls()):
+
             def register(item: Any, _plugin: str = impl.plugin_name) -> None:
                 add(item, plugin=_plugin)
 
@@ -59,6 +62,17 @@ class Host:
                     self._call_register_hook(self.pm.hook.chipmate_register_tasks, "register", registry.register)
                     self._tasks = registry
         return self._tasks
+
+    @property
+    def tools(self) -> ToolRegistry:
+        """Every EDA tool adapter the loaded plugins registered, collected on first use."""
+        if self._tools is None:
+            with self._lock:
+                if self._tools is None:
+                    registry = ToolRegistry()
+                    self._call_register_hook(self.pm.hook.chipmate_register_tools, "register", registry.register)
+                    self._tools = registry
+        return self._tools
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""

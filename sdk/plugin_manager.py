@@ -104,7 +104,7 @@ def load_plugins() -> None:
 def plugin_list() -> list[dict[str, object]]:
     """Name, implemented hooks and distribution of each loaded plugin, for ``chipmate plugins``."""
     load_plugins()
-    rows = []
+    rows: list[dict[str, object]] = []
     for plugin in pm.get_plugins():
         name = pm.get_name(plugin) or repr(plugin)
         dist, version = _origins.get(name, (None, None))

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from .errors import (
@@ -139,14 +140,17 @@ class TaskRegistry:
             )
         validators = []
         for which, schema in (("input", task.input_schema), ("output", task.output_schema)):
-            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+            # jsonschema checks the schema itself thoroughly, once; fastjsonschema compiles it to Python for the
+            # per-call validation (about 3 µs instead of 60–90 µs, which is most of the server's overhead).
+            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
             try:
                 cls.check_schema(schema)
-            except jsonschema.SchemaError as exc:
+                validators.append(fastjsonschema.compile(dict(schema)))
+            except (jsonschema.SchemaError, fastjsonschema.JsonSchemaDefinitionException) as exc:
+                message = getattr(exc, "message", str(exc))
                 raise PluginError(
-                    f"task {task.name!r} from plugin {plugin!r} has an invalid {which} schema: {exc.message}"
+                    f"task {task.name!r} from plugin {plugin!r} has an invalid {which} schema: {message}"
                 ) from exc
-            validators.append(cls(schema, format_checker=cls.FORMAT_CHECKER))
         task = Task(**{**task.__dict__, "plugin": task.plugin or plugin})
         self._tasks[task.name] = task
         self._input_validators[task.name], self._output_validators[task.name] = validators
@@ -173,23 +177,29 @@ class TaskRegistry:
 
     def validate_input(self, name: str, value: Any) -> None:
         """Raise InvalidInputError naming the offending field when ``value`` breaks the task's input schema."""
-        error = jsonschema.exceptions.best_match(self._input_validators[name].iter_errors(value))
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        try:
+            self._input_validators[name](value)
+        except fastjsonschema.JsonSchemaValueException as exc:
             raise InvalidInputError(
-                f"input of task {name!r} is invalid at {where}: {error.message}",
+                f"input of task {name!r} is invalid: {_describe(exc, 'input')}",
                 hint="run `chipmate tasks` to see the task's input schema",
-            )
+            ) from None
 
     def validate_output(self, name: str, value: Any) -> None:
         """Raise TaskFailedError when a handler returns output that breaks its own schema (a plugin bug)."""
-        error = jsonschema.exceptions.best_match(self._output_validators[name].iter_errors(value))
-        if error is not None:
-            where = "/".join(str(p) for p in error.absolute_path) or "(root)"
+        try:
+            self._output_validators[name](value)
+        except fastjsonschema.JsonSchemaValueException as exc:
             raise TaskFailedError(
-                f"task {name!r} returned output that breaks its schema at {where}: {error.message}",
+                f"task {name!r} returned output that breaks its schema: {_describe(exc, 'output')}",
                 hint=f"this is a bug in plugin {self._tasks[name].plugin!r}",
-            )
+            ) from None
+
+
+def _describe(exc: fastjsonschema.JsonSchemaValueException, root: str) -> str:
+    # fastjsonschema names the value "data" ("data.text must be string"); say what it is to the caller.
+    message = exc.message
+    return root + message[4:] if message.startswith("data") else message
 
 
 @dataclass

@@ -18,8 +18,13 @@ from .tcl import to_tcl
 def client_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by every command that talks to a server; they build ``client`` for the command."""
 
-    @click.option("--target", envvar="CHIPMATE_TARGET", default="localhost:50051", show_default=True,
-                  help="Server address host:port (env CHIPMATE_TARGET).")
+    @click.option(
+        "--target",
+        envvar="CHIPMATE_TARGET",
+        default="localhost:50051",
+        show_default=True,
+        help="Server address host:port (env CHIPMATE_TARGET).",
+    )
     @click.option("--token", envvar="CHIPMATE_TOKEN", help="Bearer token (env CHIPMATE_TOKEN).")
     @click.option("--timeout", type=float, help="Deadline of the call in seconds.")
     @click.option("--tls", is_flag=True, help="Use TLS, verified against the system roots or --ca-file.")
@@ -81,11 +86,23 @@ def tasks(client, as_json):
 
 @click.command()
 @click.argument("task")
-@click.option("-i", "--input", "input_", default="{}", show_default=True,
-              help="Task input: JSON text, @file, or @- for stdin.")
+@click.option(
+    "-i",
+    "--input",
+    "input_",
+    default="{}",
+    show_default=True,
+    help="Task input: JSON text, @file, or @- for stdin.",
+)
 @click.option("--stream", is_flag=True, help="Print each event (token, progress, result) as it arrives.")
-@click.option("--format", "fmt", type=click.Choice(["json", "tcl"]), default="json", show_default=True,
-              help="Output format; tcl prints a Tcl dict for `exec` from Tcl shells.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "tcl"]),
+    default="json",
+    show_default=True,
+    help="Output format; tcl prints a Tcl dict for `exec` from Tcl shells.",
+)
 @client_options
 def call(client, task, input_, stream, fmt):
     """

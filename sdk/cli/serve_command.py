@@ -27,7 +27,8 @@ def serve(config_path, host, port, log_format, token_file):
     """
     import os
 
-    from ..server import logs, serve as run_server
+    from ..server import logs
+    from ..server import serve as run_server
 
     config = load_config(config_path)
     if host is not None:

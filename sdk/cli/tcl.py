@@ -16,8 +16,15 @@ def tcl_word(text: str) -> str:
     if _braces_balanced(text) and not text.endswith("\\") and "\\\n" not in text:
         return "{" + text + "}"
     # Fall back to backslash-escaping every special character (always correct, less readable).
-    escaped = re.sub(r'([\s{}\[\]$"\\;#])', r"\\\1", text)
-    return escaped.replace("\n", "\\n").replace("\t", "\\t") or "{}"
+    return _SPECIAL.sub(_escape, text) or "{}"
+
+
+_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char, "\\" + char)
 
 
 def _braces_balanced(text: str) -> bool:

@@ -1,9 +1,9 @@
 """The chipmate gRPC server: task services, health, reflection, auth, limits, graceful shutdown.
 
-    server = ChipmateServer(host, config.server)
-    port = server.start()        # binds, runs startup hooks, reports SERVING
-    server.wait_for_termination()
-    server.stop()                # NOT_SERVING, drains in-flight calls for grace_seconds, shutdown hooks
+server = ChipmateServer(host, config.server)
+port = server.start()        # binds, runs startup hooks, reports SERVING
+server.wait_for_termination()
+server.stop()                # NOT_SERVING, drains in-flight calls for grace_seconds, shutdown hooks
 """
 
 from __future__ import annotations
@@ -92,9 +92,7 @@ class ChipmateServer:
         bugtriage_pb2_grpc.add_BugTriageServiceServicer_to_server(BugTriageServicer(runner), server)
         designqa_pb2_grpc.add_DesignQAServiceServicer_to_server(DesignQAServicer(runner), server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
-        reflection.enable_server_reflection(
-            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
-        )
+        reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         return server
 
     def _bind(self, server: grpc.Server) -> int:
@@ -134,8 +132,12 @@ class ChipmateServer:
         self._set_health(health_pb2.HealthCheckResponse.SERVING)
         log.info(
             "serving",
-            extra={"address": f"{self.settings.host}:{self.port}", "tasks": [t.name for t in tasks],
-                   "auth": self.auth.enabled, "tls": bool(self.settings.tls_cert_file)},
+            extra={
+                "address": f"{self.settings.host}:{self.port}",
+                "tasks": [t.name for t in tasks],
+                "auth": self.auth.enabled,
+                "tls": bool(self.settings.tls_cert_file),
+            },
         )
         return self.port
 

@@ -1,4 +1,8 @@
-"""Structured request logs: one JSON object per line (or plain text), with request id, task, status, duration."""
+"""Structured request logs: one JSON object per line (or plain text), with request id, task, status, duration.
+
+Every task call writes one line, so the JSON formatter is written for speed (a cached timestamp prefix, one shared
+encoder): benchmarks/grpc_overhead.py showed the stock approach was the largest part of the server's overhead.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,38 @@ import json
 import logging
 import sys
 import time
+from typing import Any
 
 # Attributes every LogRecord has; anything else came in through ``extra=`` and belongs in the JSON object.
-_STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message and the ``extra`` fields."""
 
+    _second = -1
+    _prefix = ""
+
+    def _timestamp(self, created: float) -> str:
+        second = int(created)
+        if second != self._second:  # strftime once per second, not once per line
+            self._second, self._prefix = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
+        return f"{self._prefix}.{int((created - second) * 1000):03d}Z"
+
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "ts": self._timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD})
+        fields = record.__dict__
+        for key in fields.keys() - _STANDARD:
+            entry[key] = fields[key]
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return _ENCODER.encode(entry)
 
 
 class TextFormatter(logging.Formatter):
@@ -40,7 +56,7 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-def configure(fmt: str = "json", level: str = "INFO", stream=None) -> None:
+def configure(fmt: str = "json", level: str = "INFO", stream: Any = None) -> None:
     """Send the ``chipmate`` loggers to ``stream`` (stderr) in the chosen format; idempotent."""
     logger = logging.getLogger("chipmate")
     for handler in list(logger.handlers):

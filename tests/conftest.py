@@ -1,0 +1,73 @@
+"""Shared fixtures: a Host, temporary plugins, and a real in-process server on port 0 with a client."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from chipmate import plugin_manager
+from chipmate.client import Client
+from chipmate.config import Config, ServerConfig
+from chipmate.host import Host
+from chipmate.server import ChipmateServer
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Never load whatever third-party chipmate plugins happen to be installed; built-ins still load.
+    sys._chipmate_testing = True  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def register_plugin() -> Iterator[Callable[..., Any]]:
+    """Register plugin objects for one test; they are unregistered afterwards whatever happens."""
+    registered: list[Any] = []
+
+    def register(plugin: Any, name: str | None = None) -> Any:
+        plugin_manager.register(plugin, name=name)
+        registered.append(plugin)
+        return plugin
+
+    yield register
+    for plugin in registered:
+        if plugin_manager.pm.is_registered(plugin):
+            plugin_manager.pm.unregister(plugin)
+
+
+@pytest.fixture
+def host() -> Host:
+    """A fresh Host over the built-in plugins (plus any the test registered before using it)."""
+    return Host(Config())
+
+
+@pytest.fixture
+def make_server() -> Iterator[Callable[..., ChipmateServer]]:
+    """Start real servers on 127.0.0.1:0; every one is stopped at teardown."""
+    servers: list[ChipmateServer] = []
+
+    def make(host: Host | None = None, **settings: Any) -> ChipmateServer:
+        settings.setdefault("port", 0)
+        settings.setdefault("grace_seconds", 0.5)
+        server = ChipmateServer(host or Host(Config()), ServerConfig(**settings))
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop(0)
+
+
+@pytest.fixture
+def server(make_server: Callable[..., ChipmateServer]) -> ChipmateServer:
+    """A server over the built-in plugins, on a free port."""
+    return make_server()
+
+
+@pytest.fixture
+def client(server: ChipmateServer) -> Iterator[Client]:
+    """A client connected to ``server``."""
+    with Client(f"127.0.0.1:{server.port}", timeout=30) as c:
+        yield c

@@ -1,0 +1,112 @@
+"""The CLI against a real server: output formats, streaming, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from chipmate.cli import cli
+from chipmate.cli.tcl import to_tcl
+
+
+@pytest.fixture
+def run(server):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(cli, [*args[:1], "--target", f"127.0.0.1:{server.port}", *args[1:]], input=input)
+
+    return invoke
+
+
+def test_call_prints_json(run):
+    result = run("call", "echo", "--input", '{"text": "hello world"}')
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"text": "hello world", "words": 2}
+
+
+def test_call_reads_input_from_file_and_stdin(run, tmp_path):
+    request = tmp_path / "req.json"
+    request.write_text('{"text": "from a file"}')
+    assert json.loads(run("call", "echo", "-i", f"@{request}").output)["words"] == 3
+    assert json.loads(run("call", "echo", "-i", "@-", input='{"text": "stdin"}').output)["text"] == "stdin"
+
+
+def test_call_stream_prints_events(run):
+    result = run("call", "echo", "-i", '{"text": "a b"}', "--stream")
+    events = [json.loads(line) for line in result.output.splitlines()]
+    assert [e["event"] for e in events] == ["token", "progress", "token", "progress", "result"]
+    assert events[-1]["output"] == {"text": "a b", "words": 2}
+
+
+def test_tasks_lists_schemas(run):
+    result = run("tasks", "--json")
+    (echo,) = [t for t in json.loads(result.output) if t["name"] == "echo"]
+    assert echo["input_schema"]["required"] == ["text"]
+    assert "echo [streaming]" in run("tasks").output
+
+
+def test_health(run):
+    result = run("health")
+    assert result.exit_code == 0 and result.output.strip() == "SERVING"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("call", "echo", "-i", "{not json"), "--input is not valid JSON"),
+        (("call", "echo", "-i", '{"txt": 1}'), "input must contain ['text'] properties"),
+        (("call", "nope", "-i", "{}"), "no task named 'nope'"),
+        (("call", "echo", "-i", "@/does/not/exist.json"), "cannot read input file"),
+    ],
+)
+def test_errors_are_one_line_with_nonzero_exit(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_unreachable_server_exit_code():
+    result = CliRunner().invoke(cli, ["health", "--target", "127.0.0.1:1"])
+    assert result.exit_code == 1 and result.output.startswith("Error:")
+
+
+def test_plugins_lists_builtin_echo():
+    result = CliRunner().invoke(cli, ["plugins", "--json"])
+    assert "echo" in {row["name"] for row in json.loads(result.output)}
+
+
+TCL_CASES = [
+    {"text": "plain", "words": 1},
+    {"script": 'read_verilog "a b.v"; synth -top $top [x]\n# comment', "n": 3.5, "ok": True},
+    {"nested": {"a": [1, 2, {"b": "c d"}], "empty": [], "none": None}, "braces": "}{ unbalanced {"},
+    {"backslash": "C:\\path\\to", "tab": "a\tb"},
+]
+
+
+@pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh is installed by .ci/run")
+@pytest.mark.parametrize("value", TCL_CASES)
+def test_tcl_output_round_trips_through_tclsh(value):
+    # A real Tcl interpreter reads what --format tcl prints; check each string field comes back exactly.
+    script = f"set d [list {to_tcl(value)}]\nputs [dict keys $d]\n"
+    for key, item in value.items():
+        if isinstance(item, str):
+            script += f'puts -nonewline [dict get $d {key}]; puts "\\n--END--"\n'
+    out = subprocess.run(["tclsh"], input=script, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.split("\n", 1)
+    assert lines[0].split() == list(value)
+    strings = [v for v in value.values() if isinstance(v, str)]
+    assert lines[1].split("\n--END--\n")[: len(strings)] == strings
+
+
+@pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh is installed by .ci/run")
+def test_tcl_nested_dict_is_navigable():
+    value = {"nested": {"a": [1, 2, {"b": "c d"}]}}
+    script = f"set d [list {to_tcl(value)}]\nputs [dict get [lindex [dict get $d nested a] 2] b]\n"
+    out = subprocess.run(["tclsh"], input=script, capture_output=True, text=True, timeout=30)
+    assert out.stdout.strip() == "c d"

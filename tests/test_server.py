@@ -1,0 +1,413 @@
+"""Servicer tests over a real in-process server on port 0: every status code, auth, limits, streaming."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
+from chipmate import Task, hookimpl
+from chipmate.client import Client
+from chipmate.config import Config, ServerConfig, TokenConfig
+from chipmate.errors import (
+    BackendUnavailableError,
+    CancelledError,
+    DeadlineExceededError,
+    InvalidInputError,
+    OverloadedError,
+    PermissionDeniedError,
+    ServerError,
+    TaskFailedError,
+    TaskNotFoundError,
+    UnauthenticatedError,
+)
+from chipmate.host import Host
+from chipmate.server import ChipmateServer
+from chipmate.v1 import bugtriage_pb2, bugtriage_pb2_grpc, tasks_pb2, tasks_pb2_grpc
+
+
+class FaultyPlugin:
+    """Tasks that fail in the ways a real plugin can."""
+
+    def __init__(self) -> None:
+        self.cancel_seen = threading.Event()
+        self.gate = threading.Event()
+
+    def crash(self, input, ctx):
+        raise ZeroDivisionError("plugin bug")
+
+    def backend_down(self, input, ctx):
+        raise BackendUnavailableError("model endpoint http://127.0.0.1:1 refused the connection")
+
+    def wait(self, input, ctx):
+        # Blocks until released or cancelled, recording that the handler saw the cancellation.
+        while not self.gate.is_set():
+            if ctx.cancelled.wait(0.01):
+                self.cancel_seen.set()
+                ctx.check()
+        return {}
+
+    def bad_output(self, input, ctx):
+        return {"unexpected": True}
+
+    @hookimpl
+    def chipmate_register_tasks(self, register):
+        register(Task("test.crash", self.crash))
+        register(Task("test.backend_down", self.backend_down))
+        register(Task("test.wait", self.wait, streaming=True))
+        register(Task("test.bad_output", self.bad_output, output_schema={"type": "object", "required": ["text"]}))
+
+
+@pytest.fixture
+def faulty(register_plugin):
+    return register_plugin(FaultyPlugin(), name="faulty")
+
+
+@pytest.fixture
+def faulty_client(faulty, make_server):
+    server = make_server(max_concurrent_requests=2)
+    with Client(f"127.0.0.1:{server.port}", timeout=30) as c:
+        yield c
+
+
+def test_invoke_and_stream_echo(client):
+    assert client.call("echo", {"text": "hello chip"}) == {"text": "hello chip", "words": 2}
+    events = list(client.stream("echo", {"text": "a b c"}))
+    tokens = "".join(e.text for e in events if e.kind == "token")
+    assert tokens == "a b c"
+    assert [e.fraction for e in events if e.kind == "progress"][-1] == pytest.approx(1.0)
+    assert events[-1].kind == "result" and events[-1].output == {"text": "a b c", "words": 3}
+    assert len(events[-1].request_id) == 32
+
+
+def test_list_tasks_carries_schemas(client):
+    (echo,) = [t for t in client.tasks() if t.name == "echo"]
+    assert echo.streaming and echo.plugin == "echo"
+    assert echo.input_schema["required"] == ["text"]
+    assert "words" in echo.output_schema["properties"]
+
+
+def test_malformed_json_is_invalid_argument(server):
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Invoke(tasks_pb2.InvokeRequest(task="echo", input_json='{"text": '), timeout=10)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "not valid JSON" in info.value.details()
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ({"txt": "x"}, r"input must contain \['text'\] properties"),
+        ({"text": 3}, r"input.text must be string"),
+        ({"text": "x", "delay_ms": -1}, r"input.delay_ms must be bigger than or equal to 0"),
+        ([1, 2], r"input must be object"),
+    ],
+)
+def test_schema_violation_is_invalid_argument(client, value, fragment):
+    with pytest.raises(InvalidInputError, match=fragment):
+        client.call("echo", value)
+
+
+def test_unknown_task_is_not_found_with_suggestion(client):
+    with pytest.raises(TaskNotFoundError, match="did you mean echo"):
+        client.call("ecko", {"text": "x"})
+
+
+def test_plugin_exception_is_internal_and_server_keeps_serving(faulty_client):
+    with pytest.raises(TaskFailedError, match="ZeroDivisionError: plugin bug") as info:
+        faulty_client.call("test.crash", {})
+    assert info.value.status_code == grpc.StatusCode.INTERNAL
+    assert faulty_client.call("echo", {"text": "still here"})["text"] == "still here"
+    assert faulty_client.health() == "SERVING"
+
+
+def test_output_breaking_its_schema_is_internal(faulty_client):
+    with pytest.raises(TaskFailedError, match="breaks its schema"):
+        faulty_client.call("test.bad_output", {})
+
+
+def test_backend_down_is_unavailable(faulty_client):
+    with pytest.raises(BackendUnavailableError, match="refused") as info:
+        faulty_client.call("test.backend_down", {})
+    assert info.value.status_code == grpc.StatusCode.UNAVAILABLE
+
+
+def test_dead_server_is_unavailable():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with Client(f"127.0.0.1:{port}", timeout=2) as c, pytest.raises(BackendUnavailableError):
+        c.call("echo", {"text": "x"})
+
+
+def test_deadline_exceeded(client):
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceededError):
+        client.call("echo", {"text": "a b c d e f", "delay_ms": 500}, timeout=0.3)
+    assert time.monotonic() - started < 2.5
+
+
+def test_deadline_is_visible_to_the_handler(faulty, make_server):
+    seen = {}
+
+    class Probe:
+        @hookimpl
+        def chipmate_register_tasks(self, register):
+            register(Task("test.deadline", lambda i, ctx: seen.setdefault("left", ctx.time_remaining()) and {}))
+
+    faulty_host = Host(Config())
+    faulty_host.pm.register(probe := Probe())
+    try:
+        server = make_server(faulty_host)
+        with Client(f"127.0.0.1:{server.port}") as c:
+            c.call("test.deadline", {}, timeout=7)
+    finally:
+        faulty_host.pm.unregister(probe)
+    assert 0 < seen["left"] <= 7
+
+
+def test_cancellation_stops_the_handler(faulty, faulty_client):
+    events = faulty_client.stream("test.wait", {}, timeout=30)
+    outcome = []
+
+    def read() -> None:
+        try:
+            list(events)
+        except CancelledError as exc:
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    time.sleep(0.3)
+    events.cancel()
+    reader.join(5)
+    assert outcome, "the reader was not woken by the cancellation"
+    assert faulty.cancel_seen.wait(5), "handler never saw the cancellation"
+
+
+def test_cancelled_unary_call_stops_the_handler(faulty, make_server):
+    server = make_server()
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        future = tasks_pb2_grpc.TaskServiceStub(channel).Invoke.future(
+            tasks_pb2.InvokeRequest(task="test.wait", input_json="{}")
+        )
+        time.sleep(0.3)
+        future.cancel()
+        assert faulty.cancel_seen.wait(5)
+    with pytest.raises(CancelledError):
+        from chipmate.tasks import TaskContext
+
+        ctx = TaskContext()
+        ctx.cancelled.set()
+        ctx.check()
+
+
+def test_concurrency_limit_answers_resource_exhausted(faulty, make_server):
+    server = make_server(max_concurrent_requests=1)
+    target = f"127.0.0.1:{server.port}"
+    with Client(target, timeout=30) as first, Client(target, timeout=30) as second:
+        busy = threading.Thread(target=first.call, args=("test.wait", {}))
+        busy.start()
+        try:
+            deadline = time.monotonic() + 5
+            while True:  # wait until the first call holds the only slot
+                try:
+                    second.call("echo", {"text": "x"})
+                except OverloadedError as exc:
+                    assert exc.status_code == grpc.StatusCode.RESOURCE_EXHAUSTED
+                    assert "max_concurrent_requests" in str(exc)
+                    break
+                assert time.monotonic() < deadline, "the limit was never hit"
+                time.sleep(0.02)
+            # ListTasks and health are not task calls and are still answered.
+            assert second.health() == "SERVING"
+            assert any(t.name == "echo" for t in second.tasks())
+        finally:
+            faulty.gate.set()
+            busy.join(5)
+        assert second.call("echo", {"text": "free again"})["words"] == 2
+
+
+def test_oversized_message_is_refused(make_server):
+    server = make_server(max_message_bytes=64 * 1024)
+    with Client(f"127.0.0.1:{server.port}", timeout=10, max_message_bytes=8 * 1024 * 1024) as c:
+        with pytest.raises(OverloadedError, match=r"(?i)larger than max"):
+            c.call("echo", {"text": "x" * 100_000})
+        assert c.call("echo", {"text": "small"})["words"] == 1
+
+
+def _auth_server(make_server, **kw):
+    tokens = {
+        "ci": TokenConfig(token="ci-secret", tasks=["*"]),
+        "readonly": TokenConfig(token="ro-secret", tasks=["designqa.*"]),
+    }
+    return make_server(tokens=tokens, **kw)
+
+
+def test_auth_missing_and_wrong_token_unauthenticated(make_server):
+    server = _auth_server(make_server)
+    target = f"127.0.0.1:{server.port}"
+    with (
+        Client(target, token="", timeout=10) as c,
+        pytest.raises(UnauthenticatedError, match="requires a bearer"),
+    ):
+        c.call("echo", {"text": "x"})
+    with Client(target, token="nope", timeout=10) as c:
+        with pytest.raises(UnauthenticatedError, match="not valid"):
+            c.call("echo", {"text": "x"})
+        with pytest.raises(UnauthenticatedError):
+            c.tasks()
+        assert c.health() == "SERVING"  # health stays open for probes
+
+
+def test_auth_permission_denied_per_task(make_server):
+    server = _auth_server(make_server)
+    target = f"127.0.0.1:{server.port}"
+    with (
+        Client(target, token="ro-secret", timeout=10) as c,
+        pytest.raises(PermissionDeniedError, match="echo"),
+    ):
+        c.call("echo", {"text": "x"})
+    with Client(target, token="ci-secret", timeout=10) as c:
+        assert c.call("echo", {"text": "ok"})["text"] == "ok"
+        assert [e.kind for e in c.stream("echo", {"text": "ok"})][-1] == "result"
+
+
+def test_auth_applies_to_reflection(make_server):
+    server = _auth_server(make_server)
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(list_services="")
+        with pytest.raises(grpc.RpcError) as info:
+            list(stub.ServerReflectionInfo(iter([request]), timeout=5))
+        assert info.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        responses = list(
+            stub.ServerReflectionInfo(iter([request]), timeout=5, metadata=[("authorization", "Bearer ci-secret")])
+        )
+    names = {s.name for s in responses[0].list_services_response.service}
+    assert "chipmate.v1.TaskService" in names
+
+
+def test_token_from_environment(make_server, monkeypatch):
+    monkeypatch.setenv("CHIPMATE_TOKEN", "env-secret")
+    server = make_server()
+    with Client(f"127.0.0.1:{server.port}", token="env-secret", timeout=10) as c:
+        assert c.call("echo", {"text": "x"})["words"] == 1
+    with Client(f"127.0.0.1:{server.port}", token="", timeout=10) as c, pytest.raises(UnauthenticatedError):
+        c.call("echo", {"text": "x"})
+
+
+def test_auth_off_is_refused_off_loopback(host, monkeypatch):
+    monkeypatch.delenv("CHIPMATE_TOKEN", raising=False)
+    with pytest.raises(ServerError, match="without authentication"):
+        ChipmateServer(host, ServerConfig(host="0.0.0.0", port=0))
+
+
+def test_second_server_on_same_port_fails_loudly(server, host):
+    with pytest.raises(ServerError, match="in use"):
+        ChipmateServer(host, ServerConfig(port=server.port)).start()
+
+
+def test_health_not_serving_before_start_and_after_stop(host):
+    server = ChipmateServer(host, ServerConfig(port=0, grace_seconds=0))
+    check = health_pb2.HealthCheckRequest(service="")
+    assert server.health.Check(check, None).status == health_pb2.HealthCheckResponse.NOT_SERVING
+    port = server.start()
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        assert stub.Check(check, timeout=5).status == health_pb2.HealthCheckResponse.SERVING
+        service = health_pb2.HealthCheckRequest(service="chipmate.v1.TaskService")
+        assert stub.Check(service, timeout=5).status == health_pb2.HealthCheckResponse.SERVING
+    server.stop(0)
+    assert server.health.Check(check, None).status == health_pb2.HealthCheckResponse.NOT_SERVING
+
+
+def test_graceful_stop_lets_inflight_call_finish(host):
+    server = ChipmateServer(host, ServerConfig(port=0))
+    port = server.start()
+    result = {}
+    with Client(f"127.0.0.1:{port}", timeout=10) as c:
+        worker = threading.Thread(target=lambda: result.update(c.call("echo", {"text": "a b c d", "delay_ms": 100})))
+        worker.start()
+        time.sleep(0.15)
+        server.stop(grace=5)
+        worker.join(5)
+    assert result == {"text": "a b c d", "words": 4}
+
+
+def test_request_id_is_propagated(client):
+    events = list(client.stream("echo", {"text": "x"}, request_id="abc123"))
+    assert events[-1].request_id == "abc123"
+
+
+def test_error_event_precedes_stream_status(faulty, make_server):
+    server = make_server()
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        received = []
+        with pytest.raises(grpc.RpcError) as info:
+            for message in stub.InvokeStream(tasks_pb2.InvokeRequest(task="test.crash", input_json="{}"), timeout=5):
+                received.append(message)
+    assert info.value.code() == grpc.StatusCode.INTERNAL
+    assert received[-1].WhichOneof("event") == "error"
+    assert received[-1].error.code == "INTERNAL"
+
+
+def test_typed_service_maps_to_task(register_plugin, make_server):
+    seen = {}
+
+    class Triage:
+        @hookimpl
+        def chipmate_register_tasks(self, register):
+            def triage(input, ctx):
+                seen.update(input)
+                return {
+                    "technical_summary": f"{input['title']}: {len(input['comments'])} comments",
+                    "severity": "SEVERITY_HIGH",
+                    "duplicates": [{"id": "B-7", "score": 0.5}],
+                }
+
+            register(Task("bugtriage.triage", triage))
+
+    register_plugin(Triage(), name="fake-triage")
+    server = make_server()
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = bugtriage_pb2_grpc.BugTriageServiceStub(channel)
+        request = bugtriage_pb2.TriageBugRequest(
+            id="B-9", title="STA crash", comments=[bugtriage_pb2.BugComment(author="a", text="seen on 7nm")]
+        )
+        response = stub.TriageBug(request, timeout=10)
+    assert response.technical_summary == "STA crash: 1 comments"
+    assert response.severity == bugtriage_pb2.SEVERITY_HIGH
+    assert response.duplicates[0].id == "B-7"
+    # Every field reaches the handler with its proto name, defaults included.
+    assert seen["comments"] == [{"author": "a", "text": "seen on 7nm"}] and seen["logs"] == ""
+
+
+def test_typed_service_without_plugin_is_not_found(server):
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = bugtriage_pb2_grpc.BugTriageServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.TriageBug(bugtriage_pb2.TriageBugRequest(title="x"), timeout=10)
+    assert info.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_request_log_is_structured(client, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="chipmate.server"):
+        client.call("echo", {"text": "x"}, request_id="req-42")
+    (record,) = [r for r in caplog.records if getattr(r, "request_id", None) == "req-42"]
+    assert record.task == "echo" and record.status == "OK" and record.duration_ms >= 0
+    from chipmate.server.logs import JsonFormatter
+
+    line = json.loads(JsonFormatter().format(record))
+    assert line["request_id"] == "req-42" and line["method"] == "Invoke"
