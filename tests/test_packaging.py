@@ -33,6 +33,14 @@ def test_every_package_is_listed_in_pyproject():
     assert packages_on_disk() == set(PYPROJECT["tool"]["setuptools"]["packages"])
 
 
+def test_editable_install_imports_every_package():
+    import importlib
+
+    for name in PYPROJECT["tool"]["setuptools"]["packages"]:
+        module = importlib.import_module(name)
+        assert Path(module.__file__).resolve().is_relative_to(ROOT), module.__file__
+
+
 @pytest.mark.slow
 def test_wheel_installs_and_imports_every_package(tmp_path):
     subprocess.run(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import subprocess
 import threading
 import time
 
@@ -411,3 +413,35 @@ def test_request_log_is_structured(client, caplog):
 
     line = json.loads(JsonFormatter().format(record))
     assert line["request_id"] == "req-42" and line["method"] == "Invoke"
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory):
+    """A self-signed certificate for localhost, made with the openssl command."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_tls(make_server, tls_files):
+    cert, key = tls_files
+    server = make_server(tls_cert_file=str(cert), tls_key_file=str(key))
+    with Client(f"localhost:{server.port}", root_certificates=cert, timeout=10) as c:
+        assert c.call("echo", {"text": "encrypted"})["text"] == "encrypted"
+    with Client(f"localhost:{server.port}", timeout=3) as plain, pytest.raises(BackendUnavailableError):
+        plain.call("echo", {"text": "plaintext"})
+
+
+def test_tls_missing_files_fail_clearly(host, tmp_path):
+    settings = ServerConfig(port=0, tls_cert_file=str(tmp_path / "no.pem"), tls_key_file=str(tmp_path / "no.key"))
+    with pytest.raises(ServerError, match="cannot read TLS files"):
+        ChipmateServer(host, settings).start()
