@@ -1,0 +1,355 @@
+"""A small causal-LM training loop on top of :mod:`chipmate.trainer.precision`, readable top to bottom.
+
+The recipes (DAPT, SFT, retriever) reuse :func:`train`; this module's ``main`` trains a small random Llama on a
+token file (or random tokens) so the loop can be tried in one command:
+
+    # one process (CPU or one GPU)
+    python -m chipmate.trainer.loop --mode fp16 --max-iters 200 --out-dir out/demo
+    # resume the same run after an interruption: bit-identical to never having stopped
+    python -m chipmate.trainer.loop --mode fp16 --max-iters 400 --out-dir out/demo --resume
+    # data parallel, two processes (gloo on CPU, nccl on CUDA); rank 0 alone logs and checkpoints
+    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.loop --mode fp16 --device cuda
+
+``out_dir`` receives ``ckpt.pt`` (atomic writes), ``metrics.jsonl`` (loss, lr, loss scale, skipped steps, grad
+norm, tokens/s) and ``metrics.png`` (loss and loss scale).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+
+from chipmate.errors import ConfigError
+from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
+from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
+from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs, make_precision
+from chipmate.trainer.schedule import cosine_lr
+
+# (iteration, micro_step, rank) -> (input_ids, targets), both (batch, seq_len) int64
+BatchFn = Callable[[int, int, int], tuple[torch.Tensor, torch.Tensor]]
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run needs besides the model and the data; every default says why it is what it is."""
+
+    out_dir: str = "out"  # checkpoint, metrics.jsonl and metrics.png go here
+    precision: PrecisionConfig = field(default_factory=PrecisionConfig)  # fp16 + masters + dynamic scaling
+    max_iters: int = 1000  # iterations (data batches), skipped steps included, so a run always ends
+    batch_size: int = 8  # sequences per micro-batch per process
+    seq_len: int = 256  # tokens per sequence
+    grad_accum_steps: int = 1  # micro-batches per optimizer step; effective batch = batch_size × this × world
+    learning_rate: float = 3e-4  # peak LR: a safe AdamW value for models of 10M–150M params
+    min_lr: float = 3e-5  # cosine floor, max/10 (Chinchilla)
+    warmup_iters: int = 50  # linear warmup: Adam's second moment is noisy in the first steps
+    lr_decay_iters: int | None = None  # cosine length; None means max_iters
+    weight_decay: float = 0.1  # on matrices only; norms and biases are not decayed (nanoGPT, Llama)
+    betas: tuple[float, float] = (0.9, 0.95)  # beta2 0.95 keeps Adam steady with large LM batches
+    max_grad_norm: float | None = 1.0  # global-norm clip on unscaled fp32 grads; None disables it
+    log_interval: int = 10  # iterations between metrics records
+    checkpoint_interval: int = 200  # iterations between checkpoints; 0 writes one only at the end
+    resume: bool = False  # continue from out_dir/ckpt.pt
+    seed: int = 1337  # seeds init, data order and dropout; the data order depends on it and the iteration
+    device: str = "cpu"  # "cuda" puts each process on cuda:LOCAL_RANK
+    progress: bool = True  # tqdm bar on the main process
+    plot: bool = True  # write metrics.png at the end (main process)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.precision, dict):
+            self.precision = _from_dict(PrecisionConfig, self.precision, "precision")
+        self.betas = tuple(self.betas)  # type: ignore[assignment]  # YAML gives lists
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`ConfigError` naming the first bad field and what it accepts."""
+        self.precision.validate()
+        for name in ("max_iters", "batch_size", "seq_len", "grad_accum_steps", "log_interval"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ConfigError(f"train.{name} must be an integer >= 1 (got {value!r})")
+        for name in ("warmup_iters", "checkpoint_interval"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 0):
+                raise ConfigError(f"train.{name} must be an integer >= 0 (got {value!r})")
+        if not (self.learning_rate > 0 and 0 <= self.min_lr <= self.learning_rate):
+            raise ConfigError(
+                f"train.learning_rate must be > 0 and train.min_lr in [0, learning_rate] "
+                f"(got {self.learning_rate!r}, {self.min_lr!r})"
+            )
+        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
+            raise ConfigError(f"train.max_grad_norm must be > 0 or null (got {self.max_grad_norm!r})")
+        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
+            raise ConfigError(f"train.betas must be two numbers in [0, 1) (got {self.betas!r})")
+        if self.device.split(":")[0] not in ("cpu", "cuda"):
+            raise ConfigError(f"train.device must be one of cpu, cuda (got {self.device!r})")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
+        """Build from a YAML mapping; unknown keys are errors, not silently ignored typos."""
+        return _from_dict(cls, data, "train")
+
+
+def _from_dict(cls: Any, data: dict[str, Any], prefix: str) -> Any:
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"unknown key {prefix}.{unknown[0]}; allowed keys: {', '.join(sorted(known))}")
+    return cls(**data)
+
+
+@dataclass
+class TrainResult:
+    """What a finished run reports back to its recipe."""
+
+    iterations: int  # data batches consumed (skipped steps included)
+    steps: int  # optimizer updates applied
+    skipped_steps: int
+    final_loss: float
+    losses: list[float]  # per-iteration mean micro-batch loss on this process
+    out_dir: Path
+
+
+def token_batches(tokens: torch.Tensor, batch_size: int, seq_len: int, seed: int, accum: int) -> BatchFn:
+    """Random windows of a 1-D token tensor; the windows depend only on (seed, iteration, micro, rank), so a
+    resumed run sees exactly the batches the uninterrupted run would have seen."""
+    if tokens.ndim != 1 or len(tokens) <= seq_len + 1:
+        raise ConfigError(f"training data must be a 1-D token tensor longer than seq_len+1={seq_len + 1}")
+
+    def get(iteration: int, micro: int, rank: int) -> tuple[torch.Tensor, torch.Tensor]:
+        gen = torch.Generator().manual_seed(seed * 1_000_003 + (iteration * accum + micro) * 4099 + rank)
+        starts = torch.randint(len(tokens) - seq_len - 1, (batch_size,), generator=gen)
+        x = torch.stack([tokens[s : s + seq_len] for s in starts.tolist()]).long()
+        y = torch.stack([tokens[s + 1 : s + 1 + seq_len] for s in starts.tolist()]).long()
+        return x, y
+
+    return get
+
+
+def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
+    """(rank, world_size, device); joins the process group torchrun describes in the environment."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if cfg.device.startswith("cuda") else "gloo")
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    world = dist.get_world_size() if dist.is_initialized() else 1
+    if cfg.device.startswith("cuda"):
+        local = int(os.environ.get("LOCAL_RANK", "0"))
+        device = torch.device(cfg.device if ":" in cfg.device else f"cuda:{local}")
+        torch.cuda.set_device(device)
+    else:
+        device = torch.device("cpu")
+    return rank, world, device
+
+
+def _param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    return [
+        {"params": [p for p in trainable if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in trainable if p.ndim < 2], "weight_decay": 0.0},
+    ]
+
+
+def _json_safe(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> TrainResult:
+    """Train ``model`` (returns logits, or an object with ``.logits``) on ``data`` (1-D tokens or a BatchFn)."""
+    rank, world, device = _setup_distributed(cfg)
+    main = rank == 0
+    out_dir = Path(cfg.out_dir)
+    get_batch = (
+        token_batches(data, cfg.batch_size, cfg.seq_len, cfg.seed, cfg.grad_accum_steps)
+        if isinstance(data, torch.Tensor)
+        else data
+    )
+    torch.manual_seed(cfg.seed)
+    model.to(device)
+
+    def make_optimizer(groups: Any) -> torch.optim.Optimizer:
+        return torch.optim.AdamW(groups, lr=cfg.learning_rate, betas=cfg.betas)
+
+    precision = make_precision(
+        cfg.precision,
+        model,
+        make_optimizer,
+        param_groups=_param_groups(model, cfg.weight_decay),
+        max_grad_norm=cfg.max_grad_norm,
+    )
+    fwd_model: nn.Module = model
+    if world > 1:
+        # DDP after the cast: it registers hooks on the half-precision params. It broadcasts rank 0's params;
+        # broadcast the fp32 masters too, so every rank starts from the same full-precision weights.
+        fwd_model = nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
+        for _, master in iter_master_pairs(precision):
+            dist.broadcast(master.data, src=0)
+
+    iteration, step = 0, 0
+    ckpt_path = out_dir / "ckpt.pt"
+    if cfg.resume:
+        ckpt = load_checkpoint(ckpt_path, map_location=device)
+        model.load_state_dict(ckpt["model"])
+        precision.load_state_dict(ckpt["precision"])
+        iteration, step = ckpt["iteration"], ckpt["step"]
+        torch.set_rng_state(ckpt["rng"]["cpu"].cpu())  # RNG states are CPU byte tensors, whatever map_location
+        if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
+            torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
+
+    def checkpoint() -> None:
+        save_checkpoint(
+            {
+                "model": model.state_dict(),
+                "precision": precision.state_dict(),
+                "iteration": iteration,
+                "step": step,
+                "train_config": _json_safe(dataclasses.asdict(cfg)),
+                "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
+                "rng": {
+                    "cpu": torch.get_rng_state(),
+                    "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+                },
+            },
+            ckpt_path,
+        )
+
+    metrics = MetricsLog(out_dir / "metrics.jsonl") if main else None
+    decay_iters = cfg.lr_decay_iters or cfg.max_iters
+    tokens_per_iter = cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * world
+    losses: list[float] = []
+    bar = None
+    if main and cfg.progress:
+        from tqdm.auto import tqdm  # lazily: only the main process draws a bar
+
+        bar = tqdm(total=cfg.max_iters, initial=iteration, desc=f"train {precision.mode}", unit="it")
+    window_start, window_iters = time.perf_counter(), 0
+    try:
+        while iteration < cfg.max_iters:
+            # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
+            lr = cosine_lr(
+                step, max_lr=cfg.learning_rate, min_lr=cfg.min_lr, warmup_steps=cfg.warmup_iters,
+                decay_steps=decay_iters,
+            )  # fmt: skip
+            for group in precision.param_groups:
+                group["lr"] = lr
+            # 2) forward/backward over the micro-batches; the loss (a reduction) is always computed in fp32
+            loss_sum = torch.zeros((), device=device)
+            for micro in range(cfg.grad_accum_steps):
+                x, y = (t.to(device, non_blocking=True) for t in get_batch(iteration, micro, rank))
+                with precision.autocast():
+                    out = fwd_model(x)
+                logits = out.logits if hasattr(out, "logits") else out
+                loss = F.cross_entropy(logits.float().flatten(0, -2), y.flatten())
+                precision.backward(loss / cfg.grad_accum_steps)
+                loss_sum += loss.detach()
+            # 3) one unscale + overflow check + (clip) + update for the whole accumulated batch
+            stepped = precision.step()
+            step += int(stepped)
+            iteration += 1
+            window_iters += 1
+            loss_value = float(loss_sum) / cfg.grad_accum_steps
+            losses.append(loss_value)
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss_value:.4f}", scale=f"{precision.scale:g}", skip=precision.skipped_steps)
+            # 4) metrics every log_interval iterations (the loss averaged over ranks) and at the end
+            if iteration % cfg.log_interval == 0 or iteration == cfg.max_iters:
+                mean_loss = torch.tensor([loss_value], device=device)
+                if world > 1:
+                    dist.all_reduce(mean_loss)
+                    mean_loss /= world
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)
+                elapsed = time.perf_counter() - window_start
+                if metrics is not None:
+                    metrics.write(
+                        {
+                            "iter": iteration,
+                            "step": step,
+                            "loss": float(mean_loss),
+                            "lr": lr,
+                            "scale": precision.scale,
+                            "skipped": precision.skipped_steps,
+                            "grad_norm": precision.last_grad_norm,
+                            "tokens_per_s": tokens_per_iter * window_iters / max(elapsed, 1e-9),
+                        }
+                    )
+                window_start, window_iters = time.perf_counter(), 0
+            # 5) checkpoints from the main process only, atomically
+            if main and cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
+                checkpoint()
+        if main:
+            checkpoint()
+    finally:
+        if bar is not None:
+            bar.close()
+        if metrics is not None:
+            metrics.close()
+    if main and cfg.plot:
+        plot_metrics(read_metrics(out_dir / "metrics.jsonl"), out_dir / "metrics.png")
+    return TrainResult(
+        iterations=iteration,
+        steps=step,
+        skipped_steps=precision.skipped_steps,
+        final_loss=losses[-1] if losses else float("nan"),
+        losses=losses,
+        out_dir=out_dir,
+    )
+
+
+def small_llama(vocab_size: int = 256, hidden: int = 64, layers: int = 2, heads: int = 4) -> nn.Module:
+    """A small random Llama (transformers) for demos and tests."""
+    from transformers import LlamaConfig, LlamaForCausalLM  # lazily: the loop itself does not need transformers
+
+    config = LlamaConfig(
+        vocab_size=vocab_size, hidden_size=hidden, intermediate_size=hidden * 2 + hidden // 2,
+        num_hidden_layers=layers, num_attention_heads=heads, num_key_value_heads=max(1, heads // 2),
+        max_position_embeddings=1024, tie_word_embeddings=True, attn_implementation="eager",
+    )  # fmt: skip
+    return LlamaForCausalLM(config)
+
+
+def main(argv: list[str] | None = None) -> TrainResult:
+    """Train a small random Llama on a token file (a 1-D uint16 .bin/.npy) or on random tokens."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--mode", default="fp16", help="precision mode: fp32, fp16, bf16 or amp")
+    parser.add_argument("--data", help="1-D token file (.npy, or raw uint16 .bin); random tokens if omitted")
+    parser.add_argument("--out-dir", default="out/demo")
+    parser.add_argument("--max-iters", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--seq-len", type=int, default=128)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args(argv)
+    cfg = TrainConfig(
+        out_dir=args.out_dir, precision=PrecisionConfig(mode=args.mode), max_iters=args.max_iters,
+        batch_size=args.batch_size, seq_len=args.seq_len, device=args.device, resume=args.resume,
+    )  # fmt: skip
+    if args.data:
+        import numpy as np  # lazily: only token files need it
+
+        arr = np.load(args.data) if args.data.endswith(".npy") else np.fromfile(args.data, dtype=np.uint16)
+        tokens = torch.from_numpy(arr.astype(np.int64))
+    else:
+        tokens = torch.randint(0, 256, (100_000,), generator=torch.Generator().manual_seed(0))
+    vocab = int(tokens.max()) + 1
+    torch.manual_seed(cfg.seed)
+    result = train(cfg, small_llama(vocab_size=max(vocab, 256)), tokens)
+    if dist.is_initialized():
+        dist.destroy_process_group()
+    return result
+
+
+if __name__ == "__main__":
+    main()

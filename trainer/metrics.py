@@ -1,0 +1,61 @@
+"""Training metrics: one JSON object per line (``metrics.jsonl``) and a PNG plot of loss and loss scale."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+
+class MetricsLog:
+    """Appends one JSON record per call to ``path``; each line is flushed so a crash loses at most one record."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = self.path.open("a", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Append ``record``; non-finite floats become null so the file stays strict JSON."""
+        clean = {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in record.items()}
+        self._file.write(json.dumps(clean) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        self._file.close()
+
+
+def read_metrics(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+    """Records of a ``metrics.jsonl`` file, in order."""
+    with Path(path).open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def plot_metrics(records: list[dict[str, Any]], path: str | os.PathLike[str]) -> Path:
+    """Write a PNG with the loss (top) and the loss scale on a log2 axis (bottom) against the iteration."""
+    import matplotlib  # imported lazily: only the main process plots, and only at the end of a run
+
+    matplotlib.use("Agg")  # no display on training machines
+    import matplotlib.pyplot as plt
+
+    iters = [r["iter"] for r in records]
+    fig, (ax_loss, ax_scale) = plt.subplots(2, 1, sharex=True, figsize=(7, 5))
+    ax_loss.plot(iters, [r["loss"] for r in records])
+    ax_loss.set_ylabel("loss")
+    ax_loss.grid(alpha=0.3)
+    ax_scale.plot(iters, [r["scale"] for r in records], drawstyle="steps-post")
+    ax_scale.set_yscale("log", base=2)
+    ax_scale.set_ylabel("loss scale")
+    ax_scale.set_xlabel("iteration")
+    ax_scale.grid(alpha=0.3)
+    skipped = [r["iter"] for r, prev in zip(records[1:], records, strict=False) if r["skipped"] > prev["skipped"]]
+    for it in skipped:
+        ax_scale.axvline(it, color="tab:red", alpha=0.3, linewidth=0.8)
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out

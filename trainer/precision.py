@@ -1,0 +1,586 @@
+"""Half-precision training with fp32 master weights and loss scaling (Micikevicius et al., ICLR 2018).
+
+The paper's recipe, in the order a step runs:
+
+1. weights, activations and gradients live in fp16 (or bf16): half the activation memory, fast matmuls;
+2. the loss is multiplied by a *loss scale* before backward so small gradients do not flush to zero in fp16;
+3. the scaled fp16 gradients are copied into fp32 *master* gradients, checked for inf/NaN and unscaled (one
+   fused op); an overflowing step is skipped and the scale backs off, a clean streak grows it;
+4. the global grad norm is clipped *after* unscaling (clipping scaled grads would clip at the wrong norm);
+5. the inner optimizer (AdamW, or any ``torch.optim.Optimizer``) updates the fp32 masters, so its state is fp32
+   and updates smaller than 2^-11 of a weight still accumulate;
+6. the masters are rounded back into the half-precision model parameters.
+
+:func:`make_precision` builds one object with the same interface for the four modes a run can choose:
+
+========  ==========================================================================================
+``fp32``  the baseline: fp32 weights, plain optimizer
+``fp16``  fp16 weights + fp32 masters + dynamic loss scaling (the paper)
+``bf16``  bf16 weights + fp32 masters, no scaling (bf16 has fp32's exponent range)
+``amp``   ``torch.autocast`` + ``torch.amp.GradScaler``, fp32 weights: the standard PyTorch peer
+========  ==========================================================================================
+
+Every object has ``autocast()``, ``backward(loss)``, ``step() -> bool`` (False when the step was skipped, so the
+caller does not advance its LR schedule), ``zero_grad()``, ``param_groups``, ``scale``, ``skipped_steps``,
+``last_grad_norm``, ``state_dict()`` and ``load_state_dict()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from chipmate.errors import ChipmateError, ConfigError
+
+MODES = ("fp32", "fp16", "bf16", "amp")
+OptimizerFactory = Callable[[Any], torch.optim.Optimizer]
+
+
+class TrainingError(ChipmateError):
+    """Training cannot go on as configured; the message says what to change."""
+
+
+class LossScaleUnderflowError(TrainingError):
+    """The dynamic loss scale fell below its floor: every step overflows, so training would make no progress."""
+
+
+@dataclass
+class PrecisionConfig:
+    """How a run trades precision for speed and memory; the YAML key is ``precision``."""
+
+    # fp16 is the paper's recipe; fp32 / amp are the baselines it is measured against, bf16 the modern default.
+    mode: str = "fp16"
+    # 2^16: the paper found 8K–32K rescues most models; starting high costs only a few skipped steps at startup.
+    init_scale: float = 2.0**16
+    # Doubling the scale every 2000 clean steps (torch GradScaler's default) probes for headroom rarely enough
+    # that the overflow it eventually causes costs <0.1% of steps.
+    growth_interval: int = 2000
+    growth_factor: float = 2.0
+    backoff_factor: float = 0.5
+    # Overflows tolerated before backing off; 1 backs off at once (GradScaler). Megatron uses 2 for noisy models.
+    hysteresis: int = 1
+    # Below a scale of 1 the loss scale no longer helps: every step overflows, so stop with a clear error.
+    min_scale: float = 1.0
+    # A scale past 2^24 only wastes overflow/backoff cycles; any realistic gradient overflows fp16 there.
+    max_scale: float = 2.0**24
+    # Set to a number to use a constant (static) loss scale instead of the dynamic one (fp16 mode only).
+    static_scale: float | None = None
+    # Dtype autocast runs matmuls in for ``amp`` mode; fp16 makes it the like-for-like peer of ``fp16`` mode.
+    amp_dtype: str = "fp16"
+
+    def validate(self, prefix: str = "precision") -> None:
+        """Raise :class:`ConfigError` naming the first bad field and the values it accepts."""
+        if self.mode not in MODES:
+            raise ConfigError(f"{prefix}.mode must be one of {', '.join(MODES)} (got {self.mode!r})")
+        if self.amp_dtype not in ("fp16", "bf16"):
+            raise ConfigError(f"{prefix}.amp_dtype must be one of fp16, bf16 (got {self.amp_dtype!r})")
+        positive = {"init_scale": self.init_scale, "min_scale": self.min_scale, "max_scale": self.max_scale}
+        for name, value in positive.items():
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ConfigError(f"{prefix}.{name} must be a finite number > 0 (got {value!r})")
+        if self.static_scale is not None and not (math.isfinite(self.static_scale) and self.static_scale > 0):
+            raise ConfigError(f"{prefix}.static_scale must be a finite number > 0 or null (got {self.static_scale!r})")
+        if not (self.min_scale <= self.init_scale <= self.max_scale):
+            raise ConfigError(
+                f"{prefix}.init_scale must lie in [min_scale, max_scale] = [{self.min_scale}, {self.max_scale}] "
+                f"(got {self.init_scale})"
+            )
+        if not (isinstance(self.growth_interval, int) and self.growth_interval >= 1):
+            raise ConfigError(f"{prefix}.growth_interval must be an integer >= 1 (got {self.growth_interval!r})")
+        if not (isinstance(self.hysteresis, int) and self.hysteresis >= 1):
+            raise ConfigError(f"{prefix}.hysteresis must be an integer >= 1 (got {self.hysteresis!r})")
+        if not self.growth_factor > 1.0:
+            raise ConfigError(f"{prefix}.growth_factor must be > 1 (got {self.growth_factor!r})")
+        if not 0.0 < self.backoff_factor < 1.0:
+            raise ConfigError(f"{prefix}.backoff_factor must lie in (0, 1) (got {self.backoff_factor!r})")
+
+
+# --------------------------------------------------------------------------------------------- loss scalers
+
+
+class LossScaler:
+    """Multiplies the loss before backward; ``update(found_inf)`` is called once per optimizer step."""
+
+    scale: float = 1.0
+
+    def update(self, found_inf: bool) -> None:
+        """Adjust the scale after a step: ``found_inf`` is True when the step overflowed and was skipped."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything needed to resume the scale sequence exactly."""
+        return {"scale": self.scale}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+        self.scale = float(state["scale"])
+
+
+class StaticLossScaler(LossScaler):
+    """A constant loss scale; overflowing steps are still skipped, the scale never moves."""
+
+    def __init__(self, scale: float) -> None:
+        if not (math.isfinite(scale) and scale > 0):
+            raise ConfigError(f"static loss scale must be a finite number > 0 (got {scale!r})")
+        self.scale = float(scale)
+
+
+class DynamicLossScaler(LossScaler):
+    """Backs off ×``backoff_factor`` on overflow (after ``hysteresis`` overflows), grows ×``growth_factor``
+    after ``growth_interval`` consecutive clean steps, and raises :class:`LossScaleUnderflowError` instead of
+    letting the scale collapse below ``min_scale``. With ``hysteresis=1`` and no ``max_scale`` hit, the
+    sequence of scales equals ``torch.amp.GradScaler``'s."""
+
+    def __init__(
+        self,
+        init_scale: float = 2.0**16,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        hysteresis: int = 1,
+        min_scale: float = 1.0,
+        max_scale: float = 2.0**24,
+    ) -> None:
+        PrecisionConfig(
+            init_scale=init_scale,
+            growth_factor=growth_factor,
+            backoff_factor=backoff_factor,
+            growth_interval=growth_interval,
+            hysteresis=hysteresis,
+            min_scale=min_scale,
+            max_scale=max_scale,
+        ).validate(prefix="loss_scaler")
+        self.scale = float(init_scale)
+        self.growth_factor = growth_factor
+        self.backoff_factor = backoff_factor
+        self.growth_interval = growth_interval
+        self.hysteresis = hysteresis
+        self.min_scale = min_scale
+        self.max_scale = max_scale
+        self.clean_steps = 0  # consecutive non-overflowing steps since the last growth or overflow
+        self.hysteresis_left = hysteresis
+        self.consecutive_overflows = 0
+
+    def update(self, found_inf: bool) -> None:
+        if found_inf:
+            self.clean_steps = 0
+            self.consecutive_overflows += 1
+            self.hysteresis_left -= 1
+            if self.hysteresis_left > 0:
+                return
+            new_scale = self.scale * self.backoff_factor
+            if new_scale < self.min_scale:
+                raise LossScaleUnderflowError(
+                    f"loss scale fell below min_scale={self.min_scale} after {self.consecutive_overflows} "
+                    "consecutive overflowing steps",
+                    hint="the model produces inf/NaN gradients at any scale, most likely in the forward pass; "
+                    "lower the learning rate, check the data for bad tokens, or resume from an earlier checkpoint",
+                )
+            self.scale = new_scale
+            self.hysteresis_left = self.hysteresis
+            return
+        self.consecutive_overflows = 0
+        self.clean_steps += 1
+        if self.clean_steps >= self.growth_interval:
+            self.scale = min(self.scale * self.growth_factor, self.max_scale)
+            self.clean_steps = 0
+            self.hysteresis_left = self.hysteresis
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "scale": self.scale,
+            "clean_steps": self.clean_steps,
+            "hysteresis_left": self.hysteresis_left,
+            "consecutive_overflows": self.consecutive_overflows,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scale = float(state["scale"])
+        self.clean_steps = int(state["clean_steps"])
+        self.hysteresis_left = int(state["hysteresis_left"])
+        self.consecutive_overflows = int(state["consecutive_overflows"])
+
+
+# --------------------------------------------------------------------------------------------- precision modes
+
+
+class Precision:
+    """The interface every mode shares; use :func:`make_precision` to build one."""
+
+    mode: str
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+
+    def __init__(self, max_grad_norm: float | None = None, process_group: Any = None) -> None:
+        self.max_grad_norm = max_grad_norm
+        self.process_group = process_group
+        self.skipped_steps = 0
+        self.last_grad_norm = float("nan")
+        self.bookkeeping_seconds = 0.0  # time in master-weight bookkeeping (fp16/bf16 only)
+
+    @property
+    def param_groups(self) -> list[dict[str, Any]]:
+        """The inner optimizer's param groups: set ``group["lr"]`` here to drive an LR schedule."""
+        return self.optimizer.param_groups
+
+    @property
+    def scale(self) -> float:
+        """The current loss scale (1.0 where the mode does not scale)."""
+        return 1.0
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        """Context for the forward pass (autocast in ``amp`` mode, a no-op otherwise)."""
+        return contextlib.nullcontext()
+
+    def backward(self, loss: torch.Tensor) -> None:
+        """Backpropagate ``loss`` (already divided by the number of accumulation micro-batches)."""
+        loss.backward()
+
+    def step(self) -> bool:
+        """Apply one optimizer update from the accumulated gradients, then drop them (every mode), so the
+        next backward starts from zero. Returns False if the step was skipped because gradients overflowed."""
+        raise NotImplementedError
+
+    def zero_grad(self) -> None:
+        """Drop the gradients (set to None, which frees their memory until the next backward)."""
+        self.optimizer.zero_grad(set_to_none=True)
+
+    def state_dict(self) -> dict[str, Any]:
+        """Optimizer state (and masters and scaler where the mode has them)."""
+        return {"mode": self.mode, "optimizer": self.optimizer.state_dict(), "skipped_steps": self.skipped_steps}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned; the mode must match."""
+        if state.get("mode") != self.mode:
+            raise ConfigError(
+                f"checkpoint was written in precision.mode={state.get('mode')!r}, this run uses {self.mode!r}",
+                hint="resume with the same precision.mode, or start a new run from the model weights only",
+            )
+        self.optimizer.load_state_dict(state["optimizer"])
+        self.skipped_steps = int(state["skipped_steps"])
+
+    def _all_reduce_max(self, flag: torch.Tensor) -> torch.Tensor:
+        # Every rank must agree to skip, or their weights would silently diverge.
+        if dist.is_available() and dist.is_initialized() and dist.get_world_size(self.process_group) > 1:
+            dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=self.process_group)
+        return flag
+
+    def _norm_and_clip(self, params: Sequence[torch.Tensor]) -> None:
+        grads = [p.grad for p in params if p.grad is not None]
+        if not grads:
+            self.last_grad_norm = 0.0
+            return
+        # foreach norms of all grads, then the norm of those: one pass, and it works on torch >= 2.4
+        norm = torch.linalg.vector_norm(torch.stack([n.float() for n in torch._foreach_norm(grads)]))
+        if self.max_grad_norm is not None:
+            coef = torch.clamp(self.max_grad_norm / (norm + 1e-6), max=1.0)
+            torch._foreach_mul_(grads, coef)
+        self.last_grad_norm = float(norm)
+
+
+class FullPrecision(Precision):
+    """``fp32`` mode: the baseline every other mode is measured against."""
+
+    mode = "fp32"
+
+    def __init__(self, model: nn.Module, optimizer_factory: OptimizerFactory, param_groups: Any = None, **kw: Any):
+        super().__init__(**kw)
+        self.model = model.float()
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = optimizer_factory(param_groups if param_groups is not None else self.params)
+
+    def step(self) -> bool:
+        self._norm_and_clip(self.params)
+        self.optimizer.step()
+        self.zero_grad()
+        return True
+
+
+class MixedPrecisionOptimizer(Precision):
+    """fp16/bf16 model weights with fp32 master weights that any torch optimizer updates.
+
+    The model's parameters are cast to ``dtype`` in place (buffers such as RoPE frequencies stay as they are).
+    Only trainable parameters get a master copy, so a frozen peft base model costs nothing extra. Gradients of
+    each micro-batch are moved into fp32 master gradients right after its backward, so accumulation over many
+    micro-batches happens in fp32 and the half-precision gradient memory is freed between micro-batches.
+    Under DDP do not use ``no_sync()`` with this wrapper: each micro-batch's gradients must be all-reduced
+    before they are moved (the loop in :mod:`chipmate.trainer.loop` does so).
+    """
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer_factory: OptimizerFactory,
+        *,
+        dtype: torch.dtype = torch.float16,
+        scaler: LossScaler | None = None,
+        param_groups: Any = None,
+        max_grad_norm: float | None = None,
+        process_group: Any = None,
+    ) -> None:
+        super().__init__(max_grad_norm=max_grad_norm, process_group=process_group)
+        if dtype not in (torch.float16, torch.bfloat16):
+            raise ConfigError(f"MixedPrecisionOptimizer dtype must be torch.float16 or torch.bfloat16 (got {dtype})")
+        self.mode = "fp16" if dtype == torch.float16 else "bf16"
+        self.dtype = dtype
+        self.scaler = scaler
+        self.model = model
+        with torch.no_grad():
+            for p in model.parameters():
+                if p.is_floating_point():
+                    p.data = p.data.to(dtype)
+        self.model_params = [p for p in model.parameters() if p.requires_grad]
+        self.master_params = [nn.Parameter(p.detach().float().clone()) for p in self.model_params]
+        self._master_of = {id(p): m for p, m in zip(self.model_params, self.master_params, strict=True)}
+        self.optimizer = optimizer_factory(self._map_groups(param_groups))
+        # Set True to synchronise CUDA around the bookkeeping timers (benchmarks); off in training, where the
+        # extra syncs would cost more than they measure.
+        self.sync_timing = False
+
+    def _map_groups(self, param_groups: Any) -> Any:
+        """Translate the caller's groups of model params into the same groups of master params."""
+        if param_groups is None:
+            return self.master_params
+        groups = []
+        for group in param_groups:
+            group = dict(group)
+            try:
+                group["params"] = [self._master_of[id(p)] for p in group["params"]]
+            except KeyError as e:
+                raise ConfigError(
+                    "a param group names a parameter that is frozen or not part of the model",
+                    hint="build param_groups from [p for p in model.parameters() if p.requires_grad]",
+                ) from e
+            groups.append(group)
+        return groups
+
+    @property
+    def scale(self) -> float:
+        return self.scaler.scale if self.scaler is not None else 1.0
+
+    def backward(self, loss: torch.Tensor) -> None:
+        # The scale multiplies the fp32 loss, so the scaled value cannot overflow before the backward starts.
+        if self.scaler is not None:
+            loss = loss.float() * self.scale
+        loss.backward()
+        self._move_grads_to_masters()
+
+    def _clock(self) -> float:
+        if self.sync_timing and torch.cuda.is_available():
+            torch.cuda.synchronize()
+        return time.perf_counter()
+
+    @torch.no_grad()
+    def _move_grads_to_masters(self) -> None:
+        start = self._clock()
+        for p, m in zip(self.model_params, self.master_params, strict=True):
+            if p.grad is None:
+                continue
+            if m.grad is None:
+                m.grad = p.grad.float()
+            else:
+                m.grad.add_(p.grad)
+            p.grad = None
+        self.bookkeeping_seconds += self._clock() - start
+
+    def zero_grad(self) -> None:
+        for p in self.model_params:
+            p.grad = None
+        for m in self.master_params:
+            m.grad = None
+
+    @torch.no_grad()
+    def step(self) -> bool:
+        self._move_grads_to_masters()  # in case the caller ran loss.backward() itself
+        start = self._clock()
+        grads = [m.grad for m in self.master_params if m.grad is not None]
+        device = self.master_params[0].device if self.master_params else torch.device("cpu")
+        found_inf = torch.zeros(1, device=device)
+        by_device: dict[torch.device, list[torch.Tensor]] = {}
+        for g in grads:
+            by_device.setdefault(g.device, []).append(g)
+        for dev, dev_grads in by_device.items():
+            dev_found = torch.zeros(1, device=dev)
+            inv_scale = torch.full((1,), 1.0 / self.scale, device=dev)
+            # One fused kernel per device: sets dev_found if any element is inf/NaN and multiplies by 1/scale.
+            torch._amp_foreach_non_finite_check_and_unscale_(dev_grads, dev_found, inv_scale)
+            found_inf += dev_found.to(device)
+        skipped = bool(self._all_reduce_max(found_inf).item())
+        self.bookkeeping_seconds += self._clock() - start
+        if skipped:
+            self.skipped_steps += 1
+            self.last_grad_norm = float("inf")
+            self.zero_grad()
+            if self.scaler is not None:
+                self.scaler.update(True)
+            return False
+        self._norm_and_clip(self.master_params)
+        self.optimizer.step()
+        start = self._clock()
+        torch._foreach_copy_(self.model_params, self.master_params)  # round to nearest into fp16/bf16
+        self.zero_grad()
+        self.bookkeeping_seconds += self._clock() - start
+        if self.scaler is not None:
+            self.scaler.update(False)
+        return True
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["masters"] = [m.detach().clone() for m in self.master_params]
+        state["scaler"] = self.scaler.state_dict() if self.scaler is not None else None
+        return state
+
+    @torch.no_grad()
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        if len(state["masters"]) != len(self.master_params):
+            raise ConfigError(
+                f"checkpoint holds {len(state['masters'])} master tensors, the model has "
+                f"{len(self.master_params)} trainable parameters",
+                hint="resume with the same model and the same frozen/trainable split",
+            )
+        for m, saved in zip(self.master_params, state["masters"], strict=True):
+            m.copy_(saved)
+        torch._foreach_copy_(self.model_params, self.master_params)
+        if self.scaler is not None and state["scaler"] is not None:
+            self.scaler.load_state_dict(state["scaler"])
+
+
+class AutocastPrecision(Precision):
+    """``amp`` mode: fp32 weights, ``torch.autocast`` forward, ``torch.amp.GradScaler`` — the standard peer."""
+
+    mode = "amp"
+
+    def __init__(
+        self,
+        model: nn.Module,
+        optimizer_factory: OptimizerFactory,
+        config: PrecisionConfig,
+        param_groups: Any = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(**kw)
+        self.model = model.float()
+        self.params = [p for p in model.parameters() if p.requires_grad]
+        self.optimizer = optimizer_factory(param_groups if param_groups is not None else self.params)
+        self.device_type = next(model.parameters()).device.type
+        self.amp_dtype = torch.float16 if config.amp_dtype == "fp16" else torch.bfloat16
+        self.grad_scaler = torch.amp.GradScaler(
+            self.device_type,
+            init_scale=config.init_scale,
+            growth_factor=config.growth_factor,
+            backoff_factor=config.backoff_factor,
+            growth_interval=config.growth_interval,
+            enabled=self.amp_dtype == torch.float16,
+        )
+
+    @property
+    def scale(self) -> float:
+        return float(self.grad_scaler.get_scale()) if self.grad_scaler.is_enabled() else 1.0
+
+    def autocast(self) -> contextlib.AbstractContextManager[Any]:
+        return torch.autocast(self.device_type, dtype=self.amp_dtype)
+
+    def backward(self, loss: torch.Tensor) -> None:
+        self.grad_scaler.scale(loss.float()).backward()
+
+    def step(self) -> bool:
+        scale_before = self.scale
+        self.grad_scaler.unscale_(self.optimizer)
+        self._norm_and_clip(self.params)
+        self.grad_scaler.step(self.optimizer)
+        self.grad_scaler.update()
+        # GradScaler does not report a skip; it backs off (factor < 1) exactly when it skipped.
+        stepped = not (self.grad_scaler.is_enabled() and self.scale < scale_before)
+        self.zero_grad()
+        if not stepped:
+            self.skipped_steps += 1
+        return stepped
+
+    def state_dict(self) -> dict[str, Any]:
+        state = super().state_dict()
+        state["grad_scaler"] = self.grad_scaler.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.grad_scaler.load_state_dict(state["grad_scaler"])
+
+
+def make_precision(
+    mode: str | PrecisionConfig,
+    model: nn.Module,
+    optimizer_factory: OptimizerFactory,
+    *,
+    param_groups: Iterable[dict[str, Any]] | None = None,
+    max_grad_norm: float | None = None,
+    process_group: Any = None,
+    **config: Any,
+) -> Precision:
+    """Build the precision object for ``mode`` (a mode name or a :class:`PrecisionConfig`).
+
+    ``optimizer_factory`` receives the params (or ``param_groups`` mapped onto them) the optimizer must own:
+    fp32 masters in fp16/bf16 mode, the model's params otherwise. Extra keyword arguments are
+    :class:`PrecisionConfig` fields, e.g. ``make_precision("fp16", model, f, growth_interval=1000)``.
+    The model must already be on its device.
+    """
+    cfg = mode if isinstance(mode, PrecisionConfig) else PrecisionConfig(mode=mode, **config)
+    cfg.validate()
+    if max_grad_norm is not None and not (math.isfinite(max_grad_norm) and max_grad_norm > 0):
+        raise ConfigError(f"max_grad_norm must be a finite number > 0 or None (got {max_grad_norm!r})")
+    groups = list(param_groups) if param_groups is not None else None
+    common = {"max_grad_norm": max_grad_norm, "process_group": process_group}
+    if cfg.mode == "fp32":
+        return FullPrecision(model, optimizer_factory, param_groups=groups, **common)
+    if cfg.mode == "amp":
+        return AutocastPrecision(model, optimizer_factory, cfg, param_groups=groups, **common)
+    scaler: LossScaler | None = None
+    if cfg.mode == "fp16":
+        scaler = (
+            StaticLossScaler(cfg.static_scale)
+            if cfg.static_scale is not None
+            else DynamicLossScaler(
+                init_scale=cfg.init_scale,
+                growth_factor=cfg.growth_factor,
+                backoff_factor=cfg.backoff_factor,
+                growth_interval=cfg.growth_interval,
+                hysteresis=cfg.hysteresis,
+                min_scale=cfg.min_scale,
+                max_scale=cfg.max_scale,
+            )
+        )
+    dtype = torch.float16 if cfg.mode == "fp16" else torch.bfloat16
+    return MixedPrecisionOptimizer(model, optimizer_factory, dtype=dtype, scaler=scaler, param_groups=groups, **common)
+
+
+def iter_master_pairs(precision: Precision) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+    """(model param, fp32 master) pairs; in fp32/amp modes the param is its own master."""
+    if isinstance(precision, MixedPrecisionOptimizer):
+        yield from zip(precision.model_params, precision.master_params, strict=True)
+    else:
+        for p in precision.params:  # type: ignore[attr-defined]
+            yield p, p
+
+
+__all__ = [
+    "MODES",
+    "AutocastPrecision",
+    "DynamicLossScaler",
+    "FullPrecision",
+    "LossScaleUnderflowError",
+    "LossScaler",
+    "MixedPrecisionOptimizer",
+    "Precision",
+    "PrecisionConfig",
+    "StaticLossScaler",
+    "TrainingError",
+    "iter_master_pairs",
+    "make_precision",
+]
