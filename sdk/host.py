@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -17,6 +17,9 @@ from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
 from .tasks import Task, TaskCall, TaskContext, TaskRegistry
 from .tools import ToolRegistry
+
+if TYPE_CHECKING:
+    from .models import ModelRegistry
 
 
 class Host:
@@ -27,6 +30,7 @@ class Host:
         self.pm = pm or plugin_manager.pm
         self._tasks: TaskRegistry | None = None
         self._tools: ToolRegistry | None = None
+        self._models: ModelRegistry | None = None
         self._lock = threading.RLock()
         if pm is None:
             plugin_manager.load_plugins()
@@ -74,6 +78,23 @@ class Host:
                     self._tools = registry
         return self._tools
 
+    @property
+    def models(self) -> ModelRegistry:
+        """Model aliases from ``config.models`` over the backend kinds plugins registered, built on first use.
+
+        Models themselves load later, on the first ``models.generator(alias)`` / ``models.embedder(alias)``.
+        """
+        if self._models is None:
+            with self._lock:
+                if self._models is None:
+                    from .models import ModelRegistry
+
+                    registry = ModelRegistry(cache_dir=self.config.cache_path(), source=self.config.source)
+                    self._call_register_hook(self.pm.hook.chipmate_register_models, "register", registry.register)
+                    registry.configure(self.config.models)
+                    self._models = registry
+        return self._models
+
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""
         self.pm.hook.chipmate_register_commands(cli=cli)
@@ -87,6 +108,8 @@ class Host:
     def shutdown(self) -> None:
         """Run every plugin's shutdown hook (after the server stopped accepting calls)."""
         self.pm.hook.chipmate_shutdown(host=self)
+        if self._models is not None:
+            self._models.close()
 
     def before_task(self, call: TaskCall) -> None:
         """Run the before-task hooks; one of them raising a ChipmateError refuses the call."""

@@ -35,9 +35,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from . import client_commands, plugin_commands, serve_command
+    from . import client_commands, model_commands, plugin_commands, serve_command
 
-    for module in (serve_command, client_commands, plugin_commands):
+    for module in (serve_command, client_commands, plugin_commands, model_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
     # Plugins add theirs last, so a plugin cannot silently replace a core command by loading first.

@@ -1,0 +1,53 @@
+"""The built-in model backends (``hf``, ``openai``, ``sentence-transformers``) and the ``chat`` diagnostic task.
+
+Backend modules import torch, transformers and sentence-transformers only inside ``load``, so registering
+them costs nothing until a model is first used.
+"""
+
+from __future__ import annotations
+
+from chipmate import hookimpl
+from chipmate.models import EMBEDDER, GENERATOR, ModelBackend
+
+from . import embedder, hf, openai_compat
+from .chat import chat_task
+
+
+@hookimpl(trylast=True)
+def chipmate_register_models(register):
+    register(
+        ModelBackend(
+            name="hf",
+            kind=GENERATOR,
+            load=hf.load,
+            description="local Hugging Face causal LM (safetensors directory), optionally with a peft adapter",
+            options=hf.OPTIONS,
+            describe=hf.describe,
+        )
+    )
+    register(
+        ModelBackend(
+            name="openai",
+            kind=GENERATOR,
+            load=openai_compat.load,
+            description="OpenAI-compatible chat-completions server (vLLM, NIM, TGI, llama.cpp server)",
+            options=openai_compat.OPTIONS,
+            required=openai_compat.REQUIRED,
+            describe=openai_compat.describe,
+        )
+    )
+    register(
+        ModelBackend(
+            name="sentence-transformers",
+            kind=EMBEDDER,
+            load=embedder.load,
+            description="local sentence-transformers embedder",
+            options=embedder.OPTIONS,
+            describe=embedder.describe,
+        )
+    )
+
+
+@hookimpl(trylast=True)
+def chipmate_register_tasks(register):
+    register(chat_task())

@@ -1,0 +1,415 @@
+"""The ``hf`` backend: a local Hugging Face causal LM, optionally with a peft (LoRA) adapter.
+
+Generation runs ``model.generate`` in a worker thread with a streamer that hands each new token id to the
+calling thread, which decodes incrementally and yields text. A stopping criterion checks the call's
+cancellation event, its deadline and a stop flag after every token, so a cancelled call stops within one token.
+Only the tokenizer is guarded by a lock (the Rust tokenizer is not safe to share across threads); forward
+passes of concurrent requests run in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from chipmate.errors import ChipmateError, ConfigError, ModelNotFoundError
+from chipmate.models.base import (
+    FINISH_LENGTH,
+    FINISH_STOP,
+    Generation,
+    Generator,
+    ModelSpec,
+    StopFilter,
+    TokenStream,
+    fit_messages,
+    validate_messages,
+)
+from chipmate.models.defaults import (
+    DEFAULT_GENERATOR_ALIAS,
+    converted_dir,
+    ensure_default_generator,
+    find_gguf,
+    is_converted,
+)
+from chipmate.tasks import TaskContext
+
+OPTIONS = {
+    "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",
+    "embedded": f"an embedded default to use instead of path: {DEFAULT_GENERATOR_ALIAS}",
+    "adapter": "directory of a peft (LoRA) adapter trained on this base model",
+    "merge_adapter": "merge the adapter into the weights at load time: faster generation (default true)",
+    "dtype": "auto (float32 on CPU, bfloat16 on GPU), float32, bfloat16 or float16",
+    "device": "auto (cuda when available, else cpu), cpu, cuda, cuda:N or mps",
+    "chat_template": "a Jinja chat template, or the path of a .jinja file, replacing the tokenizer's",
+    "max_context": "context length in tokens (default: the model's max_position_embeddings)",
+}
+
+# Used when neither the tokenizer nor the config brings a chat template (plain base models).
+FALLBACK_TEMPLATE = (
+    "{% for m in messages %}{{ m['role'] }}: {{ m['content'] }}\n{% endfor %}"
+    "{% if add_generation_prompt %}assistant: {% endif %}"
+)
+_DTYPES = ("auto", "float32", "bfloat16", "float16")
+_END = object()
+
+
+def model_path(spec: ModelSpec) -> Path:
+    """The directory ``spec`` loads from (converting the embedded default on first use)."""
+    path, embedded = spec.options.get("path"), spec.options.get("embedded")
+    if bool(path) == bool(embedded):
+        raise ConfigError(f"{spec.where()}: set exactly one of 'path' or 'embedded'")
+    if embedded:
+        if embedded != DEFAULT_GENERATOR_ALIAS:
+            raise ConfigError(
+                f"{spec.where('embedded')}: unknown embedded model {embedded!r}",
+                hint=f"the embedded generator is {DEFAULT_GENERATOR_ALIAS!r}",
+            )
+        return ensure_default_generator(spec.cache_dir)
+    return check_model_dir(Path(str(path)).expanduser(), spec)
+
+
+def check_model_dir(path: Path, spec: ModelSpec) -> Path:
+    """``path`` if it is a Hugging Face model directory; ModelNotFoundError / ConfigError otherwise."""
+    if not path.exists():
+        raise ModelNotFoundError(
+            f"{spec.where('path')}: {path} does not exist",
+            hint="point 'path' at a Hugging Face model directory (one with config.json), e.g. a trainer output",
+        )
+    if not (path / "config.json").is_file():
+        raise ConfigError(
+            f"{spec.where('path')}: {path} is not a Hugging Face model directory (no config.json)",
+            hint="use the directory save_pretrained() wrote, or a snapshot downloaded with huggingface-cli",
+        )
+    return path
+
+
+def describe(spec: ModelSpec) -> dict[str, Any]:
+    """Where the model's files are and whether they are there, without loading it."""
+    if spec.options.get("embedded"):
+        target = converted_dir(spec.cache_dir)
+        if is_converted(spec.cache_dir):
+            state = "converted"
+        elif find_gguf(spec.cache_dir) is not None:
+            state = "not converted yet (converts on first use, about a minute)"
+        else:
+            state = "missing: run `chipmate models pull-defaults`"
+        return {"path": str(target), "state": state}
+    path = Path(str(spec.options.get("path", ""))).expanduser()
+    found = (path / "config.json").is_file()
+    return {"path": str(path), "state": "present" if found else "missing or not a model directory"}
+
+
+def _dtype(spec: ModelSpec, device: str) -> Any:
+    import torch
+
+    name = str(spec.options.get("dtype", "auto"))
+    if name not in _DTYPES:
+        raise ConfigError(f"{spec.where('dtype')} is {name!r}", hint=f"use one of {', '.join(_DTYPES)}")
+    if name == "auto":
+        if device.startswith("cuda"):
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        # CPU (and mps) kernels are fastest and exact in float32 for the small models that run there.
+        return torch.float32
+    return getattr(torch, name)
+
+
+def _device(spec: ModelSpec) -> str:
+    import torch
+
+    device = str(spec.options.get("device", "auto"))
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(
+            f"{spec.where('device')} is {device!r} but torch sees no CUDA device",
+            hint="use device: cpu, or install a CUDA build of torch",
+        )
+    return device
+
+
+def load(spec: ModelSpec) -> HFGenerator:
+    """Load the model, tokenizer and adapter of ``spec`` (the registry calls this once per alias)."""
+    path = model_path(spec)
+    device = _device(spec)
+    dtype = _dtype(spec, device)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype, local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"{spec.where('path')}: {path} could not be loaded as a causal LM: {exc}",
+            hint="check that the directory holds the weights and tokenizer files save_pretrained() writes",
+        ) from exc
+    adapter = spec.options.get("adapter")
+    if adapter:
+        model = _load_adapter(model, path, Path(str(adapter)).expanduser(), spec)
+    model.to(device)
+    model.eval()
+    template = spec.options.get("chat_template")
+    if template and Path(str(template)).expanduser().is_file():
+        template = Path(str(template)).expanduser().read_text(encoding="utf-8")
+    template = template or getattr(tokenizer, "chat_template", None) or FALLBACK_TEMPLATE
+    max_context = spec.options.get("max_context") or getattr(model.config, "max_position_embeddings", None) or 2048
+    return HFGenerator(model, tokenizer, chat_template=str(template), context_length=int(max_context))
+
+
+def _load_adapter(model: Any, base: Path, adapter: Path, spec: ModelSpec) -> Any:
+    """Apply the peft adapter at ``adapter``; ConfigError when it was not trained on this base."""
+    if not adapter.exists():
+        raise ModelNotFoundError(
+            f"{spec.where('adapter')}: {adapter} does not exist",
+            hint="point 'adapter' at the directory the trainer wrote the adapter to",
+        )
+    config_file = adapter / "adapter_config.json"
+    if not config_file.is_file():
+        raise ConfigError(f"{spec.where('adapter')}: {adapter} is not a peft adapter (no adapter_config.json)")
+    adapter_base = json.loads(config_file.read_text(encoding="utf-8")).get("base_model_name_or_path") or ""
+    _check_adapter_base(model, base, adapter, adapter_base, spec)
+    from peft import PeftModel
+
+    try:
+        model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False)
+    except (RuntimeError, ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"{spec.where('adapter')}: the adapter {adapter} does not fit the base model {base} "
+            f"(it was trained on {adapter_base or 'an unnamed base'}): {str(exc).splitlines()[0][:300]}",
+            hint="pair the adapter with the base model it was trained on",
+        ) from exc
+    if spec.options.get("merge_adapter", True):
+        # Merged weights make generation as fast as the base model; the adapter cannot be switched off then.
+        model = model.merge_and_unload()
+    return model
+
+
+def _check_adapter_base(model: Any, base: Path, adapter: Path, adapter_base: str, spec: ModelSpec) -> None:
+    """When the adapter names a local base directory, its architecture must match the loaded base."""
+    other = Path(adapter_base).expanduser()
+    if not adapter_base or not (other / "config.json").is_file():
+        return  # a hub name or a moved directory: the shape check at load time decides
+    theirs = json.loads((other / "config.json").read_text(encoding="utf-8"))
+    ours = model.config.to_dict()
+    keys = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size", "intermediate_size")
+    diff = [k for k in keys if k in theirs and k in ours and theirs[k] != ours[k]]
+    if diff:
+        raise ConfigError(
+            f"{spec.where('adapter')}: the adapter {adapter} was trained on {adapter_base}, whose "
+            + ", ".join(f"{k}={theirs[k]}" for k in diff)
+            + f" differ from the base model {base} ("
+            + ", ".join(f"{k}={ours[k]}" for k in diff)
+            + ")",
+            hint="pair the adapter with the base model it was trained on",
+        )
+
+
+class _IdStreamer:
+    """Receives token ids from ``generate`` (a transformers streamer) and queues them for the caller."""
+
+    def __init__(self, sink: queue.SimpleQueue[Any]) -> None:
+        self.sink = sink
+        self.prompt_seen = False
+
+    def put(self, value: Any) -> None:
+        # generate() first puts the prompt, then one tensor per step with the new token of each sequence.
+        if not self.prompt_seen:
+            self.prompt_seen = True
+            return
+        self.sink.put(int(value.reshape(-1)[0]))
+
+    def end(self) -> None:
+        pass
+
+
+class _Halt:
+    """A stopping criterion: stop when the call is cancelled, past its deadline, or the caller asked to stop."""
+
+    def __init__(self, halt: threading.Event, ctx: TaskContext | None) -> None:
+        self.halt = halt
+        self.ctx = ctx
+
+    def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
+        import torch
+
+        ctx = self.ctx
+        stop = self.halt.is_set() or (
+            ctx is not None
+            and (ctx.cancelled.is_set() or (ctx.deadline is not None and time.monotonic() > ctx.deadline))
+        )
+        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+
+
+class HFGenerator(Generator):
+    """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
+
+    def __init__(self, model: Any, tokenizer: Any, *, chat_template: str, context_length: int) -> None:
+        self.model = model
+        self.tokenizer = tokenizer
+        self.chat_template = chat_template
+        self.context_length = context_length
+        self._tokenizer_lock = threading.Lock()
+        eos = model.generation_config.eos_token_id
+        if eos is None:
+            eos = tokenizer.eos_token_id
+        self.eos_ids = set(eos if isinstance(eos, list) else [eos] if eos is not None else [])
+        pad = model.generation_config.pad_token_id
+        self.pad_id = pad if pad is not None else (tokenizer.pad_token_id or next(iter(self.eos_ids), 0))
+
+    # -- tokenizer (guarded) ---------------------------------------------------------------------------------
+
+    def _encode(self, text: str) -> list[int]:
+        with self._tokenizer_lock:
+            return list(self.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def _decode(self, ids: list[int]) -> str:
+        with self._tokenizer_lock:
+            return str(self.tokenizer.decode(ids, skip_special_tokens=True))
+
+    def render(self, messages: list[dict[str, Any]]) -> str:
+        """The prompt text for ``messages`` under the chat template, ending with the assistant's turn."""
+        with self._tokenizer_lock:
+            return str(
+                self.tokenizer.apply_chat_template(
+                    messages, chat_template=self.chat_template, add_generation_prompt=True, tokenize=False
+                )
+            )
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` (without special tokens)."""
+        return len(self._encode(text))
+
+    def prompt_ids(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[list[int], int]:
+        """Token ids of the prompt after the truncation policy, and the max_tokens that fits with them."""
+
+        last: dict[str, Any] = {}
+
+        def count(msgs: list[dict[str, Any]]) -> int:
+            last["messages"], last["ids"] = [dict(m) for m in msgs], self._encode(self.render(msgs))
+            return len(last["ids"])
+
+        def cut_left(text: str, n: int) -> str:
+            return self._decode(self._encode(text)[n:])
+
+        fitted = fit_messages(
+            messages, max_tokens=max_tokens, context_length=self.context_length, count=count, cut_left=cut_left
+        )
+        # The last count() rendered the final messages already, unless truncation changed them afterwards.
+        ids = last["ids"] if last.get("messages") == fitted.messages else self._encode(self.render(fitted.messages))
+        if fitted.overflow:
+            ids = ids[-(self.context_length - fitted.max_tokens) :]
+        return ids, fitted.max_tokens
+
+    # -- generation ------------------------------------------------------------------------------------------
+
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        stop: list[str] | None = None,
+        ctx: TaskContext | None = None,
+    ) -> TokenStream:
+        """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
+        validate_messages(messages)
+        ids, max_tokens = self.prompt_ids(messages, max_tokens)
+        state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)
+        return TokenStream(deltas, lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]))
+
+    def generation_kwargs(self, ids: list[int], max_tokens: int, temperature: float) -> dict[str, Any]:
+        """Arguments of ``model.generate`` for a prompt (the benchmark calls generate with the same)."""
+        import torch
+
+        input_ids = torch.tensor([ids], dtype=torch.long, device=self.model.device)
+        kwargs: dict[str, Any] = {
+            "input_ids": input_ids,
+            "attention_mask": torch.ones_like(input_ids),
+            "max_new_tokens": max_tokens,
+            "pad_token_id": self.pad_id,
+            "do_sample": temperature > 0,
+        }
+        if temperature > 0:
+            kwargs.update(temperature=float(temperature), top_k=None, top_p=None)
+        else:
+            # Greedy: clear sampling settings a model's generation_config may carry, so generate() is silent.
+            kwargs.update(temperature=None, top_k=None, top_p=None)
+        return kwargs
+
+    def _deltas(
+        self,
+        ids: list[int],
+        max_tokens: int,
+        temperature: float,
+        stop: StopFilter,
+        ctx: TaskContext | None,
+        state: dict[str, Any],
+    ) -> Iterator[str]:
+        from transformers import StoppingCriteriaList
+
+        if ctx is not None:
+            ctx.check()
+        tokens: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        halt = threading.Event()
+        kwargs = self.generation_kwargs(ids, max_tokens, temperature)
+        kwargs.update(streamer=_IdStreamer(tokens), stopping_criteria=StoppingCriteriaList([_Halt(halt, ctx)]))
+
+        def work() -> None:
+            try:
+                self.model.generate(**kwargs)
+            except BaseException as exc:  # handed to the caller, which re-raises it
+                tokens.put(exc)
+            finally:
+                tokens.put(_END)
+
+        worker = threading.Thread(target=work, name="chipmate-hf-generate", daemon=True)
+        worker.start()
+        generated: list[int] = []
+        # Incremental detokenization: decode a short window so multi-byte characters split across tokens
+        # come out whole, and decoding stays O(1) per token.
+        prefix, read = 0, 0
+        try:
+            while True:
+                item = tokens.get()
+                if item is _END:
+                    break
+                if isinstance(item, BaseException):
+                    raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
+                if ctx is not None:
+                    ctx.check()
+                generated.append(item)
+                state["completion"] = len(generated)
+                if item in self.eos_ids:
+                    state["finish"] = FINISH_STOP
+                    continue
+                before = self._decode(generated[prefix:read])
+                after = self._decode(generated[prefix:])
+                if len(after) > len(before) and not after.endswith("\ufffd"):
+                    prefix, read = read, len(generated)
+                    out = stop.feed(after[len(before) :])
+                    if out:
+                        yield out
+                    if stop.stopped:
+                        state["finish"] = FINISH_STOP
+                        halt.set()
+                        break
+            if ctx is not None:
+                ctx.check()
+            if not stop.stopped:
+                # Whatever the window still holds (a character cut short by max_tokens), then held-back text.
+                tail = self._decode(generated[prefix:])[len(self._decode(generated[prefix:read])) :]
+                out = stop.feed(tail) + stop.flush()
+                if stop.stopped:
+                    state["finish"] = FINISH_STOP
+                if out:
+                    yield out
+            state["text"] = stop.text
+        finally:
+            # Reached on normal end, on an error, on cancellation and when the consumer closes the stream.
+            halt.set()
+            worker.join()

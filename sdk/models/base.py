@@ -1,0 +1,335 @@
+"""The model interfaces plugins code against: :class:`Generator`, :class:`Embedder`, and what a backend registers.
+
+Nothing here imports torch; backends import their heavy libraries inside ``load``, so ``import chipmate`` and
+``chipmate serve`` stay fast until a model is first used.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import PluginError
+
+if TYPE_CHECKING:
+    import numpy
+
+    from ..tasks import TaskContext
+
+#: finish reasons a :class:`Generation` reports, as OpenAI names them
+FINISH_STOP = "stop"  # end-of-sequence token or a stop string
+FINISH_LENGTH = "length"  # max_tokens reached
+
+GENERATOR = "generator"
+EMBEDDER = "embedder"
+
+
+@dataclass
+class Generation:
+    """The result of one generation: the text and its usage counts."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    #: "stop" (end of sequence or a stop string) or "length" (max_tokens reached)
+    finish_reason: str
+
+
+class TokenStream(Iterator[str]):
+    """An iterator of text deltas that knows, once exhausted, the whole :class:`Generation`.
+
+    ``for delta in stream: ...`` then ``stream.generation`` has the usage counts. Closing it early (``close()``
+    or dropping it) stops the generation.
+    """
+
+    def __init__(self, deltas: Iterator[str], result: Callable[[], Generation]) -> None:
+        self._deltas = deltas
+        self._result = result
+        self.generation: Generation | None = None
+
+    def __iter__(self) -> TokenStream:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._deltas)
+        except StopIteration:
+            self.generation = self._result()
+            raise
+
+    def close(self) -> None:
+        """Stop the generation now (a generator-based stream runs its cleanup)."""
+        close = getattr(self._deltas, "close", None)
+        if close is not None:
+            close()
+
+
+class Generator(abc.ABC):
+    """A chat model: messages in, a stream of text deltas out.
+
+    ``messages`` are OpenAI-style ``{"role": "system"|"user"|"assistant", "content": str}`` dicts. Prompts that
+    do not fit ``context_length`` together with ``max_tokens`` are truncated (see :func:`fit_messages`), never
+    rejected. Instances are shared across requests and safe to call from several threads at once.
+    """
+
+    #: tokens the model can attend to, prompt and completion together
+    context_length: int = 2048
+
+    @abc.abstractmethod
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        stop: list[str] | None = None,
+        ctx: TaskContext | None = None,
+    ) -> TokenStream:
+        """Yield text deltas as they are generated; ``ctx.check()`` runs between tokens (cancel, deadline).
+
+        ``temperature`` 0 is greedy decoding. Generation ends at the end-of-sequence token, at the first of the
+        ``stop`` strings (which is not yielded), or after ``max_tokens`` tokens.
+        """
+
+    def generate(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        stop: list[str] | None = None,
+        ctx: TaskContext | None = None,
+    ) -> Generation:
+        """Run :meth:`stream` to the end and return the whole text with its usage counts."""
+        stream = self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop, ctx=ctx)
+        for _ in stream:
+            pass
+        assert stream.generation is not None
+        return stream.generation
+
+    @abc.abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes in this model's tokenizer (an estimate for remote backends)."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to release
+        """Release what the backend holds (connections, memory); the registry calls it on shutdown."""
+
+
+class Embedder(abc.ABC):
+    """A sentence embedder: texts in, L2-normalised float32 vectors out. Shared and thread-safe."""
+
+    @property
+    @abc.abstractmethod
+    def dimension(self) -> int:
+        """Length of each embedding vector."""
+
+    @property
+    @abc.abstractmethod
+    def max_seq_length(self) -> int:
+        """Tokens of a text the model reads; longer texts are truncated by the model."""
+
+    @abc.abstractmethod
+    def embed(
+        self,
+        texts: list[str],
+        *,
+        batch_size: int = 64,
+        show_progress: bool = False,
+        ctx: TaskContext | None = None,
+    ) -> numpy.ndarray:
+        """Embed ``texts`` into an array of shape ``(len(texts), dimension)``, float32, rows of unit length.
+
+        With ``ctx`` the work is checked for cancellation between batches.
+        """
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release what the backend holds; the registry calls it on shutdown."""
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One configured model, as a backend's ``load`` receives it."""
+
+    alias: str
+    backend: str
+    #: the alias's settings from the config, without ``backend`` and ``default``
+    options: Mapping[str, Any]
+    #: where converted models and downloads live (``Config.cache_path()``)
+    cache_dir: Path
+    #: the config file (or "<built-in>") the alias came from, for error messages
+    source: str = "<config>"
+
+    def where(self, key: str | None = None) -> str:
+        """``source: models.ALIAS[.key]``, the prefix of every error about this spec."""
+        suffix = f".{key}" if key else ""
+        return f"{self.source}: models.{self.alias}{suffix}"
+
+
+@dataclass(frozen=True)
+class ModelBackend:
+    """A kind of model a plugin provides, registered with ``chipmate_register_models(register)``.
+
+    ``load(spec)`` builds a :class:`Generator` (``kind="generator"``) or an :class:`Embedder`
+    (``kind="embedder"``) from a :class:`ModelSpec`; it runs once per alias, on first use, and should import
+    its heavy libraries itself. ``options`` maps each setting the backend accepts to a one-line description
+    (unknown keys in the config are rejected with the closest match). ``describe(spec)``, if given, returns
+    extra lines for ``chipmate models info`` without loading the model (paths, files present, ...).
+    """
+
+    name: str
+    kind: str
+    load: Callable[[ModelSpec], Any]
+    description: str = ""
+    options: Mapping[str, str] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+    describe: Callable[[ModelSpec], dict[str, Any]] | None = None
+    #: name of the plugin that registered it; filled in by the registry
+    plugin: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in (GENERATOR, EMBEDDER):
+            raise PluginError(
+                f"model backend {self.name!r} has kind {self.kind!r}",
+                hint=f"kind must be {GENERATOR!r} or {EMBEDDER!r}",
+            )
+
+
+# -- prompt truncation ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class FittedPrompt:
+    """What :func:`fit_messages` decided: the messages to render, the token budget left, what was cut."""
+
+    messages: list[dict[str, Any]]
+    max_tokens: int
+    #: tokens of the rendered prompt
+    prompt_tokens: int
+    dropped_turns: int = 0
+    truncated: bool = False
+    #: True when even the system message had to be cut (the caller cuts the rendered ids from the left)
+    overflow: bool = False
+
+
+def fit_messages(
+    messages: list[dict[str, Any]],
+    *,
+    max_tokens: int,
+    context_length: int,
+    count: Callable[[list[dict[str, Any]]], int],
+    cut_left: Callable[[str, int], str],
+) -> FittedPrompt:
+    """Make ``messages`` fit ``context_length`` together with ``max_tokens``; the policy of docs/models.md.
+
+    1. ``max_tokens`` is capped at ``context_length - 1`` (at least one prompt token).
+    2. System messages (at the start) and the newest message are always kept; the oldest other turns are
+       dropped one at a time until the prompt fits (an assistant turn left first goes too, so the
+       conversation still opens with a user turn).
+    3. If it still does not fit, the content of the oldest remaining user message is cut from the left
+       (its end, the newest text, is kept).
+    4. If it still does not fit (the system message alone is too long), ``max_tokens`` shrinks to what is left,
+       down to 1; past that ``overflow`` is set and the caller keeps only the last tokens of the rendered
+       prompt, so a call never fails for length.
+
+    ``count(messages)`` is the token length of the rendered prompt; ``cut_left(text, n)`` drops about ``n``
+    tokens from the start of ``text``.
+    """
+    max_tokens = max(1, min(max_tokens, context_length - 1))
+    budget = context_length - max_tokens
+    messages = [dict(m) for m in messages]
+    total = count(messages)
+    if total <= budget:
+        return FittedPrompt(messages, max_tokens, total)
+    n_system = 0
+    while n_system < len(messages) - 1 and messages[n_system].get("role") == "system":
+        n_system += 1
+    dropped = 0
+    # 2. drop the oldest turns between the system messages and the newest message.
+    while total > budget and len(messages) - n_system > 1:
+        del messages[n_system]
+        dropped += 1
+        # Never start the conversation with an assistant turn: strict chat templates reject that.
+        while len(messages) - n_system > 1 and messages[n_system].get("role") == "assistant":
+            del messages[n_system]
+            dropped += 1
+        total = count(messages)
+    fitted = FittedPrompt(messages, max_tokens, total, dropped_turns=dropped)
+    if total <= budget:
+        return fitted
+    # 3. cut the oldest remaining user message from the left, growing the cut until it fits.
+    users = [i for i in range(n_system, len(messages)) if messages[i].get("role") == "user"]
+    if users:
+        i = users[0]
+        cut = total - budget
+        while total > budget and messages[i].get("content"):
+            messages[i]["content"] = cut_left(str(messages[i]["content"]), cut)
+            total = count(messages)
+            fitted.truncated = True
+            cut = max(1, total - budget)
+        fitted.prompt_tokens = total
+        if total <= budget:
+            return fitted
+    # 4. give the completion less room, then let the caller cut the rendered prompt itself.
+    fitted.max_tokens = max(1, context_length - total)
+    if total + fitted.max_tokens > context_length:
+        fitted.overflow = True
+    return fitted
+
+
+def validate_messages(messages: Any) -> list[dict[str, Any]]:
+    """Check ``messages`` is a non-empty list of ``{role, content}`` dicts; InvalidInputError otherwise."""
+    from ..errors import InvalidInputError
+
+    if not isinstance(messages, list) or not messages:
+        raise InvalidInputError("messages must be a non-empty list of {role, content} objects")
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict) or not isinstance(message.get("content"), str):
+            raise InvalidInputError(f"messages[{i}] must be an object with a string 'content'")
+        if message.get("role") not in ("system", "user", "assistant"):
+            raise InvalidInputError(
+                f"messages[{i}].role is {message.get('role')!r}", hint="use 'system', 'user' or 'assistant'"
+            )
+    return messages
+
+
+class StopFilter:
+    """Cuts generated text at the first stop string, holding back any tail that might begin one.
+
+    ``feed(delta)`` returns the text safe to show now; ``stopped`` turns True once a stop string appeared.
+    """
+
+    def __init__(self, stop: list[str] | None) -> None:
+        self.stop = [s for s in (stop or []) if s]
+        self._hold = max((len(s) for s in self.stop), default=1) - 1
+        self._pending = ""
+        self.stopped = False
+        self.text = ""
+
+    def feed(self, delta: str) -> str:
+        """Add ``delta``; return what can be emitted."""
+        if self.stopped:
+            return ""
+        if not self.stop:
+            self.text += delta
+            return delta
+        pending = self._pending + delta
+        hits = [i for i in (pending.find(s) for s in self.stop) if i >= 0]
+        if hits:
+            out = pending[: min(hits)]
+            self.stopped = True
+            self._pending = ""
+        else:
+            # Keep the last len(longest stop) - 1 characters: a stop string may start there.
+            keep = self._hold
+            out, self._pending = (pending[:-keep], pending[-keep:]) if keep else (pending, "")
+        self.text += out
+        return out
+
+    def flush(self) -> str:
+        """The held-back tail, at the end of generation."""
+        out, self._pending = ("" if self.stopped else self._pending), ""
+        self.text += out
+        return out
