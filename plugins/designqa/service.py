@@ -1,0 +1,297 @@
+"""The designqa service of one Host: its settings, its knowledge base (configured, or the default built from
+Yosys help into the user cache), and the ``designqa.ask`` handler.
+
+Settings come from ``tasks.designqa`` in the chipmate config::
+
+    tasks:
+      designqa:
+        index_dir: ~/kb/ours      # default: the Yosys-help knowledge base in the user cache
+        embedder: null            # model alias; null = embedded all-MiniLM-L6-v2
+        generator: null           # model alias; null = embedded SmolLM2-135M-Instruct
+        top_k: 8                  # passages per question (ChipNeMo used 8)
+        min_score: 0.35           # cosine below which a passage does not count as an answer source
+        dense_weight: 0.9         # fusion weight of the dense score (1.0 = dense only, 0.0 = BM25 only)
+        mode: hybrid              # hybrid | dense | lexical
+        chunk_size: 512           # characters per passage when this config builds an index
+        chunk_overlap: 64
+        hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
+        max_tokens: 256           # longest generated answer
+        build_default: null       # build the Yosys-help KB on first serve (null: yes, except under pytest)
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import weakref
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
+
+from .answer import answer
+from .backends import embedder_alias, get_embedder, get_generator
+from .index import IndexSettings, KnowledgeIndex, update_index
+from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
+
+log = logging.getLogger("chipmate.designqa")
+
+
+@dataclass
+class DesignQASettings:
+    """``tasks.designqa`` of the config, validated. Every default carries its reason in docs/designqa.md."""
+
+    index_dir: str | None = None
+    embedder: str | None = None
+    generator: str | None = None
+    top_k: int = 8
+    min_score: float = 0.35
+    dense_weight: float = DEFAULT_DENSE_WEIGHT
+    mode: str = "hybrid"
+    chunk_size: int = 512
+    chunk_overlap: int = 64
+    hnsw_threshold: int = 20_000
+    max_tokens: int = 256
+    # Build the Yosys-help knowledge base at startup when no index is configured. None = yes, except under
+    # pytest (sys._chipmate_testing), so other suites' servers do not each start a build.
+    build_default: bool | None = None
+
+    def index_settings(self) -> IndexSettings:
+        """Chunking and faiss settings for an index this config builds."""
+        return IndexSettings(
+            chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, hnsw_threshold=self.hnsw_threshold
+        )
+
+
+_TYPES = {
+    "top_k": int,
+    "chunk_size": int,
+    "chunk_overlap": int,
+    "hnsw_threshold": int,
+    "max_tokens": int,
+    "min_score": float,
+    "dense_weight": float,
+}
+
+
+def settings_from_config(config: Any) -> DesignQASettings:
+    """Validate ``tasks.designqa`` of ``config``; ConfigError names the file and the offending key."""
+    source = getattr(config, "source", None) or "config"
+    raw = (getattr(config, "tasks", None) or {}).get("designqa") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: tasks.designqa must be a mapping, got {type(raw).__name__}")
+    known = {f.name for f in fields(DesignQASettings)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{source}: tasks.designqa.{key}"
+        if key not in known:
+            raise ConfigError(f"{where} is not a designqa setting", hint=f"known keys: {', '.join(sorted(known))}")
+        expected = _TYPES.get(key, str)
+        if key == "build_default":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where} must be true or false, got {value!r}")
+            values[key] = value
+            continue
+        if value is None and key in ("index_dir", "embedder", "generator", "build_default"):
+            values[key] = None
+            continue
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"{where} must be {expected.__name__}, got {type(value).__name__} {value!r}")
+        values[key] = value
+    settings = DesignQASettings(**values)
+    checks = [
+        ("top_k", 1 <= settings.top_k <= 100, "between 1 and 100"),
+        ("min_score", -1.0 <= settings.min_score <= 1.0, "a cosine similarity in [-1, 1]"),
+        ("dense_weight", 0.0 <= settings.dense_weight <= 1.0, "in [0, 1]"),
+        ("mode", settings.mode in MODES, f"one of {', '.join(MODES)}"),
+        ("chunk_size", settings.chunk_size >= 64, "at least 64"),
+        ("chunk_overlap", 0 <= settings.chunk_overlap < settings.chunk_size // 2, "in [0, chunk_size/2)"),
+        ("hnsw_threshold", settings.hnsw_threshold >= 1, "at least 1"),
+        ("max_tokens", 1 <= settings.max_tokens <= 4096, "between 1 and 4096"),
+    ]
+    for key, ok, what in checks:
+        if not ok:
+            raise ConfigError(f"{source}: tasks.designqa.{key} must be {what}, got {getattr(settings, key)!r}")
+    return settings
+
+
+def default_index_dir(config: Any) -> Path:
+    """Where the default knowledge base (Yosys help) lives: ``<cache>/designqa/yosys-help``."""
+    return Path(config.cache_path()) / "designqa" / "yosys-help"
+
+
+class DesignQAService:
+    """The knowledge base and the ask handler of one Host."""
+
+    def __init__(self, host: Any) -> None:
+        from chipmate.config import Config
+
+        self.host = host
+        self.config = getattr(host, "config", None) or Config()
+        self.settings = settings_from_config(self.config)
+        self._retriever: HybridRetriever | None = None
+        self._lock = threading.Lock()
+        self._builder: threading.Thread | None = None
+        self._build_fraction = 0.0
+        self._build_error: BaseException | None = None
+
+    @property
+    def index_dir(self) -> Path:
+        """The configured index directory, or the default knowledge base's."""
+        if self.settings.index_dir:
+            return Path(self.settings.index_dir).expanduser()
+        return default_index_dir(self.config)
+
+    @property
+    def uses_default(self) -> bool:
+        """True when no index is configured and the Yosys-help knowledge base is used."""
+        return not self.settings.index_dir
+
+    def embedder(self) -> Any:
+        """The configured embedder (loaded once by the registry)."""
+        return get_embedder(self.host, self.settings.embedder)
+
+    def embedder_name(self) -> str:
+        """The embedder's alias as recorded in index manifests."""
+        return embedder_alias(self.host, self.settings.embedder)
+
+    # -- the default knowledge base ---------------------------------------------------------------------------
+
+    def ensure_default_kb(self) -> None:
+        """Start building the Yosys-help knowledge base in the background when it is needed and missing."""
+        if not self.uses_default or KnowledgeIndex.exists(self.index_dir):
+            return
+        enabled = self.settings.build_default
+        if enabled is None:
+            enabled = not getattr(sys, "_chipmate_testing", False)
+        if not enabled:
+            return
+        with self._lock:
+            if self._builder is not None and self._builder.is_alive():
+                return
+            self._build_error = None
+            self._build_fraction = 0.0
+            self._builder = threading.Thread(target=self._build_default, name="designqa-default-kb", daemon=True)
+            self._builder.start()
+
+    def _build_default(self) -> None:
+        from .yosys_help import yosys_documents
+
+        try:
+            log.info("building the default designqa knowledge base (Yosys help) in %s", self.index_dir)
+            embedder = self.embedder()
+            self._build_fraction = 0.02
+            documents = yosys_documents(chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap)
+            self._build_fraction = 0.05
+
+            def progress(fraction: float) -> None:
+                self._build_fraction = 0.05 + 0.95 * fraction
+
+            update_index(
+                self.index_dir,
+                embedder,
+                add=documents,
+                settings=self.settings.index_settings(),
+                fresh=True,
+                progress=progress,
+                lock_timeout=600,
+                name=self.embedder_name(),
+            )
+            log.info("default designqa knowledge base ready in %s", self.index_dir)
+        except BaseException as exc:  # reported to callers of ask; the server keeps serving other tasks
+            log.exception("building the default designqa knowledge base failed")
+            self._build_error = exc
+
+    def wait_until_built(self, timeout: float | None = None) -> None:
+        """Block until a background build started by :meth:`ensure_default_kb` has finished."""
+        builder = self._builder
+        if builder is not None:
+            builder.join(timeout)
+
+    # -- retrieval ----------------------------------------------------------------------------------------------
+
+    def retriever(self) -> HybridRetriever:
+        """The retriever over the current generation of the index; BackendUnavailableError while it is built."""
+        builder = self._builder
+        if builder is not None and builder.is_alive():
+            raise BackendUnavailableError(
+                f"knowledge base is being built ({self._build_fraction:.0%})",
+                hint="retry in a minute; the default knowledge base is built once, from Yosys help",
+            )
+        if self._build_error is not None and not KnowledgeIndex.exists(self.index_dir):
+            raise BackendUnavailableError(
+                f"building the default knowledge base failed: {self._build_error}",
+                hint="see the server log, or build one with `chipmate index build --yosys-help`",
+            )
+        if self.uses_default and not KnowledgeIndex.exists(self.index_dir):
+            # The handler can run without the server's startup hook (Host.run_task in a script): build now.
+            self.ensure_default_kb()
+            if self._builder is None:
+                raise BackendUnavailableError(
+                    f"no knowledge base at {self.index_dir}",
+                    hint="build one with `chipmate index build --yosys-help`, or set tasks.designqa.index_dir",
+                )
+            raise BackendUnavailableError(
+                f"knowledge base is being built ({self._build_fraction:.0%})",
+                hint="retry in a minute; the default knowledge base is built once, from Yosys help",
+            )
+        with self._lock:
+            if self._retriever is None:
+                embedder = self.embedder()
+                index = KnowledgeIndex.open(self.index_dir, embedder=embedder, name=self.embedder_name())
+                self._retriever = HybridRetriever(
+                    index, embedder, mode=self.settings.mode, dense_weight=self.settings.dense_weight
+                )
+            else:
+                self._retriever.refresh()
+            return self._retriever
+
+    # -- the task -----------------------------------------------------------------------------------------------
+
+    def ask(self, input: dict[str, Any], ctx: Any) -> dict[str, Any]:
+        """Handler of ``designqa.ask``: retrieve, then answer with citations (or say there is no answer)."""
+        question = str(input.get("question", "")).strip()
+        if not question:
+            raise InvalidInputError("question is empty", hint="send a question such as 'what does opt_clean do?'")
+        top_k = int(input.get("top_k") or 0) or self.settings.top_k
+        retrieval_only = bool(input.get("retrieval_only", False))
+        retriever = self.retriever()
+        ctx.check()
+        hits = retriever.search(question, top_k)
+        ctx.progress(0.1, "retrieved passages")
+        generator = None
+        if not retrieval_only and any(h.dense >= self.settings.min_score for h in hits):
+            generator = get_generator(self.host, self.settings.generator)
+        return answer(
+            question,
+            hits,
+            generator=generator,
+            ctx=ctx,
+            history=input.get("history") or [],
+            min_score=self.settings.min_score,
+            max_tokens=self.settings.max_tokens,
+            retrieval_only=retrieval_only,
+        )
+
+
+_services: weakref.WeakKeyDictionary[Any, DesignQAService] = weakref.WeakKeyDictionary()
+_services_lock = threading.Lock()
+_hostless: DesignQAService | None = None
+
+
+def service_for(host: Any) -> DesignQAService:
+    """The service of ``host`` (created on first use); a shared one for handlers called without a host."""
+    global _hostless
+    with _services_lock:
+        if host is None:
+            if _hostless is None:
+                _hostless = DesignQAService(None)
+            return _hostless
+        service = _services.get(host)
+        if service is None:
+            service = _services[host] = DesignQAService(host)
+        return service

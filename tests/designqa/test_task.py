@@ -1,0 +1,165 @@
+"""The ``designqa.ask`` task through the Host: settings, grounded answers, the no-answer path, the default KB."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipmate.config import config_from_dict
+from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
+from chipmate.host import Host
+from chipmate.plugins.designqa import service as service_module
+from chipmate.plugins.designqa.answer import NO_ANSWER
+from chipmate.plugins.designqa.index import Document
+from chipmate.plugins.designqa.ingest import Block, chunk_blocks
+from chipmate.plugins.designqa.service import service_for, settings_from_config
+from chipmate.tasks import Event, TaskContext
+
+
+class ScriptedGenerator:
+    """A generator that records its prompt and streams a fixed answer."""
+
+    context_length = 2048
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, str]] | None = None
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+    def stream(self, messages, *, max_tokens=256, temperature=0.0, stop=None, ctx=None) -> Iterator[str]:
+        self.messages = messages
+        yield from ["Use ", "a density ", "of 0.65 [1]."]
+
+
+def make_host(tmp_path: Path, **designqa: Any) -> Host:
+    return Host(config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": designqa}}))
+
+
+def run(host: Host, **input: Any) -> tuple[dict[str, Any], list[Event]]:
+    events: list[Event] = []
+    ctx = TaskContext(host=host, emit=events.append)
+    return host.run_task("designqa.ask", {"question": "?", **input}, ctx), events
+
+
+@pytest.fixture
+def generator(monkeypatch: pytest.MonkeyPatch) -> ScriptedGenerator:
+    scripted = ScriptedGenerator()
+    monkeypatch.setattr(service_module, "get_generator", lambda host, alias: scripted)
+    return scripted
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"top_k": 0}, "tasks.designqa.top_k must be between 1 and 100"),
+        ({"top_k": "8"}, "tasks.designqa.top_k must be int"),
+        ({"dense_weight": 1.5}, "tasks.designqa.dense_weight must be in"),
+        ({"mode": "magic"}, "tasks.designqa.mode must be one of"),
+        ({"chunk_overlap": 400}, "tasks.designqa.chunk_overlap"),
+        ({"topk": 3}, "tasks.designqa.topk is not a designqa setting"),
+        ({"build_default": "yes"}, "tasks.designqa.build_default must be true or false"),
+    ],
+)
+def test_bad_settings_name_the_key(settings, message):
+    config = config_from_dict({"tasks": {"designqa": settings}}, source="team.yaml")
+    with pytest.raises(ConfigError, match=message) as info:
+        settings_from_config(config)
+    assert "team.yaml" in str(info.value)
+
+
+def test_grounded_answer_streams_and_cites(index_copy, docs_dir, tmp_path, generator):
+    host = make_host(tmp_path, index_dir=str(index_copy))
+    output, events = run(host, question="Which density target should the aurora block use?", top_k=3)
+    assert output["answered"] is True
+    assert output["answer"] == "Use a density of 0.65 [1]."
+    assert [e.text for e in events if e.kind == "token"] == ["Use ", "a density ", "of 0.65 [1]."]
+    first = output["citations"][0]
+    assert first["source"] == str((docs_dir / "flow.rst").resolve())
+    assert first["section"] == "Placement flow > Density target"
+    assert (first["start_line"], first["end_line"]) == (9, 13)
+    assert len(first["chunk_id"]) == 16 and 0 < first["score"] <= 1
+    # The prompt numbers the cited passages in citation order and asks for [n] citations.
+    prompt = generator.messages[-1]["content"]
+    assert prompt.startswith("Passages:\n[1] (" + first["source"])
+    assert "Question: Which density target" in prompt
+    assert "[n]" not in prompt and "Cite the passages" in generator.messages[0]["content"]
+
+
+def test_history_is_passed_to_the_generator(index_copy, tmp_path, generator):
+    host = make_host(tmp_path, index_dir=str(index_copy))
+    history = [{"role": "user", "content": "We are placing aurora."}, {"role": "assistant", "content": "OK."}]
+    run(host, question="Which density target should it use?", history=history)
+    assert [m["role"] for m in generator.messages] == ["system", "user", "assistant", "user"]
+
+
+def test_no_answer_when_nothing_is_relevant(index_copy, tmp_path, monkeypatch):
+    def refuse(host, alias):
+        raise AssertionError("the generator must not be called without relevant passages")
+
+    monkeypatch.setattr(service_module, "get_generator", refuse)
+    host = make_host(tmp_path, index_dir=str(index_copy))
+    output, events = run(host, question="What is a good recipe for banana bread?")
+    assert output == {"answer": NO_ANSWER, "citations": [], "answered": False}
+    assert [e.text for e in events if e.kind == "token"] == [NO_ANSWER]
+
+
+def test_retrieval_only_returns_passages(index_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(service_module, "get_generator", lambda host, alias: pytest.fail("no generation"))
+    host = make_host(tmp_path, index_dir=str(index_copy))
+    output, _ = run(host, question="how many flops can a scan chain have?", top_k=2, retrieval_only=True)
+    assert output["answer"] == "" and output["answered"] is True
+    assert len(output["citations"]) == 2
+    assert output["citations"][0]["section"] == "page 1"
+
+
+def test_empty_question_and_unknown_field_are_rejected(index_copy, tmp_path):
+    host = make_host(tmp_path, index_dir=str(index_copy))
+    with pytest.raises(InvalidInputError, match="question is empty"):
+        run(host, question="   ")
+    with pytest.raises(InvalidInputError, match="temperature"):
+        run(host, question="hi", temperature=1)
+
+
+def test_missing_configured_index_says_how_to_build(tmp_path):
+    host = make_host(tmp_path, index_dir=str(tmp_path / "none"))
+    with pytest.raises(Exception, match="chipmate index build"):
+        run(host, question="anything")
+
+
+def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator):
+    release = threading.Event()
+
+    def fake_yosys_documents(*, chunk_size, chunk_overlap):
+        # Stand-in for the pyosys harvest (tested on its own), held until the test has seen the build state.
+        release.wait(60)
+        blocks = [Block("opt_clean — remove unused cells and wires from the design.", "opt_clean", 1, 1)]
+        return [Document("yosys help opt_clean", chunk_blocks(blocks, "yosys help opt_clean"), "Yosys test")]
+
+    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    host = make_host(tmp_path, build_default=True)
+    host.startup()
+    service = service_for(host)
+    assert service.index_dir == tmp_path / "cache" / "designqa" / "yosys-help"
+    with pytest.raises(BackendUnavailableError, match=r"knowledge base is being built \(\d+%\)"):
+        run(host, question="what does opt_clean do?")
+    release.set()
+    service.wait_until_built(120)
+    output, _ = run(host, question="what does opt_clean do?")
+    assert output["answered"] is True
+    assert output["citations"][0]["source"] == "yosys help opt_clean"
+    # A second host over the same cache finds the KB and builds nothing.
+    other = make_host(tmp_path, build_default=True)
+    other.startup()
+    assert service_for(other)._builder is None
+
+
+def test_no_default_build_under_pytest_unless_asked(tmp_path):
+    host = make_host(tmp_path)
+    host.startup()
+    with pytest.raises(BackendUnavailableError, match="no knowledge base at"):
+        run(host, question="what does opt_clean do?")
