@@ -113,11 +113,15 @@ class Host:
 
     def before_task(self, call: TaskCall) -> None:
         """Run the before-task hooks; one of them raising a ChipmateError refuses the call."""
-        self.pm.hook.chipmate_before_task(call=call)
+        hook = self.pm.hook.chipmate_before_task
+        if hook.get_hookimpls():  # these run on every call: skip pluggy's dispatch when nobody listens
+            hook(call=call)
 
     def after_task(self, call: TaskCall, output: dict[str, Any] | None, error: BaseException | None) -> None:
         """Run the after-task hooks with the call's output or error."""
-        self.pm.hook.chipmate_after_task(call=call, output=output, error=error)
+        hook = self.pm.hook.chipmate_after_task
+        if hook.get_hookimpls():
+            hook(call=call, output=output, error=error)
 
     # -- running a task --------------------------------------------------------------------------------------
 

@@ -62,6 +62,46 @@ class Event:
     request_id: str = ""
 
 
+_CANCEL_FLAG_LOCK = threading.Lock()
+
+
+class CancelFlag:
+    """``threading.Event``'s set / is_set / wait, with the Event made only when someone waits.
+
+    Every call gets one, and most are never waited on: creating an Event (a Condition and a lock) per call was a
+    measurable part of the server's per-call cost.
+    """
+
+    __slots__ = ("_event", "_set")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._event: threading.Event | None = None
+
+    def set(self) -> None:
+        """Mark the call cancelled and wake any waiter."""
+        self._set = True
+        event = self._event
+        if event is not None:
+            event.set()
+
+    def is_set(self) -> bool:
+        """True once the call was cancelled."""
+        return self._set
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Sleep until cancelled or ``timeout`` passed; True when cancelled."""
+        if self._set:
+            return True
+        with _CANCEL_FLAG_LOCK:  # two first waiters must share one Event
+            if self._event is None:
+                self._event = threading.Event()
+        # set() may have run between the check above and the assignment; it writes _set before reading _event.
+        if self._set:
+            return True
+        return self._event.wait(timeout)
+
+
 class TaskContext:
     """What a handler may use while it runs: cancellation, deadline, event emission and the host."""
 
@@ -73,14 +113,14 @@ class TaskContext:
         emit: Callable[[Event], None] | None = None,
         host: Any = None,
         principal: str | None = None,
-        cancelled: threading.Event | None = None,
+        cancelled: CancelFlag | threading.Event | None = None,
     ) -> None:
         self.request_id = request_id or uuid.uuid4().hex
         #: absolute ``time.monotonic()`` by which the call must finish, or None
         self.deadline = deadline
         self.host = host
         self.principal = principal
-        self.cancelled = cancelled or threading.Event()
+        self.cancelled = cancelled or CancelFlag()
         self._emit = emit
 
     @property

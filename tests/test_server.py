@@ -445,3 +445,29 @@ def test_tls_missing_files_fail_clearly(host, tmp_path):
     settings = ServerConfig(port=0, tls_cert_file=str(tmp_path / "no.pem"), tls_key_file=str(tmp_path / "no.key"))
     with pytest.raises(ServerError, match="cannot read TLS files"):
         ChipmateServer(host, settings).start()
+
+
+def test_failed_call_carries_request_id_in_trailing_metadata(server):
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.Invoke(
+                tasks_pb2.InvokeRequest(task="nope", input_json="{}"), timeout=5, metadata=[("x-request-id", "r-77")]
+            )
+    assert ("x-request-id", "r-77") in tuple(info.value.trailing_metadata())
+
+
+def test_cancel_flag_wakes_waiters():
+    from chipmate.tasks import CancelFlag
+
+    flag = CancelFlag()
+    assert not flag.wait(0.01) and not flag.is_set()
+    woke = []
+    waiters = [threading.Thread(target=lambda: woke.append(flag.wait(10))) for _ in range(3)]
+    for waiter in waiters:
+        waiter.start()
+    time.sleep(0.05)
+    flag.set()
+    for waiter in waiters:
+        waiter.join(5)
+    assert woke == [True, True, True] and flag.wait(0)
