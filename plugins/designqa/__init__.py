@@ -51,7 +51,7 @@ INPUT_SCHEMA = {
     "additionalProperties": False,
 }
 
-# Mirrors chipmate.v1.AskResponse; citations also carry start_line/end_line (dropped by the typed service).
+# Mirrors chipmate.v1.AskResponse (citations with their start_line/end_line).
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {

@@ -27,18 +27,22 @@ class AskRequest(_message.Message):
     def __init__(self, question: _Optional[str] = ..., history: _Optional[_Iterable[_Union[ChatMessage, _Mapping]]] = ..., top_k: _Optional[int] = ..., retrieval_only: _Optional[bool] = ...) -> None: ...
 
 class Citation(_message.Message):
-    __slots__ = ("source", "section", "chunk_id", "score", "text")
+    __slots__ = ("source", "section", "chunk_id", "score", "text", "start_line", "end_line")
     SOURCE_FIELD_NUMBER: _ClassVar[int]
     SECTION_FIELD_NUMBER: _ClassVar[int]
     CHUNK_ID_FIELD_NUMBER: _ClassVar[int]
     SCORE_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
+    START_LINE_FIELD_NUMBER: _ClassVar[int]
+    END_LINE_FIELD_NUMBER: _ClassVar[int]
     source: str
     section: str
     chunk_id: str
     score: float
     text: str
-    def __init__(self, source: _Optional[str] = ..., section: _Optional[str] = ..., chunk_id: _Optional[str] = ..., score: _Optional[float] = ..., text: _Optional[str] = ...) -> None: ...
+    start_line: int
+    end_line: int
+    def __init__(self, source: _Optional[str] = ..., section: _Optional[str] = ..., chunk_id: _Optional[str] = ..., score: _Optional[float] = ..., text: _Optional[str] = ..., start_line: _Optional[int] = ..., end_line: _Optional[int] = ...) -> None: ...
 
 class AskResponse(_message.Message):
     __slots__ = ("answer", "citations", "answered")

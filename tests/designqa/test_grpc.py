@@ -48,6 +48,7 @@ def test_typed_ask_stream_streams_tokens_then_the_cited_answer(qa_server, docs_d
     assert result.answer == "".join(tokens).strip()
     assert result.citations[0].source == str((docs_dir / "flow.rst").resolve())
     assert result.citations[0].section == "Placement flow > Density target"
+    assert 0 < result.citations[0].start_line <= result.citations[0].end_line  # line ranges reach typed callers
     assert len(result.citations) <= 2 and result.citations[0].score > 0
 
 
