@@ -65,6 +65,10 @@ class ServerConfig:
     # "json" (one object per line, for log shippers) or "text".
     log_format: str = "json"
     log_level: str = "INFO"
+    # Model aliases to load in the background once the server reports SERVING, so the first call does not wait
+    # for torch/transformers to import and the weights to load (~8 s for the default generator on 2 cores).
+    # Empty by default: a server whose tasks never touch a model should not pay for one.
+    preload_models: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -137,6 +137,11 @@ class ModelRegistry:
         """The loaded embedder of ``alias`` (None: the default), loading it on first use."""
         return self._get(alias, EMBEDDER)
 
+    def load(self, alias: str) -> Generator | Embedder:
+        """The loaded model of ``alias``, whatever its kind (used to preload models at server start)."""
+        spec = self.spec(alias)
+        return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]
+
     def _get(self, alias: str | None, kind: str) -> Any:
         alias = alias or self._defaults[kind]
         model = self._loaded.get(alias)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from concurrent import futures
 from pathlib import Path
 from typing import Any
@@ -126,10 +127,14 @@ class ChipmateServer:
             self.host.startup()
             # Collect the tasks now so a broken plugin fails the start, not the first call.
             tasks = self.host.tasks
+            for alias in self.settings.preload_models:  # an unknown alias fails the start, not a later call
+                self.host.models.spec(alias)
         except BaseException:
             self._server.stop(0)
             raise
         self._set_health(health_pb2.HealthCheckResponse.SERVING)
+        if self.settings.preload_models:
+            threading.Thread(target=self._preload, name="chipmate-preload", daemon=True).start()
         log.info(
             "serving",
             extra={
@@ -140,6 +145,19 @@ class ChipmateServer:
             },
         )
         return self.port
+
+    def _preload(self) -> None:
+        """Load ``preload_models`` one after the other; a failure is logged, never fatal (calls will report it)."""
+        for alias in self.settings.preload_models:
+            if self._stopping.is_set():
+                return
+            started = time.perf_counter()
+            try:
+                self.host.models.load(alias)
+            except Exception as exc:
+                log.warning("preload failed", extra={"model": alias, "error": str(exc)})
+            else:
+                log.info("preloaded", extra={"model": alias, "seconds": round(time.perf_counter() - started, 2)})
 
     def stop(self, grace: float | None = None) -> None:
         """Report NOT_SERVING, let in-flight calls finish for ``grace`` seconds, then run the shutdown hooks."""

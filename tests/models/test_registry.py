@@ -223,3 +223,21 @@ def test_stop_filter_releases_held_text_at_the_end():
 def test_no_stop_strings_passes_everything():
     f = StopFilter(None)
     assert f.feed("a") + f.feed("b") + f.flush() == "ab"
+
+
+def test_server_preloads_models_after_serving(make_server):
+    from grpc_health.v1 import health_pb2
+
+    host = Host(Config())
+    server = make_server(host, preload_models=["all-minilm-l6-v2"])
+    check = health_pb2.HealthCheckRequest(service="")
+    assert server.health.Check(check, None).status == health_pb2.HealthCheckResponse.SERVING
+    deadline = time.monotonic() + 120
+    while not any(row["alias"] == "all-minilm-l6-v2" and row["loaded"] for row in host.models.list()):
+        assert time.monotonic() < deadline, "the embedder was never preloaded"
+        time.sleep(0.1)
+
+
+def test_unknown_preload_alias_fails_the_start(make_server):
+    with pytest.raises(ModelNotFoundError, match="no model with alias 'nope'"):
+        make_server(preload_models=["nope"])
