@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
 from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
 from chipmate.plugins.designqa.index import Document, IndexSettings, KnowledgeIndex, update_index
@@ -209,14 +210,7 @@ def main() -> int:
     model_name = (
         f"a sentence-transformers model from {args.embedder_path}" if args.embedder_path else "all-MiniLM-L6-v2"
     )
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown CPU",
-    )
+    cpu = cpu_model()
     lines = [
         "# designqa index: build throughput and search latency",
         "",

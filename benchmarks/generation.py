@@ -38,6 +38,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 PROMPT = [
@@ -69,17 +71,6 @@ else:
 t3 = time.perf_counter()
 print(json.dumps({"import_s": t1 - t0, "load_s": t2 - t1, "reload_s": t3 - t2}))
 """
-
-
-def cpu_model() -> str:
-    """The CPU model name from /proc/cpuinfo."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def bench_generation(generator, rounds: int, tokens: int) -> dict[str, float]:

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 import grpc
+from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from chipmate.v1 import tasks_pb2, tasks_pb2_grpc
@@ -152,8 +153,7 @@ def main() -> int:
     def median(name: str, conc: int, key: str) -> float:
         return statistics.median(m[key] for m in results[name][conc])
 
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), "?")
+    cpu = cpu_model()
     rows = []
     verdicts = []
     for conc in (1, 16):

@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
 from chipmate.trainer.loop import token_batches
 from chipmate.trainer.precision import MODES, MixedPrecisionOptimizer, make_precision
@@ -54,16 +54,6 @@ def build_model(name: str, device: torch.device, attn: str) -> torch.nn.Module:
     torch.manual_seed(0)
     config = LlamaConfig(**MODELS[name], max_position_embeddings=4096, attn_implementation=attn)
     return LlamaForCausalLM(config).to(device)
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def device_name(device: torch.device) -> str:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -32,6 +31,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
 from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
 from chipmate.plugins.designqa.index import Document, IndexSettings, KnowledgeIndex, update_index
@@ -249,14 +249,7 @@ def main() -> int:
     default = results[f"designqa hybrid, default weight w={DEFAULT_DENSE_WEIGHT}"]
     dense = results["raw dense (MiniLM, whole answers)"]
     passed = default["hit@1"] >= TARGET["hit@1"] and default["hit@5"] >= TARGET["hit@5"]
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
+    cpu = cpu_model()
     lines = [
         "# Retrieval on EDA Corpus (designqa)",
         "",
