@@ -471,3 +471,18 @@ def test_cancel_flag_wakes_waiters():
     for waiter in waiters:
         waiter.join(5)
     assert woke == [True, True, True] and flag.wait(0)
+
+
+def test_stream_refused_before_the_handler_still_reports_its_request_id(server):
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = tasks_pb2_grpc.TaskServiceStub(channel)
+        call = stub.InvokeStream(
+            tasks_pb2.InvokeRequest(task="echo", input_json="{not json"), timeout=5, metadata=[("x-request-id", "r-9")]
+        )
+        received = []
+        with pytest.raises(grpc.RpcError) as info:
+            for message in call:
+                received.append(message)
+    assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert received[-1].error.code == "INVALID_ARGUMENT" and received[-1].error.request_id == "r-9"
+    assert ("x-request-id", "r-9") in tuple(info.value.trailing_metadata())

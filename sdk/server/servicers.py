@@ -142,16 +142,17 @@ class CallRunner:
         """
         started = time.perf_counter()
         events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        peer = context.peer()
+        ctx: TaskContext | None = None
         try:
             ctx = self._context(context, task, emit=events.put)
             value = self.decode(raw_input) if isinstance(raw_input, str) else raw_input
             self._acquire()
         except ChipmateError as exc:
-            self._log(method, task, None, exc.status_code.name, started, context.peer())
-            yield Event("error", text=str(exc), code=exc.status_code.name)
-            self._abort(context, exc, task, None)
+            self._log(method, task, ctx, exc.status_code.name, started, peer)
+            yield Event("error", text=str(exc), code=exc.status_code.name, request_id=ctx.request_id if ctx else "")
+            self._abort(context, exc, task, ctx)
             return
-        peer = context.peer()
 
         def work() -> None:
             code = "OK"
@@ -169,7 +170,7 @@ class CallRunner:
                 self._log(method, task, ctx, code, started, peer)
                 events.put(_DONE)
 
-        threading.Thread(target=work, name=f"chipmate-task-{ctx.request_id[:8]}", daemon=True).start()
+        threading.Thread(target=work, name=f"chipmate-task-{ctx.request_id[-8:]}", daemon=True).start()
         while True:
             item = events.get()
             if item is _DONE:
