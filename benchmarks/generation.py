@@ -261,7 +261,7 @@ def main() -> None:
     print("embedding:", flush=True)
     emb = bench_embedding(embedder, args.rounds, args.texts)
     print("second start:", flush=True)
-    from chipmate.models.defaults import converted_dir
+    from chipmate.plugins.backends.embedded import converted_dir
 
     start = bench_second_start(args.starts, converted_dir(models.cache_dir))
 

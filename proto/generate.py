@@ -1,7 +1,11 @@
-"""Generate the Python stubs (and .pyi) of proto/chipmate/v1 into sdk/v1, or check that they are current.
+"""Generate the Python stubs (and .pyi) of every .proto tree of this repository, or check they are current.
 
 python proto/generate.py          # regenerate
-python proto/generate.py --check  # exit 1 when the committed stubs drift from proto/ (used by CI)
+python proto/generate.py --check  # exit 1 when committed stubs drift from their .proto files (used by CI)
+
+Two trees: chipmate's wire API (proto/chipmate/v1 -> sdk/v1, imported as chipmate.v1) and the example plugin's own
+typed service (examples/chipmate-example-plugin/proto/chipmate_verilog_stats/v1 -> chipmate_verilog_stats/v1),
+which shows a third-party plugin generating its stubs the same way.
 """
 
 from __future__ import annotations
@@ -11,24 +15,38 @@ import filecmp
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PROTO_ROOT = ROOT / "proto"
-PACKAGE = Path("chipmate") / "v1"
-TARGET = ROOT / "sdk" / "v1"
 
 
-def generate(out_dir: Path) -> list[Path]:
-    """Run protoc on every proto/chipmate/v1/*.proto, writing chipmate/v1/*_pb2*.py(i) under ``out_dir``."""
+@dataclass(frozen=True)
+class ProtoTree:
+    """``proto_root/package/*.proto`` compiled into ``target`` (``package`` is also the Python import path)."""
+
+    proto_root: Path
+    package: Path
+    target: Path
+
+
+EXAMPLE = ROOT / "examples" / "chipmate-example-plugin"
+TREES = (
+    ProtoTree(ROOT / "proto", Path("chipmate") / "v1", ROOT / "sdk" / "v1"),
+    ProtoTree(EXAMPLE / "proto", Path("chipmate_verilog_stats") / "v1", EXAMPLE / "chipmate_verilog_stats" / "v1"),
+)
+
+
+def generate(tree: ProtoTree, out_dir: Path) -> list[Path]:
+    """Run protoc on every ``*.proto`` of ``tree``, writing ``<package>/*_pb2*.py(i)`` under ``out_dir``."""
     import grpc_tools
     from grpc_tools import protoc
 
-    protos = sorted(str(p.relative_to(PROTO_ROOT)) for p in (PROTO_ROOT / PACKAGE).glob("*.proto"))
+    protos = sorted(str(p.relative_to(tree.proto_root)) for p in (tree.proto_root / tree.package).glob("*.proto"))
     well_known = str(Path(grpc_tools.__file__).parent / "_proto")
     args = [
         "grpc_tools.protoc",
-        f"-I{PROTO_ROOT}",
+        f"-I{tree.proto_root}",
         f"-I{well_known}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
@@ -37,34 +55,47 @@ def generate(out_dir: Path) -> list[Path]:
     ]
     if protoc.main(args) != 0:
         raise RuntimeError(f"protoc failed: {' '.join(args)}")
-    generated = out_dir / PACKAGE
-    (generated / "__init__.py").write_text('"""Generated gRPC stubs of chipmate.v1 (proto/generate.py)."""\n')
+    generated = out_dir / tree.package
+    name = ".".join(tree.package.parts)
+    (generated / "__init__.py").write_text(f'"""Generated gRPC stubs of {name} (proto/generate.py)."""\n')
     return sorted(generated.iterdir())
+
+
+def drift(tree: ProtoTree, files: list[Path]) -> list[str]:
+    """Names of stubs that differ between a fresh generation (``files``) and what is committed."""
+    fresh = {p.name for p in files}
+    committed = {p.name for p in tree.target.glob("*") if p.is_file()} if tree.target.exists() else set()
+    changed = sorted(fresh ^ committed)
+    changed += [p.name for p in files if p.name in committed and not filecmp.cmp(p, tree.target / p.name, False)]
+    return sorted(set(changed))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail when sdk/v1 differs from a fresh generation")
+    parser.add_argument("--check", action="store_true", help="fail when committed stubs differ from a fresh run")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        files = generate(Path(tmp))
-        if args.check:
-            fresh = {p.name for p in files}
-            committed = {p.name for p in TARGET.glob("*") if p.is_file()} if TARGET.exists() else set()
-            drift = sorted(fresh ^ committed)
-            drift += [p.name for p in files if p.name in committed and not filecmp.cmp(p, TARGET / p.name, False)]
-            if drift:
-                print(f"generated stubs drift from proto/: {', '.join(sorted(set(drift)))}", file=sys.stderr)
-                print("run `make proto` (python proto/generate.py) and commit sdk/v1", file=sys.stderr)
-                return 1
-            print("stubs are current")
-            return 0
-        if TARGET.exists():
-            shutil.rmtree(TARGET)
-        TARGET.mkdir(parents=True)
-        for path in files:
-            shutil.copy2(path, TARGET / path.name)
-        print(f"wrote {len(files)} files to {TARGET.relative_to(ROOT)}")
+    failed = False
+    for tree in TREES:
+        where = tree.target.relative_to(ROOT)
+        with tempfile.TemporaryDirectory() as tmp:
+            files = generate(tree, Path(tmp))
+            if args.check:
+                changed = drift(tree, files)
+                if changed:
+                    print(f"{where}: stubs drift from their .proto files: {', '.join(changed)}", file=sys.stderr)
+                    failed = True
+                continue
+            if tree.target.exists():
+                shutil.rmtree(tree.target)
+            tree.target.mkdir(parents=True)
+            for path in files:
+                shutil.copy2(path, tree.target / path.name)
+            print(f"wrote {len(files)} files to {where}")
+    if failed:
+        print("run `make proto` (python proto/generate.py) and commit the stubs", file=sys.stderr)
+        return 1
+    if args.check:
+        print("stubs are current")
     return 0
 
 

@@ -24,7 +24,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .config import DEFAULT_PORT
-from .errors import ChipmateError, InvalidInputError, error_for_status
+from .errors import InvalidInputError
+from .grpc_codes import error_from_rpc
 from .tasks import Event
 from .v1 import tasks_pb2, tasks_pb2_grpc
 
@@ -57,7 +58,7 @@ class EventStream:
             try:
                 message = next(self._call)
             except grpc.RpcError as exc:
-                raise error_for_status(exc.code(), exc.details() or "") from None
+                raise error_from_rpc(exc) from None
             kind = message.WhichOneof("event")
             if kind == "token":
                 return Event("token", text=message.token.text)
@@ -134,10 +135,6 @@ class Client:
         except (TypeError, ValueError) as exc:
             raise InvalidInputError(f"task input is not JSON-serialisable: {exc}") from exc
 
-    @staticmethod
-    def _error(exc: grpc.RpcError) -> ChipmateError:
-        return error_for_status(exc.code(), exc.details() or "")
-
     # -- API -------------------------------------------------------------------------------------------------
 
     def tasks(self, *, timeout: float | None = None) -> list[TaskDescription]:
@@ -147,7 +144,7 @@ class Client:
                 tasks_pb2.ListTasksRequest(), timeout=self._timeout(timeout), metadata=self._metadata()
             )
         except grpc.RpcError as exc:
-            raise self._error(exc) from None
+            raise error_from_rpc(exc) from None
         return [
             TaskDescription(
                 name=t.name,
@@ -168,7 +165,7 @@ class Client:
         try:
             response = self._tasks.Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
         except grpc.RpcError as exc:
-            raise self._error(exc) from None
+            raise error_from_rpc(exc) from None
         return json.loads(response.output_json)
 
     def stream(
@@ -188,7 +185,7 @@ class Client:
         try:
             response = self._health.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
-            raise self._error(exc) from None
+            raise error_from_rpc(exc) from None
         return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
     def close(self) -> None:

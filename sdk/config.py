@@ -2,7 +2,8 @@
 
 Lookup order for the file: an explicit path (``--config``), ``$CHIPMATE_CONFIG``, ``~/.config/chipmate/config.yaml``;
 with none of them chipmate runs on its defaults. Sections owned by plugins (``models``, ``tasks``) are kept as
-plain mappings here and validated by the plugin that reads them.
+plain mappings here and read by the plugin that owns them, with the same helper, :func:`read_section`: one way
+to turn a mapping into a typed dataclass, so every section's errors look alike (file, dotted key, did-you-mean).
 """
 
 from __future__ import annotations
@@ -14,13 +15,46 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from .errors import ConfigError
 
 DEFAULT_PORT = 50051
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a config value came from: the file (or another source) and the dotted key of the section."""
+
+    source: str = ""
+    key: str = ""
+
+    def at(self, name: str = "") -> str:
+        """``"source: key.name"``, the prefix of an error about field ``name`` (or the section itself)."""
+        path = _join(self.key, name) if name else self.key or "(top level)"
+        return f"{self.source}: {path}" if self.source else path
+
+    def child(self, name: str) -> Where:
+        """The location of the nested section ``name``."""
+        return Where(self.source, _join(self.key, name))
+
+
+def read_section(cls: type[T], data: Any, where: Where | None = None) -> T:
+    """Turn the mapping ``data`` (a config section; None means all defaults) into the dataclass ``cls``.
+
+    Unknown keys get a did-you-mean; a wrong type names the type expected; nested dataclasses, lists, tuples,
+    dicts and optional values are converted. Every error is a ConfigError naming ``where`` (file and dotted key).
+    When ``cls`` has a ``validate(where)`` method it runs last, for range and cross-field checks.
+    """
+    where = where or Where("<dict>")
+    value = _build(cls, {} if data is None else data, where.key, where.source)
+    validate = getattr(value, "validate", None)
+    if callable(validate):
+        validate(where)
+    return value  # type: ignore[no-any-return]
 
 
 def cache_dir() -> Path:
@@ -70,6 +104,23 @@ class ServerConfig:
     # Empty by default: a server whose tasks never touch a model should not pay for one.
     preload_models: list[str] = field(default_factory=list)
 
+    def validate(self, where: Where) -> None:
+        """Range and cross-field checks; ConfigError naming the key."""
+        if not 0 <= self.port <= 65535:
+            raise ConfigError(f"{where.at('port')} must be between 0 and 65535, got {self.port}")
+        for key in ("max_message_bytes", "max_concurrent_requests"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"{where.at(key)} must be at least 1, got {getattr(self, key)}")
+        if self.grace_seconds < 0:
+            raise ConfigError(f"{where.at('grace_seconds')} must not be negative")
+        if self.log_format not in ("json", "text"):
+            raise ConfigError(f"{where.at('log_format')} must be 'json' or 'text', got {self.log_format!r}")
+        if bool(self.tls_cert_file) != bool(self.tls_key_file):
+            raise ConfigError(f"{where.at('tls_cert_file')} and tls_key_file must be set together")
+        for name, token in self.tokens.items():
+            if bool(token.token) == bool(token.token_env):
+                raise ConfigError(f"{where.at('tokens.' + name)} needs exactly one of 'token' or 'token_env'")
+
 
 @dataclass
 class Config:
@@ -88,6 +139,10 @@ class Config:
     def cache_path(self) -> Path:
         """The cache directory this configuration uses."""
         return Path(self.cache_dir).expanduser() if self.cache_dir else cache_dir()
+
+    def validate(self, where: Where) -> None:
+        """Checks of the sections this module owns (``models`` and ``tasks`` belong to their readers)."""
+        self.server.validate(where.child("server"))
 
 
 def default_config_path() -> Path | None:
@@ -117,28 +172,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 
 def config_from_dict(data: Any, source: str = "<dict>") -> Config:
     """Build a validated Config from a mapping, naming ``source`` and the dotted key in every error."""
-    config = _build(Config, data, "", source)
+    config = read_section(Config, data, Where(source))
     config.source = source
-    _check(config, source)
     return config
-
-
-def _check(config: Config, source: str) -> None:
-    server = config.server
-    if not 0 <= server.port <= 65535:
-        raise ConfigError(f"{source}: server.port must be between 0 and 65535, got {server.port}")
-    for key in ("max_message_bytes", "max_concurrent_requests"):
-        if getattr(server, key) < 1:
-            raise ConfigError(f"{source}: server.{key} must be at least 1, got {getattr(server, key)}")
-    if server.grace_seconds < 0:
-        raise ConfigError(f"{source}: server.grace_seconds must not be negative")
-    if server.log_format not in ("json", "text"):
-        raise ConfigError(f"{source}: server.log_format must be 'json' or 'text', got {server.log_format!r}")
-    if bool(server.tls_cert_file) != bool(server.tls_key_file):
-        raise ConfigError(f"{source}: server.tls_cert_file and server.tls_key_file must be set together")
-    for name, token in server.tokens.items():
-        if bool(token.token) == bool(token.token_env):
-            raise ConfigError(f"{source}: server.tokens.{name} needs exactly one of 'token' or 'token_env'")
 
 
 def _describe(tp: Any) -> str:
@@ -178,6 +214,14 @@ def _build(tp: Any, value: Any, key: str, source: str) -> Any:
         if isinstance(value, str) or not isinstance(value, list):
             raise ConfigError(f"{source}: {where} must be a list, got {type(value).__name__}")
         return [_build(item_type, v, f"{key}[{i}]", source) for i, v in enumerate(value)]
+    if origin is tuple:
+        # Fixed-length tuples (``tuple[float, float]``) from YAML lists.
+        item_types = typing.get_args(tp)
+        if isinstance(value, str) or not isinstance(value, (list, tuple)) or len(value) != len(item_types):
+            raise ConfigError(f"{source}: {where} must be a list of {len(item_types)} items, got {value!r}")
+        return tuple(
+            _build(t, v, f"{key}[{i}]", source) for i, (t, v) in enumerate(zip(item_types, value, strict=True))
+        )
     if tp is Any:
         return value
     if tp is float and isinstance(value, int) and not isinstance(value, bool):

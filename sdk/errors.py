@@ -1,22 +1,34 @@
 """Domain errors of chipmate.
 
-Library code raises these; only the CLI (``click.ClickException``) and the gRPC servicers (``context.abort``)
-translate them. Every message should tell the user what to do next, so each error carries an optional ``hint``.
+Library code raises these; only the CLI (``click.ClickException``) and the gRPC server and client translate them.
+Every message should tell the user what to do next, so each error carries an optional ``hint``.
 
-Each class names the gRPC status code it maps to. The server and the client share this one table
-(:data:`STATUS_BY_ERROR` / :func:`error_for_status`) so the mapping cannot drift between the two sides.
+Each class carries a neutral ``code``, the name of the outcome a caller sees (``INVALID_ARGUMENT``,
+``NOT_FOUND``, ...). The names are gRPC's status-code names because that is the wire chipmate speaks, but this
+module knows nothing of grpc: ``import chipmate.errors`` (and so plugins and the trainer) never loads it. The one
+table between codes and ``grpc.StatusCode`` lives in ``chipmate.server.status``, used by server and client alike.
 """
 
 from __future__ import annotations
 
-import grpc
+# The codes an error can carry; the server maps each to the grpc.StatusCode of the same name.
+INVALID_ARGUMENT = "INVALID_ARGUMENT"
+NOT_FOUND = "NOT_FOUND"
+FAILED_PRECONDITION = "FAILED_PRECONDITION"
+UNAUTHENTICATED = "UNAUTHENTICATED"
+PERMISSION_DENIED = "PERMISSION_DENIED"
+RESOURCE_EXHAUSTED = "RESOURCE_EXHAUSTED"
+UNAVAILABLE = "UNAVAILABLE"
+DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED"
+CANCELLED = "CANCELLED"
+INTERNAL = "INTERNAL"
 
 
 class ChipmateError(Exception):
     """Base class of every error chipmate raises on purpose."""
 
-    #: gRPC status code a servicer answers with when this error escapes a task.
-    status_code: grpc.StatusCode = grpc.StatusCode.INTERNAL
+    #: the outcome a caller sees when this error ends a call; see the module docstring
+    code: str = INTERNAL
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
         super().__init__(message)
@@ -30,97 +42,108 @@ class ChipmateError(Exception):
 class ConfigError(ChipmateError):
     """A configuration file or value is malformed; the message names the file and the key."""
 
-    status_code = grpc.StatusCode.FAILED_PRECONDITION
+    code = FAILED_PRECONDITION
 
 
 class PluginError(ChipmateError):
     """A plugin could not be loaded or registered something invalid."""
 
-    status_code = grpc.StatusCode.FAILED_PRECONDITION
+    code = FAILED_PRECONDITION
 
 
 class InvalidInputError(ChipmateError):
     """The caller sent input a task cannot accept (malformed JSON, schema violation, bad value)."""
 
-    status_code = grpc.StatusCode.INVALID_ARGUMENT
+    code = INVALID_ARGUMENT
 
 
 class TaskNotFoundError(ChipmateError):
-    """No loaded plugin provides the requested task."""
+    """No loaded plugin provides the requested task (or tool, or service)."""
 
-    status_code = grpc.StatusCode.NOT_FOUND
+    code = NOT_FOUND
 
 
 class ModelNotFoundError(ChipmateError):
     """No model with the requested alias is configured, or its files are missing."""
 
-    status_code = grpc.StatusCode.NOT_FOUND
+    code = NOT_FOUND
 
 
 class UnauthenticatedError(ChipmateError):
     """The caller sent no bearer token, or one the server does not know."""
 
-    status_code = grpc.StatusCode.UNAUTHENTICATED
+    code = UNAUTHENTICATED
 
 
 class PermissionDeniedError(ChipmateError):
     """The caller's token is valid but not allowed to call this task."""
 
-    status_code = grpc.StatusCode.PERMISSION_DENIED
+    code = PERMISSION_DENIED
 
 
 class OverloadedError(ChipmateError):
     """The server is at its concurrency limit; retry later or raise ``server.max_concurrent_requests``."""
 
-    status_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    code = RESOURCE_EXHAUSTED
 
 
 class BackendUnavailableError(ChipmateError):
     """A model backend, tool or remote endpoint a task depends on cannot be reached."""
 
-    status_code = grpc.StatusCode.UNAVAILABLE
+    code = UNAVAILABLE
 
 
 class DeadlineExceededError(ChipmateError):
     """The call ran past its deadline."""
 
-    status_code = grpc.StatusCode.DEADLINE_EXCEEDED
+    code = DEADLINE_EXCEEDED
 
 
 class CancelledError(ChipmateError):
     """The caller cancelled the call; handlers raise it (via ``ctx.check()``) to stop work early."""
 
-    status_code = grpc.StatusCode.CANCELLED
+    code = CANCELLED
 
 
 class TaskFailedError(ChipmateError):
     """A task handler raised an unexpected exception (a plugin bug)."""
 
-    status_code = grpc.StatusCode.INTERNAL
+    code = INTERNAL
 
 
 class ServerError(ChipmateError):
     """The server could not start (port in use, bad TLS files, unsafe auth settings)."""
 
-    status_code = grpc.StatusCode.UNAVAILABLE
+    code = UNAVAILABLE
 
 
-_ERROR_BY_STATUS: dict[grpc.StatusCode, type[ChipmateError]] = {
-    grpc.StatusCode.INVALID_ARGUMENT: InvalidInputError,
-    grpc.StatusCode.NOT_FOUND: TaskNotFoundError,
-    grpc.StatusCode.UNAUTHENTICATED: UnauthenticatedError,
-    grpc.StatusCode.PERMISSION_DENIED: PermissionDeniedError,
-    grpc.StatusCode.RESOURCE_EXHAUSTED: OverloadedError,
-    grpc.StatusCode.UNAVAILABLE: BackendUnavailableError,
-    grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceededError,
-    grpc.StatusCode.CANCELLED: CancelledError,
-    grpc.StatusCode.FAILED_PRECONDITION: ConfigError,
+class TrainingError(ChipmateError):
+    """Training cannot go on as configured; the message says what to change."""
+
+    code = FAILED_PRECONDITION
+
+
+class LossScaleUnderflowError(TrainingError):
+    """The dynamic loss scale fell below its floor: every step overflows, so training would make no progress."""
+
+
+#: the error class a client raises for each code it receives; codes not listed become TaskFailedError
+ERROR_BY_CODE: dict[str, type[ChipmateError]] = {
+    INVALID_ARGUMENT: InvalidInputError,
+    NOT_FOUND: TaskNotFoundError,
+    UNAUTHENTICATED: UnauthenticatedError,
+    PERMISSION_DENIED: PermissionDeniedError,
+    RESOURCE_EXHAUSTED: OverloadedError,
+    UNAVAILABLE: BackendUnavailableError,
+    DEADLINE_EXCEEDED: DeadlineExceededError,
+    CANCELLED: CancelledError,
+    FAILED_PRECONDITION: ConfigError,
 }
 
 
-def error_for_status(code: grpc.StatusCode, details: str) -> ChipmateError:
-    """Rebuild the domain error a client should raise for a gRPC status (INTERNAL and unknown codes included)."""
-    cls = _ERROR_BY_STATUS.get(code, TaskFailedError)
-    error = cls(details or code.name)
-    error.status_code = code
+def error_for_code(code: str, details: str) -> ChipmateError:
+    """Rebuild the domain error a caller should see for ``code`` (INTERNAL and unknown codes included)."""
+    cls = ERROR_BY_CODE.get(code, TaskFailedError)
+    error = cls(details or code)
+    error.code = code
     return error

@@ -1,4 +1,4 @@
-"""The hooks a chipmate plugin can implement. Specs only: loading lives in ``plugins.py``.
+"""The hooks a chipmate plugin can implement. Specs only: loading lives in ``plugin_manager.py``.
 
 Hooks are called by keyword; an implementation may accept any subset of a hook's arguments and must not give
 them defaults. Register-style hooks hand the plugin a callback, so the host validates and de-duplicates in one
@@ -32,6 +32,15 @@ def chipmate_register_models(register):
 @hookspec
 def chipmate_register_tools(register):
     """Called once when a task first needs an EDA tool. Call ``register(tool)`` with a ``chipmate.tools.Tool``."""
+
+
+@hookspec
+def chipmate_register_services(register):
+    """Called once when a server is built. Call ``register(chipmate.services.Service(...))`` for each typed service.
+
+    The server adds each service next to the generic TaskService and lists it in health and reflection. Import
+    the generated gRPC stubs inside the implementation, so loading the plugin never loads grpc.
+    """
 
 
 @hookspec

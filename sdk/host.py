@@ -15,6 +15,7 @@ import pluggy
 from . import plugin_manager
 from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
+from .services import ServiceRegistry
 from .tasks import Task, TaskCall, TaskContext, TaskRegistry
 from .tools import ToolRegistry
 
@@ -31,6 +32,7 @@ class Host:
         self._tasks: TaskRegistry | None = None
         self._tools: ToolRegistry | None = None
         self._models: ModelRegistry | None = None
+        self._services: ServiceRegistry | None = None
         self._lock = threading.RLock()
         if pm is None:
             plugin_manager.load_plugins()
@@ -38,9 +40,15 @@ class Host:
     # -- registration hooks ---------------------------------------------------------------------------------
 
     def _call_register_hook(self, hook: pluggy.HookCaller, argname: str, add: Callable[..., None]) -> None:
-        """Call each implementation with a ``register`` callback that knows which plugin is registering."""
+        """Call each implementation with a ``register`` callback that knows which plugin is registering.
+
+        The implementations are called one by one (so each ``register`` knows its plugin), which bypasses pluggy's
+        hook-call tracing; the same trace line is written here, so ``CHIPMATE_TRACE_PLUGINS=1`` shows these hooks too.
+        """
+        trace = self.pm.trace.root.get("hook")
         # pluggy calls implementations last-registered first; keep that order.
         for impl in reversed(hook.get_hookimpls()):
+            trace(hook.name, {"plugin": impl.plugin_name})
 
             def register(item: Any, _plugin: str = impl.plugin_name) -> None:
                 add(item, plugin=_plugin)
@@ -56,44 +64,53 @@ class Host:
                     hint=f"fix the plugin or disable it with CHIPMATE_DISABLE_PLUGINS={impl.plugin_name}",
                 ) from exc
 
+    def _collect(
+        self, attr: str, hook: pluggy.HookCaller, make: Callable[[], Any], finish: Callable[[Any], None] | None = None
+    ) -> Any:
+        """The registry in ``self.<attr>``, built on first use: ``make()``, ``hook`` with its ``register``, then
+        ``finish(registry)``. It is stored only when all of that succeeded, so a failure is raised again next time."""
+        registry = getattr(self, attr)
+        if registry is None:
+            with self._lock:
+                registry = getattr(self, attr)
+                if registry is None:
+                    registry = make()
+                    self._call_register_hook(hook, "register", registry.register)
+                    if finish is not None:
+                        finish(registry)
+                    setattr(self, attr, registry)
+        return registry
+
     @property
     def tasks(self) -> TaskRegistry:
         """Every task the loaded plugins registered, collected on first use."""
-        if self._tasks is None:
-            with self._lock:
-                if self._tasks is None:
-                    registry = TaskRegistry()
-                    self._call_register_hook(self.pm.hook.chipmate_register_tasks, "register", registry.register)
-                    self._tasks = registry
-        return self._tasks
+        return self._collect("_tasks", self.pm.hook.chipmate_register_tasks, TaskRegistry)  # type: ignore[no-any-return]
 
     @property
     def tools(self) -> ToolRegistry:
         """Every EDA tool adapter the loaded plugins registered, collected on first use."""
-        if self._tools is None:
-            with self._lock:
-                if self._tools is None:
-                    registry = ToolRegistry()
-                    self._call_register_hook(self.pm.hook.chipmate_register_tools, "register", registry.register)
-                    self._tools = registry
-        return self._tools
+        return self._collect("_tools", self.pm.hook.chipmate_register_tools, ToolRegistry)  # type: ignore[no-any-return]
+
+    @property
+    def services(self) -> ServiceRegistry:
+        """Every typed gRPC service the loaded plugins registered, collected on first use (by the server)."""
+        return self._collect(  # type: ignore[no-any-return]
+            "_services", self.pm.hook.chipmate_register_services, ServiceRegistry
+        )
 
     @property
     def models(self) -> ModelRegistry:
-        """Model aliases from ``config.models`` over the backend kinds plugins registered, built on first use.
-
-        Models themselves load later, on the first ``models.generator(alias)`` / ``models.embedder(alias)``.
+        """Model aliases (plugins' and ``config.models``) over the backend kinds plugins registered, built on
+        first use. Models themselves load later, on the first ``models.generator(alias)`` / ``embedder(alias)``.
         """
-        if self._models is None:
-            with self._lock:
-                if self._models is None:
-                    from .models import ModelRegistry
+        from .models import ModelRegistry
 
-                    registry = ModelRegistry(cache_dir=self.config.cache_path(), source=self.config.source)
-                    self._call_register_hook(self.pm.hook.chipmate_register_models, "register", registry.register)
-                    registry.configure(self.config.models)
-                    self._models = registry
-        return self._models
+        def make() -> ModelRegistry:
+            return ModelRegistry(cache_dir=self.config.cache_path(), source=self.config.source)
+
+        return self._collect(  # type: ignore[no-any-return]
+            "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
+        )
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""

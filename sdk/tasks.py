@@ -8,6 +8,7 @@ call or a passed deadline stops the work.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -29,6 +30,9 @@ from .errors import (
 )
 
 TASK_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+# Deepest nesting of arrays and objects a task input may have. Real inputs (a bug record with comments, a file
+# list) nest fewer than 10 levels; the cap keeps schema validation and handlers clear of Python's recursion limit.
+MAX_INPUT_DEPTH = 64
 # The schema a task gets when it declares none: any JSON object.
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
 
@@ -168,7 +172,7 @@ class TaskRegistry:
         if not TASK_NAME.match(task.name):
             raise PluginError(
                 f"plugin {plugin!r} registered a task named {task.name!r}",
-                hint="task names are lower-case dotted identifiers such as 'scriptgen.generate'",
+                hint="task names are lower-case dotted identifiers such as 'mytools.count_modules'",
             )
         if not callable(task.handler):
             raise PluginError(f"task {task.name!r} from plugin {plugin!r} has a handler that is not callable")
@@ -217,6 +221,7 @@ class TaskRegistry:
 
     def validate_input(self, name: str, value: Any) -> None:
         """Raise InvalidInputError naming the offending field when ``value`` breaks the task's input schema."""
+        check_nesting(value)
         try:
             self._input_validators[name](value)
         except fastjsonschema.JsonSchemaValueException as exc:
@@ -234,6 +239,40 @@ class TaskRegistry:
                 f"task {name!r} returned output that breaks its schema: {_describe(exc, 'output')}",
                 hint=f"this is a bug in plugin {self._tasks[name].plugin!r}",
             ) from None
+
+
+def check_nesting(value: Any, limit: int = MAX_INPUT_DEPTH) -> None:
+    """Raise InvalidInputError when ``value`` nests arrays/objects deeper than ``limit`` (checked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    raise InvalidInputError(
+                        f"input nests arrays/objects more than {limit} levels deep",
+                        hint="flatten the input; no task needs that much nesting",
+                    )
+                stack.append((child, depth + 1))
+
+
+def decode_json(text: str, what: str = "input_json") -> Any:
+    """Parse JSON call input (empty text is an empty object); InvalidInputError for bad or absurdly nested JSON."""
+    if not text.strip():
+        return {}
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"{what} is not valid JSON: {exc}", hint='send a JSON object such as {"text": "hi"}'
+        ) from None
+    except RecursionError:
+        # The C parser gives up on very deep nesting (~100k levels) before check_nesting could see it.
+        raise InvalidInputError(
+            f"{what} nests arrays/objects more than {MAX_INPUT_DEPTH} levels deep",
+            hint="flatten the input; no task needs that much nesting",
+        ) from None
 
 
 def _describe(exc: fastjsonschema.JsonSchemaValueException, root: str) -> str:

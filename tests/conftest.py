@@ -1,8 +1,13 @@
-"""Shared fixtures: a Host, temporary plugins, and a real in-process server on port 0 with a client."""
+"""Shared fixtures: a Host, temporary plugins, and a real in-process server on port 0 with a client.
+
+Tests use chipmate's ordinary settings, never a test mode: third-party plugins are off through the documented
+allow-list (``CHIPMATE_LOAD_PLUGINS=""``), and servers the tests start do not build the default designqa knowledge
+base (``tasks.designqa.build_default: false``) unless a test's own config asks for it.
+"""
 
 from __future__ import annotations
 
-import sys
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +22,15 @@ from chipmate.server import ChipmateServer
 
 def pytest_configure(config: pytest.Config) -> None:
     # Never load whatever third-party chipmate plugins happen to be installed; built-ins still load.
-    sys._chipmate_testing = True  # type: ignore[attr-defined]
+    # Subprocesses the tests start inherit it unless they set their own value.
+    os.environ["CHIPMATE_LOAD_PLUGINS"] = ""
+
+
+def quiet(config: Config) -> Config:
+    """``config`` with the background build of the default knowledge base off (unless it says otherwise)."""
+    designqa = config.tasks.setdefault("designqa", {})
+    designqa.setdefault("build_default", False)
+    return config
 
 
 @pytest.fixture
@@ -39,7 +52,7 @@ def register_plugin() -> Iterator[Callable[..., Any]]:
 @pytest.fixture
 def host() -> Host:
     """A fresh Host over the built-in plugins (plus any the test registered before using it)."""
-    return Host(Config())
+    return Host(quiet(Config()))
 
 
 @pytest.fixture
@@ -50,7 +63,9 @@ def make_server() -> Iterator[Callable[..., ChipmateServer]]:
     def make(host: Host | None = None, **settings: Any) -> ChipmateServer:
         settings.setdefault("port", 0)
         settings.setdefault("grace_seconds", 0.5)
-        server = ChipmateServer(host or Host(Config()), ServerConfig(**settings))
+        host = host or Host(Config())
+        quiet(host.config)
+        server = ChipmateServer(host, ServerConfig(**settings))
         server.start()
         servers.append(server)
         return server

@@ -43,11 +43,18 @@ def test_call_stream_prints_events(run):
     assert events[-1]["output"] == {"text": "a b", "words": 2}
 
 
-def test_tasks_lists_schemas(run):
+def test_tasks_is_a_compact_table_with_schemas_on_request(run):
     result = run("tasks", "--json")
     (echo,) = [t for t in json.loads(result.output) if t["name"] == "echo"]
     assert echo["input_schema"]["required"] == ["text"]
-    assert "echo [streaming]" in run("tasks").output
+    lines = run("tasks").output.splitlines()
+    assert lines[0].split() == ["TASK", "STREAMING", "PLUGIN", "DESCRIPTION"]
+    rows = {line.split()[0]: line.split(maxsplit=3) for line in lines[1:]}
+    assert rows["echo"][:3] == ["echo", "yes", "echo"] and rows["echo"][3].startswith("Echo the input text back")
+    assert {"chat", "designqa.ask"} <= set(rows)
+    assert all(len(line) <= 160 for line in lines)  # one line per task, no schemas
+    with_schemas = run("tasks", "--schemas").output
+    assert '  input:  {"type": "object"' in with_schemas
 
 
 def test_health(run):

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grpc
 import pytest
 
 from chipmate.client import Client
@@ -58,7 +59,7 @@ def chipmate(site: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
 def loaded(site: Path, **env: str) -> set[str]:
     result = chipmate(site, "plugins", "--json", **env)
     assert result.returncode == 0, result.stderr
-    return {row["name"] for row in json.loads(result.stdout)}
+    return {row["name"] for row in json.loads(result.stdout) if row["status"] == "loaded"}
 
 
 def test_installed_plugin_is_discovered(site):
@@ -74,9 +75,10 @@ def test_allow_list_and_deny_list(site):
 
 
 def test_trace_plugins_prints_hook_calls(site):
-    result = chipmate(site, "plugins", CHIPMATE_TRACE_PLUGINS="1")
+    result = chipmate(site, "models", "list", CHIPMATE_TRACE_PLUGINS="1")
     assert result.returncode == 0
-    assert "chipmate_register_commands" in result.stderr
+    # Register hooks are traced too, with the plugin that implements each.
+    assert "chipmate_register_models [hook]" in result.stderr and "plugin: backends" in result.stderr
 
 
 def test_plugin_cli_command(site, tmp_path):
@@ -107,6 +109,17 @@ def test_new_task_is_served_with_no_proto_change_and_sigterm_is_graceful(site):
             assert "verilog.stats" in {t.name for t in client.tasks()}
             output = client.call("verilog.stats", {"source": SOURCE})
         assert output == {"modules": [{"name": "top", "ports": 2, "instances": 2}], "count": 1}
+        # The plugin's own typed service, served next to the generic one (stubs from the installed package).
+        sys.path.insert(0, str(site))
+        try:
+            from chipmate_verilog_stats.v1 import stats_pb2, stats_pb2_grpc
+        finally:
+            sys.path.remove(str(site))
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            typed = stats_pb2_grpc.VerilogStatsServiceStub(channel).Stats(
+                stats_pb2.StatsRequest(source=SOURCE), timeout=30
+            )
+        assert [(m.name, m.ports, m.instances) for m in typed.modules] == [("top", 2, 2)]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
         assert "stopped" in proc.stderr.read()

@@ -1,5 +1,5 @@
 """chipmate's training core: half-precision training (fp32 master weights, loss scaling) and its loop.
 
 ``chipmate.trainer.precision`` is the core (see ``docs/trainer.md``); ``chipmate.trainer.loop`` the small
-training loop the recipes (DAPT, SFT, retriever) reuse.
+training loop built on it, with metrics, plots and atomic checkpoints.
 """

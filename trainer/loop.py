@@ -31,6 +31,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 
+from chipmate.config import Where, read_section
 from chipmate.errors import ConfigError
 from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
@@ -66,47 +67,33 @@ class TrainConfig:
     progress: bool = True  # tqdm bar on the main process
     plot: bool = True  # write metrics.png at the end (main process)
 
-    def __post_init__(self) -> None:
-        if isinstance(self.precision, dict):
-            self.precision = _from_dict(PrecisionConfig, self.precision, "precision")
-        self.betas = tuple(self.betas)  # type: ignore[assignment]  # YAML gives lists
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise :class:`ConfigError` naming the first bad field and what it accepts."""
-        self.precision.validate()
+    def validate(self, where: Where = Where(key="train")) -> None:  # noqa: B008 - Where is frozen
+        """Raise :class:`ConfigError` naming the first bad field and what it accepts (``train`` runs it first)."""
+        self.precision.validate(where.child("precision"))
         for name in ("max_iters", "batch_size", "seq_len", "grad_accum_steps", "log_interval"):
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 1):
-                raise ConfigError(f"train.{name} must be an integer >= 1 (got {value!r})")
+                raise ConfigError(f"{where.at(name)} must be an integer >= 1 (got {value!r})")
         for name in ("warmup_iters", "checkpoint_interval"):
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 0):
-                raise ConfigError(f"train.{name} must be an integer >= 0 (got {value!r})")
+                raise ConfigError(f"{where.at(name)} must be an integer >= 0 (got {value!r})")
         if not (self.learning_rate > 0 and 0 <= self.min_lr <= self.learning_rate):
             raise ConfigError(
-                f"train.learning_rate must be > 0 and train.min_lr in [0, learning_rate] "
+                f"{where.at('learning_rate')} must be > 0 and {where.at('min_lr')} in [0, learning_rate] "
                 f"(got {self.learning_rate!r}, {self.min_lr!r})"
             )
         if self.max_grad_norm is not None and not self.max_grad_norm > 0:
-            raise ConfigError(f"train.max_grad_norm must be > 0 or null (got {self.max_grad_norm!r})")
+            raise ConfigError(f"{where.at('max_grad_norm')} must be > 0 or null (got {self.max_grad_norm!r})")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
-            raise ConfigError(f"train.betas must be two numbers in [0, 1) (got {self.betas!r})")
+            raise ConfigError(f"{where.at('betas')} must be two numbers in [0, 1) (got {self.betas!r})")
         if self.device.split(":")[0] not in ("cpu", "cuda"):
-            raise ConfigError(f"train.device must be one of cpu, cuda (got {self.device!r})")
+            raise ConfigError(f"{where.at('device')} must be one of cpu, cuda (got {self.device!r})")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
-        """Build from a YAML mapping; unknown keys are errors, not silently ignored typos."""
-        return _from_dict(cls, data, "train")
-
-
-def _from_dict(cls: Any, data: dict[str, Any], prefix: str) -> Any:
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"unknown key {prefix}.{unknown[0]}; allowed keys: {', '.join(sorted(known))}")
-    return cls(**data)
+    def from_dict(cls, data: dict[str, Any], source: str = "") -> TrainConfig:
+        """Build from a YAML mapping; unknown keys are errors with a did-you-mean, not silently ignored typos."""
+        return read_section(cls, data, Where(source, "train"))
 
 
 @dataclass
@@ -167,6 +154,7 @@ def _json_safe(value: Any) -> Any:
 
 def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> TrainResult:
     """Train ``model`` (returns logits, or an object with ``.logits``) on ``data`` (1-D tokens or a BatchFn)."""
+    cfg.validate()
     rank, world, device = _setup_distributed(cfg)
     main = rank == 0
     out_dir = Path(cfg.out_dir)

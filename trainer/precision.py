@@ -38,18 +38,11 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from chipmate.errors import ChipmateError, ConfigError
+from chipmate.config import Where
+from chipmate.errors import ConfigError, LossScaleUnderflowError, TrainingError
 
 MODES = ("fp32", "fp16", "bf16", "amp")
 OptimizerFactory = Callable[[Any], torch.optim.Optimizer]
-
-
-class TrainingError(ChipmateError):
-    """Training cannot go on as configured; the message says what to change."""
-
-
-class LossScaleUnderflowError(TrainingError):
-    """The dynamic loss scale fell below its floor: every step overflows, so training would make no progress."""
 
 
 @dataclass
@@ -76,31 +69,33 @@ class PrecisionConfig:
     # Dtype autocast runs matmuls in for ``amp`` mode; fp16 makes it the like-for-like peer of ``fp16`` mode.
     amp_dtype: str = "fp16"
 
-    def validate(self, prefix: str = "precision") -> None:
+    def validate(self, where: Where = Where(key="precision")) -> None:  # noqa: B008 - Where is frozen
         """Raise :class:`ConfigError` naming the first bad field and the values it accepts."""
         if self.mode not in MODES:
-            raise ConfigError(f"{prefix}.mode must be one of {', '.join(MODES)} (got {self.mode!r})")
+            raise ConfigError(f"{where.at('mode')} must be one of {', '.join(MODES)} (got {self.mode!r})")
         if self.amp_dtype not in ("fp16", "bf16"):
-            raise ConfigError(f"{prefix}.amp_dtype must be one of fp16, bf16 (got {self.amp_dtype!r})")
+            raise ConfigError(f"{where.at('amp_dtype')} must be one of fp16, bf16 (got {self.amp_dtype!r})")
         positive = {"init_scale": self.init_scale, "min_scale": self.min_scale, "max_scale": self.max_scale}
         for name, value in positive.items():
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-                raise ConfigError(f"{prefix}.{name} must be a finite number > 0 (got {value!r})")
+                raise ConfigError(f"{where.at(name)} must be a finite number > 0 (got {value!r})")
         if self.static_scale is not None and not (math.isfinite(self.static_scale) and self.static_scale > 0):
-            raise ConfigError(f"{prefix}.static_scale must be a finite number > 0 or null (got {self.static_scale!r})")
+            raise ConfigError(
+                f"{where.at('static_scale')} must be a finite number > 0 or null (got {self.static_scale!r})"
+            )
         if not (self.min_scale <= self.init_scale <= self.max_scale):
             raise ConfigError(
-                f"{prefix}.init_scale must lie in [min_scale, max_scale] = [{self.min_scale}, {self.max_scale}] "
+                f"{where.at('init_scale')} must lie in [min_scale, max_scale] = [{self.min_scale}, {self.max_scale}] "
                 f"(got {self.init_scale})"
             )
         if not (isinstance(self.growth_interval, int) and self.growth_interval >= 1):
-            raise ConfigError(f"{prefix}.growth_interval must be an integer >= 1 (got {self.growth_interval!r})")
+            raise ConfigError(f"{where.at('growth_interval')} must be an integer >= 1 (got {self.growth_interval!r})")
         if not (isinstance(self.hysteresis, int) and self.hysteresis >= 1):
-            raise ConfigError(f"{prefix}.hysteresis must be an integer >= 1 (got {self.hysteresis!r})")
+            raise ConfigError(f"{where.at('hysteresis')} must be an integer >= 1 (got {self.hysteresis!r})")
         if not self.growth_factor > 1.0:
-            raise ConfigError(f"{prefix}.growth_factor must be > 1 (got {self.growth_factor!r})")
+            raise ConfigError(f"{where.at('growth_factor')} must be > 1 (got {self.growth_factor!r})")
         if not 0.0 < self.backoff_factor < 1.0:
-            raise ConfigError(f"{prefix}.backoff_factor must lie in (0, 1) (got {self.backoff_factor!r})")
+            raise ConfigError(f"{where.at('backoff_factor')} must lie in (0, 1) (got {self.backoff_factor!r})")
 
 
 # --------------------------------------------------------------------------------------------- loss scalers
@@ -156,7 +151,7 @@ class DynamicLossScaler(LossScaler):
             hysteresis=hysteresis,
             min_scale=min_scale,
             max_scale=max_scale,
-        ).validate(prefix="loss_scaler")
+        ).validate(Where(key="loss_scaler"))
         self.scale = float(init_scale)
         self.growth_factor = growth_factor
         self.backoff_factor = backoff_factor

@@ -27,7 +27,7 @@ def main() -> None:
         try:
             client.call("no.such.task", {})
         except ChipmateError as exc:
-            print(f"handled {exc.status_code.name}: {exc}")
+            print(f"handled {exc.code}: {exc}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The built-in model backends (``hf``, ``openai``, ``sentence-transformers``) and the ``chat`` diagnostic task.
+"""The built-in model backends (``hf``, ``openai``, ``sentence-transformers``), the embedded default models
+(``embedded.py``) and the ``chat`` diagnostic task.
 
 Backend modules import torch, transformers and sentence-transformers only inside ``load``, so registering
 them costs nothing until a model is first used.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from chipmate import hookimpl
 from chipmate.models import EMBEDDER, GENERATOR, ModelBackend
 
-from . import embedder, hf, openai_compat
+from . import embedded, embedder, hf, openai_compat
 from .chat import chat_task
 
 
@@ -46,6 +47,8 @@ def chipmate_register_models(register):
             describe=embedder.describe,
         )
     )
+    for alias in embedded.aliases():
+        register(alias)
 
 
 @hookimpl(trylast=True)

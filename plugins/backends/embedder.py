@@ -13,8 +13,9 @@ from typing import Any
 
 from chipmate.errors import ConfigError, ModelNotFoundError
 from chipmate.models.base import Embedder, ModelSpec
-from chipmate.models.defaults import DEFAULT_EMBEDDER_ALIAS, default_embedder_path
 from chipmate.tasks import TaskContext
+
+from .embedded import DEFAULT_EMBEDDER_ALIAS, default_embedder_path
 
 OPTIONS = {
     "path": "directory of a sentence-transformers model (modules.json, or a plain Hugging Face encoder)",

@@ -29,14 +29,15 @@ from chipmate.models.base import (
     fit_messages,
     validate_messages,
 )
-from chipmate.models.defaults import (
+from chipmate.tasks import TaskContext
+
+from .embedded import (
     DEFAULT_GENERATOR_ALIAS,
     converted_dir,
     ensure_default_generator,
     find_gguf,
     is_converted,
 )
-from chipmate.tasks import TaskContext
 
 OPTIONS = {
     "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",

@@ -6,7 +6,8 @@ by a generator that must cite the passages it used. When nothing relevant is ret
 knowledge base has none. With no index configured, the first ``chipmate serve`` builds one from Yosys's built-in
 help (through pyosys) in the user cache, in the background.
 
-Hooks: ``designqa.ask`` (task), ``chipmate index ...`` (commands), default knowledge base (startup).
+Hooks: ``designqa.ask`` (task), the typed ``DesignQAService`` (services), ``chipmate index ...`` (commands),
+default knowledge base (startup).
 See docs/designqa.md.
 """
 
@@ -85,6 +86,13 @@ def chipmate_register_tasks(register):
             streaming=True,
         )
     )
+
+
+@hookimpl(trylast=True)
+def chipmate_register_services(register):
+    from .servicer import service
+
+    register(service())
 
 
 @hookimpl(trylast=True)

@@ -208,8 +208,10 @@ def search(query, top_k, mode, as_json, config_path, index_dir):
     from .retrieve import HybridRetriever
 
     service = _service(config_path, index_dir)
+    # Open the index before loading the embedder: a missing index is reported at once, not after a model load.
+    index = KnowledgeIndex.open(service.index_dir)
     embedder = service.embedder()
-    index = KnowledgeIndex.open(service.index_dir, embedder=embedder, name=service.embedder_name())
+    index.check_embedder(embedder, service.embedder_name())
     retriever = HybridRetriever(
         index, embedder, mode=mode or service.settings.mode, dense_weight=service.settings.dense_weight
     )

@@ -16,19 +16,19 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
         max_tokens: 256           # longest generated answer
-        build_default: null       # build the Yosys-help KB on first serve (null: yes, except under pytest)
+        build_default: true       # build the Yosys-help KB in the background when a server starts
 """
 
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import weakref
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chipmate.config import Where, read_section
 from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
 
 from .answer import answer
@@ -54,9 +54,8 @@ class DesignQASettings:
     chunk_overlap: int = 64
     hnsw_threshold: int = 20_000
     max_tokens: int = 256
-    # Build the Yosys-help knowledge base at startup when no index is configured. None = yes, except under
-    # pytest (sys._chipmate_testing), so other suites' servers do not each start a build.
-    build_default: bool | None = None
+    # Build the Yosys-help knowledge base in the background when a server starts and no index is configured.
+    build_default: bool = True
 
     def index_settings(self) -> IndexSettings:
         """Chunking and faiss settings for an index this config builds."""
@@ -64,59 +63,28 @@ class DesignQASettings:
             chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, hnsw_threshold=self.hnsw_threshold
         )
 
-
-_TYPES = {
-    "top_k": int,
-    "chunk_size": int,
-    "chunk_overlap": int,
-    "hnsw_threshold": int,
-    "max_tokens": int,
-    "min_score": float,
-    "dense_weight": float,
-}
+    def validate(self, where: Where) -> None:
+        """Range checks; ConfigError naming the key."""
+        checks = [
+            ("top_k", 1 <= self.top_k <= 100, "between 1 and 100"),
+            ("min_score", -1.0 <= self.min_score <= 1.0, "a cosine similarity in [-1, 1]"),
+            ("dense_weight", 0.0 <= self.dense_weight <= 1.0, "in [0, 1]"),
+            ("mode", self.mode in MODES, f"one of {', '.join(MODES)}"),
+            ("chunk_size", self.chunk_size >= 64, "at least 64"),
+            ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_size // 2, "in [0, chunk_size/2)"),
+            ("hnsw_threshold", self.hnsw_threshold >= 1, "at least 1"),
+            ("max_tokens", 1 <= self.max_tokens <= 4096, "between 1 and 4096"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
 
 
 def settings_from_config(config: Any) -> DesignQASettings:
-    """Validate ``tasks.designqa`` of ``config``; ConfigError names the file and the offending key."""
-    source = getattr(config, "source", None) or "config"
-    raw = (getattr(config, "tasks", None) or {}).get("designqa") or {}
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: tasks.designqa must be a mapping, got {type(raw).__name__}")
-    known = {f.name for f in fields(DesignQASettings)}
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        where = f"{source}: tasks.designqa.{key}"
-        if key not in known:
-            raise ConfigError(f"{where} is not a designqa setting", hint=f"known keys: {', '.join(sorted(known))}")
-        expected = _TYPES.get(key, str)
-        if key == "build_default":
-            if not isinstance(value, bool):
-                raise ConfigError(f"{where} must be true or false, got {value!r}")
-            values[key] = value
-            continue
-        if value is None and key in ("index_dir", "embedder", "generator", "build_default"):
-            values[key] = None
-            continue
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
-            raise ConfigError(f"{where} must be {expected.__name__}, got {type(value).__name__} {value!r}")
-        values[key] = value
-    settings = DesignQASettings(**values)
-    checks = [
-        ("top_k", 1 <= settings.top_k <= 100, "between 1 and 100"),
-        ("min_score", -1.0 <= settings.min_score <= 1.0, "a cosine similarity in [-1, 1]"),
-        ("dense_weight", 0.0 <= settings.dense_weight <= 1.0, "in [0, 1]"),
-        ("mode", settings.mode in MODES, f"one of {', '.join(MODES)}"),
-        ("chunk_size", settings.chunk_size >= 64, "at least 64"),
-        ("chunk_overlap", 0 <= settings.chunk_overlap < settings.chunk_size // 2, "in [0, chunk_size/2)"),
-        ("hnsw_threshold", settings.hnsw_threshold >= 1, "at least 1"),
-        ("max_tokens", 1 <= settings.max_tokens <= 4096, "between 1 and 4096"),
-    ]
-    for key, ok, what in checks:
-        if not ok:
-            raise ConfigError(f"{source}: tasks.designqa.{key} must be {what}, got {getattr(settings, key)!r}")
-    return settings
+    """``tasks.designqa`` of ``config`` as settings; ConfigError names the file and the offending key."""
+    raw = (getattr(config, "tasks", None) or {}).get("designqa")
+    where = Where(getattr(config, "source", None) or "config", "tasks.designqa")
+    return read_section(DesignQASettings, raw, where)
 
 
 def default_index_dir(config: Any) -> Path:
@@ -165,10 +133,7 @@ class DesignQAService:
         """Start building the Yosys-help knowledge base in the background when it is needed and missing."""
         if not self.uses_default or KnowledgeIndex.exists(self.index_dir):
             return
-        enabled = self.settings.build_default
-        if enabled is None:
-            enabled = not getattr(sys, "_chipmate_testing", False)
-        if not enabled:
+        if not self.settings.build_default:
             return
         with self._lock:
             if self._builder is not None and self._builder.is_alive():

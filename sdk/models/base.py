@@ -197,6 +197,27 @@ class ModelBackend:
             )
 
 
+@dataclass(frozen=True)
+class ModelAlias:
+    """A model a plugin offers by name with no configuration, registered with ``chipmate_register_models``.
+
+    ``settings`` is what a config entry under ``models:`` would hold (``{"backend": "hf", "embedded": ...}``);
+    an entry of the same name in the config replaces it. ``default=True`` makes it the default of its kind unless
+    the config marks another alias ``default: true`` or a plugin called earlier registered a default of that kind
+    (built-in plugins register theirs last, so yours win). ``pull(spec, download=..., source=...)``, if given,
+    fetches and converts the model's files now so later loads need no network (``chipmate models pull-defaults``)
+    and returns where they are.
+    """
+
+    name: str
+    settings: Mapping[str, Any]
+    default: bool = False
+    description: str = ""
+    pull: Callable[..., Any] | None = None
+    #: name of the plugin that registered it; filled in by the registry
+    plugin: str = ""
+
+
 # -- prompt truncation ---------------------------------------------------------------------------------------
 
 

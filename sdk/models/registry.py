@@ -1,11 +1,9 @@
-"""The model registry: configured aliases, the backends plugins registered, and the loaded, shared instances.
+"""The model registry: the backends and aliases plugins registered, the config's aliases on top, and the loaded,
+shared instances.
 
-Built-in aliases (always present unless the config redefines the same name):
-
-- ``smollm2-135m-instruct`` — the embedded default generator (SmolLM2-135M-Instruct, see ``defaults.py``)
-- ``all-minilm-l6-v2`` — the embedded default embedder (all-MiniLM-L6-v2)
-
-An alias in the config with ``default: true`` replaces the built-in default of its kind.
+The registry knows no model by name: the built-in ``backends`` plugin registers the embedded defaults
+(``plugins/backends/embedded.py``) like any plugin would. An alias in the config replaces a plugin's alias of the
+same name, and one with ``default: true`` becomes the default of its kind.
 """
 
 from __future__ import annotations
@@ -19,8 +17,7 @@ from typing import Any
 
 from ..config import cache_dir as default_cache_dir
 from ..errors import ConfigError, ModelNotFoundError, PluginError
-from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelBackend, ModelSpec
-from .defaults import DEFAULT_EMBEDDER_ALIAS, DEFAULT_GENERATOR_ALIAS, builtin_specs
+from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
 
 # Keys every alias may carry besides the backend's own options.
 COMMON_KEYS = {"backend": "backend kind (hf, openai, sentence-transformers, or a plugin's)", "default": ""}
@@ -33,21 +30,25 @@ class ModelRegistry:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.source = source or "<config>"
         self._backends: dict[str, ModelBackend] = {}
+        self._aliases: dict[str, ModelAlias] = {}
         self._specs: dict[str, ModelSpec] = {}
-        self._defaults: dict[str, str] = {GENERATOR: DEFAULT_GENERATOR_ALIAS, EMBEDDER: DEFAULT_EMBEDDER_ALIAS}
+        self._defaults: dict[str, str] = {}
         self._loaded: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
-        self._raw: dict[str, Any] = {}
 
     # -- set-up ----------------------------------------------------------------------------------------------
 
-    def register(self, backend: ModelBackend, plugin: str = "") -> None:
-        """Add a backend kind; ``plugin`` names who registered it."""
+    def register(self, item: ModelBackend | ModelAlias, plugin: str = "") -> None:
+        """Add a backend kind or a named model; ``plugin`` names who registered it."""
+        if isinstance(item, ModelAlias):
+            self._register_alias(item, plugin)
+            return
+        backend = item
         if not isinstance(backend, ModelBackend):
             raise PluginError(
-                f"plugin {plugin!r} registered {backend!r}, not a chipmate.models.ModelBackend",
-                hint="call register(ModelBackend(name=..., kind=..., load=...))",
+                f"plugin {plugin!r} registered {backend!r}, not a chipmate.models.ModelBackend or ModelAlias",
+                hint="call register(ModelBackend(name=..., kind=..., load=...)) or register(ModelAlias(name=..., ...))",
             )
         if backend.name in self._backends:
             other = self._backends[backend.name].plugin
@@ -57,35 +58,54 @@ class ModelRegistry:
             )
         self._backends[backend.name] = ModelBackend(**{**backend.__dict__, "plugin": backend.plugin or plugin})
 
+    def _register_alias(self, alias: ModelAlias, plugin: str) -> None:
+        if not alias.name or not isinstance(alias.settings, Mapping) or "backend" not in alias.settings:
+            raise PluginError(
+                f"plugin {plugin!r} registered model alias {alias.name!r} without a 'backend' in its settings",
+                hint="settings hold what a config entry would, e.g. {'backend': 'hf', 'path': ...}",
+            )
+        if alias.name in self._aliases:
+            other = self._aliases[alias.name].plugin
+            raise PluginError(
+                f"model alias {alias.name!r} is registered by both {other!r} and {plugin!r}",
+                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
+            )
+        self._aliases[alias.name] = ModelAlias(**{**alias.__dict__, "plugin": alias.plugin or plugin})
+
     def configure(self, models: Mapping[str, Any] | None) -> None:
-        """Read the ``models`` section of the config (alias -> settings) on top of the built-in aliases.
+        """Read the ``models`` section of the config (alias -> settings) on top of the plugins' aliases.
 
         Checks every alias now (backend kind known, option names valid, required options present), so a
         typo fails at start-up, not on the first request. Files are only looked at when a model loads.
+        Defaults per kind: the config's ``default: true`` alias, else the first plugin alias registered with
+        ``default=True``.
         """
-        raw: dict[str, Any] = dict(builtin_specs())
-        builtin = set(raw)
         if models is not None and not isinstance(models, Mapping):
             raise ConfigError(f"{self.source}: models must be a mapping of alias -> settings")
+        raw: dict[str, Any] = {name: dict(alias.settings) for name, alias in self._aliases.items()}
         raw.update(models or {})
         specs: dict[str, ModelSpec] = {}
         defaults: dict[str, list[str]] = {GENERATOR: [], EMBEDDER: []}
+        plugin_defaults: dict[str, str] = {}
         for alias, settings in raw.items():
-            source = "<built-in>" if alias in builtin and alias not in (models or {}) else self.source
+            from_config = alias in (models or {})
+            source = self.source if from_config else f"<plugin {self._aliases[alias].plugin}>"
             spec, backend = self._spec(str(alias), settings, source)
             specs[spec.alias] = spec
-            if isinstance(settings, Mapping) and settings.get("default"):
+            if from_config and isinstance(settings, Mapping) and settings.get("default"):
                 defaults[backend.kind].append(spec.alias)
+            elif not from_config and self._aliases[alias].default:
+                plugin_defaults.setdefault(backend.kind, spec.alias)
         for kind, aliases in defaults.items():
             if len(aliases) > 1:
                 raise ConfigError(
                     f"{self.source}: models {', '.join(aliases)} all set default: true",
                     hint=f"only one {kind} can be the default",
                 )
-            if aliases:
-                self._defaults[kind] = aliases[0]
+        self._defaults = {
+            kind: (defaults[kind] or [plugin_defaults.get(kind, "")])[0] for kind in (GENERATOR, EMBEDDER)
+        }
         self._specs = specs
-        self._raw = raw
 
     def _spec(self, alias: str, settings: Any, source: str) -> tuple[ModelSpec, ModelBackend]:
         where = f"{source}: models.{alias}"
@@ -111,8 +131,15 @@ class ModelRegistry:
     # -- lookup ----------------------------------------------------------------------------------------------
 
     def default_alias(self, kind: str) -> str:
-        """The alias ``generator(None)`` / ``embedder(None)`` resolves to."""
-        return self._defaults[kind]
+        """The alias ``generator(None)`` / ``embedder(None)`` resolves to; ModelNotFoundError when there is none."""
+        alias = self._defaults.get(kind)
+        if not alias:
+            raise ModelNotFoundError(
+                f"no default {kind} is configured",
+                hint=f"mark one {kind} alias under 'models:' in the config with default: true, or enable the "
+                "'backends' plugin, which provides the embedded defaults",
+            )
+        return alias
 
     def spec(self, alias: str) -> ModelSpec:
         """The configured spec of ``alias``, or ModelNotFoundError listing the known aliases."""
@@ -143,7 +170,7 @@ class ModelRegistry:
         return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]
 
     def _get(self, alias: str | None, kind: str) -> Any:
-        alias = alias or self._defaults[kind]
+        alias = alias or self.default_alias(kind)
         model = self._loaded.get(alias)
         if model is not None:
             return model
@@ -175,7 +202,7 @@ class ModelRegistry:
                     "alias": alias,
                     "backend": spec.backend,
                     "kind": backend.kind,
-                    "default": self._defaults[backend.kind] == alias,
+                    "default": self._defaults.get(backend.kind) == alias,
                     "loaded": alias in self._loaded,
                     "plugin": backend.plugin,
                     "source": spec.source,
@@ -196,6 +223,24 @@ class ModelRegistry:
         if model is not None:
             row.update(loaded_facts(model))
         return row
+
+    def pullable(self) -> builtins.list[str]:
+        """Aliases whose plugin can fetch and convert their files ahead of use (not replaced by the config)."""
+        return [
+            name
+            for name, alias in sorted(self._aliases.items())
+            if alias.pull is not None and self._specs.get(name) and self._specs[name].source.startswith("<plugin")
+        ]
+
+    def pull(self, alias: str, *, download: bool = True, source: Path | None = None) -> Any:
+        """Fetch and convert the files of ``alias`` now (see :class:`ModelAlias`); returns where they are."""
+        spec = self.spec(alias)
+        if alias not in self.pullable():
+            raise ModelNotFoundError(
+                f"model {alias!r} has nothing to pull: its files are configured, not provided by a plugin",
+                hint=f"aliases that can be pulled: {', '.join(self.pullable()) or 'none'}",
+            )
+        return self._aliases[alias].pull(spec, download=download, source=source)  # type: ignore[misc]
 
     def backends(self) -> builtins.list[ModelBackend]:
         """The registered backend kinds, by name."""

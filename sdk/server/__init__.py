@@ -1,4 +1,5 @@
-"""The chipmate gRPC server: task services, health, reflection, auth, limits, graceful shutdown.
+"""The chipmate gRPC server: the generic TaskService, plugins' typed services, health, reflection, auth, limits,
+graceful shutdown.
 
 server = ChipmateServer(host, config.server)
 port = server.start()        # binds, runs startup hooks, reports SERVING
@@ -21,29 +22,16 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ..config import Config, ServerConfig
-from ..errors import ChipmateError, ServerError
+from ..errors import ChipmateError, PluginError, ServerError
 from ..host import Host
-from ..v1 import (
-    bugtriage_pb2,
-    bugtriage_pb2_grpc,
-    designqa_pb2,
-    designqa_pb2_grpc,
-    scriptgen_pb2,
-    scriptgen_pb2_grpc,
-    tasks_pb2,
-    tasks_pb2_grpc,
-)
+from ..v1 import tasks_pb2, tasks_pb2_grpc
 from .auth import AuthInterceptor, TokenAuth, is_loopback
-from .servicers import BugTriageServicer, CallRunner, DesignQAServicer, ScriptGenServicer, TaskServicer
+from .runner import CallRunner
+from .servicers import TaskServicer
 
 log = logging.getLogger("chipmate.server")
 
-SERVICE_NAMES = (
-    tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name,
-    scriptgen_pb2.DESCRIPTOR.services_by_name["ScriptGenService"].full_name,
-    bugtriage_pb2.DESCRIPTOR.services_by_name["BugTriageService"].full_name,
-    designqa_pb2.DESCRIPTOR.services_by_name["DesignQAService"].full_name,
-)
+TASK_SERVICE = tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name
 # Threads beyond the task limit, so health checks and ListTasks are answered while every task slot is busy.
 SPARE_THREADS = 4
 
@@ -60,6 +48,8 @@ class ChipmateServer:
                 f"refusing to listen on {self.settings.host} without authentication",
                 hint="configure server.tokens or set CHIPMATE_TOKEN, or bind to 127.0.0.1",
             )
+        # The generic service plus every typed service a loaded plugin registered (absent when its plugin is not).
+        self.service_names = (TASK_SERVICE, *host.services.names())
         self.health = health.HealthServicer(experimental_non_blocking=True)
         self._set_health(health_pb2.HealthCheckResponse.NOT_SERVING)
         self.port: int | None = None
@@ -68,7 +58,7 @@ class ChipmateServer:
         self._stopped = threading.Event()
 
     def _set_health(self, status: int) -> None:
-        for name in ("", *SERVICE_NAMES):
+        for name in ("", *self.service_names):
             self.health.set(name, status)
 
     def _build(self) -> grpc.Server:
@@ -89,11 +79,16 @@ class ChipmateServer:
         )
         runner = CallRunner(self.host, self.auth, s.max_concurrent_requests)
         tasks_pb2_grpc.add_TaskServiceServicer_to_server(TaskServicer(runner), server)
-        scriptgen_pb2_grpc.add_ScriptGenServiceServicer_to_server(ScriptGenServicer(runner), server)
-        bugtriage_pb2_grpc.add_BugTriageServiceServicer_to_server(BugTriageServicer(runner), server)
-        designqa_pb2_grpc.add_DesignQAServiceServicer_to_server(DesignQAServicer(runner), server)
+        for service in self.host.services:
+            try:
+                service.add_to_server(service.servicer(runner), server)
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {service.plugin!r} failed to add service {service.name}: {type(exc).__name__}: {exc}",
+                    hint=f"fix the plugin or disable it with CHIPMATE_DISABLE_PLUGINS={service.plugin}",
+                ) from exc
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
-        reflection.enable_server_reflection((*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
+        reflection.enable_server_reflection((*self.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         return server
 
     def _bind(self, server: grpc.Server) -> int:

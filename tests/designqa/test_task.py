@@ -61,8 +61,8 @@ def generator(monkeypatch: pytest.MonkeyPatch) -> ScriptedGenerator:
         ({"dense_weight": 1.5}, "tasks.designqa.dense_weight must be in"),
         ({"mode": "magic"}, "tasks.designqa.mode must be one of"),
         ({"chunk_overlap": 400}, "tasks.designqa.chunk_overlap"),
-        ({"topk": 3}, "tasks.designqa.topk is not a designqa setting"),
-        ({"build_default": "yes"}, "tasks.designqa.build_default must be true or false"),
+        ({"topk": 3}, r"unknown key 'tasks.designqa.topk' \(did you mean 'top_k'\?\)"),
+        ({"build_default": "yes"}, "tasks.designqa.build_default must be bool"),
     ],
 )
 def test_bad_settings_name_the_key(settings, message):
@@ -158,8 +158,8 @@ def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator)
     assert service_for(other)._builder is None
 
 
-def test_no_default_build_under_pytest_unless_asked(tmp_path):
-    host = make_host(tmp_path)
+def test_no_default_build_when_turned_off(tmp_path):
+    host = make_host(tmp_path, build_default=False)
     host.startup()
     with pytest.raises(BackendUnavailableError, match="no knowledge base at"):
         run(host, question="what does opt_clean do?")

@@ -20,7 +20,7 @@ import pytest
 
 from chipmate.config import Config, cache_dir
 from chipmate.host import Host
-from chipmate.models import defaults
+from chipmate.plugins.backends import embedded as defaults
 
 CHAT_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n{% endfor %}"

