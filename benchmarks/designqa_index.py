@@ -29,9 +29,11 @@ import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
 from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
-from chipmate.plugins.designqa.index import Document, IndexSettings, KnowledgeIndex, update_index
-from chipmate.plugins.designqa.ingest import Chunk, chunk_file, iter_documents
+from chipmate.plugins.designqa.chunks import Chunk, chunk_file
+from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
+from chipmate.plugins.designqa.loaders import iter_documents
 from chipmate.plugins.designqa.retrieve import HybridRetriever
+from chipmate.plugins.designqa.writer import Document, update_index
 from chipmate.plugins.designqa.yosys_help import yosys_documents
 
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ answer is an original answer. Reports hit@1/5/10 and MRR@10 for:
   ``lexical`` (BM25 via bm25s) and ``hybrid`` (weighted score fusion).
 
 The fusion weight is chosen on synthetic questions generated from the indexed passages by the embedded
-SmolLM2-135M-Instruct (``designqa.synthetic.question_messages``, greedy), never on the benchmark queries; the
+SmolLM2-135M-Instruct (``benchmarks/synthetic_questions.py``, greedy), never on the benchmark queries; the
 per-weight benchmark numbers are printed afterwards for transparency only. Keyphrase queries (deterministic
 templates) are reported too: they share too many words with their passage and would pick a BM25-heavy weight.
 Generating the questions takes minutes per hundred passages on a CPU, so they are cached (``--questions``).
@@ -32,18 +32,20 @@ from pathlib import Path
 
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
-
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
-from chipmate.plugins.designqa.index import Document, IndexSettings, KnowledgeIndex, update_index
-from chipmate.plugins.designqa.ingest import chunk_blocks, text_blocks
-from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
-from chipmate.plugins.designqa.synthetic import (
+from synthetic_questions import (
     choose_dense_weight,
     clean_question,
     generated_queries,
     hit_rate,
     keyphrase_queries,
 )
+
+from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.designqa.chunks import chunk_blocks
+from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
+from chipmate.plugins.designqa.loaders import text_blocks
+from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
+from chipmate.plugins.designqa.writer import Document, update_index
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "benchmarks" / "eda_corpus_qa"
@@ -278,7 +280,7 @@ def main() -> int:
         "## How the fusion weight was chosen",
         "",
         f"{len(generated)} questions generated from the indexed passages by SmolLM2-135M-Instruct (greedy, one-shot "
-        "prompt `designqa.synthetic.question_messages`, one per passage, unusable or duplicate outputs dropped) were "
+        "prompt `benchmarks/synthetic_questions.py`, one per passage, unusable or duplicate outputs dropped) were "
         "searched at each weight; the weight with the best hit@1 + hit@5 on them wins, ties towards the dense side. "
         f"No benchmark query was used. For comparison, {len(keyphrase)} deterministic keyphrase queries "
         f"(`keyphrase_queries`, 3 per passage) would have chosen w={keyphrase_choice}: they reuse their passage's "

@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastjsonschema
 import jsonschema
@@ -35,6 +35,9 @@ TASK_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 MAX_INPUT_DEPTH = 64
 # The schema a task gets when it declares none: any JSON object.
 ANY_OBJECT: dict[str, Any] = {"type": "object"}
+
+if TYPE_CHECKING:
+    from .host import Host
 
 Handler = Callable[[dict[str, Any], "TaskContext"], dict[str, Any]]
 
@@ -115,14 +118,15 @@ class TaskContext:
         request_id: str | None = None,
         deadline: float | None = None,
         emit: Callable[[Event], None] | None = None,
-        host: Any = None,
+        host: Host | None = None,
         principal: str | None = None,
         cancelled: CancelFlag | threading.Event | None = None,
     ) -> None:
         self.request_id = request_id or uuid.uuid4().hex
         #: absolute ``time.monotonic()`` by which the call must finish, or None
         self.deadline = deadline
-        self.host = host
+        #: the Host running the call (configuration, models, tools); None for a handler called on its own
+        self.host: Host | None = host
         self.principal = principal
         self.cancelled = cancelled or CancelFlag()
         self._emit = emit

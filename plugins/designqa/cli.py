@@ -37,8 +37,9 @@ def _fingerprint(path: Path, chunk_size: int, chunk_overlap: int) -> str:
 def _documents(paths: tuple[str, ...], chunk_size: int, chunk_overlap: int) -> list[Any]:
     from tqdm import tqdm
 
-    from .index import Document
-    from .ingest import chunk_file, iter_documents
+    from .chunks import chunk_file
+    from .loaders import iter_documents
+    from .writer import Document
 
     files = list(iter_documents(paths))
     documents = []
@@ -97,7 +98,7 @@ def build(paths, yosys_help, chunk_size, chunk_overlap, config_path, index_dir):
     Formats: markdown, reStructuredText, text, HTML, PDF, Verilog, Tcl, Python. The new index replaces the old
     one atomically; readers keep the old one until it is complete.
     """
-    from .index import update_index
+    from .writer import update_index
 
     service = _service(config_path, index_dir)
     settings = service.settings.index_settings()
@@ -133,7 +134,8 @@ def add(paths, config_path, index_dir):
     """
     Add or update PATHS in an existing index; only new or changed text is embedded.
     """
-    from .index import KnowledgeIndex, update_index
+    from .index import KnowledgeIndex
+    from .writer import update_index
 
     service = _service(config_path, index_dir)
     root = service.index_dir
@@ -153,7 +155,8 @@ def remove(sources, config_path, index_dir):
     """
     Remove SOURCES (file paths as indexed, or `yosys help <cmd>`) from the index.
     """
-    from .index import KnowledgeIndex, update_index
+    from .index import KnowledgeIndex
+    from .writer import update_index
 
     service = _service(config_path, index_dir)
     root = service.index_dir

@@ -20,8 +20,8 @@ import numpy as np
 
 from chipmate.errors import InvalidInputError
 
+from .chunks import Chunk
 from .index import KnowledgeIndex
-from .ingest import Chunk
 
 MODES = ("hybrid", "dense", "lexical")
 #: weight of the dense score in the fused score; chosen on synthetic document-generated queries

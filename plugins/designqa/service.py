@@ -33,8 +33,9 @@ from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputEr
 
 from .answer import answer
 from .backends import embedder_alias, get_embedder, get_generator
-from .index import IndexSettings, KnowledgeIndex, update_index
+from .index import IndexSettings, KnowledgeIndex
 from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
+from .writer import update_index
 
 log = logging.getLogger("chipmate.designqa")
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from chipmate.errors import BackendUnavailableError
 
-from .index import Document
-from .ingest import Block, chunk_blocks
+from .chunks import chunk_blocks
+from .loaders import Block
+from .writer import Document
 
 _DUMP = (
     "import sys\nfrom pyosys import libyosys as ys\nys.run_pass('help -dump-cmds-json ' + sys.argv[1], ys.Design())\n"
@@ -88,8 +89,3 @@ def yosys_documents(
         )
         documents.append(Document(source, chunks, fingerprint=version))
     return documents
-
-
-def yosys_version(reference: dict[str, Any]) -> str:
-    """The version string Yosys put in its reference (e.g. ``Yosys 0.70 (git sha1 ...)``)."""
-    return str(reference.get("generator", "unknown"))

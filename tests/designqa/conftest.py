@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 
 from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
-from chipmate.plugins.designqa.index import Document, IndexSettings, update_index
-from chipmate.plugins.designqa.ingest import chunk_file, iter_documents
+from chipmate.plugins.designqa.chunks import chunk_file
+from chipmate.plugins.designqa.index import IndexSettings
+from chipmate.plugins.designqa.loaders import iter_documents
+from chipmate.plugins.designqa.writer import Document, update_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -10,16 +10,9 @@ import numpy as np
 import pytest
 
 from chipmate.errors import InvalidInputError
-from chipmate.plugins.designqa.index import (
-    MANIFEST,
-    IndexBusyError,
-    IndexCorruptError,
-    IndexSettings,
-    KnowledgeIndex,
-    update_index,
-    writer_lock,
-)
+from chipmate.plugins.designqa.index import MANIFEST, IndexBusyError, IndexCorruptError, IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.retrieve import HybridRetriever
+from chipmate.plugins.designqa.writer import update_index, writer_lock
 
 from .conftest import documents
 
@@ -176,8 +169,8 @@ def test_hnsw_above_the_threshold(tmp_path, embedder, docs_dir):
 
 
 def test_aliases_are_searched_as_their_chunk(tmp_path, embedder):
-    from chipmate.plugins.designqa.index import Document
-    from chipmate.plugins.designqa.ingest import Chunk
+    from chipmate.plugins.designqa.chunks import Chunk
+    from chipmate.plugins.designqa.writer import Document
 
     chunks = [
         Chunk(

@@ -14,9 +14,10 @@ from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputEr
 from chipmate.host import Host
 from chipmate.plugins.designqa import service as service_module
 from chipmate.plugins.designqa.answer import NO_ANSWER
-from chipmate.plugins.designqa.index import Document
-from chipmate.plugins.designqa.ingest import Block, chunk_blocks
+from chipmate.plugins.designqa.chunks import chunk_blocks
+from chipmate.plugins.designqa.loaders import Block
 from chipmate.plugins.designqa.service import service_for, settings_from_config
+from chipmate.plugins.designqa.writer import Document
 from chipmate.tasks import Event, TaskContext
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .ingest import Chunk
+from chipmate.plugins.designqa.chunks import Chunk
 
 TEMPLATES = (
     "what is {}?",

@@ -1,0 +1,188 @@
+"""Chunking: pack a document's blocks into citable passages, the units that are embedded, indexed and cited.
+
+The chunker packs consecutive blocks of one section into passages of at most ``chunk_size`` characters (ChipNeMo
+used ~512), never across a heading and never splitting a code block unless it alone is too long (then only
+between lines). Long prose is split at sentence ends with a little overlap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chipmate.errors import InvalidInputError
+
+from .loaders import Block, detect_format, load_blocks
+
+
+@dataclass
+class Chunk:
+    """A passage of a document as it is embedded, indexed and cited."""
+
+    id: str
+    text: str
+    source: str
+    section: str = ""
+    start_line: int = 0
+    end_line: int = 0
+    format: str = ""
+    #: extra texts searched on behalf of this chunk (e.g. generated questions); never shown in citations
+    aliases: list[str] = field(default_factory=list)
+
+    def embedding_text(self) -> str:
+        """What the embedder sees: the section path first, so a passage far below its heading keeps its topic."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+    def to_dict(self) -> dict:
+        """JSON-ready form stored in the index's metadata file."""
+        data = {
+            "id": self.id,
+            "text": self.text,
+            "source": self.source,
+            "section": self.section,
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "format": self.format,
+        }
+        if self.aliases:
+            data["aliases"] = self.aliases
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Chunk:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**data)
+
+
+def content_key(text: str) -> str:
+    """Hash of a passage with whitespace and case folded: equal keys are duplicates."""
+    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
+
+
+def chunk_id(source: str, section: str, text: str) -> str:
+    """Stable id of a chunk: the same passage of the same file keeps its id across rebuilds and machines."""
+    digest = hashlib.sha1(f"{source}\x00{section}\x00{' '.join(text.split())}".encode()).hexdigest()
+    return digest[:16]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
+
+
+def _split_prose(text: str, size: int, overlap: int) -> list[str]:
+    """Split prose longer than ``size`` at sentence ends (else at spaces), carrying ``overlap`` characters of
+    context, rounded to whole words, into the next piece."""
+    pieces: list[str] = []
+    units = [u for u in _SENTENCE_END.split(text) if u]
+    words: list[str] = []
+    for unit in units:
+        if len(unit) <= size:
+            words.append(unit)
+        else:
+            words.extend(unit.split())
+    current = ""
+    for unit in words:
+        candidate = f"{current} {unit}".strip()
+        if len(candidate) <= size or not current:
+            current = candidate
+            continue
+        pieces.append(current)
+        tail = current[-overlap:] if overlap else ""
+        tail = tail.split(" ", 1)[1] if " " in tail and len(current) > overlap else tail
+        current = f"{tail} {unit}".strip() if tail and len(tail) + len(unit) + 1 <= size else unit
+    if current:
+        pieces.append(current)
+    # A single word longer than size is cut hard; rare (URLs, hashes) and better than an oversized passage.
+    return [p[i : i + size] for p in pieces for i in range(0, len(p), size)]
+
+
+def _split_code(block: Block, size: int) -> list[Block]:
+    """Split an oversized code block between lines, each piece keeping its own line range."""
+    lines = block.text.split("\n")
+    pieces: list[Block] = []
+    start = 0
+    current: list[str] = []
+    for i, line in enumerate(lines):
+        if current and len("\n".join([*current, line])) > size:
+            pieces.append(
+                Block(
+                    "\n".join(current),
+                    block.section,
+                    block.start_line + start,
+                    block.start_line + i - 1,
+                    code=True,
+                )
+            )
+            current, start = [], i
+        current.append(line[:size])
+    if current:
+        pieces.append(
+            Block(
+                "\n".join(current),
+                block.section,
+                block.start_line + start,
+                block.start_line + len(lines) - 1,
+                code=True,
+            )
+        )
+    return pieces
+
+
+def chunk_blocks(
+    blocks: Iterable[Block], source: str, *, chunk_size: int = 512, chunk_overlap: int = 64, fmt: str = ""
+) -> list[Chunk]:
+    """Pack ``blocks`` into chunks of at most ``chunk_size`` characters that never span two sections."""
+    if chunk_size < 64:
+        raise InvalidInputError(f"chunk_size must be at least 64 characters, got {chunk_size}")
+    if not 0 <= chunk_overlap < chunk_size // 2:
+        raise InvalidInputError(f"chunk_overlap must be in [0, chunk_size/2), got {chunk_overlap}")
+    pieces: list[Block] = []
+    for block in blocks:
+        if not block.text.strip():
+            continue
+        if len(block.text) <= chunk_size:
+            pieces.append(block)
+        elif block.code:
+            pieces.extend(_split_code(block, chunk_size))
+        else:
+            pieces.extend(
+                Block(text, block.section, block.start_line, block.end_line)
+                for text in _split_prose(" ".join(block.text.split()), chunk_size, chunk_overlap)
+            )
+    chunks: list[Chunk] = []
+    group: list[Block] = []
+
+    def emit() -> None:
+        if group:
+            text = "\n\n".join(b.text for b in group)
+            section = group[0].section
+            chunks.append(
+                Chunk(
+                    id=chunk_id(source, section, text),
+                    text=text,
+                    source=source,
+                    section=section,
+                    start_line=group[0].start_line,
+                    end_line=max(b.end_line for b in group),
+                    format=fmt,
+                )
+            )
+            group.clear()
+
+    for piece in pieces:
+        size = sum(len(b.text) + 2 for b in group) + len(piece.text)
+        if group and (piece.section != group[0].section or size > chunk_size):
+            emit()
+        group.append(piece)
+    emit()
+    return chunks
+
+
+def chunk_file(path: Path, source: str, *, chunk_size: int = 512, chunk_overlap: int = 64) -> list[Chunk]:
+    """Load and chunk one file; ``source`` is the name citations show (usually the path as given)."""
+    fmt = detect_format(path)
+    return chunk_blocks(
+        load_blocks(path, fmt), source, chunk_size=chunk_size, chunk_overlap=chunk_overlap, fmt=fmt or ""
+    )
