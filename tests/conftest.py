@@ -8,6 +8,7 @@ base (``tasks.designqa.build_default: false``) unless a test's own config asks f
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -24,6 +25,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # Never load whatever third-party chipmate plugins happen to be installed; built-ins still load.
     # Subprocesses the tests start inherit it unless they set their own value.
     os.environ["CHIPMATE_LOAD_PLUGINS"] = ""
+    # Nor the aliases the user's own `chipmate train --alias` recorded: tests see an empty alias store.
+    os.environ["CHIPMATE_ALIAS_STORE"] = os.path.join(tempfile.mkdtemp(prefix="chipmate-tests-"), "aliases.json")
 
 
 def quiet(config: Config) -> Config:

@@ -75,9 +75,9 @@ def cli() -> None:
 
 
 def _add_core_commands() -> None:
-    from . import client_commands, model_commands, plugin_commands, serve_command
+    from . import client_commands, corpus_commands, model_commands, plugin_commands, serve_command, train_commands
 
-    for module in (serve_command, client_commands, plugin_commands, model_commands):
+    for module in (serve_command, client_commands, plugin_commands, model_commands, train_commands, corpus_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,4 +1,4 @@
-"""``chipmate models list|info|pull-defaults``."""
+"""``chipmate models list|info|add|remove|pull-defaults``."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ def _host(config_path: str | None):
 @click.group()
 def models() -> None:
     """
-    List, inspect and fetch the models tasks use.
+    List, inspect, record and fetch the models tasks use.
 
     \b
     Examples:
         chipmate models list
         chipmate models info smollm2-135m-instruct
+        chipmate models add smol-eda runs/sft/adapter --base smollm2-135m-instruct
+        chipmate models remove smol-eda
         chipmate models pull-defaults          # fetch and convert the embedded defaults
     """
 
@@ -50,7 +52,8 @@ def list_models(config_path, as_json):
     width = max((len(r["alias"]) for r in rows), default=5)
     for row in rows:
         default = "  (default)" if row["default"] else ""
-        click.echo(f"{row['alias']:<{width}}  {row['kind']:<9}  {row['backend']}{default}")
+        trained = f"  [{row['recipe']} of {row['base']}]" if row.get("recipe") else ""
+        click.echo(f"{row['alias']:<{width}}  {row['kind']:<9}  {row['backend']}{default}{trained}")
 
 
 @models.command("info")
@@ -82,6 +85,57 @@ def info(alias, config_path, load_model, as_json):
         if isinstance(value, dict):
             value = ", ".join(f"{k}={v}" for k, v in value.items()) or "-"
         click.echo(f"{key}: {value}")
+
+
+@models.command("add")
+@click.argument("name")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--base", help="Alias (or model directory) an adapter at PATH was trained on.")
+@click.option("--adapter", type=click.Path(exists=True, file_okay=False), help="A peft adapter to apply on PATH.")
+@click.option("--backend", help="Backend kind (default: the base alias's, else hf).")
+@click.option("--default", "make_default", is_flag=True, help="Make it the default model of its kind.")
+@click.option("--replace", is_flag=True, help="Overwrite a recorded alias (or replace a plugin's) of that name.")
+@click.option("--recipe", default="manual", show_default=True, help="What made the model, shown by `models list`.")
+@config_option
+def add(name, path, base, adapter, backend, make_default, replace, recipe, config_path):
+    """
+    Record NAME for a trained model, so plugins can use it with no config edit.
+
+    PATH is a Hugging Face model directory or a peft adapter (then --base names the model it was trained on).
+    The alias is kept in the alias store (<cache>/aliases.json) and shows in `chipmate models list`.
+
+    \b
+    Examples:
+        chipmate models add smol-eda runs/sft-smol/adapter --base smollm2-135m-instruct
+        chipmate models add smol-dapt runs/dapt-smol/model
+        chipmate models add smol-dapt runs/dapt-smol/model --replace --default
+    """
+    from ..models.store import add_alias, store_path
+
+    registry = _host(config_path).models
+    settings = add_alias(
+        registry, name, path, base=base, adapter=adapter, backend=backend, default=make_default,
+        recipe=recipe, replace=replace,
+    )  # fmt: skip
+    click.echo(f"{name}: {json.dumps(settings)} (recorded in {store_path(registry.cache_dir)})")
+
+
+@models.command("remove")
+@click.argument("name")
+@config_option
+def remove(name, config_path):
+    """
+    Remove NAME from the alias store (its model files stay where they are).
+
+    \b
+    Examples:
+        chipmate models remove smol-eda
+    """
+    from ..models.store import remove_alias
+
+    config = load_config(config_path)
+    entry = remove_alias(config.cache_path(), name)
+    click.echo(f"removed {name} (its files are kept: {json.dumps(entry['settings'])})")
 
 
 @models.command("pull-defaults")

@@ -2,8 +2,10 @@
 shared instances.
 
 The registry knows no model by name: the built-in ``backends`` plugin registers the embedded defaults
-(``plugins/backends/embedded.py``) like any plugin would. An alias in the config replaces a plugin's alias of the
-same name, and one with ``default: true`` becomes the default of its kind.
+(``plugins/backends/embedded.py``) like any plugin would. Aliases come in three layers, each replacing the one
+before for a name they share: the plugins', the alias store's (``chipmate train ... --alias``, ``chipmate models
+add``; see :mod:`chipmate.models.store`), the config's ``models:``. One with ``default: true`` becomes the
+default of its kind (the config's before the store's before a plugin's).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from ..config import cache_dir as default_cache_dir
 from ..errors import ConfigError, ModelNotFoundError, PluginError
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
+from .store import read_aliases, store_path
 
 # Keys every alias may carry besides the backend's own options.
 COMMON_KEYS = {"backend": "backend kind (hf, openai, sentence-transformers, or a plugin's)", "default": ""}
@@ -33,6 +36,7 @@ class ModelRegistry:
         self._aliases: dict[str, ModelAlias] = {}
         self._specs: dict[str, ModelSpec] = {}
         self._defaults: dict[str, str] = {}
+        self._stored: dict[str, dict[str, Any]] = {}
         self._loaded: dict[str, Any] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
@@ -82,19 +86,32 @@ class ModelRegistry:
         """
         if models is not None and not isinstance(models, Mapping):
             raise ConfigError(f"{self.source}: models must be a mapping of alias -> settings")
+        stored = read_aliases(self.cache_dir)
+        store_source = f"<alias store {store_path(self.cache_dir)}>"
         raw: dict[str, Any] = {name: dict(alias.settings) for name, alias in self._aliases.items()}
+        raw.update({name: entry["settings"] for name, entry in stored.items()})
         raw.update(models or {})
         specs: dict[str, ModelSpec] = {}
         defaults: dict[str, list[str]] = {GENERATOR: [], EMBEDDER: []}
+        store_defaults: dict[str, str] = {}
         plugin_defaults: dict[str, str] = {}
         for alias, settings in raw.items():
             from_config = alias in (models or {})
-            source = self.source if from_config else f"<plugin {self._aliases[alias].plugin}>"
+            from_store = not from_config and alias in stored
+            if from_config:
+                source = self.source
+            elif from_store:
+                source = store_source
+            else:
+                source = f"<plugin {self._aliases[alias].plugin}>"
             spec, backend = self._spec(str(alias), settings, source)
             specs[spec.alias] = spec
-            if from_config and isinstance(settings, Mapping) and settings.get("default"):
+            marked = isinstance(settings, Mapping) and settings.get("default")
+            if from_config and marked:
                 defaults[backend.kind].append(spec.alias)
-            elif not from_config and self._aliases[alias].default:
+            elif from_store and marked:
+                store_defaults.setdefault(backend.kind, spec.alias)
+            elif not from_config and not from_store and self._aliases[alias].default:
                 plugin_defaults.setdefault(backend.kind, spec.alias)
         for kind, aliases in defaults.items():
             if len(aliases) > 1:
@@ -103,9 +120,15 @@ class ModelRegistry:
                     hint=f"only one {kind} can be the default",
                 )
         self._defaults = {
-            kind: (defaults[kind] or [plugin_defaults.get(kind, "")])[0] for kind in (GENERATOR, EMBEDDER)
+            kind: (defaults[kind] or [store_defaults.get(kind) or plugin_defaults.get(kind, "")])[0]
+            for kind in (GENERATOR, EMBEDDER)
         }
         self._specs = specs
+        self._stored = {name: entry for name, entry in stored.items() if specs[name].source == store_source}
+
+    def check_settings(self, alias: str, settings: Mapping[str, Any], source: str = "<new alias>") -> ModelSpec:
+        """Check ``settings`` as a ``models:`` entry would be checked (backend kind, option names); its spec."""
+        return self._spec(alias, settings, source)[0]
 
     def _spec(self, alias: str, settings: Any, source: str) -> tuple[ModelSpec, ModelBackend]:
         where = f"{source}: models.{alias}"
@@ -192,7 +215,8 @@ class ModelRegistry:
         return model
 
     def list(self) -> list[dict[str, Any]]:
-        """One row per alias: alias, backend, kind, default, loaded, plugin, source."""
+        """One row per alias: alias, backend, kind, default, loaded, plugin, source, and for aliases from the
+        alias store the ``base`` they were trained from and the ``recipe`` that made them (None otherwise)."""
         rows = []
         for alias in sorted(self._specs):
             spec = self._specs[alias]
@@ -206,6 +230,8 @@ class ModelRegistry:
                     "loaded": alias in self._loaded,
                     "plugin": backend.plugin,
                     "source": spec.source,
+                    "base": self._stored.get(alias, {}).get("base"),
+                    "recipe": self._stored.get(alias, {}).get("recipe"),
                 }
             )
         return rows

@@ -1,0 +1,102 @@
+"""``chipmate train tokenizer|dapt|sft``: the domain-adaptation recipes, one YAML file each.
+
+Every recipe lives in ``chipmate.trainer.recipes.<name>`` and is imported only when its command runs (torch and
+transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a dataclass read with
+:func:`chipmate.config.read_section`) and ``run(config) -> dict``. Another recipe plugs in with
+:func:`recipe_command`::
+
+    train.add_command(recipe_command("retriever", "Fine-tune the designqa embedder ...", examples))
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import click
+
+RECIPE_HELP_TAIL = """
+    The options below override the file: --out-dir, --resume, --alias, and any field with
+    --set key=value (dotted keys reach nested sections: --set train.max_iters=20).
+"""
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
+    from chipmate.trainer.recipes import parse_value
+
+    overrides: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not key=value", param_hint="--set")
+        overrides[key] = parse_value(raw)
+    return overrides
+
+
+def run_recipe(name: str, config_file: str | None, **cli: Any) -> dict[str, Any]:
+    """Import ``chipmate.trainer.recipes.<name>``, read its config (file + CLI overrides), run it."""
+    from chipmate.trainer.recipes import load_recipe_config
+
+    module = importlib.import_module(f"chipmate.trainer.recipes.{name}")
+    overrides = _parse_sets(cli.pop("sets", ()))
+    for key in ("out_dir", "alias", "models_config"):
+        if cli.get(key) is not None:
+            overrides[key] = cli[key]
+    if cli.get("resume"):
+        overrides["train.resume"] = True
+    if cli.get("replace"):
+        overrides["replace"] = True
+    config = load_recipe_config(module.Config, config_file, overrides, name)
+    return module.run(config)  # type: ignore[no-any-return]
+
+
+def recipe_command(
+    name: str, summary: str, examples: str, *, trains: bool = True, command_name: str | None = None
+) -> click.Command:
+    """The click command of recipe ``name`` (``chipmate.trainer.recipes.<name>``): ``-c FILE`` plus the common
+    overrides, calling :func:`run_recipe`; ``trains`` adds ``--resume``, ``--alias`` and ``--replace``."""
+
+    def callback(config_file: str | None, **cli: Any) -> None:
+        result = run_recipe(name, config_file, **cli)
+        click.echo(json.dumps(result, indent=2, default=str))
+
+    params: list[click.Parameter] = [
+        click.Option(["-c", "--config", "config_file"], type=click.Path(exists=True, dir_okay=False),
+                     help="Recipe YAML (see examples/recipes/); defaults apply without one."),
+        click.Option(["--out-dir"], help="Where the run writes its outputs (overrides out_dir)."),
+        click.Option(["--set", "sets"], multiple=True, metavar="KEY=VALUE", help="Override a field of the file."),
+        click.Option(["--models-config"], type=click.Path(dir_okay=False),
+                     help="chipmate config whose models:/cache_dir resolve aliases (default: the usual one)."),
+    ]  # fmt: skip
+    if trains:
+        params += [
+            click.Option(["--resume"], is_flag=True, help="Continue from out_dir's checkpoint."),
+            click.Option(["--alias"], help="Record the trained model under this alias (chipmate models list)."),
+            click.Option(["--replace"], is_flag=True, help="Let --alias overwrite an alias of the same name."),
+        ]
+    return click.Command(
+        command_name or name, callback=callback, params=params, help=f"{summary}\n{RECIPE_HELP_TAIL}\n{examples}"
+    )
+
+
+@click.group()
+def train() -> None:
+    """
+    Adapt models to your designs: tokenizer, continued pretraining, SFT.
+
+    Each recipe reads one YAML file (commented examples in examples/recipes/), trains on the precision core
+    (bf16 where the hardware has it, fp16 with loss scaling on other GPUs, fp32 on plain CPUs), writes
+    metrics.jsonl, metrics.png and atomic checkpoints to its out_dir, and runs under torchrun for several
+    processes (python -m chipmate.trainer.recipes.NAME -c FILE).
+
+    \b
+    Examples:
+        chipmate corpus build -c examples/recipes/corpus.yaml
+        chipmate train tokenizer -c examples/recipes/tokenizer.yaml
+        chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
+        chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
+    """
+
+
+COMMANDS = [train]

@@ -1,0 +1,149 @@
+"""The domain-adaptation recipes of ChipNeMo (arXiv 2311.00176) on chipmate's precision core.
+
+One module per recipe, each with a ``Config`` dataclass (read from one YAML file with
+:func:`chipmate.config.read_section`), a ``run(config) -> dict`` entry and its run commands in the docstring:
+
+- ``corpus``    — collect, dedupe, filter and split the domain corpus (plus a general-text share) into JSONL shards;
+- ``tokenizer`` — add frequent domain tokens to a base tokenizer and resize the model, new rows initialised;
+- ``dapt``      — continued pretraining on the packed corpus (full fine-tuning, or LoRA);
+- ``sft``       — chat SFT with the loss on assistant tokens only (LoRA, or full).
+
+``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft`` run them (``chipmate.cli.train_commands``).
+This module holds what they share: reading a recipe file, finding a model by alias or path, recording the result.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from chipmate.config import Where, load_config, read_section
+from chipmate.errors import ConfigError
+
+T = TypeVar("T")
+
+
+class RecipeLoader(yaml.SafeLoader):
+    """YAML's safe loader that also reads ``5e-5`` as a float (YAML 1.1 wants ``5.0e-5``; LRs are written so)."""
+
+
+RecipeLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def parse_value(text: str) -> Any:
+    """A ``--set key=value`` value, read as recipe YAML (``5e-5`` is a float, ``[a, b]`` a list)."""
+    return yaml.load(text, Loader=RecipeLoader)
+
+
+def load_recipe_config(cls: type[T], path: str | os.PathLike[str] | None, overrides: dict[str, Any], name: str) -> T:
+    """Read recipe ``name``'s YAML file (None: defaults) into ``cls``, with dotted ``overrides`` applied on top."""
+    data: dict[str, Any] = {}
+    source = str(path) if path else f"<{name} defaults>"
+    if path:
+        try:
+            loaded = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=RecipeLoader)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}", hint="fix the syntax at the line shown") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: a recipe file must be a mapping of settings")
+        data = loaded or {}
+    for key, value in overrides.items():
+        node = data
+        *parents, leaf = key.split(".")
+        for part in parents:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"{source}: {key}: {part} is not a section")
+            node = child
+        node[leaf] = value
+    return read_section(cls, data, Where(source, ""))
+
+
+@dataclass
+class ModelSource:
+    """A model to train from: its Hugging Face directory, and the alias it came from (if any)."""
+
+    path: Path
+    alias: str | None = None
+    settings: dict[str, Any] | None = None  # the alias's settings, to derive the trained model's alias from
+
+
+def host_config(models_config: str | None) -> Any:
+    """The chipmate config that resolves aliases and the cache (``--models-config``, else the usual lookup)."""
+    return load_config(models_config)
+
+
+def resolve_model(ref: str, models_config: str | None = None, *, where: str = "model") -> ModelSource:
+    """A model directory (``config.json`` inside) or a generator alias whose backend has a local HF directory.
+
+    The ``hf`` backend's aliases (embedded ones included; the embedded SmolLM2 is converted on first use) resolve
+    to their directory. Another backend's alias resolves when ``chipmate models info`` reports a ``hf_path``
+    or a ``path`` with ``config.json`` (CTranslate2 aliases keep the HF checkpoint they were converted from).
+    """
+    candidate = Path(ref).expanduser()
+    if (candidate / "config.json").is_file():
+        return ModelSource(candidate)
+    if candidate.exists() or "/" in ref:
+        raise ConfigError(
+            f"{where}: {ref} is not a Hugging Face model directory (no config.json)",
+            hint="point it at a save_pretrained() directory or name a model alias (chipmate models list)",
+        )
+    from chipmate.host import Host
+
+    registry = Host(host_config(models_config)).models
+    spec = registry.spec(ref)
+    settings = {"backend": spec.backend, **spec.options}
+    if spec.options.get("adapter"):
+        raise ConfigError(
+            f"{where}: alias {ref!r} carries a peft adapter; train from its base model or a merged directory",
+            hint="merge the adapter (sft's merge: true writes a model directory) and train from that",
+        )
+    if spec.backend == "hf":
+        from chipmate.plugins.backends.hf import model_path
+
+        return ModelSource(model_path(spec), ref, settings)
+    info = registry.info(ref)
+    for key in ("hf_path", "path"):
+        path = info.get(key) or spec.options.get(key)
+        if path and (Path(str(path)) / "config.json").is_file():
+            return ModelSource(Path(str(path)), ref, settings)
+    raise ConfigError(
+        f"{where}: alias {ref!r} (backend {spec.backend}) has no local Hugging Face directory to train from",
+        hint="name the alias of its hf backend (e.g. the '-hf' variant) or a model directory",
+    )
+
+
+def check_alias(alias: str | None, replace: bool, models_config: str | None) -> None:
+    """Fail before training when ``--alias`` could not be recorded afterwards (bad name, taken)."""
+    if alias is None:
+        return
+    from chipmate.host import Host
+    from chipmate.models.store import check_alias_free
+
+    check_alias_free(Host(host_config(models_config)).models, alias, replace=replace)
+
+
+def record_trained_alias(
+    alias: str, *, source: ModelSource, model_dir: Path | None, adapter_dir: Path | None, recipe: str,
+    replace: bool, models_config: str | None,
+) -> dict[str, Any]:  # fmt: skip
+    """Record ``alias`` for what a recipe wrote: a model directory, or an adapter on ``source``'s model."""
+    from chipmate.host import Host
+    from chipmate.models.store import add_alias
+
+    registry = Host(host_config(models_config)).models
+    base = source.alias or str(source.path)
+    if model_dir is not None:
+        return add_alias(registry, alias, model_dir, base=base, recipe=recipe, replace=replace)
+    return add_alias(registry, alias, adapter_dir, base=base, recipe=recipe, replace=replace)
