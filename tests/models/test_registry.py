@@ -52,11 +52,15 @@ def registry(models: dict[str, Any] | None, *backends: ModelBackend) -> ModelReg
 
 def test_builtin_aliases_are_the_defaults():
     rows = {r["alias"]: r for r in Host(Config()).models.list()}
-    assert rows["smollm2-135m-instruct"]["kind"] == "generator"
-    assert rows["smollm2-135m-instruct"]["default"] is True
+    assert rows["qwen2.5-coder-0.5b-instruct"]["kind"] == "generator"
+    assert rows["qwen2.5-coder-0.5b-instruct"]["default"] is True
+    assert rows["qwen2.5-coder-0.5b-instruct"]["backend"] == "ct2"
+    assert rows["qwen2.5-coder-0.5b-instruct-hf"]["backend"] == "hf"
+    assert rows["smollm2-135m-instruct"]["backend"] == "ct2" and not rows["smollm2-135m-instruct"]["default"]
+    assert rows["smollm2-135m-instruct-hf"]["backend"] == "hf"
     assert rows["all-minilm-l6-v2"]["kind"] == "embedder"
     assert rows["all-minilm-l6-v2"]["default"] is True
-    assert {r["backend"] for r in rows.values()} == {"hf", "sentence-transformers"}
+    assert {r["backend"] for r in rows.values()} == {"ct2", "hf", "sentence-transformers"}
 
 
 def test_config_default_replaces_the_builtin_one():
@@ -83,7 +87,13 @@ def test_a_plugin_alias_marked_default_wins_over_the_builtin_default(register_pl
     # The config still has the last word: an entry of the same name replaces the plugin's alias.
     host = Host(Config(models={"team-coder": {"backend": "fake", "size": "xl"}}))
     assert host.models.info("team-coder")["options"] == {"size": "xl"}
-    assert host.models.pullable() == ["all-minilm-l6-v2", "smollm2-135m-instruct"]
+    assert host.models.pullable() == [
+        "all-minilm-l6-v2",
+        "qwen2.5-coder-0.5b-instruct",
+        "qwen2.5-coder-0.5b-instruct-hf",
+        "smollm2-135m-instruct",
+        "smollm2-135m-instruct-hf",
+    ]
 
 
 @pytest.mark.parametrize(

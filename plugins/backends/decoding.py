@@ -1,0 +1,128 @@
+"""What the local generator backends (``hf``, ``ct2``) share: the repetition settings of an alias, and the loop
+that turns generated token ids into text deltas (incremental detokenization, end-of-sequence, stop strings, the
+loop guard, cancellation and usage counts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chipmate.errors import ConfigError
+from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter
+from chipmate.tasks import TaskContext
+
+REPETITION_OPTIONS = {
+    "repetition_penalty": "divide the scores of tokens already in the prompt or output by this (1.0 = off; "
+    "CTRL's penalty, as transformers and CTranslate2 implement it)",
+    "no_repeat_ngram_size": "never generate an n-gram of this many tokens twice (0 = off)",
+    "loop_guard": "stop a generation whose text keeps repeating itself, with finish_reason 'loop' (default true; "
+    "false, or a mapping of LoopGuard settings: repeats, min_chars, min_symbol_chars, max_period)",
+}
+_GUARD_KEYS = ("repeats", "min_chars", "min_symbol_chars", "max_period")
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """An alias's repetition controls, checked once when the model loads."""
+
+    #: 1.0 leaves scores alone
+    penalty: float = 1.0
+    #: 0 allows any repeat
+    no_repeat_ngram_size: int = 0
+    #: LoopGuard keyword arguments, or None when the guard is off
+    guard: Mapping[str, int] | None = None
+
+    def new_guard(self) -> LoopGuard | None:
+        """A fresh guard for one generation (None when off)."""
+        return LoopGuard(**self.guard) if self.guard is not None else None
+
+
+def repetition_settings(spec: ModelSpec) -> Repetition:
+    """The repetition controls of ``spec`` (ConfigError naming the key for a bad value)."""
+    options = spec.options
+    penalty = options.get("repetition_penalty", 1.0)
+    if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 0 < penalty <= 10:
+        raise ConfigError(
+            f"{spec.where('repetition_penalty')} is {penalty!r}",
+            hint="use a number like 1.1 (1.0 = off; above 1 discourages repeats)",
+        )
+    ngram = options.get("no_repeat_ngram_size", 0)
+    if isinstance(ngram, bool) or not isinstance(ngram, int) or ngram < 0:
+        raise ConfigError(f"{spec.where('no_repeat_ngram_size')} is {ngram!r}", hint="use 0 (off) or an n like 8")
+    raw = options.get("loop_guard", True)
+    guard: dict[str, int] | None
+    if raw is True:
+        guard = {}
+    elif raw is False or raw is None:
+        guard = None
+    elif isinstance(raw, Mapping):
+        unknown = [k for k in raw if k not in _GUARD_KEYS]
+        if unknown:
+            raise ConfigError(
+                f"{spec.where('loop_guard')}: unknown setting {unknown[0]!r}", hint=f"use {', '.join(_GUARD_KEYS)}"
+            )
+        guard = {str(k): v for k, v in raw.items()}
+        try:
+            LoopGuard(**guard)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{spec.where('loop_guard')} is {dict(raw)!r}: {exc}") from None
+    else:
+        raise ConfigError(f"{spec.where('loop_guard')} is {raw!r}", hint="use true, false or a mapping of settings")
+    return Repetition(float(penalty), ngram, guard)
+
+
+def stream_text(
+    token_ids: Iterator[int],
+    *,
+    decode: Callable[[list[int]], str],
+    eos_ids: set[int],
+    stop: StopFilter,
+    guard: LoopGuard | None,
+    ctx: TaskContext | None,
+    state: dict[str, Any],
+) -> Iterator[str]:
+    """Turn generated token ids into text deltas; the generation ends when this generator returns or is closed.
+
+    ``state`` receives ``completion`` (tokens generated), ``finish`` (left as the caller set it, normally "length",
+    unless an end-of-sequence token, a stop string or the loop guard ends the text) and ``text``. ``ctx.check()``
+    runs after every token, so a cancelled call raises within one token. The caller stops the model when this
+    generator finishes, whatever the reason (normal end, error, ``close()``).
+    """
+    generated: list[int] = []
+    # Incremental detokenization: decode a short window so multi-byte characters split across tokens
+    # come out whole, and decoding stays O(1) per token.
+    prefix, read = 0, 0
+    for token in token_ids:
+        if ctx is not None:
+            ctx.check()
+        generated.append(token)
+        state["completion"] = len(generated)
+        if token in eos_ids:
+            state["finish"] = FINISH_STOP
+            break
+        before = decode(generated[prefix:read])
+        after = decode(generated[prefix:])
+        if len(after) > len(before) and not after.endswith("\ufffd"):
+            prefix, read = read, len(generated)
+            out = stop.feed(after[len(before) :])
+            if out:
+                yield out
+            if stop.stopped:
+                state["finish"] = FINISH_STOP
+                break
+            if guard is not None and guard.feed(out):
+                state["finish"] = FINISH_LOOP
+                break
+    if ctx is not None:
+        ctx.check()
+    if not stop.stopped and state["finish"] != FINISH_LOOP:
+        # Whatever the window still holds (a character cut short by max_tokens), then held-back text.
+        tail = decode(generated[prefix:])[len(decode(generated[prefix:read])) :]
+        out = stop.feed(tail) + stop.flush()
+        if stop.stopped:
+            state["finish"] = FINISH_STOP
+        if out:
+            yield out
+    state["text"] = stop.text
