@@ -59,7 +59,9 @@ def test_adapter_on_a_base_alias_copies_the_base_settings(cache, tmp_path):
     registry = Host(Config(cache_dir=str(cache))).models
     adapter = adapter_dir(tmp_path / "sft" / "adapter")
     settings = add_alias(registry, "smol-eda", adapter, base="smollm2-135m-instruct", recipe="sft")
-    assert settings == {"backend": "hf", "embedded": "smollm2-135m-instruct", "adapter": str(adapter.resolve())}
+    base = registry.spec("smollm2-135m-instruct")
+    assert settings == {"backend": base.backend, **base.options, "adapter": str(adapter.resolve())}
+    assert settings["embedded"] == "smollm2-135m-instruct"
     assert read_aliases(cache)["smol-eda"]["recipe"] == "sft"
 
 
