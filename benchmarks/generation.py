@@ -2,8 +2,12 @@
 
     python benchmarks/generation.py                      # full run, writes benchmarks/results/generation.md
     python benchmarks/generation.py --rounds 2 --tokens 16 --texts 32 --starts 1   # quick look
+    python benchmarks/generation.py --engines [options of benchmarks/engines.py]   # ct2 vs transformers
 
-1. Generation: the default generator (SmolLM2-135M-Instruct, converted copy) through chipmate's ``hf`` backend
+``--engines`` runs ``benchmarks/engines.py`` instead (CTranslate2 against transformers: fidelity, speed, second
+start, loops; results in ``benchmarks/results/generation_engines.md``). Without it:
+
+1. Generation: SmolLM2-135M-Instruct (converted copy, alias ``smollm2-135m-instruct-hf``) through chipmate's ``hf`` backend
    (``Generator.stream``: worker thread, id streamer, incremental detokenisation, stop/cancel checks per token)
    vs ``model.generate`` on the same model object with the same prompt ids, greedy, same max_new_tokens.
    Tokens/s = completion tokens / wall time of the whole call, best of 2 alternating runs per round. Time to
@@ -55,7 +59,7 @@ t1 = time.perf_counter()
 if sys.argv[1] == "chipmate":
     from chipmate.config import Config
     from chipmate.host import Host
-    generator = Host(Config()).models.generator()
+    generator = Host(Config()).models.generator("smollm2-135m-instruct-hf")
 else:  # the peer: the same converted directory loaded with plain transformers
     from transformers import AutoModelForCausalLM, AutoTokenizer
     tokenizer = AutoTokenizer.from_pretrained(sys.argv[2], local_files_only=True)
@@ -64,7 +68,7 @@ t2 = time.perf_counter()
 # Load once more in the same process: libraries and modeling modules are imported now, so this is the cost of
 # reading the converted copy itself (tokenizer + weights), what a fresh registry pays in a warm process.
 if sys.argv[1] == "chipmate":
-    generator = Host(Config()).models.generator()
+    generator = Host(Config()).models.generator("smollm2-135m-instruct-hf")
 else:
     tokenizer = AutoTokenizer.from_pretrained(sys.argv[2], local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(sys.argv[2], dtype=torch.float32, local_files_only=True)
@@ -238,6 +242,11 @@ def bench_second_start(runs: int, folder: Path) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     """Run the three measurements and write the results table."""
+    if "--engines" in sys.argv[1:]:
+        import engines
+
+        engines.main([a for a in sys.argv[1:] if a != "--engines"])
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison")
     parser.add_argument("--tokens", type=int, default=48, help="max new tokens per generation")
@@ -254,16 +263,16 @@ def main() -> None:
 
     models = Host(Config()).models
     print("loading the default generator (converts on the first run)...", flush=True)
-    generator = models.generator()
+    generator = models.generator("smollm2-135m-instruct-hf")  # the hf backend: what this script measures
     embedder = models.embedder()
     print("generation:", flush=True)
     gen = bench_generation(generator, args.rounds, args.tokens)
     print("embedding:", flush=True)
     emb = bench_embedding(embedder, args.rounds, args.texts)
     print("second start:", flush=True)
-    from chipmate.plugins.backends.embedded import converted_dir
+    from chipmate.plugins.backends.embedded import SMOLLM2
 
-    start = bench_second_start(args.starts, converted_dir(models.cache_dir))
+    start = bench_second_start(args.starts, SMOLLM2.converted_dir(models.cache_dir))
 
     ok_tps, ok_ttft, ok_emb = gen["tps_ratio"] >= 0.95, gen["ttft_ratio"] >= 0.95, emb["ratio"] >= 0.95
     ok_start = start["chipmate"]["total_s"] <= 5.0

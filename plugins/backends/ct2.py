@@ -151,7 +151,9 @@ class Plan:
 
     def state(self) -> dict[str, Any]:
         """For ``chipmate models info``: engine, compute type, source, converted path and state."""
-        facts: dict[str, Any] = {"engine": "ctranslate2", "compute_type": self.compute_type, "source": str(self.source)}
+        # hf_path: the Hugging Face checkpoint it converts from (the trainer trains from it); ct2_path: the conversion.
+        facts: dict[str, Any] = {"engine": "ctranslate2", "compute_type": self.compute_type}
+        facts["hf_path"] = str(self.source)
         if self.adapter is not None:
             facts["adapter"] = str(self.adapter)
         if not available():
@@ -164,7 +166,7 @@ class Plan:
         except (ConfigError, ModelNotFoundError) as exc:
             facts["state"] = f"missing: {exc}"
             return facts
-        facts["path"] = str(target)
+        facts["ct2_path"] = str(target)
         if _is_complete(target):
             facts["state"] = "converted"
         elif self.embedded is not None and not self.embedded.is_converted(self.spec.cache_dir):

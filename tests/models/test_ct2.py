@@ -195,8 +195,8 @@ def test_conversion_is_keyed_by_source_and_records_it(tiny_ct2_host, tiny_model_
     for name in ("model.bin", "tokenizer.json", "config.json"):
         assert (folder / name).is_file()
     info = tiny_ct2_host.models.info("tiny")
-    assert info["engine"] == "ctranslate2" and info["state"] == "converted" and info["path"] == str(folder)
-    assert info["compute_type"] == "float32" and info["source"] == str(tiny_model_dir)
+    assert info["engine"] == "ctranslate2" and info["state"] == "converted" and info["ct2_path"] == str(folder)
+    assert info["compute_type"] == "float32" and info["hf_path"] == str(tiny_model_dir)
 
 
 def test_a_changed_source_is_converted_again(tmp_path, tiny_model_dir):

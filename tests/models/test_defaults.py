@@ -165,7 +165,7 @@ def test_cli_models_list_and_info(tmp_path, monkeypatch, default_cache):
     assert row["state"] == "converted" and row["kind"] == "generator" and row["engine"] == "transformers"
     fast = json.loads(runner.invoke(cli, ["models", "info", "smollm2-135m-instruct", "--json"]).output)
     assert fast["engine"] == "ctranslate2" and fast["compute_type"] == "float32"
-    assert fast["source"] == row["path"] and "/ct2/smollm2-135m-instruct-float32-" in fast["path"]
+    assert fast["hf_path"] == row["path"] and "/ct2/smollm2-135m-instruct-float32-" in fast["ct2_path"]
     loaded = runner.invoke(cli, ["models", "info", "all-minilm-l6-v2", "--load"])
     assert loaded.exit_code == 0 and "dimension: 384" in loaded.output
     missing = runner.invoke(cli, ["models", "info", "gpt-9"])
