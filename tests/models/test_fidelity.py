@@ -100,7 +100,11 @@ def test_prompts_and_ids_are_those_of_apply_chat_template(engines, default_cache
 
 @pytest.mark.parametrize("engine", ["ct2", "hf"])
 def test_the_loop_guard_stops_a_real_loop(default_cache, engine):
-    spec = {"backend": engine, "embedded": "smollm2-135m-instruct"}
+    spec = {
+        "backend": engine,
+        "embedded": "smollm2-135m-instruct",
+        **({"compute_type": "float32"} if engine == "ct2" else {}),
+    }
     models = {"guarded": spec, "unguarded": {**spec, "loop_guard": False}}
     host = Host(Config(models=models, cache_dir=str(default_cache)))
     free = host.models.generator("unguarded").generate(LOOPING, max_tokens=64)
@@ -115,6 +119,8 @@ def test_the_loop_guard_stops_a_real_loop(default_cache, engine):
 @pytest.mark.parametrize("engine", ["ct2", "hf"])
 def test_repetition_settings_reach_the_decoder(default_cache, engine):
     spec = {"backend": engine, "embedded": "smollm2-135m-instruct", "loop_guard": False}
+    if engine == "ct2":
+        spec["compute_type"] = "float32"
     models = {"ngram": {**spec, "no_repeat_ngram_size": 3}, "penalty": {**spec, "repetition_penalty": 1.5}}
     host = Host(Config(models=models, cache_dir=str(default_cache)))
     # No 3-token n-gram twice: the line (about 5 tokens) cannot come back whole.
