@@ -9,7 +9,6 @@ passes of concurrent requests run in parallel.
 
 from __future__ import annotations
 
-import json
 import queue
 import threading
 import time
@@ -31,6 +30,7 @@ from chipmate.models.base import (
 from chipmate.tasks import TaskContext
 
 from . import embedded
+from .adapters import apply_adapter
 from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
 
 OPTIONS = {
@@ -160,7 +160,9 @@ def load(spec: ModelSpec) -> HFGenerator:
         ) from exc
     adapter = spec.options.get("adapter")
     if adapter:
-        model = _load_adapter(model, path, Path(str(adapter)).expanduser(), spec)
+        model = apply_adapter(
+            model, path, Path(str(adapter)).expanduser(), spec, merge=bool(spec.options.get("merge_adapter", True))
+        )
     model.to(device)
     model.eval()
     template = spec.options.get("chat_template")
@@ -175,54 +177,6 @@ def load(spec: ModelSpec) -> HFGenerator:
         context_length=int(max_context),
         repetition=repetition_settings(spec),
     )
-
-
-def _load_adapter(model: Any, base: Path, adapter: Path, spec: ModelSpec) -> Any:
-    """Apply the peft adapter at ``adapter``; ConfigError when it was not trained on this base."""
-    if not adapter.exists():
-        raise ModelNotFoundError(
-            f"{spec.where('adapter')}: {adapter} does not exist",
-            hint="point 'adapter' at the directory the trainer wrote the adapter to",
-        )
-    config_file = adapter / "adapter_config.json"
-    if not config_file.is_file():
-        raise ConfigError(f"{spec.where('adapter')}: {adapter} is not a peft adapter (no adapter_config.json)")
-    adapter_base = json.loads(config_file.read_text(encoding="utf-8")).get("base_model_name_or_path") or ""
-    _check_adapter_base(model, base, adapter, adapter_base, spec)
-    from peft import PeftModel
-
-    try:
-        model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False)
-    except (RuntimeError, ValueError, KeyError) as exc:
-        raise ConfigError(
-            f"{spec.where('adapter')}: the adapter {adapter} does not fit the base model {base} "
-            f"(it was trained on {adapter_base or 'an unnamed base'}): {str(exc).splitlines()[0][:300]}",
-            hint="pair the adapter with the base model it was trained on",
-        ) from exc
-    if spec.options.get("merge_adapter", True):
-        # Merged weights make generation as fast as the base model; the adapter cannot be switched off then.
-        model = model.merge_and_unload()
-    return model
-
-
-def _check_adapter_base(model: Any, base: Path, adapter: Path, adapter_base: str, spec: ModelSpec) -> None:
-    """When the adapter names a local base directory, its architecture must match the loaded base."""
-    other = Path(adapter_base).expanduser()
-    if not adapter_base or not (other / "config.json").is_file():
-        return  # a hub name or a moved directory: the shape check at load time decides
-    theirs = json.loads((other / "config.json").read_text(encoding="utf-8"))
-    ours = model.config.to_dict()
-    keys = ("model_type", "hidden_size", "num_hidden_layers", "vocab_size", "intermediate_size")
-    diff = [k for k in keys if k in theirs and k in ours and theirs[k] != ours[k]]
-    if diff:
-        raise ConfigError(
-            f"{spec.where('adapter')}: the adapter {adapter} was trained on {adapter_base}, whose "
-            + ", ".join(f"{k}={theirs[k]}" for k in diff)
-            + f" differ from the base model {base} ("
-            + ", ".join(f"{k}={ours[k]}" for k in diff)
-            + ")",
-            hint="pair the adapter with the base model it was trained on",
-        )
 
 
 class _IdStreamer:

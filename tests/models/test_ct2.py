@@ -23,7 +23,7 @@ from chipmate.errors import (
     ModelNotFoundError,
 )
 from chipmate.host import Host
-from chipmate.plugins.backends import ct2
+from chipmate.plugins.backends import ct2, ct2_convert
 from chipmate.tasks import TaskContext
 
 TINY_CONTEXT = 96  # max_position_embeddings of the tiny model (conftest.py)
@@ -229,7 +229,7 @@ def test_a_failed_conversion_leaves_nothing_behind(tmp_path, tiny_model_dir, mon
 
         return Crashing()
 
-    monkeypatch.setattr(ct2, "_converter", crash)
+    monkeypatch.setattr(ct2_convert, "_converter", crash)
     with pytest.raises(RuntimeError, match="killed mid-write"):
         host_for(tmp_path, path=str(tiny_model_dir)).models.generator("m")
     assert conversions(tmp_path / "cache") == []
@@ -303,7 +303,8 @@ def test_adapter_errors(tmp_path, tiny_model_dir):
 
 
 def test_without_ctranslate2_builtin_aliases_fall_back_to_hf(tmp_path, tiny_model_dir, monkeypatch, caplog):
-    monkeypatch.setattr(ct2, "available", lambda: False)
+    monkeypatch.setattr(ct2, "available", lambda: False)  # serving (load) and
+    monkeypatch.setattr(ct2_convert, "available", lambda: False)  # conversion planning (describe) both ask
     with pytest.raises(BackendUnavailableError, match="pip install"):
         host_for(tmp_path, path=str(tiny_model_dir)).models.generator("m")
     from chipmate.models import ModelSpec

