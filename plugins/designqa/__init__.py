@@ -52,15 +52,20 @@ INPUT_SCHEMA = {
     "additionalProperties": False,
 }
 
-# Mirrors chipmate.v1.AskResponse (citations with their start_line/end_line).
+# Mirrors chipmate.v1.AskResponse (citations with their start_line/end_line); tests check the two agree.
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {
         "answer": {"type": "string"},
         "citations": {"type": "array", "items": CITATION_SCHEMA},
         "answered": {"type": "boolean"},
+        "mode": {
+            "enum": ["generated", "extractive", "none"],
+            "description": "Who wrote the answer: the generator (checked against the citations), quotes of the "
+            "cited passages (extractive), or nobody (no answer, or retrieval_only).",
+        },
     },
-    "required": ["answer", "citations", "answered"],
+    "required": ["answer", "citations", "answered", "mode"],
 }
 
 

@@ -15,7 +15,12 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         chunk_size: 512           # characters per passage when this config builds an index
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
-        max_tokens: 256           # longest generated answer
+        max_tokens: 96            # longest generated answer, in tokens
+        answer_passages: 3        # distinct sources (citations) an answer is written from
+        answer_chars: 400         # length budget of an answer, generated or extractive
+        answer_mode: auto         # auto: generate, check, fall back to quotes | extractive: quotes only
+        support_lexical: 0.6      # the support rule's thresholds (docs/designqa.md, "Answer modes")
+        support_semantic: 0.6
         build_default: true       # build the Yosys-help KB in the background when a server starts
 """
 
@@ -31,13 +36,15 @@ from typing import Any
 from chipmate.config import Where, read_section
 from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
 
-from .answer import answer
+from .answer import AnswerSettings, answer
 from .backends import embedder_alias, get_embedder, get_generator
 from .index import IndexSettings, KnowledgeIndex
 from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
 from .writer import update_index
 
 log = logging.getLogger("chipmate.designqa")
+#: values of ``tasks.designqa.answer_mode``
+ANSWER_MODES = ("auto", "extractive")
 
 
 @dataclass
@@ -54,9 +61,32 @@ class DesignQASettings:
     chunk_size: int = 512
     chunk_overlap: int = 64
     hnsw_threshold: int = 20_000
-    max_tokens: int = 256
+    # A generated answer is one to three sentences; 96 tokens hold them, and every token costs ~0.15 s on 2 cores.
+    max_tokens: int = 96
+    # Distinct sources in the prompt and the citations: each costs prompt time; three cover most questions.
+    answer_passages: int = 3
+    # Length budget of an answer in characters (generated answers stop at the sentence that reaches it).
+    answer_chars: int = 400
+    # "auto": generate, check support, fall back to quotes; "extractive": quotes only, no generator.
+    answer_mode: str = "auto"
+    # Support rule: share of a sentence's content words found in the cited passages that makes it supported...
+    support_lexical: float = 0.6
+    # ...or cosine to the closest passage sentence (with 30% of its words found) that does.
+    support_semantic: float = 0.6
     # Build the Yosys-help knowledge base in the background when a server starts and no index is configured.
     build_default: bool = True
+
+    def answer_settings(self) -> AnswerSettings:
+        """The keys that shape an answer."""
+        return AnswerSettings(
+            min_score=self.min_score,
+            max_tokens=self.max_tokens,
+            answer_passages=self.answer_passages,
+            answer_chars=self.answer_chars,
+            answer_mode=self.answer_mode,
+            support_lexical=self.support_lexical,
+            support_semantic=self.support_semantic,
+        )
 
     def index_settings(self) -> IndexSettings:
         """Chunking and faiss settings for an index this config builds."""
@@ -75,6 +105,11 @@ class DesignQASettings:
             ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_size // 2, "in [0, chunk_size/2)"),
             ("hnsw_threshold", self.hnsw_threshold >= 1, "at least 1"),
             ("max_tokens", 1 <= self.max_tokens <= 4096, "between 1 and 4096"),
+            ("answer_passages", 1 <= self.answer_passages <= 20, "between 1 and 20"),
+            ("answer_chars", self.answer_chars >= 40, "at least 40"),
+            ("answer_mode", self.answer_mode in ANSWER_MODES, f"one of {', '.join(ANSWER_MODES)}"),
+            ("support_lexical", 0.0 <= self.support_lexical <= 1.0, "in [0, 1]"),
+            ("support_semantic", -1.0 <= self.support_semantic <= 1.0, "a cosine similarity in [-1, 1]"),
         ]
         for key, ok, what in checks:
             if not ok:
@@ -230,16 +265,17 @@ class DesignQAService:
         hits = retriever.search(question, top_k)
         ctx.progress(0.1, "retrieved passages")
         generator = None
-        if not retrieval_only and any(h.dense >= self.settings.min_score for h in hits):
+        wanted = not retrieval_only and any(h.dense >= self.settings.min_score for h in hits)
+        if wanted and self.settings.answer_mode != "extractive":
             generator = get_generator(self.host, self.settings.generator)
         return answer(
             question,
             hits,
             generator=generator,
+            embedder=retriever.embedder,
             ctx=ctx,
             history=input.get("history") or [],
-            min_score=self.settings.min_score,
-            max_tokens=self.settings.max_tokens,
+            settings=self.settings.answer_settings(),
             retrieval_only=retrieval_only,
         )
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63hipmate/v1/designqa.proto\x12\x0b\x63hipmate.v1\",\n\x0b\x43hatMessage\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"p\n\nAskRequest\x12\x10\n\x08question\x18\x01 \x01(\t\x12)\n\x07history\x18\x02 \x03(\x0b\x32\x18.chipmate.v1.ChatMessage\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12\x16\n\x0eretrieval_only\x18\x04 \x01(\x08\"\x80\x01\n\x08\x43itation\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0f\n\x07section\x18\x02 \x01(\t\x12\x10\n\x08\x63hunk_id\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x02\x12\x0c\n\x04text\x18\x05 \x01(\t\x12\x12\n\nstart_line\x18\x06 \x01(\x05\x12\x10\n\x08\x65nd_line\x18\x07 \x01(\x05\"Y\n\x0b\x41skResponse\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12(\n\tcitations\x18\x02 \x03(\x0b\x32\x15.chipmate.v1.Citation\x12\x10\n\x08\x61nswered\x18\x03 \x01(\x08\"Y\n\x11\x41skStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12*\n\x06result\x18\x02 \x01(\x0b\x32\x18.chipmate.v1.AskResponseH\x00\x42\x07\n\x05\x65vent2\x93\x01\n\x0f\x44\x65signQAService\x12\x38\n\x03\x41sk\x12\x17.chipmate.v1.AskRequest\x1a\x18.chipmate.v1.AskResponse\x12\x46\n\tAskStream\x12\x17.chipmate.v1.AskRequest\x1a\x1e.chipmate.v1.AskStreamResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63hipmate/v1/designqa.proto\x12\x0b\x63hipmate.v1\",\n\x0b\x43hatMessage\x12\x0c\n\x04role\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\"p\n\nAskRequest\x12\x10\n\x08question\x18\x01 \x01(\t\x12)\n\x07history\x18\x02 \x03(\x0b\x32\x18.chipmate.v1.ChatMessage\x12\r\n\x05top_k\x18\x03 \x01(\x05\x12\x16\n\x0eretrieval_only\x18\x04 \x01(\x08\"\x80\x01\n\x08\x43itation\x12\x0e\n\x06source\x18\x01 \x01(\t\x12\x0f\n\x07section\x18\x02 \x01(\t\x12\x10\n\x08\x63hunk_id\x18\x03 \x01(\t\x12\r\n\x05score\x18\x04 \x01(\x02\x12\x0c\n\x04text\x18\x05 \x01(\t\x12\x12\n\nstart_line\x18\x06 \x01(\x05\x12\x10\n\x08\x65nd_line\x18\x07 \x01(\x05\"g\n\x0b\x41skResponse\x12\x0e\n\x06\x61nswer\x18\x01 \x01(\t\x12(\n\tcitations\x18\x02 \x03(\x0b\x32\x15.chipmate.v1.Citation\x12\x10\n\x08\x61nswered\x18\x03 \x01(\x08\x12\x0c\n\x04mode\x18\x04 \x01(\t\"Y\n\x11\x41skStreamResponse\x12\x0f\n\x05token\x18\x01 \x01(\tH\x00\x12*\n\x06result\x18\x02 \x01(\x0b\x32\x18.chipmate.v1.AskResponseH\x00\x42\x07\n\x05\x65vent2\x93\x01\n\x0f\x44\x65signQAService\x12\x38\n\x03\x41sk\x12\x17.chipmate.v1.AskRequest\x1a\x18.chipmate.v1.AskResponse\x12\x46\n\tAskStream\x12\x17.chipmate.v1.AskRequest\x1a\x1e.chipmate.v1.AskStreamResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,9 +38,9 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CITATION']._serialized_start=204
   _globals['_CITATION']._serialized_end=332
   _globals['_ASKRESPONSE']._serialized_start=334
-  _globals['_ASKRESPONSE']._serialized_end=423
-  _globals['_ASKSTREAMRESPONSE']._serialized_start=425
-  _globals['_ASKSTREAMRESPONSE']._serialized_end=514
-  _globals['_DESIGNQASERVICE']._serialized_start=517
-  _globals['_DESIGNQASERVICE']._serialized_end=664
+  _globals['_ASKRESPONSE']._serialized_end=437
+  _globals['_ASKSTREAMRESPONSE']._serialized_start=439
+  _globals['_ASKSTREAMRESPONSE']._serialized_end=528
+  _globals['_DESIGNQASERVICE']._serialized_start=531
+  _globals['_DESIGNQASERVICE']._serialized_end=678
 # @@protoc_insertion_point(module_scope)

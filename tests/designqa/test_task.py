@@ -34,7 +34,7 @@ class ScriptedGenerator:
 
     def stream(self, messages, *, max_tokens=256, temperature=0.0, stop=None, ctx=None) -> Iterator[str]:
         self.messages = messages
-        yield from ["Use ", "a density ", "of 0.65 [1]."]
+        yield from ["Set the target ", "density to 0.65 ", "for the aurora block [1]."]
 
 
 def make_host(tmp_path: Path, **designqa: Any) -> Host:
@@ -77,8 +77,10 @@ def test_grounded_answer_streams_and_cites(index_copy, docs_dir, tmp_path, gener
     host = make_host(tmp_path, index_dir=str(index_copy))
     output, events = run(host, question="Which density target should the aurora block use?", top_k=3)
     assert output["answered"] is True
-    assert output["answer"] == "Use a density of 0.65 [1]."
-    assert [e.text for e in events if e.kind == "token"] == ["Use ", "a density ", "of 0.65 [1]."]
+    assert output["answer"] == "Set the target density to 0.65 for the aurora block [1]."
+    assert output["mode"] == "generated"
+    # Released sentence by sentence, once each is checked against the citations.
+    assert [e.text for e in events if e.kind == "token"] == [output["answer"]]
     first = output["citations"][0]
     assert first["source"] == str((docs_dir / "flow.rst").resolve())
     assert first["section"] == "Placement flow > Density target"
@@ -105,7 +107,7 @@ def test_no_answer_when_nothing_is_relevant(index_copy, tmp_path, monkeypatch):
     monkeypatch.setattr(service_module, "get_generator", refuse)
     host = make_host(tmp_path, index_dir=str(index_copy))
     output, events = run(host, question="What is a good recipe for banana bread?")
-    assert output == {"answer": NO_ANSWER, "citations": [], "answered": False}
+    assert output == {"answer": NO_ANSWER, "citations": [], "answered": False, "mode": "none"}
     assert [e.text for e in events if e.kind == "token"] == [NO_ANSWER]
 
 
@@ -113,7 +115,7 @@ def test_retrieval_only_returns_passages(index_copy, tmp_path, monkeypatch):
     monkeypatch.setattr(service_module, "get_generator", lambda host, alias: pytest.fail("no generation"))
     host = make_host(tmp_path, index_dir=str(index_copy))
     output, _ = run(host, question="how many flops can a scan chain have?", top_k=2, retrieval_only=True)
-    assert output["answer"] == "" and output["answered"] is True
+    assert output["answer"] == "" and output["answered"] is True and output["mode"] == "none"
     assert len(output["citations"]) == 2
     assert output["citations"][0]["section"] == "page 1"
 
