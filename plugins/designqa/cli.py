@@ -12,16 +12,17 @@ import click
 from chipmate.errors import InvalidInputError
 
 
-def _service(config_path: str | None, index_dir: str | None) -> Any:
+def _service(config_path: str | None, index_dir: str | None, embedder: str | None = None) -> Any:
     from chipmate.config import load_config
     from chipmate.host import Host
 
     from .service import DesignQAService
 
     config = load_config(config_path)
-    if index_dir is not None:
+    overrides = {k: v for k, v in (("index_dir", index_dir), ("embedder", embedder)) if v is not None}
+    if overrides:
         tasks = dict(config.tasks)
-        tasks["designqa"] = {**(tasks.get("designqa") or {}), "index_dir": index_dir}
+        tasks["designqa"] = {**(tasks.get("designqa") or {}), **overrides}
         config.tasks = tasks
     return DesignQAService(Host(config))
 
@@ -67,6 +68,11 @@ index_option = click.option(
     type=click.Path(file_okay=False),
     help="Index directory (default: tasks.designqa.index_dir, else the Yosys-help KB).",
 )
+embedder_option = click.option(
+    "--embedder",
+    metavar="ALIAS",
+    help="Embedder alias (default: tasks.designqa.embedder), e.g. one `chipmate train retriever --alias` recorded.",
+)
 
 
 @click.group(name="index")
@@ -77,6 +83,7 @@ def index_group() -> None:
     \b
     Examples:
         chipmate index build --index-dir ~/kb docs/ flow/*.tcl --yosys-help
+        chipmate index build --index-dir ~/kb docs/ --embedder eda-retriever
         chipmate index add --index-dir ~/kb notes/timing.md
         chipmate index remove --index-dir ~/kb notes/timing.md
         chipmate index stats --index-dir ~/kb
@@ -91,16 +98,18 @@ def index_group() -> None:
 @click.option("--chunk-overlap", type=int, help="Characters carried into the next passage (default 64).")
 @config_option
 @index_option
-def build(paths, yosys_help, chunk_size, chunk_overlap, config_path, index_dir):
+@embedder_option
+def build(paths, yosys_help, chunk_size, chunk_overlap, config_path, index_dir, embedder):
     """
     Build the index from scratch from PATHS (files or directories).
 
     Formats: markdown, reStructuredText, text, HTML, PDF, Verilog, Tcl, Python. The new index replaces the old
-    one atomically; readers keep the old one until it is complete.
+    one atomically; readers keep the old one until it is complete. With --embedder every passage is embedded
+    by that model and the index records it: serve it with tasks.designqa.embedder set to the same alias.
     """
     from .writer import update_index
 
-    service = _service(config_path, index_dir)
+    service = _service(config_path, index_dir, embedder)
     settings = service.settings.index_settings()
     if chunk_size is not None:
         settings.chunk_size = chunk_size
@@ -202,7 +211,8 @@ def stats(list_sources, as_json, config_path, index_dir):
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @config_option
 @index_option
-def search(query, top_k, mode, as_json, config_path, index_dir):
+@embedder_option
+def search(query, top_k, mode, as_json, config_path, index_dir, embedder):
     """
     Show the passages QUERY retrieves, with their scores (no generation).
     """
@@ -210,7 +220,7 @@ def search(query, top_k, mode, as_json, config_path, index_dir):
     from .index import KnowledgeIndex
     from .retrieve import HybridRetriever
 
-    service = _service(config_path, index_dir)
+    service = _service(config_path, index_dir, embedder)
     # Open the index before loading the embedder: a missing index is reported at once, not after a model load.
     index = KnowledgeIndex.open(service.index_dir)
     embedder = service.embedder()

@@ -1,21 +1,25 @@
-"""Synthetic queries generated from the indexed documents themselves, to choose the fusion weight without ever
-looking at real user questions (or benchmark queries).
+"""Synthetic questions generated from the indexed passages themselves (ChipNeMo's recipe): the training data of
+``chipmate train retriever`` and the tuning set of the hybrid fusion weight, never real user (or benchmark) queries.
 
-Each query is a keyphrase question: a sentence of the passage, reduced to a random ordered subset of its content
-words, wrapped in a question template ("how does ... work?"). Such queries share fewer words with their passage
-than a copied sentence does, but still more than a human paraphrase, so they favour BM25 somewhat; the weight
-chosen on them is therefore a lower bound on the dense weight, and ties are broken towards the dense side.
+Two generators, each returning :class:`SyntheticQuery` (question text, position of the passage it came from):
+
+- :func:`generated_queries` asks a generator model for questions a user would ask that a passage answers (a
+  one-shot prompt; the first greedy, further ones sampled), and drops unusable output: no question shape, too
+  short or long, a copy of the passage (:func:`copies_passage`), or a duplicate.
+- :func:`keyphrase_queries` is the deterministic heuristic: a sentence of the passage reduced to a random ordered
+  subset of its content words, wrapped in a question template ("how does ... work?"). Free to make, but they
+  share more words with their passage than a human paraphrase does, so they overrate BM25 as a tuning set.
 """
 
 from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from chipmate.plugins.designqa.chunks import Chunk
+from .chunks import Chunk
 
 TEMPLATES = (
     "what is {}?",
@@ -47,18 +51,21 @@ class SyntheticQuery:
 
 
 def keyphrase_queries(
-    chunks: Sequence[Chunk], *, per_chunk: int = 2, keep: float = 0.5, seed: int = 0
+    chunks: Sequence[Chunk], *, per_chunk: int = 2, keep: float = 0.5, seed: int = 0, drop_section: bool = False
 ) -> list[SyntheticQuery]:
-    """``per_chunk`` keyphrase questions per chunk, deterministic for a given ``seed``."""
+    """``per_chunk`` keyphrase questions per chunk, deterministic for a given ``seed``. With ``drop_section`` the
+    words of the chunk's section (a command's name, a heading) are left out: users rarely know the name they
+    are asking for, and a retriever trained on named questions learns to match names, which BM25 already does."""
     rng = random.Random(seed)
     queries = []
     for position, chunk in enumerate(chunks):
         sentences = [s for s in _SENTENCES.split(" ".join(chunk.text.split())) if len(s.split()) >= 4]
         if not sentences:
             continue
+        banned = {w.lower() for w in _WORD.findall(chunk.section)} if drop_section else set()
         for _ in range(per_chunk):
             sentence = rng.choice(sentences)
-            words = [w for w in _WORD.findall(sentence) if w.lower() not in _STOP]
+            words = [w for w in _WORD.findall(sentence) if w.lower() not in _STOP and w.lower() not in banned]
             if len(words) < 2:
                 continue
             count = max(2, min(8, round(len(words) * keep)))
@@ -113,14 +120,46 @@ def clean_question(text: str) -> str | None:
     return line if 4 <= len(line.split()) <= 30 else None
 
 
-def generated_queries(chunks: Sequence[Chunk], generator: Any, *, max_tokens: int = 32) -> list[SyntheticQuery]:
-    """One generated question per chunk (ChipNeMo's synthetic queries), with ``generator.generate``."""
+def copies_passage(question: str, passage: str, *, run: int = 6) -> bool:
+    """True when ``question`` repeats ``run`` or more consecutive words of ``passage`` (case folded): a question
+    that copies its passage teaches the retriever word matching, which BM25 already does."""
+    words = re.findall(r"\w+", question.lower())
+    text = " " + " ".join(re.findall(r"\w+", passage.lower())) + " "
+    return any(f" {' '.join(words[i : i + run])} " in text for i in range(len(words) - run + 1))
+
+
+def generated_queries(
+    chunks: Sequence[Chunk],
+    generator: Any,
+    *,
+    per_passage: int = 1,
+    max_tokens: int = 32,
+    temperature: float = 0.8,
+    positions: Iterable[int] | None = None,
+    on_query: Callable[[SyntheticQuery], None] | None = None,
+) -> list[SyntheticQuery]:
+    """Up to ``per_passage`` generated questions per chunk (ChipNeMo's synthetic queries).
+
+    The first question of a passage is greedy (reproducible), further ones are sampled at ``temperature``.
+    ``positions`` limits the work to some chunks (e.g. those a resumed run still lacks); ``on_query`` sees every
+    kept question as it is made (to append it to a file).
+    """
     queries = []
     seen: set[str] = set()
-    for position, chunk in enumerate(chunks):
-        result = generator.generate(question_messages(chunk.text), max_tokens=max_tokens, temperature=0.0)
-        question = clean_question(result.text)
-        if question and question not in seen:
-            seen.add(question)
-            queries.append(SyntheticQuery(question, position))
+    for position in range(len(chunks)) if positions is None else positions:
+        chunk = chunks[position]
+        for attempt in range(per_passage):
+            result = generator.generate(
+                question_messages(chunk.text),
+                max_tokens=max_tokens,
+                temperature=0.0 if attempt == 0 else temperature,
+            )
+            question = clean_question(result.text)
+            if not question or question.lower() in seen or copies_passage(question, chunk.text):
+                continue
+            seen.add(question.lower())
+            query = SyntheticQuery(question, position)
+            queries.append(query)
+            if on_query is not None:
+                on_query(query)
     return queries

@@ -6,9 +6,10 @@ One module per recipe, each with a ``Config`` dataclass (read from one YAML file
 - ``corpus``    — collect, dedupe, filter and split the domain corpus (plus a general-text share) into JSONL shards;
 - ``tokenizer`` — add frequent domain tokens to a base tokenizer and resize the model, new rows initialised;
 - ``dapt``      — continued pretraining on the packed corpus (full fine-tuning, or LoRA);
-- ``sft``       — chat SFT with the loss on assistant tokens only (LoRA, or full).
+- ``sft``       — chat SFT with the loss on assistant tokens only (LoRA, or full);
+- ``retriever`` — fine-tune the designqa embedder on synthetic questions with mined hard negatives.
 
-``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft`` run them (``chipmate.cli.train_commands``).
+``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever`` run them (``chipmate.cli.train_commands``).
 This module holds what they share: reading a recipe file, finding a model by alias or path, recording the result.
 """
 

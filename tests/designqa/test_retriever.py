@@ -1,0 +1,209 @@
+"""``chipmate.trainer.recipes.retriever``: synthetic pairs, hard negatives with the false-negative filter, a tiny
+training run that saves a model designqa loads by alias, resume, and ``chipmate index build --embedder``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from chipmate.models import Generation
+from chipmate.plugins.designqa.chunks import Chunk
+from chipmate.plugins.designqa.synthetic import SyntheticQuery, copies_passage, generated_queries
+from chipmate.trainer.recipes.retriever import RetrieverConfig, batches, load_config, run
+from chipmate.trainer.recipes.retriever_data import (
+    make_queries,
+    mine_hard_negatives,
+    read_questions,
+    split_dev,
+)
+
+pytestmark = pytest.mark.slow
+
+CORPUS = [
+    ("yosys help opt_clean", "opt_clean removes unused cells and wires from the design."),
+    ("yosys help opt_clean", "opt_clean -purge also removes internal nets that have a public name."),
+    ("yosys help flatten", "flatten merges every submodule into its parent so the design has one module."),
+    ("yosys help abc", "abc maps the logic of the design to the gates of a cell library with ABC."),
+    ("yosys help dfflibmap", "dfflibmap maps flip-flops to the flip-flop cells of a liberty library."),
+    ("yosys help stat", "stat prints statistics: the number of cells, wires and the chip area."),
+]
+
+
+def chunks() -> list[Chunk]:
+    return [Chunk(id=f"c{i}", text=text, source=source, section=source[11:]) for i, (source, text) in enumerate(CORPUS)]
+
+
+class QuestionWriter:
+    """A generator that answers the question prompt from a script, counting calls."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies = list(replies)
+        self.calls = 0
+
+    def generate(self, messages, *, max_tokens=32, temperature=0.0, stop=None, ctx=None) -> Generation:
+        self.calls += 1
+        assert "Write a short question" in messages[-1]["content"]
+        return Generation(self.replies.pop(0) if self.replies else "", 0, 0, "stop")
+
+
+def test_generated_questions_drop_copies_duplicates_and_junk():
+    passages = chunks()[:3]
+    writer = QuestionWriter(
+        [
+            "How do I get rid of logic nothing reads?",  # kept
+            "Why does opt_clean removes unused cells and wires from the design?",  # copies its passage
+            "How do I get rid of logic nothing reads?\nAnswer: use opt_clean",  # duplicate after cleaning
+            "Yes",  # no question
+            "How can I turn a hierarchy into a single module?",  # kept
+            "What does it do?",  # kept (4 words)
+        ]
+    )
+    queries = generated_queries(passages, writer, per_passage=2)
+    assert [(q.text, q.gold) for q in queries] == [
+        ("How do I get rid of logic nothing reads?", 0),
+        ("How can I turn a hierarchy into a single module?", 2),
+        ("What does it do?", 2),
+    ]
+    assert copies_passage("does opt_clean -purge also remove internal nets?", passages[1].text) is False
+    assert copies_passage("why opt_clean -purge also removes internal nets that have?", passages[1].text)
+
+
+def test_questions_file_is_reused_and_only_missing_passages_are_asked(tmp_path):
+    passages = chunks()
+    questions = tmp_path / "questions.jsonl"
+    questions.write_text(json.dumps({"chunk_id": "c0", "question": "How do I delete dangling cells?"}) + "\n")
+    writer = QuestionWriter([f"Which command helps with task number {i}?" for i in range(10)])
+    queries = make_queries(passages, generator=writer, generated_per_passage=1, keyphrase_per_passage=1,
+                           questions_file=questions)  # fmt: skip
+    assert writer.calls == len(passages) - 1
+    origins = {origin for _, origin in queries}
+    assert origins == {"generated", "keyphrase"}
+    assert len(read_questions(questions, passages)[0]) == len(passages)
+    again = QuestionWriter([])
+    make_queries(passages, generator=again, generated_per_passage=1, keyphrase_per_passage=0, questions_file=questions)
+    assert again.calls == 0
+
+
+def test_hard_negatives_skip_the_positive_its_source_and_near_ties(embedder):
+    passages = chunks()
+    queries = [(SyntheticQuery("how do I remove unused cells and wires?", 0), "generated")]
+    (pair,) = mine_hard_negatives(queries, passages, embedder, negatives=3, margin=0.0)
+    # c1 is opt_clean's other chunk: the same source, so never a negative however close it is.
+    assert 0 not in pair.negatives and 1 not in pair.negatives and len(pair.negatives) == 3
+    # A huge margin drops every candidate: all of them score within it of the positive.
+    (strict,) = mine_hard_negatives(queries, passages, embedder, negatives=3, margin=2.0)
+    assert strict.negatives == []
+
+
+def test_in_batch_negatives_never_share_a_positive_source():
+    passages = chunks()
+    groups = [c.source for c in passages]
+    queries = [(SyntheticQuery(f"question {i}", i % len(passages)), "keyphrase") for i in range(30)]
+    pairs = [type("P", (), {"positive": q.gold, "query": q.text})() for q, _ in queries]
+    for batch in batches(pairs, groups, batch_size=4, seed=3):
+        sources = [groups[p.positive] for p in batch]
+        assert len(sources) == len(set(sources)) and 2 <= len(batch) <= 4
+    assert batches(pairs, groups, 4, seed=3)[0][0].query == batches(pairs, groups, 4, seed=3)[0][0].query
+
+
+def test_dev_split_holds_out_generated_queries():
+    queries = [(SyntheticQuery(f"q{i}", i % 3), "generated" if i < 10 else "keyphrase") for i in range(30)]
+    from chipmate.trainer.recipes.retriever_data import TrainingPair
+
+    pairs = [TrainingPair(q.text, q.gold, [], origin) for q, origin in queries]
+    train, dev = split_dev(pairs, 0.2, seed=1)
+    assert len(dev) == 2 and all(p.origin == "generated" for p in dev) and len(train) == 28
+
+
+def test_config_errors_name_the_file_and_key(tmp_path):
+    from chipmate.errors import ConfigError
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("epoch: 3\n")
+    with pytest.raises(ConfigError, match=r"unknown key 'epoch' \(did you mean 'epochs'\?\)"):
+        load_config(str(recipe))
+    recipe.write_text("batch_size: 1\n")
+    with pytest.raises(ConfigError, match=r"recipe\.yaml: batch_size must be at least 2"):
+        load_config(str(recipe))
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[RetrieverConfig, Any]:
+    """A tiny real run: MiniLM, keyphrase questions over the fixture documents, one epoch of a few steps."""
+    out = tmp_path_factory.mktemp("retriever")
+    config = RetrieverConfig(
+        out_dir=str(out),
+        paths=[str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
+        chunk_size=200,
+        chunk_overlap=20,
+        generated_per_passage=0,
+        keyphrase_per_passage=2,
+        negatives=1,
+        epochs=1,
+        batch_size=8,
+        dev_fraction=0.2,
+        progress=False,
+    )
+    return config, run(config)
+
+
+def test_tiny_training_run_saves_a_loadable_model(trained):
+    config, result = trained
+    out = Path(config.out_dir)
+    assert (result.model_dir / "modules.json").is_file()
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert any("loss" in r for r in records) and records[-1]["epoch"] == 1 and "dev_hit@1" in records[-1]
+    assert (out / "metrics.png").stat().st_size > 0 and (out / "ckpt.pt").is_file()
+    assert result.pairs > 0 and set(result.dev_after) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
+    pair = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
+    assert set(pair) == {"query", "origin", "positive", "negatives"}
+
+
+def test_resume_continues_from_the_last_epoch(trained):
+    config, _ = trained
+    config.epochs, config.resume, config.plot = 2, True, False
+    run(config)
+    epochs = [json.loads(line)["epoch"] for line in (Path(config.out_dir) / "metrics.jsonl").read_text().splitlines()]
+    assert epochs[0] == 0 and max(epochs) == 2 and epochs == sorted(epochs)
+
+
+def test_index_build_with_the_trained_embedder_alias(trained, docs_dir, tmp_path):
+    from chipmate.cli import cli
+    from chipmate.host import Host
+    from chipmate.plugins.designqa.index import KnowledgeIndex
+    from chipmate.plugins.designqa.service import DesignQAService
+
+    _, result = trained
+    config = tmp_path / "chipmate.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "cache_dir": str(tmp_path / "cache"),
+                "models": {"eda-retriever": {"backend": "sentence-transformers", "path": str(result.model_dir)}},
+            }
+        )
+    )
+    kb = tmp_path / "kb"
+    runner = CliRunner()
+    built = runner.invoke(
+        cli, ["index", "build", "-c", str(config), "--index-dir", str(kb), "--embedder", "eda-retriever",
+              str(docs_dir / "guide.md")]
+    )  # fmt: skip
+    assert built.exit_code == 0, built.output
+    assert KnowledgeIndex.open(kb).manifest["embedder"]["name"] == "eda-retriever"
+    found = runner.invoke(
+        cli, ["index", "search", "-c", str(config), "--index-dir", str(kb), "--embedder", "eda-retriever", "flatten"]
+    )
+    assert found.exit_code == 0, found.output
+    # Served with the default embedder instead, the index is refused with the rebuild hint.
+    from chipmate.config import load_config as load_chipmate_config
+
+    chipmate_config = load_chipmate_config(config)
+    chipmate_config.tasks = {"designqa": {"index_dir": str(kb)}}
+    with pytest.raises(Exception, match="was built with embedder 'eda-retriever'"):
+        DesignQAService(Host(chipmate_config)).retriever()

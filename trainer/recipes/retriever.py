@@ -1,0 +1,469 @@
+"""Retriever fine-tuning (ChipNeMo's domain-adapted retriever): synthetic questions from your passages, hard
+negatives mined with the current embedder, contrastive training, a sentence-transformers model designqa loads.
+
+Steps (data in ``retriever_data.py``): passages (a designqa index, documents, or Yosys help) → questions per
+passage (generator model and/or keyphrase templates) → hard negatives (faiss over the current embedder, likely
+false negatives dropped) → training with sentence-transformers' ``MultipleNegativesRankingLoss`` (in-batch plus
+hard negatives) on chipmate's precision core → ``out_dir/final`` (a sentence-transformers directory) and,
+with ``alias``, an embedder alias that ``tasks.designqa.embedder`` and ``chipmate index build --embedder`` use.
+
+Why the precision core and not ``SentenceTransformer.fit``: it is the product's one training path (fp32 on CPU,
+bf16/fp16 with fp32 masters on a GPU, the same metrics, checkpoints and resume as the other recipes), and the
+step of a bi-encoder is small enough to read in one screen; the loss itself is sentence-transformers' own, and
+its Trainer would add ``datasets`` and ``accelerate`` to chipmate's dependencies for no gain here.
+
+Run::
+
+    python -m chipmate.trainer.recipes.retriever -c retriever.yaml --alias eda-retriever
+    python -m chipmate.trainer.recipes.retriever -c retriever.yaml --resume      # continue after an interruption
+    chipmate index build --embedder eda-retriever --index-dir ~/kb docs/            # re-embed with the new model
+
+``out_dir`` receives ``questions.jsonl`` (generated questions, reused on resume), ``pairs.jsonl`` (the training
+data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight), ``metrics.jsonl`` and
+``metrics.png`` (loss per step, dev hit@k per epoch), ``ckpt.pt`` (after each epoch), ``summary.json`` and ``final/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipmate.config import Where, read_section
+from chipmate.errors import ChipmateError, ConfigError
+from chipmate.trainer.precision import PrecisionConfig
+
+from .retriever_data import (
+    TrainingPair,
+    load_passages,
+    make_queries,
+    mine_hard_negatives,
+    split_dev,
+    write_pairs,
+)
+
+
+@dataclass
+class RetrieverConfig:
+    """A retriever fine-tuning run; the YAML file holds these keys at its top level."""
+
+    out_dir: str = "runs/retriever"  # questions, pairs, metrics, checkpoint and final/ go here
+    # Model to adapt: an embedder alias or a sentence-transformers directory; null = the default embedder.
+    base_model: str | None = None
+    # -- passages: any of the three, together ------------------------------------------------------------------
+    index_dir: str | None = None  # a designqa index: trains on exactly what designqa searches
+    paths: list[str] = field(default_factory=list)  # documents or folders, chunked like `chipmate index build`
+    yosys_help: bool = False  # Yosys's command help (the default knowledge base)
+    chunk_size: int = 512  # for paths / yosys_help; designqa's default chunking
+    chunk_overlap: int = 64
+    # -- queries ------------------------------------------------------------------------------------------------
+    generator: str | None = None  # generator alias that writes questions; null = the default generator
+    # Generated questions per passage (first greedy, others sampled); 0 = heuristic only. ChipNeMo generated
+    # its queries with an LLM: they are phrased like a user's, unlike templates.
+    generated_per_passage: int = 1
+    # Keyphrase questions per passage: free, deterministic, and they teach the domain's vocabulary.
+    keyphrase_per_passage: int = 2
+    questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
+    # -- hard negatives -----------------------------------------------------------------------------------------
+    negatives: int = 1  # hard negatives per query (each costs a batch of passages per step; 1 is the common choice)
+    mining_depth: int = 30  # nearest passages examined per query
+    false_negative_margin: float = 0.05  # drop candidates scoring ≥ positive − margin (NV-Retriever's filter)
+    # -- training -----------------------------------------------------------------------------------------------
+    epochs: int = 3  # small corpora: a few passes; the dev metrics show when it stops helping
+    batch_size: int = 32  # in-batch negatives: more is better, 32 fits a CPU step in seconds
+    learning_rate: float = 5e-5  # the sentence-transformers fine-tuning range is 2e-5..1e-4 for MiniLM-sized models
+    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
+    weight_decay: float = 0.01  # the BERT fine-tuning value
+    max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
+    scale: float = 20.0  # MNRL's inverse temperature on cosine scores (sentence-transformers' default)
+    # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
+    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
+    device: str = "auto"  # auto = cuda when available, else cpu
+    dev_fraction: float = 0.1  # generated questions held out to report hit@k before and after training
+    seed: int = 0  # data order, dev split, keyphrase sampling, init of nothing else (the base is pretrained)
+    resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
+    progress: bool = True  # tqdm bars
+    plot: bool = True  # metrics.png at the end
+    alias: str | None = None  # record out_dir/final as this embedder alias
+
+    def validate(self, where: Where) -> None:
+        """Range checks; ConfigError naming the key."""
+        self.precision.validate(where.child("precision"))
+        checks = [
+            ("epochs", self.epochs >= 1, "at least 1"),
+            ("batch_size", self.batch_size >= 2, "at least 2 (in-batch negatives need company)"),
+            ("learning_rate", self.learning_rate > 0, "> 0"),
+            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
+            ("negatives", self.negatives >= 0, ">= 0"),
+            ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
+            ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
+            ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
+            ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
+            ("scale", self.scale > 0, "> 0"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+        if self.generated_per_passage + self.keyphrase_per_passage == 0:
+            raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
+
+
+@dataclass
+class RetrieverResult:
+    """What a run produced."""
+
+    model_dir: Path
+    passages: int
+    pairs: int
+    dev_before: dict[str, float]
+    dev_after: dict[str, float]
+    alias: str | None = None
+
+
+def load_config(path: str | None, overrides: dict[str, Any] | None = None) -> RetrieverConfig:
+    """The recipe's config from a YAML file (keys of :class:`RetrieverConfig`) plus ``overrides``."""
+    import yaml
+
+    data: dict[str, Any] = {}
+    source = "<arguments>"
+    if path:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"{path}: cannot be read as YAML: {exc}") from exc
+        source = str(path)
+    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return read_section(RetrieverConfig, data, Where(source, ""))
+
+
+def base_model_path(name: str | None, host: Any) -> str:
+    """The directory of ``name``: a sentence-transformers directory as given, else an embedder alias's path."""
+    if name and Path(name).expanduser().is_dir():
+        return str(Path(name).expanduser())
+    from chipmate.plugins.backends.embedder import model_path
+
+    alias = name or host.models.default_alias("embedder")
+    return str(model_path(host.models.spec(alias)))
+
+
+def dev_metrics(embedder: Any, pairs: list[TrainingPair], chunks: list[Any]) -> dict[str, float]:
+    """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage."""
+    import numpy as np
+
+    if not pairs:
+        return {}
+    passages = embedder.embed([c.embedding_text() for c in chunks])
+    queries = embedder.embed([p.query for p in pairs])
+    scores = queries @ passages.T
+    gold = np.array([p.positive for p in pairs])
+    ranks = (scores > scores[np.arange(len(pairs)), gold][:, None]).sum(axis=1)
+    return {
+        "hit@1": float((ranks < 1).mean()),
+        "hit@5": float((ranks < 5).mean()),
+        "hit@10": float((ranks < 10).mean()),
+        "mrr@10": float(np.where(ranks < 10, 1.0 / (ranks + 1), 0.0).mean()),
+    }
+
+
+def batches(pairs: list[TrainingPair], groups: list[str], batch_size: int, seed: int) -> list[list[TrainingPair]]:
+    """Shuffled batches in which no two queries share a positive source: another query's positive must be a true
+    in-batch negative. Depends only on ``seed`` (the epoch's), so a resumed run sees the same batches."""
+    order = list(pairs)
+    random.Random(seed).shuffle(order)
+    out: list[list[TrainingPair]] = []
+    open_batches: list[tuple[list[TrainingPair], set[str]]] = []
+    for pair in order:
+        group = groups[pair.positive]
+        for batch, used in open_batches:
+            if group not in used:
+                batch.append(pair)
+                used.add(group)
+                if len(batch) == batch_size:
+                    out.append(batch)
+                    open_batches.remove((batch, used))
+                break
+        else:
+            open_batches.append(([pair], {group}))
+    out.extend(batch for batch, _ in open_batches if len(batch) >= 2)
+    random.Random(seed + 1).shuffle(out)
+    return out
+
+
+def run(config: RetrieverConfig) -> RetrieverResult:
+    """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    try:  # sentence-transformers >= 6 moved the losses; 3.x-5.x have them here
+        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
+    except ImportError:
+        from sentence_transformers.losses import MultipleNegativesRankingLoss
+
+    from chipmate.host import Host
+    from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder
+    from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
+    from chipmate.trainer.metrics import MetricsLog
+    from chipmate.trainer.precision import iter_master_pairs, make_precision
+    from chipmate.trainer.schedule import cosine_lr
+
+    out = Path(config.out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    host = Host()
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    device = config.device if config.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    model = SentenceTransformer(base_model_path(config.base_model, host), device=device, local_files_only=True)
+    embedder = SentenceTransformerEmbedder(model)
+
+    # 1) passages and queries (generated questions are cached, so a second run or a resume writes none)
+    chunks = load_passages(
+        index_dir=config.index_dir,
+        paths=config.paths,
+        yosys_help=config.yosys_help,
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+    )
+    questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
+    generator = None
+    if config.generated_per_passage > 0:
+        from .retriever_data import read_questions
+
+        if len(read_questions(questions, chunks)[1]) < len(chunks):
+            generator = host.models.generator(config.generator)
+    queries = make_queries(
+        chunks,
+        generator=generator,
+        generated_per_passage=config.generated_per_passage,
+        keyphrase_per_passage=config.keyphrase_per_passage,
+        questions_file=questions,
+        seed=config.seed,
+        show_progress=config.progress,
+    )
+    # 2) hard negatives with the model as it is now, then the dev split
+    model.eval()
+    groups = [c.source for c in chunks]
+    pairs = mine_hard_negatives(
+        queries,
+        chunks,
+        embedder,
+        negatives=config.negatives,
+        depth=config.mining_depth,
+        margin=config.false_negative_margin,
+        groups=groups,
+    )
+    train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed)
+    write_pairs(out / "pairs.jsonl", train_pairs, chunks)
+    write_pairs(out / "dev.jsonl", dev_pairs, chunks)
+    dev_before = dev_metrics(embedder, dev_pairs, chunks)
+
+    # 3) training: MNRL over [queries, positives, negative_1..n] columns, on the precision core
+    loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)
+    steps_per_epoch = len(batches(train_pairs, groups, config.batch_size, config.seed))
+    total = steps_per_epoch * config.epochs
+    precision = make_precision(
+        config.precision,
+        model,
+        lambda params: torch.optim.AdamW(params, lr=config.learning_rate),
+        param_groups=_param_groups(model, config.weight_decay),
+        max_grad_norm=config.max_grad_norm,
+    )
+    epoch, step = 0, 0
+    if config.resume and (out / "ckpt.pt").is_file():
+        state = load_checkpoint(out / "ckpt.pt", map_location=device)
+        model.load_state_dict(state["model"])
+        precision.load_state_dict(state["precision"])
+        epoch, step = state["epoch"], state["step"]
+        torch.set_rng_state(state["rng"].cpu())
+    elif (out / "metrics.jsonl").exists():
+        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
+    log = MetricsLog(out / "metrics.jsonl")
+    if epoch == 0:
+        log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
+    bar = None
+    if config.progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, initial=step, desc=f"train retriever ({precision.mode})", unit="step")
+    try:
+        while epoch < config.epochs:
+            model.train()
+            for batch in batches(train_pairs, groups, config.batch_size, config.seed * 1000 + epoch):
+                lr = cosine_lr(
+                    step,
+                    max_lr=config.learning_rate,
+                    min_lr=config.learning_rate * 0.1,
+                    warmup_steps=int(total * config.warmup_ratio),
+                    decay_steps=total,
+                )
+                for group in precision.param_groups:
+                    group["lr"] = lr
+                columns = _columns(batch, chunks, config.negatives, groups, seed=step)
+                features = [_features(model, texts, device) for texts in columns]
+                with precision.autocast():
+                    loss = loss_fn(features, None)
+                precision.backward(loss)
+                stepped = precision.step()
+                step += int(stepped)
+                log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{float(loss):.4f}", epoch=epoch + 1)
+            epoch += 1
+            model.eval()
+            log.write(
+                {
+                    "epoch": epoch,
+                    "step": step,
+                    **{f"dev_{k}": v for k, v in dev_metrics(embedder, dev_pairs, chunks).items()},
+                }
+            )
+            save_checkpoint(
+                {
+                    "model": model.state_dict(),
+                    "precision": precision.state_dict(),
+                    "epoch": epoch,
+                    "step": step,
+                    "config": json.loads(json.dumps(asdict(config), default=str)),
+                    "rng": torch.get_rng_state(),
+                },
+                out / "ckpt.pt",
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+        log.close()
+    if precision.mode in ("fp16", "bf16"):
+        # Save the fp32 masters, not their half-precision copies.
+        model.float()
+        for param, master in iter_master_pairs(precision):
+            param.data.copy_(master.data)
+    model.eval()
+    dev_after = dev_metrics(embedder, dev_pairs, chunks)
+    final = out / "final"
+    model.save(str(final))
+    if config.plot:
+        plot_retriever_metrics(out / "metrics.jsonl", out / "metrics.png")
+    summary = {
+        "base_model": config.base_model,
+        "passages": len(chunks),
+        "queries": {o: sum(1 for p in pairs if p.origin == o) for o in ("generated", "keyphrase")},
+        "train_pairs": len(train_pairs),
+        "dev_pairs": len(dev_pairs),
+        "dev_before": dev_before,
+        "dev_after": dev_after,
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    if config.alias:
+        record_embedder_alias(config.alias, final)
+    return RetrieverResult(final, len(chunks), len(train_pairs), dev_before, dev_after, config.alias)
+
+
+def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
+    params = [p for p in model.parameters() if p.requires_grad]
+    return [
+        {"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
+    ]
+
+
+def _columns(
+    batch: list[TrainingPair], chunks: list[Any], negatives: int, groups: list[str], *, seed: int
+) -> list[list[str]]:
+    """[queries, positives, negatives_1, ...]: every column as long as the batch (MNRL's layout). A query with
+    fewer mined negatives gets random passages of other sources in the empty slots."""
+    rng = random.Random(seed)
+    columns = [[p.query for p in batch], [chunks[p.positive].embedding_text() for p in batch]]
+    for slot in range(negatives):
+        column = []
+        for pair in batch:
+            if slot < len(pair.negatives):
+                column.append(chunks[pair.negatives[slot]].embedding_text())
+                continue
+            while True:
+                other = rng.randrange(len(chunks))
+                if groups[other] != groups[pair.positive]:
+                    break
+            column.append(chunks[other].embedding_text())
+        columns.append(column)
+    return columns
+
+
+def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
+    tokenize = getattr(model, "preprocess", None) or model.tokenize
+    features = tokenize(texts)
+    return {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
+
+
+def plot_retriever_metrics(path: Path, png: Path) -> Path:
+    """Loss per step (top) and dev hit@1 / MRR@10 per epoch (bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from chipmate.trainer.metrics import read_metrics
+
+    records = read_metrics(path)
+    steps = [r for r in records if "loss" in r]
+    evals = [r for r in records if "dev_hit@1" in r]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5))
+    top.plot([r["step"] for r in steps], [r["loss"] for r in steps])
+    top.set_ylabel("MNRL loss")
+    top.set_xlabel("step")
+    top.grid(alpha=0.3)
+    for key in ("dev_hit@1", "dev_mrr@10"):
+        bottom.plot([r["epoch"] for r in evals], [r[key] for r in evals], marker="o", label=key[4:])
+    bottom.set_xlabel("epoch")
+    bottom.set_ylabel("dev (held-out generated questions)")
+    bottom.legend()
+    bottom.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    return png
+
+
+def record_embedder_alias(alias: str, path: Path) -> None:
+    """Record ``path`` as embedder ``alias`` in the user's alias store (``chipmate.models.store``), or, where this
+    install has none, print the config entry to add."""
+    settings = {"backend": "sentence-transformers", "path": str(path.resolve())}
+    try:
+        from chipmate.models.store import record_alias  # type: ignore[import-not-found]
+    except ImportError:
+        print(
+            f"add to your chipmate config:\nmodels:\n  {alias}:\n    backend: sentence-transformers\n"
+            f"    path: {path.resolve()}\ntasks:\n  designqa:\n    embedder: {alias}",
+            file=sys.stderr,
+        )
+        return
+    record_alias(alias, settings)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m chipmate.trainer.recipes.retriever -c recipe.yaml [--alias NAME] [--out-dir DIR] [--resume]``."""
+    parser = argparse.ArgumentParser(description="Fine-tune designqa's retriever on synthetic questions.")
+    parser.add_argument("-c", "--config", help="recipe YAML (keys of RetrieverConfig)")
+    parser.add_argument("--out-dir")
+    parser.add_argument("--alias", help="record the trained model as this embedder alias")
+    parser.add_argument("--resume", action="store_true", default=None)
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config, {"out_dir": args.out_dir, "alias": args.alias, "resume": args.resume})
+        result = run(config)
+    except ChipmateError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        json.dumps({"model_dir": str(result.model_dir), "dev_before": result.dev_before, "dev_after": result.dev_after})
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

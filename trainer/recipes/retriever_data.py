@@ -1,0 +1,242 @@
+"""Training data of the retriever recipe: passages, synthetic (query, positive) pairs and mined hard negatives.
+
+ChipNeMo's retriever data, step by step:
+
+1. **Passages** come from a designqa index (exactly what designqa searches), or from documents and folders
+   chunked the way ``chipmate index build`` chunks them, or from Yosys's command help.
+2. **Queries** are written from the passages themselves (:mod:`chipmate.plugins.designqa.synthetic`): questions
+   from a generator model (a one-shot prompt, copies of the passage dropped) and/or keyphrase questions.
+3. **Hard negatives** are mined with the current embedder and faiss: the passages nearest each query, minus the
+   positive. Likely *false* negatives are dropped: passages of the positive's own source (two chunks of one
+   command's help, or of one answer, both answer its questions) and any passage scoring at least the
+   positive's score minus ``margin`` (NV-Retriever's positive-aware filter: it is as close as the answer, so
+   it probably is one). The ``negatives`` best survivors are kept per query.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chipmate.errors import InvalidInputError
+from chipmate.plugins.designqa.chunks import Chunk, content_key
+from chipmate.plugins.designqa.synthetic import (
+    SyntheticQuery,
+    clean_question,
+    copies_passage,
+    generated_queries,
+    keyphrase_queries,
+)
+
+
+@dataclass
+class TrainingPair:
+    """One training example: a query, the passage that answers it, and passages that do not."""
+
+    query: str
+    #: position of the answering passage in the passage list
+    positive: int
+    negatives: list[int] = field(default_factory=list)
+    #: "generated" or "keyphrase": where the query came from
+    origin: str = "generated"
+
+
+def load_passages(
+    *,
+    index_dir: str | None = None,
+    paths: Sequence[str] = (),
+    yosys_help: bool = False,
+    chunk_size: int = 512,
+    chunk_overlap: int = 64,
+) -> list[Chunk]:
+    """The passages to train on: a designqa index's chunks, documents chunked as ``chipmate index`` does, and/or
+    Yosys help; duplicates (case and whitespace folded) once."""
+    chunks: list[Chunk] = []
+    if index_dir:
+        from chipmate.plugins.designqa.index import KnowledgeIndex
+
+        chunks.extend(KnowledgeIndex.open(index_dir).chunks)
+    if paths:
+        from chipmate.plugins.designqa.chunks import chunk_file
+        from chipmate.plugins.designqa.loaders import iter_documents
+
+        for path in iter_documents(paths):
+            source = str(path.resolve())
+            chunks.extend(chunk_file(path, source, chunk_size=chunk_size, chunk_overlap=chunk_overlap))
+    if yosys_help:
+        from chipmate.plugins.designqa.yosys_help import yosys_documents
+
+        for document in yosys_documents(chunk_size=chunk_size, chunk_overlap=chunk_overlap):
+            chunks.extend(document.chunks)
+    seen: set[str] = set()
+    unique = []
+    for chunk in chunks:
+        key = content_key(chunk.text)
+        if key not in seen:
+            seen.add(key)
+            unique.append(chunk)
+    if not unique:
+        raise InvalidInputError(
+            "no passages to train the retriever on",
+            hint="set index_dir (a designqa index), paths (documents or folders) or yosys_help: true",
+        )
+    return unique
+
+
+def read_questions(path: Path, chunks: Sequence[Chunk]) -> tuple[list[SyntheticQuery], set[int]]:
+    """Usable questions saved in ``path`` (``{"chunk_id", "question"}`` lines) for passages still present, and the
+    passages the file covers (a ``null`` question records a passage that yielded none, so it is not asked again)."""
+    position = {c.id: i for i, c in enumerate(chunks)}
+    queries = []
+    covered: set[int] = set()
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line) if line.strip() else {}
+            if row.get("chunk_id") not in position:
+                continue
+            gold = position[row["chunk_id"]]
+            covered.add(gold)
+            question = clean_question(row.get("question") or "")
+            if question and not copies_passage(question, chunks[gold].text):
+                queries.append(SyntheticQuery(question, gold))
+    return queries, covered
+
+
+def write_question(fh: Any, chunk: Chunk, question: str | None) -> None:
+    """Append one generated question (None: the passage yielded none) to an open questions file, flushed so an
+    interrupted run keeps its work."""
+    fh.write(json.dumps({"chunk_id": chunk.id, "question": question}) + "\n")
+    fh.flush()
+
+
+def make_queries(
+    chunks: Sequence[Chunk],
+    *,
+    generator: Any = None,
+    generated_per_passage: int = 1,
+    keyphrase_per_passage: int = 2,
+    questions_file: Path | None = None,
+    seed: int = 0,
+    show_progress: bool = False,
+) -> list[tuple[SyntheticQuery, str]]:
+    """Synthetic queries with their origin. Generated questions are read from ``questions_file`` and only the
+    passages without any are sent to ``generator`` (so an interrupted run resumes); new ones are appended."""
+    queries: list[tuple[SyntheticQuery, str]] = []
+    if generated_per_passage > 0:
+        done, covered = read_questions(questions_file, chunks) if questions_file is not None else ([], set())
+        missing = [i for i in range(len(chunks)) if i not in covered]
+        if missing and generator is not None:
+            from tqdm import tqdm
+
+            fh = open(questions_file, "a", encoding="utf-8") if questions_file is not None else None  # noqa: SIM115
+            try:
+                for position in tqdm(missing, desc="writing questions", unit="passage", disable=not show_progress):
+                    made = generated_queries(chunks, generator, per_passage=generated_per_passage, positions=[position])
+                    done += made
+                    if fh is not None:
+                        for query in made or [None]:
+                            write_question(fh, chunks[position], query.text if query else None)
+            finally:
+                if fh is not None:
+                    fh.close()
+        queries += [(q, "generated") for q in done]
+    if keyphrase_per_passage > 0:
+        heuristic = keyphrase_queries(chunks, per_chunk=keyphrase_per_passage, seed=seed, drop_section=True)
+        queries += [(q, "keyphrase") for q in heuristic]
+    seen: set[str] = set()
+    unique = []
+    for query, origin in queries:
+        key = " ".join(query.text.lower().split())
+        if key not in seen:
+            seen.add(key)
+            unique.append((query, origin))
+    return unique
+
+
+def same_source_groups(chunks: Sequence[Chunk]) -> list[str]:
+    """The false-negative group of each passage: its source (all chunks of one file, one command's help)."""
+    return [c.source for c in chunks]
+
+
+def mine_hard_negatives(
+    queries: Sequence[tuple[SyntheticQuery, str]],
+    chunks: Sequence[Chunk],
+    embedder: Any,
+    *,
+    negatives: int = 3,
+    depth: int = 30,
+    margin: float = 0.05,
+    groups: Sequence[str] | None = None,
+    passage_vectors: np.ndarray | None = None,
+) -> list[TrainingPair]:
+    """Pairs with up to ``negatives`` hard negatives each, mined with ``embedder`` over faiss (exact inner product).
+
+    Candidates are the ``depth`` nearest passages of the query; dropped as likely false negatives: the positive,
+    passages of the positive's group (``groups``, default its source) or with the positive's text, and passages
+    scoring ≥ the positive's score − ``margin``.
+    """
+    import faiss
+
+    if not queries:
+        return []
+    groups = list(groups) if groups is not None else same_source_groups(chunks)
+    keys = [content_key(c.text) for c in chunks]
+    if passage_vectors is None:
+        passage_vectors = np.asarray(embedder.embed([c.embedding_text() for c in chunks]), dtype=np.float32)
+    index = faiss.IndexFlatIP(passage_vectors.shape[1])
+    index.add(passage_vectors)
+    query_vectors = np.asarray(embedder.embed([q.text for q, _ in queries]), dtype=np.float32)
+    scores, ids = index.search(query_vectors, min(len(chunks), depth + 1))
+    pairs = []
+    for (query, origin), vector, row_scores, row_ids in zip(queries, query_vectors, scores, ids, strict=True):
+        positive = query.gold
+        positive_score = float(vector @ passage_vectors[positive])
+        kept: list[int] = []
+        for score, candidate in zip(row_scores, row_ids, strict=True):
+            candidate = int(candidate)
+            if candidate < 0 or candidate == positive:
+                continue
+            if groups[candidate] == groups[positive] or keys[candidate] == keys[positive]:
+                continue
+            if score >= positive_score - margin:
+                continue
+            kept.append(candidate)
+            if len(kept) == negatives:
+                break
+        pairs.append(TrainingPair(query.text, positive, kept, origin))
+    return pairs
+
+
+def split_dev(
+    pairs: Sequence[TrainingPair], fraction: float, *, seed: int = 0, origin: str = "generated"
+) -> tuple[list[TrainingPair], list[TrainingPair]]:
+    """(train, dev): ``fraction`` of the ``origin`` queries held out to measure the retriever during training.
+
+    Held-out queries are of the kind that resembles a user's (generated, when there are any); their passages stay
+    in training through other queries, as a user's documents do.
+    """
+    candidates = [i for i, p in enumerate(pairs) if p.origin == origin] or list(range(len(pairs)))
+    rng = random.Random(seed)
+    dev_ids = set(rng.sample(candidates, round(len(candidates) * fraction))) if fraction > 0 else set()
+    train = [p for i, p in enumerate(pairs) if i not in dev_ids]
+    dev = [p for i, p in enumerate(pairs) if i in dev_ids]
+    return train, dev
+
+
+def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Chunk]) -> None:
+    """The training pairs as JSON lines, with passage ids, for inspection."""
+    with open(path, "w", encoding="utf-8") as fh:
+        for pair in pairs:
+            row = {
+                "query": pair.query,
+                "origin": pair.origin,
+                "positive": chunks[pair.positive].id,
+                "negatives": [chunks[n].id for n in pair.negatives],
+            }
+            fh.write(json.dumps(row) + "\n")
