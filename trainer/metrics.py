@@ -1,4 +1,5 @@
-"""Training metrics: one JSON object per line (``metrics.jsonl``) and a PNG plot of loss and loss scale."""
+"""Training metrics: one JSON object per line (``metrics.jsonl``) and PNG plots (LM loss and loss scale; a
+retriever's loss and held-out hit rates)."""
 
 from __future__ import annotations
 
@@ -59,3 +60,30 @@ def plot_metrics(records: list[dict[str, Any]], path: str | os.PathLike[str]) ->
     fig.savefig(out, dpi=100)
     plt.close(fig)
     return out
+
+
+def plot_retrieval_metrics(path: str | os.PathLike[str], png: str | os.PathLike[str]) -> Path:
+    """Loss per step (top) and dev hit@1 / MRR@10 per epoch (bottom)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    records = read_metrics(path)
+    steps = [r for r in records if "loss" in r]
+    evals = [r for r in records if "dev_hit@1" in r]
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5))
+    top.plot([r["step"] for r in steps], [r["loss"] for r in steps])
+    top.set_ylabel("MNRL loss")
+    top.set_xlabel("step")
+    top.grid(alpha=0.3)
+    for key in ("dev_hit@1", "dev_mrr@10"):
+        bottom.plot([r["epoch"] for r in evals], [r[key] for r in evals], marker="o", label=key[4:])
+    bottom.set_xlabel("epoch")
+    bottom.set_ylabel("dev (held-out generated questions)")
+    bottom.legend()
+    bottom.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+    return Path(png)

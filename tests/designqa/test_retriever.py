@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from chipmate.models import Generation
 from chipmate.plugins.designqa.chunks import Chunk
 from chipmate.plugins.designqa.synthetic import SyntheticQuery, copies_passage, generated_queries
-from chipmate.trainer.recipes.retriever import RetrieverConfig, batches, load_config, run
+from chipmate.trainer.recipes.retriever import RetrieverConfig, load_config, run
 from chipmate.trainer.recipes.retriever_data import (
+    batches,
     make_queries,
     mine_hard_negatives,
     read_questions,

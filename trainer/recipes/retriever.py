@@ -39,11 +39,13 @@ from chipmate.errors import ChipmateError, ConfigError
 from chipmate.trainer.precision import PrecisionConfig
 
 from .retriever_data import (
-    TrainingPair,
+    batches,
+    dev_metrics,
     load_passages,
     make_queries,
     mine_hard_negatives,
     split_dev,
+    training_columns,
     write_pairs,
 )
 
@@ -151,49 +153,6 @@ def base_model_path(name: str | None, host: Any) -> str:
     return str(model_path(host.models.spec(alias)))
 
 
-def dev_metrics(embedder: Any, pairs: list[TrainingPair], chunks: list[Any]) -> dict[str, float]:
-    """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage."""
-    import numpy as np
-
-    if not pairs:
-        return {}
-    passages = embedder.embed([c.embedding_text() for c in chunks])
-    queries = embedder.embed([p.query for p in pairs])
-    scores = queries @ passages.T
-    gold = np.array([p.positive for p in pairs])
-    ranks = (scores > scores[np.arange(len(pairs)), gold][:, None]).sum(axis=1)
-    return {
-        "hit@1": float((ranks < 1).mean()),
-        "hit@5": float((ranks < 5).mean()),
-        "hit@10": float((ranks < 10).mean()),
-        "mrr@10": float(np.where(ranks < 10, 1.0 / (ranks + 1), 0.0).mean()),
-    }
-
-
-def batches(pairs: list[TrainingPair], groups: list[str], batch_size: int, seed: int) -> list[list[TrainingPair]]:
-    """Shuffled batches in which no two queries share a positive source: another query's positive must be a true
-    in-batch negative. Depends only on ``seed`` (the epoch's), so a resumed run sees the same batches."""
-    order = list(pairs)
-    random.Random(seed).shuffle(order)
-    out: list[list[TrainingPair]] = []
-    open_batches: list[tuple[list[TrainingPair], set[str]]] = []
-    for pair in order:
-        group = groups[pair.positive]
-        for batch, used in open_batches:
-            if group not in used:
-                batch.append(pair)
-                used.add(group)
-                if len(batch) == batch_size:
-                    out.append(batch)
-                    open_batches.remove((batch, used))
-                break
-        else:
-            open_batches.append(([pair], {group}))
-    out.extend(batch for batch, _ in open_batches if len(batch) >= 2)
-    random.Random(seed + 1).shuffle(out)
-    return out
-
-
 def run(config: RetrieverConfig) -> RetrieverResult:
     """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias."""
     import torch
@@ -207,7 +166,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     from chipmate.host import Host
     from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder
     from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
-    from chipmate.trainer.metrics import MetricsLog
+    from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
     from chipmate.trainer.precision import iter_master_pairs, make_precision
     from chipmate.trainer.schedule import cosine_lr
 
@@ -302,7 +261,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
                 )
                 for group in precision.param_groups:
                     group["lr"] = lr
-                columns = _columns(batch, chunks, config.negatives, groups, seed=step)
+                columns = training_columns(batch, chunks, config.negatives, groups, seed=step)
                 features = [_features(model, texts, device) for texts in columns]
                 with precision.autocast():
                     loss = loss_fn(features, None)
@@ -312,7 +271,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
                 log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix(loss=f"{float(loss):.4f}", epoch=epoch + 1)
+                    bar.set_postfix(loss=f"{float(loss.detach()):.4f}", epoch=epoch + 1)
             epoch += 1
             model.eval()
             log.write(
@@ -347,7 +306,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     final = out / "final"
     model.save(str(final))
     if config.plot:
-        plot_retriever_metrics(out / "metrics.jsonl", out / "metrics.png")
+        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
     summary = {
         "base_model": config.base_model,
         "passages": len(chunks),
@@ -372,61 +331,10 @@ def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
     ]
 
 
-def _columns(
-    batch: list[TrainingPair], chunks: list[Any], negatives: int, groups: list[str], *, seed: int
-) -> list[list[str]]:
-    """[queries, positives, negatives_1, ...]: every column as long as the batch (MNRL's layout). A query with
-    fewer mined negatives gets random passages of other sources in the empty slots."""
-    rng = random.Random(seed)
-    columns = [[p.query for p in batch], [chunks[p.positive].embedding_text() for p in batch]]
-    for slot in range(negatives):
-        column = []
-        for pair in batch:
-            if slot < len(pair.negatives):
-                column.append(chunks[pair.negatives[slot]].embedding_text())
-                continue
-            while True:
-                other = rng.randrange(len(chunks))
-                if groups[other] != groups[pair.positive]:
-                    break
-            column.append(chunks[other].embedding_text())
-        columns.append(column)
-    return columns
-
-
 def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
     tokenize = getattr(model, "preprocess", None) or model.tokenize
     features = tokenize(texts)
     return {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
-
-
-def plot_retriever_metrics(path: Path, png: Path) -> Path:
-    """Loss per step (top) and dev hit@1 / MRR@10 per epoch (bottom)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from chipmate.trainer.metrics import read_metrics
-
-    records = read_metrics(path)
-    steps = [r for r in records if "loss" in r]
-    evals = [r for r in records if "dev_hit@1" in r]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 5))
-    top.plot([r["step"] for r in steps], [r["loss"] for r in steps])
-    top.set_ylabel("MNRL loss")
-    top.set_xlabel("step")
-    top.grid(alpha=0.3)
-    for key in ("dev_hit@1", "dev_mrr@10"):
-        bottom.plot([r["epoch"] for r in evals], [r[key] for r in evals], marker="o", label=key[4:])
-    bottom.set_xlabel("epoch")
-    bottom.set_ylabel("dev (held-out generated questions)")
-    bottom.legend()
-    bottom.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(png, dpi=100)
-    plt.close(fig)
-    return png
 
 
 def record_embedder_alias(alias: str, path: Path) -> None:

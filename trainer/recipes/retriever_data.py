@@ -240,3 +240,70 @@ def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Chun
                 "negatives": [chunks[n].id for n in pair.negatives],
             }
             fh.write(json.dumps(row) + "\n")
+
+
+def dev_metrics(embedder: Any, pairs: Sequence[TrainingPair], chunks: Sequence[Chunk]) -> dict[str, float]:
+    """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage."""
+    import numpy as np
+
+    if not pairs:
+        return {}
+    passages = embedder.embed([c.embedding_text() for c in chunks])
+    queries = embedder.embed([p.query for p in pairs])
+    scores = queries @ passages.T
+    gold = np.array([p.positive for p in pairs])
+    ranks = (scores > scores[np.arange(len(pairs)), gold][:, None]).sum(axis=1)
+    return {
+        "hit@1": float((ranks < 1).mean()),
+        "hit@5": float((ranks < 5).mean()),
+        "hit@10": float((ranks < 10).mean()),
+        "mrr@10": float(np.where(ranks < 10, 1.0 / (ranks + 1), 0.0).mean()),
+    }
+
+
+def batches(
+    pairs: Sequence[TrainingPair], groups: Sequence[str], batch_size: int, seed: int
+) -> list[list[TrainingPair]]:
+    """Shuffled batches in which no two queries share a positive source: another query's positive must be a true
+    in-batch negative. Depends only on ``seed`` (the epoch's), so a resumed run sees the same batches."""
+    order = list(pairs)
+    random.Random(seed).shuffle(order)
+    out: list[list[TrainingPair]] = []
+    open_batches: list[tuple[list[TrainingPair], set[str]]] = []
+    for pair in order:
+        group = groups[pair.positive]
+        for batch, used in open_batches:
+            if group not in used:
+                batch.append(pair)
+                used.add(group)
+                if len(batch) == batch_size:
+                    out.append(batch)
+                    open_batches.remove((batch, used))
+                break
+        else:
+            open_batches.append(([pair], {group}))
+    out.extend(batch for batch, _ in open_batches if len(batch) >= 2)
+    random.Random(seed + 1).shuffle(out)
+    return out
+
+
+def training_columns(
+    batch: Sequence[TrainingPair], chunks: Sequence[Chunk], negatives: int, groups: Sequence[str], *, seed: int
+) -> list[list[str]]:
+    """[queries, positives, negatives_1, ...]: every column as long as the batch (MNRL's layout). A query with
+    fewer mined negatives gets random passages of other sources in the empty slots."""
+    rng = random.Random(seed)
+    columns = [[p.query for p in batch], [chunks[p.positive].embedding_text() for p in batch]]
+    for slot in range(negatives):
+        column = []
+        for pair in batch:
+            if slot < len(pair.negatives):
+                column.append(chunks[pair.negatives[slot]].embedding_text())
+                continue
+            while True:
+                other = rng.randrange(len(chunks))
+                if groups[other] != groups[pair.positive]:
+                    break
+            column.append(chunks[other].embedding_text())
+        columns.append(column)
+    return columns
