@@ -138,7 +138,9 @@ def load_or_generate_questions(
     return pairs, path
 
 
-def fine_tune(index: KnowledgeIndex, index_root: Path, questions: Path, run_dir: Path, seed: int) -> tuple[Path, list]:
+def fine_tune(
+    index: KnowledgeIndex, index_root: Path, questions: Path, run_dir: Path, args: argparse.Namespace
+) -> tuple[Path, list]:
     """Fine-tune MiniLM with the retriever recipe on the indexed answer passages; (model dir, held-out pairs)."""
     from chipmate.trainer.recipes.retriever import RetrieverConfig, run
     from chipmate.trainer.recipes.retriever_data import TrainingPair
@@ -155,9 +157,10 @@ def fine_tune(index: KnowledgeIndex, index_root: Path, questions: Path, run_dir:
         index_dir=str(index_root),
         questions_file=str(converted),
         generated_per_passage=1,
-        keyphrase_per_passage=2,
+        keyphrase_per_passage=args.keyphrase,
+        epochs=args.epochs,
         dev_fraction=0.2,
-        seed=seed,
+        seed=args.seed,
     )
     result = run(config)
     position = {c.id: i for i, c in enumerate(index.chunks)}
@@ -200,6 +203,8 @@ def main() -> int:
     )
     parser.add_argument("--run-dir", type=Path, help="where the retriever recipe writes (default: a temporary dir)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fine-tuning run")
+    parser.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs")
+    parser.add_argument("--keyphrase", type=int, default=2, help="keyphrase questions per passage for fine-tuning")
     args = parser.parse_args()
 
     documents, queries = load_protocol(args.data)
@@ -265,7 +270,7 @@ def main() -> int:
         #    re-embedded with it, the fusion weight re-chosen on generated questions held out from training.
         run_dir = args.run_dir or Path(tmp) / "run"
         started = time.perf_counter()
-        model_dir, dev = fine_tune(index, Path(tmp) / "base", questions_file, run_dir, args.seed)
+        model_dir, dev = fine_tune(index, Path(tmp) / "base", questions_file, run_dir, args)
         train_s = time.perf_counter() - started
         tuned = SentenceTransformerEmbedder(str(model_dir), name="eda-retriever")
         tuned_index, _, _ = build_index(Path(tmp) / "tuned", tuned, documents, settings, name="eda-retriever")
@@ -314,7 +319,7 @@ def main() -> int:
         "",
         "## The domain-adapted retriever",
         "",
-        f"Training data (`chipmate.trainer.recipes.retriever`, seed {args.seed}): {summary['passages']} passages of "
+        f"Training data (`chipmate.trainer.recipes.retriever`, seed {args.seed}, {args.epochs} epochs): {summary['passages']} passages of "
         f"the 196 answers; {summary['queries']['generated']} generated questions (the committed file) and "
         f"{summary['queries']['keyphrase']} keyphrase questions; {summary['dev_pairs']} generated questions held "
         f"out; {summary['train_pairs']} training pairs with one hard negative each (MiniLM + faiss, same-answer "
