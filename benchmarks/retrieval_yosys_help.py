@@ -68,6 +68,8 @@ def main() -> int:
     parser.add_argument("--keyphrase", type=int, default=3, help="keyphrase questions per passage")
     parser.add_argument("--generated", type=int, default=0, help="generated questions per passage (slow on CPU)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--base-index", type=Path, help="an existing MiniLM Yosys-help index (default: build one)")
+    parser.add_argument("--no-adapt", action="store_true", help="measure the base retriever only")
     args = parser.parse_args()
 
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -77,8 +79,9 @@ def main() -> int:
     results: dict[str, dict[str, float]] = {}
     per_question: dict[str, list[int | None]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "base"
-        update_index(root, base, add=documents, settings=settings, show_progress=True)
+        root = args.base_index or Path(tmp) / "base"
+        if not (root / "manifest.json").is_file():
+            update_index(root, base, add=documents, settings=settings, show_progress=True)
         index = KnowledgeIndex.open(root, embedder=base)
 
         def evaluate(index: KnowledgeIndex, embedder, label: str) -> None:
@@ -93,6 +96,8 @@ def main() -> int:
         lexical = HybridRetriever(index, base, mode="lexical")
         results["BM25 (bm25s)"] = metrics(command_ranks(lexical, questions))
 
+        if args.no_adapt:
+            return report(args, questions, documents, index, results, per_question, None, 0.0)
         from chipmate.trainer.recipes.retriever import RetrieverConfig, run
 
         run_dir = args.run_dir or Path(tmp) / "run"
@@ -113,7 +118,11 @@ def main() -> int:
         update_index(tuned_root, tuned, add=documents, settings=settings, show_progress=True, name="yosys-retriever")
         evaluate(KnowledgeIndex.open(tuned_root, embedder=tuned, name="yosys-retriever"), tuned, "adapted")
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    return report(args, questions, documents, index, results, per_question, summary, train_s)
 
+
+def report(args, questions, documents, index, results, per_question, summary, train_s) -> int:
+    """Write the results file (``summary`` None: the base retriever only)."""
     lines = [
         "# Retrieval on Yosys help (designqa), before and after adapting the retriever",
         "",
@@ -129,23 +138,33 @@ def main() -> int:
     ]
     for label, m in results.items():
         lines.append(f"| {label} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['hit@10']:.3f} | {m['mrr@10']:.3f} |")
+    if summary is None:
+        lines += ["", "Adaptation not run (`--no-adapt`): see the results section of docs/designqa.md."]
+    lines += (
+        [
+            "",
+            f"Adaptation (`chipmate.trainer.recipes.retriever`, {train_s:.0f} s end to end, seed {args.seed}, "
+            f"{args.epochs} epoch(s)): {summary['passages']} passages, {summary['queries']['keyphrase']} keyphrase "
+            f"questions with the command's name left out, {summary['queries']['generated']} generated questions, "
+            f"{summary['train_pairs']} training pairs with one mined hard negative each. Held-out synthetic questions, "
+            f"dense hit@1 / MRR@10: {summary['dev_before']['hit@1']:.3f} / {summary['dev_before']['mrr@10']:.3f} "
+            f"before, {summary['dev_after']['hit@1']:.3f} / {summary['dev_after']['mrr@10']:.3f} after. The 50 "
+            "questions above were not used for training or tuning.",
+        ]
+        if summary is not None
+        else []
+    )
     lines += [
-        "",
-        f"Adaptation (`chipmate.trainer.recipes.retriever`, {train_s:.0f} s end to end, seed {args.seed}, "
-        f"{args.epochs} epoch(s)): {summary['passages']} passages, {summary['queries']['keyphrase']} keyphrase "
-        f"questions with the command's name left out, {summary['queries']['generated']} generated questions, "
-        f"{summary['train_pairs']} training pairs with one mined hard negative each. Held-out synthetic questions, "
-        f"dense hit@1 / MRR@10: {summary['dev_before']['hit@1']:.3f} / {summary['dev_before']['mrr@10']:.3f} "
-        f"before, {summary['dev_after']['hit@1']:.3f} / {summary['dev_after']['mrr@10']:.3f} after. The 50 "
-        "questions above were not used for training or tuning.",
         "",
         "| question | gold | base hybrid rank | adapted hybrid rank |",
         "|---|---|---|---|",
     ]
     before = per_question[f"MiniLM (base) hybrid (w={DEFAULT_DENSE_WEIGHT})"]
-    after = per_question[f"adapted hybrid (w={DEFAULT_DENSE_WEIGHT})"]
+    after = per_question.get(f"adapted hybrid (w={DEFAULT_DENSE_WEIGHT})", [None] * len(before))
     for row, b, a in zip(questions, before, after, strict=True):
         show = ["—" if r is None else str(r + 1) for r in (b, a)]
+        if summary is None:
+            show[1] = "not run"
         lines.append(f"| {row['question']} | {', '.join(row['gold'])} | {show[0]} | {show[1]} |")
     lines.append("")
     args.out.parent.mkdir(parents=True, exist_ok=True)

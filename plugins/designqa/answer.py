@@ -223,8 +223,10 @@ def answer(
         return {"answer": NO_ANSWER, "citations": [], "answered": False, "mode": "none"}
     sources = diversify(grounded, settings.answer_passages)
     if generator is not None and settings.answer_mode != "extractive":
-        messages, sources = build_messages(question, sources, history, generator, max_tokens=settings.max_tokens)
-        if sources:
+        messages, fitted = build_messages(question, sources, history, generator, max_tokens=settings.max_tokens)
+        if fitted:
+            # The prompt's passages are the citations; when none fits the context, quotes use all of them.
+            sources = fitted
             checker = SupportChecker(
                 sources, embedder, lexical_min=settings.support_lexical, semantic_min=settings.support_semantic
             )
@@ -241,9 +243,8 @@ def answer(
             why = "no supported sentence" if result.reason == "end" else result.reason
             log.info("designqa: generated answer not used (%s); answering with quotes", why)
             ctx.progress(0.9, f"generated answer not used ({why}); quoting the passages")
-    if not sources:
-        ctx.token(NO_ANSWER)
-        return {"answer": NO_ANSWER, "citations": [], "answered": False, "mode": "none"}
+    for number, source in enumerate(sources, start=1):
+        source.number = number
     text = extractive_answer(question, sources, embedder, max_chars=settings.answer_chars)
     ctx.token(text)
     return _output(text, sources, "extractive")

@@ -272,3 +272,31 @@ def test_mode_reaches_typed_and_generic_callers(make_server, index_copy: Path, t
     assert typed.mode == generic["mode"] == "generated"
     assert typed.answer == generic["answer"] == "Set the target density to 0.65 for the aurora block [1]."
     assert fallback["mode"] == "extractive" and "0.65" in fallback["answer"]
+
+
+def test_passages_too_long_for_the_context_are_quoted(embedder):
+    generator = Scripted(["Use the opt_clean pass to remove unused cells [1]."])
+    generator.context_length = 120  # max_tokens (96) leaves no room for any passage
+    output, _ = ask(generator, embedder)
+    assert output["mode"] == "extractive" and generator.calls == 0
+    assert [c["source"] for c in output["citations"]] == ["yosys help opt_clean", "yosys help flatten"]
+
+
+def test_checking_costs_one_generation_and_few_embedder_calls(embedder):
+    """The latency path: one generator call per answer, the passages' sentences embedded once, then at most one
+    embedder call per generated sentence (no timing here; benchmarks/designqa_answers.py times it)."""
+
+    class Counting:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.calls = inner, 0
+
+        def embed(self, texts, **kwargs):
+            self.calls += 1
+            return self.inner.embed(texts, **kwargs)
+
+    counting = Counting(embedder)
+    sentences = ["Use the opt_clean pass to remove unused cells [1]. ", "It also removes unused wires [1]."]
+    generator = Scripted(sentences)
+    output, _ = ask(generator, counting)
+    assert output["mode"] == "generated" and generator.calls == 1
+    assert counting.calls <= 1 + len(sentences)

@@ -44,6 +44,7 @@ from .retriever_data import (
     load_passages,
     make_queries,
     mine_hard_negatives,
+    passage_vectors,
     split_dev,
     training_columns,
     write_pairs,
@@ -206,6 +207,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     # 2) hard negatives with the model as it is now, then the dev split
     model.eval()
     groups = [c.source for c in chunks]
+    vectors = passage_vectors(embedder, chunks)  # embedded once for mining and the "before" metrics
     pairs = mine_hard_negatives(
         queries,
         chunks,
@@ -214,11 +216,12 @@ def run(config: RetrieverConfig) -> RetrieverResult:
         depth=config.mining_depth,
         margin=config.false_negative_margin,
         groups=groups,
+        vectors=vectors,
     )
     train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed)
     write_pairs(out / "pairs.jsonl", train_pairs, chunks)
     write_pairs(out / "dev.jsonl", dev_pairs, chunks)
-    dev_before = dev_metrics(embedder, dev_pairs, chunks)
+    dev_before = dev_metrics(embedder, dev_pairs, chunks, vectors)
 
     # 3) training: MNRL over [queries, positives, negative_1..n] columns, on the precision core
     loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)

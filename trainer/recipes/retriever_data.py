@@ -173,13 +173,13 @@ def mine_hard_negatives(
     depth: int = 30,
     margin: float = 0.05,
     groups: Sequence[str] | None = None,
-    passage_vectors: np.ndarray | None = None,
+    vectors: np.ndarray | None = None,
 ) -> list[TrainingPair]:
     """Pairs with up to ``negatives`` hard negatives each, mined with ``embedder`` over faiss (exact inner product).
 
     Candidates are the ``depth`` nearest passages of the query; dropped as likely false negatives: the positive,
     passages of the positive's group (``groups``, default its source) or with the positive's text, and passages
-    scoring ≥ the positive's score − ``margin``.
+    scoring ≥ the positive's score − ``margin``. ``vectors``: the passages already embedded by ``embedder``.
     """
     import faiss
 
@@ -187,16 +187,15 @@ def mine_hard_negatives(
         return []
     groups = list(groups) if groups is not None else same_source_groups(chunks)
     keys = [content_key(c.text) for c in chunks]
-    if passage_vectors is None:
-        passage_vectors = np.asarray(embedder.embed([c.embedding_text() for c in chunks]), dtype=np.float32)
-    index = faiss.IndexFlatIP(passage_vectors.shape[1])
-    index.add(passage_vectors)
+    vectors = passage_vectors(embedder, chunks) if vectors is None else vectors
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
     query_vectors = np.asarray(embedder.embed([q.text for q, _ in queries]), dtype=np.float32)
     scores, ids = index.search(query_vectors, min(len(chunks), depth + 1))
     pairs = []
     for (query, origin), vector, row_scores, row_ids in zip(queries, query_vectors, scores, ids, strict=True):
         positive = query.gold
-        positive_score = float(vector @ passage_vectors[positive])
+        positive_score = float(vector @ vectors[positive])
         kept: list[int] = []
         for score, candidate in zip(row_scores, row_ids, strict=True):
             candidate = int(candidate)
@@ -242,13 +241,18 @@ def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Chun
             fh.write(json.dumps(row) + "\n")
 
 
-def dev_metrics(embedder: Any, pairs: Sequence[TrainingPair], chunks: Sequence[Chunk]) -> dict[str, float]:
-    """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage."""
-    import numpy as np
+def passage_vectors(embedder: Any, chunks: Sequence[Chunk]) -> np.ndarray:
+    """The passages' vectors as the index embeds them (section line first)."""
+    return np.asarray(embedder.embed([c.embedding_text() for c in chunks]), dtype=np.float32)
 
+
+def dev_metrics(
+    embedder: Any, pairs: Sequence[TrainingPair], chunks: Sequence[Chunk], vectors: np.ndarray | None = None
+) -> dict[str, float]:
+    """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage (``vectors``: already embedded)."""
     if not pairs:
         return {}
-    passages = embedder.embed([c.embedding_text() for c in chunks])
+    passages = passage_vectors(embedder, chunks) if vectors is None else vectors
     queries = embedder.embed([p.query for p in pairs])
     scores = queries @ passages.T
     gold = np.array([p.positive for p in pairs])
