@@ -142,7 +142,7 @@ def fine_tune(
     index: KnowledgeIndex, index_root: Path, questions: Path, run_dir: Path, args: argparse.Namespace
 ) -> tuple[Path, list]:
     """Fine-tune MiniLM with the retriever recipe on the indexed answer passages; (model dir, held-out pairs)."""
-    from chipmate.trainer.recipes.retriever import RetrieverConfig, run
+    from chipmate.trainer.recipes.retriever import Config, RetrieverTrainConfig, run
     from chipmate.trainer.recipes.retriever_data import TrainingPair
 
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -152,15 +152,15 @@ def fine_tune(
         for line in questions.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             fh.write(json.dumps({"chunk_id": index.chunks[row["chunk"]].id, "question": row["question"]}) + "\n")
-    config = RetrieverConfig(
+    config = Config(
         out_dir=str(run_dir),
         index_dir=str(index_root),
         questions_file=str(converted),
         generated_per_passage=1,
         keyphrase_per_passage=args.keyphrase,
-        epochs=args.epochs,
         dev_fraction=0.2,
         seed=args.seed,
+        train=RetrieverTrainConfig(epochs=args.epochs),
     )
     result = run(config)
     position = {c.id: i for i, c in enumerate(index.chunks)}
@@ -168,8 +168,8 @@ def fine_tune(
     for line in (run_dir / "dev.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
         dev.append(TrainingPair(row["query"], position[row["positive"]], [], row["origin"]))
-    print(f"fine-tuned: dev before {result.dev_before}, after {result.dev_after}", file=sys.stderr)
-    return result.model_dir, dev
+    print(f"fine-tuned: dev before {result['dev_before']}, after {result['dev_after']}", file=sys.stderr)
+    return Path(result["model_dir"]), dev
 
 
 def build_index(root: Path, embedder, documents: list[str], settings: IndexSettings, name: str | None = None):

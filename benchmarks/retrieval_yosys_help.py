@@ -98,22 +98,22 @@ def main() -> int:
 
         if args.no_adapt:
             return report(args, questions, documents, index, results, per_question, None, 0.0)
-        from chipmate.trainer.recipes.retriever import RetrieverConfig, run
+        from chipmate.trainer.recipes.retriever import Config, RetrieverTrainConfig, run
 
         run_dir = args.run_dir or Path(tmp) / "run"
-        config = RetrieverConfig(
+        config = Config(
             out_dir=str(run_dir),
             index_dir=str(root),
             generated_per_passage=args.generated,
             keyphrase_per_passage=args.keyphrase,
-            epochs=args.epochs,
             dev_fraction=0.1,
             seed=args.seed,
+            train=RetrieverTrainConfig(epochs=args.epochs),
         )
         started = time.perf_counter()
         result = run(config)
         train_s = time.perf_counter() - started
-        tuned = SentenceTransformerEmbedder(str(result.model_dir), name="yosys-retriever")
+        tuned = SentenceTransformerEmbedder(result["model_dir"], name="yosys-retriever")
         tuned_root = Path(tmp) / "tuned"
         update_index(tuned_root, tuned, add=documents, settings=settings, show_progress=True, name="yosys-retriever")
         evaluate(KnowledgeIndex.open(tuned_root, embedder=tuned, name="yosys-retriever"), tuned, "adapted")

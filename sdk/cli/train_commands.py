@@ -83,7 +83,7 @@ def recipe_command(
 @click.group()
 def train() -> None:
     """
-    Adapt models to your designs: tokenizer, continued pretraining, SFT.
+    Adapt models to your designs: tokenizer, continued pretraining, SFT, retriever.
 
     Each recipe reads one YAML file (commented examples in examples/recipes/), trains on the precision core
     (bf16 where the hardware has it, fp16 with loss scaling on other GPUs, fp32 on plain CPUs), writes
@@ -96,7 +96,22 @@ def train() -> None:
         chipmate train tokenizer -c examples/recipes/tokenizer.yaml
         chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
         chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
+        chipmate train retriever -c examples/recipes/retriever.yaml --alias eda-retriever
     """
 
+
+train.add_command(
+    recipe_command(
+        "retriever",
+        "Fine-tune the designqa embedder on synthetic questions from your passages (ChipNeMo's retriever).",
+        """
+    \b
+    Examples:
+        chipmate train retriever -c examples/recipes/retriever.yaml --alias eda-retriever
+        chipmate train retriever --set index_dir=~/kb --set train.epochs=1 --out-dir runs/kb-retriever
+        chipmate index build --index-dir ~/kb --embedder eda-retriever docs/
+""",
+    )
+)
 
 COMMANDS = [train]

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from chipmate.models import Generation
 from chipmate.plugins.designqa.chunks import Chunk
 from chipmate.plugins.designqa.synthetic import SyntheticQuery, copies_passage, generated_queries
-from chipmate.trainer.recipes.retriever import RetrieverConfig, load_config, run
+from chipmate.trainer.recipes.retriever import load_config, run
 from chipmate.trainer.recipes.retriever_data import (
     batches,
     make_queries,
@@ -126,85 +126,87 @@ def test_config_errors_name_the_file_and_key(tmp_path):
 
     recipe = tmp_path / "recipe.yaml"
     recipe.write_text("epoch: 3\n")
-    with pytest.raises(ConfigError, match=r"unknown key 'epoch' \(did you mean 'epochs'\?\)"):
+    with pytest.raises(ConfigError, match=r"unknown key 'epoch'"):
         load_config(str(recipe))
-    recipe.write_text("batch_size: 1\n")
-    with pytest.raises(ConfigError, match=r"recipe\.yaml: batch_size must be at least 2"):
+    recipe.write_text("train:\n  batch_size: 1\n")
+    with pytest.raises(ConfigError, match=r"recipe\.yaml: train\.batch_size must be at least 2"):
         load_config(str(recipe))
+    assert load_config(None, {"train.learning_rate": 1e-4}).train.learning_rate == 1e-4
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[RetrieverConfig, Any]:
-    """A tiny real run: MiniLM, keyphrase questions over the fixture documents, one epoch of a few steps."""
+def trained(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """A tiny real run through `chipmate train retriever`: MiniLM, keyphrase questions over three fixture
+    documents, one epoch of a few steps, recorded as alias ``tiny-retriever``."""
+    from chipmate.cli import cli
+
     out = tmp_path_factory.mktemp("retriever")
-    config = RetrieverConfig(
-        out_dir=str(out),
-        paths=[str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
-        chunk_size=200,
-        chunk_overlap=20,
-        generated_per_passage=0,
-        keyphrase_per_passage=2,
-        negatives=1,
-        epochs=1,
-        batch_size=8,
-        dev_fraction=0.2,
-        progress=False,
+    recipe = out / "recipe.yaml"
+    recipe.write_text(
+        yaml.safe_dump(
+            {
+                "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
+                "chunk_size": 200,
+                "chunk_overlap": 20,
+                "generated_per_passage": 0,
+                "keyphrase_per_passage": 2,
+                "dev_fraction": 0.2,
+                "train": {"epochs": 1, "batch_size": 8, "progress": False},
+            }
+        )
     )
-    return config, run(config)
+    result = CliRunner().invoke(
+        cli, ["train", "retriever", "-c", str(recipe), "--out-dir", str(out / "run"), "--alias", "tiny-retriever"]
+    )
+    assert result.exit_code == 0, result.output
+    return recipe, json.loads(result.stdout[result.stdout.index("{") :])
 
 
 def test_tiny_training_run_saves_a_loadable_model(trained):
-    config, result = trained
-    out = Path(config.out_dir)
-    assert (result.model_dir / "modules.json").is_file()
+    _, result = trained
+    out = Path(result["model_dir"]).parent
+    assert (Path(result["model_dir"]) / "modules.json").is_file() and result["alias"] == "tiny-retriever"
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert any("loss" in r for r in records) and records[-1]["epoch"] == 1 and "dev_hit@1" in records[-1]
     assert (out / "metrics.png").stat().st_size > 0 and (out / "ckpt.pt").is_file()
-    assert result.pairs > 0 and set(result.dev_after) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
+    assert result["train_pairs"] > 0 and set(result["dev_after"]) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
     pair = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
     assert set(pair) == {"query", "origin", "positive", "negatives"}
+    # The alias store has it as an embedder the registry loads.
+    from chipmate.host import Host
+
+    embedder = Host().models.embedder("tiny-retriever")
+    assert embedder.embed(["how do I flatten?"]).shape == (1, embedder.dimension)
 
 
 def test_resume_continues_from_the_last_epoch(trained):
-    config, _ = trained
-    config.epochs, config.resume, config.plot = 2, True, False
-    run(config)
-    epochs = [json.loads(line)["epoch"] for line in (Path(config.out_dir) / "metrics.jsonl").read_text().splitlines()]
+    recipe, result = trained
+    out = Path(result["model_dir"]).parent
+    overrides = {"out_dir": str(out), "train.epochs": 2, "train.resume": True, "train.plot": False}
+    run(load_config(str(recipe), overrides))
+    epochs = [json.loads(line)["epoch"] for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert epochs[0] == 0 and max(epochs) == 2 and epochs == sorted(epochs)
 
 
 def test_index_build_with_the_trained_embedder_alias(trained, docs_dir, tmp_path):
     from chipmate.cli import cli
+    from chipmate.config import config_from_dict
     from chipmate.host import Host
     from chipmate.plugins.designqa.index import KnowledgeIndex
     from chipmate.plugins.designqa.service import DesignQAService
 
-    _, result = trained
-    config = tmp_path / "chipmate.yaml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "cache_dir": str(tmp_path / "cache"),
-                "models": {"eda-retriever": {"backend": "sentence-transformers", "path": str(result.model_dir)}},
-            }
-        )
-    )
     kb = tmp_path / "kb"
     runner = CliRunner()
     built = runner.invoke(
-        cli, ["index", "build", "-c", str(config), "--index-dir", str(kb), "--embedder", "eda-retriever",
-              str(docs_dir / "guide.md")]
-    )  # fmt: skip
-    assert built.exit_code == 0, built.output
-    assert KnowledgeIndex.open(kb).manifest["embedder"]["name"] == "eda-retriever"
-    found = runner.invoke(
-        cli, ["index", "search", "-c", str(config), "--index-dir", str(kb), "--embedder", "eda-retriever", "flatten"]
+        cli, ["index", "build", "--index-dir", str(kb), "--embedder", "tiny-retriever", str(docs_dir / "guide.md")]
     )
+    assert built.exit_code == 0, built.output
+    assert KnowledgeIndex.open(kb).manifest["embedder"]["name"] == "tiny-retriever"
+    found = runner.invoke(cli, ["index", "search", "--index-dir", str(kb), "--embedder", "tiny-retriever", "flatten"])
     assert found.exit_code == 0, found.output
     # Served with the default embedder instead, the index is refused with the rebuild hint.
-    from chipmate.config import load_config as load_chipmate_config
-
-    chipmate_config = load_chipmate_config(config)
-    chipmate_config.tasks = {"designqa": {"index_dir": str(kb)}}
-    with pytest.raises(Exception, match="was built with embedder 'eda-retriever'"):
-        DesignQAService(Host(chipmate_config)).retriever()
+    config = config_from_dict({"tasks": {"designqa": {"index_dir": str(kb)}}})
+    with pytest.raises(Exception, match="was built with embedder 'tiny-retriever'"):
+        DesignQAService(Host(config)).retriever()
+    served = config_from_dict({"tasks": {"designqa": {"index_dir": str(kb), "embedder": "tiny-retriever"}}})
+    assert len(DesignQAService(Host(served)).retriever().search("flatten", 2)) == 2

@@ -9,7 +9,8 @@ One module per recipe, each with a ``Config`` dataclass (read from one YAML file
 - ``sft``       — chat SFT with the loss on assistant tokens only (LoRA, or full);
 - ``retriever`` — fine-tune the designqa embedder on synthetic questions with mined hard negatives.
 
-``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever`` run them (``chipmate.cli.train_commands``).
+``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever`` run them
+(``chipmate.cli.train_commands``).
 This module holds what they share: reading a recipe file, finding a model by alias or path, recording the result.
 """
 

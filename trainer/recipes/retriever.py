@@ -14,9 +14,10 @@ its Trainer would add ``datasets`` and ``accelerate`` to chipmate's dependencies
 
 Run::
 
-    python -m chipmate.trainer.recipes.retriever -c retriever.yaml --alias eda-retriever
-    python -m chipmate.trainer.recipes.retriever -c retriever.yaml --resume      # continue after an interruption
-    chipmate index build --embedder eda-retriever --index-dir ~/kb docs/            # re-embed with the new model
+    chipmate train retriever -c examples/recipes/retriever.yaml --alias kb-retriever
+    chipmate train retriever -c examples/recipes/retriever.yaml --resume       # continue after an interruption
+    python -m chipmate.trainer.recipes.retriever -c examples/recipes/retriever.yaml   # the same, for scripts
+    chipmate index build --embedder kb-retriever --index-dir ~/kb docs/             # re-embed with the new model
 
 ``out_dir`` receives ``questions.jsonl`` (generated questions, reused on resume), ``pairs.jsonl`` (the training
 data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight), ``metrics.jsonl`` and
@@ -34,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chipmate.config import Where, read_section
+from chipmate.config import Where
 from chipmate.errors import ChipmateError, ConfigError
 from chipmate.trainer.precision import PrecisionConfig
 
@@ -52,8 +53,41 @@ from .retriever_data import (
 
 
 @dataclass
-class RetrieverConfig:
-    """A retriever fine-tuning run; the YAML file holds these keys at its top level."""
+class RetrieverTrainConfig:
+    """The ``train:`` section: the optimisation itself."""
+
+    epochs: int = 3  # small corpora: a few passes; the dev metrics show when it stops helping
+    batch_size: int = 32  # in-batch negatives: more is better, 32 fits a CPU step in seconds
+    learning_rate: float = 5e-5  # the sentence-transformers fine-tuning range is 2e-5..1e-4 for MiniLM-sized models
+    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
+    weight_decay: float = 0.01  # the BERT fine-tuning value
+    max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
+    scale: float = 20.0  # MNRL's inverse temperature on cosine scores (sentence-transformers' default)
+    # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
+    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
+    device: str = "auto"  # auto = cuda when available, else cpu
+    resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
+    progress: bool = True  # tqdm bars
+    plot: bool = True  # metrics.png at the end
+
+    def validate(self, where: Where) -> None:
+        """Range checks; ConfigError naming the key."""
+        self.precision.validate(where.child("precision"))
+        checks = [
+            ("epochs", self.epochs >= 1, "at least 1"),
+            ("batch_size", self.batch_size >= 2, "at least 2 (in-batch negatives need company)"),
+            ("learning_rate", self.learning_rate > 0, "> 0"),
+            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
+            ("scale", self.scale > 0, "> 0"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+
+
+@dataclass
+class Config:
+    """A retriever fine-tuning run (``chipmate train retriever -c FILE``): data keys at the top, ``train:``."""
 
     out_dir: str = "runs/retriever"  # questions, pairs, metrics, checkpoint and final/ go here
     # Model to adapt: an embedder alias or a sentence-transformers directory; null = the default embedder.
@@ -76,38 +110,23 @@ class RetrieverConfig:
     negatives: int = 1  # hard negatives per query (each costs a batch of passages per step; 1 is the common choice)
     mining_depth: int = 30  # nearest passages examined per query
     false_negative_margin: float = 0.05  # drop candidates scoring ≥ positive − margin (NV-Retriever's filter)
-    # -- training -----------------------------------------------------------------------------------------------
-    epochs: int = 3  # small corpora: a few passes; the dev metrics show when it stops helping
-    batch_size: int = 32  # in-batch negatives: more is better, 32 fits a CPU step in seconds
-    learning_rate: float = 5e-5  # the sentence-transformers fine-tuning range is 2e-5..1e-4 for MiniLM-sized models
-    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
-    weight_decay: float = 0.01  # the BERT fine-tuning value
-    max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
-    scale: float = 20.0  # MNRL's inverse temperature on cosine scores (sentence-transformers' default)
-    # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
-    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
-    device: str = "auto"  # auto = cuda when available, else cpu
     dev_fraction: float = 0.1  # generated questions held out to report hit@k before and after training
-    seed: int = 0  # data order, dev split, keyphrase sampling, init of nothing else (the base is pretrained)
-    resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
-    progress: bool = True  # tqdm bars
-    plot: bool = True  # metrics.png at the end
-    alias: str | None = None  # record out_dir/final as this embedder alias
+    seed: int = 0  # data order, dev split, keyphrase sampling (the base model is pretrained: no init)
+    train: RetrieverTrainConfig = field(default_factory=RetrieverTrainConfig)
+    # -- the result ---------------------------------------------------------------------------------------------
+    alias: str | None = None  # record out_dir/final as this embedder alias (chipmate models list)
+    replace: bool = False  # let alias overwrite a recorded alias of the same name
+    models_config: str | None = None  # chipmate config that resolves aliases and the cache (None: the usual one)
 
     def validate(self, where: Where) -> None:
         """Range checks; ConfigError naming the key."""
-        self.precision.validate(where.child("precision"))
+        self.train.validate(where.child("train"))
         checks = [
-            ("epochs", self.epochs >= 1, "at least 1"),
-            ("batch_size", self.batch_size >= 2, "at least 2 (in-batch negatives need company)"),
-            ("learning_rate", self.learning_rate > 0, "> 0"),
-            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
             ("negatives", self.negatives >= 0, ">= 0"),
             ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
             ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
             ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
             ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
-            ("scale", self.scale > 0, "> 0"),
         ]
         for key, ok, what in checks:
             if not ok:
@@ -116,32 +135,15 @@ class RetrieverConfig:
             raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
 
 
-@dataclass
-class RetrieverResult:
-    """What a run produced."""
-
-    model_dir: Path
-    passages: int
-    pairs: int
-    dev_before: dict[str, float]
-    dev_after: dict[str, float]
-    alias: str | None = None
+#: the name tests and benchmarks use
+RetrieverConfig = Config
 
 
-def load_config(path: str | None, overrides: dict[str, Any] | None = None) -> RetrieverConfig:
-    """The recipe's config from a YAML file (keys of :class:`RetrieverConfig`) plus ``overrides``."""
-    import yaml
+def load_config(path: str | None, overrides: dict[str, Any] | None = None) -> Config:
+    """The recipe's config from a YAML file plus dotted ``overrides`` (as ``chipmate train retriever`` reads it)."""
+    from chipmate.trainer.recipes import load_recipe_config
 
-    data: dict[str, Any] = {}
-    source = "<arguments>"
-    if path:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot be read as YAML: {exc}") from exc
-        source = str(path)
-    data.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return read_section(RetrieverConfig, data, Where(source, ""))
+    return load_recipe_config(Config, path, {k: v for k, v in (overrides or {}).items() if v is not None}, "retriever")
 
 
 def base_model_path(name: str | None, host: Any) -> str:
@@ -154,7 +156,7 @@ def base_model_path(name: str | None, host: Any) -> str:
     return str(model_path(host.models.spec(alias)))
 
 
-def run(config: RetrieverConfig) -> RetrieverResult:
+def run(config: Config) -> dict[str, Any]:
     """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias."""
     import torch
     from sentence_transformers import SentenceTransformer
@@ -169,14 +171,17 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
     from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
     from chipmate.trainer.precision import iter_master_pairs, make_precision
+    from chipmate.trainer.recipes import check_alias, host_config
     from chipmate.trainer.schedule import cosine_lr
 
+    # A bad or taken --alias fails now, not after the training.
+    check_alias(config.alias, config.replace, config.models_config)
     out = Path(config.out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
-    host = Host()
+    host = Host(host_config(config.models_config))
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    device = config.device if config.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
     model = SentenceTransformer(base_model_path(config.base_model, host), device=device, local_files_only=True)
     embedder = SentenceTransformerEmbedder(model)
 
@@ -202,7 +207,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
         keyphrase_per_passage=config.keyphrase_per_passage,
         questions_file=questions,
         seed=config.seed,
-        show_progress=config.progress,
+        show_progress=config.train.progress,
     )
     # 2) hard negatives with the model as it is now, then the dev split
     model.eval()
@@ -224,18 +229,18 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     dev_before = dev_metrics(embedder, dev_pairs, chunks, vectors)
 
     # 3) training: MNRL over [queries, positives, negative_1..n] columns, on the precision core
-    loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)
-    steps_per_epoch = len(batches(train_pairs, groups, config.batch_size, config.seed))
-    total = steps_per_epoch * config.epochs
+    loss_fn = MultipleNegativesRankingLoss(model, scale=config.train.scale)
+    steps_per_epoch = len(batches(train_pairs, groups, config.train.batch_size, config.seed))
+    total = steps_per_epoch * config.train.epochs
     precision = make_precision(
-        config.precision,
+        config.train.precision,
         model,
-        lambda params: torch.optim.AdamW(params, lr=config.learning_rate),
-        param_groups=_param_groups(model, config.weight_decay),
-        max_grad_norm=config.max_grad_norm,
+        lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
+        param_groups=_param_groups(model, config.train.weight_decay),
+        max_grad_norm=config.train.max_grad_norm,
     )
     epoch, step = 0, 0
-    if config.resume and (out / "ckpt.pt").is_file():
+    if config.train.resume and (out / "ckpt.pt").is_file():
         state = load_checkpoint(out / "ckpt.pt", map_location=device)
         model.load_state_dict(state["model"])
         precision.load_state_dict(state["precision"])
@@ -247,19 +252,19 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     if epoch == 0:
         log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
     bar = None
-    if config.progress:
+    if config.train.progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=total, initial=step, desc=f"train retriever ({precision.mode})", unit="step")
     try:
-        while epoch < config.epochs:
+        while epoch < config.train.epochs:
             model.train()
-            for batch in batches(train_pairs, groups, config.batch_size, config.seed * 1000 + epoch):
+            for batch in batches(train_pairs, groups, config.train.batch_size, config.seed * 1000 + epoch):
                 lr = cosine_lr(
                     step,
-                    max_lr=config.learning_rate,
-                    min_lr=config.learning_rate * 0.1,
-                    warmup_steps=int(total * config.warmup_ratio),
+                    max_lr=config.train.learning_rate,
+                    min_lr=config.train.learning_rate * 0.1,
+                    warmup_steps=int(total * config.train.warmup_ratio),
                     decay_steps=total,
                 )
                 for group in precision.param_groups:
@@ -308,7 +313,7 @@ def run(config: RetrieverConfig) -> RetrieverResult:
     dev_after = dev_metrics(embedder, dev_pairs, chunks)
     final = out / "final"
     model.save(str(final))
-    if config.plot:
+    if config.train.plot:
         plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
     summary = {
         "base_model": config.base_model,
@@ -320,10 +325,15 @@ def run(config: RetrieverConfig) -> RetrieverResult:
         "dev_after": dev_after,
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    summary["model_dir"] = str(final)
     if config.alias:
-        record_embedder_alias(config.alias, final)
-    return RetrieverResult(final, len(chunks), len(train_pairs), dev_before, dev_after, config.alias)
+        from chipmate.models.store import add_alias
+
+        add_alias(host.models, config.alias, final, backend="sentence-transformers", recipe="retriever",
+                  replace=config.replace)  # fmt: skip
+        summary["alias"] = config.alias
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    return summary
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
@@ -340,39 +350,23 @@ def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
     return {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
 
 
-def record_embedder_alias(alias: str, path: Path) -> None:
-    """Record ``path`` as embedder ``alias`` in the user's alias store (``chipmate.models.store``), or, where this
-    install has none, print the config entry to add."""
-    settings = {"backend": "sentence-transformers", "path": str(path.resolve())}
-    try:
-        from chipmate.models.store import record_alias  # type: ignore[import-not-found]
-    except ImportError:
-        print(
-            f"add to your chipmate config:\nmodels:\n  {alias}:\n    backend: sentence-transformers\n"
-            f"    path: {path.resolve()}\ntasks:\n  designqa:\n    embedder: {alias}",
-            file=sys.stderr,
-        )
-        return
-    record_alias(alias, settings)
-
-
 def main(argv: list[str] | None = None) -> int:
-    """``python -m chipmate.trainer.recipes.retriever -c recipe.yaml [--alias NAME] [--out-dir DIR] [--resume]``."""
+    """``python -m chipmate.trainer.recipes.retriever -c FILE [--out-dir DIR] [--alias NAME] [--resume]``, the
+    same as ``chipmate train retriever`` (for torchrun and scripts)."""
     parser = argparse.ArgumentParser(description="Fine-tune designqa's retriever on synthetic questions.")
-    parser.add_argument("-c", "--config", help="recipe YAML (keys of RetrieverConfig)")
+    parser.add_argument("-c", "--config", help="recipe YAML (keys of Config)")
     parser.add_argument("--out-dir")
     parser.add_argument("--alias", help="record the trained model as this embedder alias")
-    parser.add_argument("--resume", action="store_true", default=None)
+    parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
+    from chipmate.cli.train_commands import run_recipe
+
     try:
-        config = load_config(args.config, {"out_dir": args.out_dir, "alias": args.alias, "resume": args.resume})
-        result = run(config)
+        result = run_recipe("retriever", args.config, out_dir=args.out_dir, alias=args.alias, resume=args.resume)
     except ChipmateError as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 1
-    print(
-        json.dumps({"model_dir": str(result.model_dir), "dev_before": result.dev_before, "dev_after": result.dev_after})
-    )
+    print(json.dumps(result, indent=2))
     return 0
 
 
