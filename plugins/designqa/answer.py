@@ -190,11 +190,13 @@ def generate_checked(
                 break
         else:
             generation = getattr(stream, "generation", None)
-            # A last sentence cut by max_tokens is incomplete: drop it. One the model ended is judged.
-            if getattr(generation, "finish_reason", "stop") != "length" and pending.strip():
+            finish = getattr(generation, "finish_reason", "stop")
+            # A last sentence the model ended is judged; one cut by max_tokens (or by the backend's loop guard,
+            # finish_reason "loop") is incomplete and dropped.
+            if finish == "stop" and pending.strip():
                 take(pending)
             elif pending.strip():
-                reason = "max_tokens"
+                reason = "max_tokens" if finish == "length" else str(finish)
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
