@@ -29,6 +29,12 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CHIPMATE_ALIAS_STORE"] = os.path.join(tempfile.mkdtemp(prefix="chipmate-tests-"), "aliases.json")
 
 
+@pytest.fixture(autouse=True)
+def _empty_alias_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each test starts from an empty alias store: one test's `--alias` must not leak into the next.
+    monkeypatch.setenv("CHIPMATE_ALIAS_STORE", str(tmp_path_factory.mktemp("aliases") / "aliases.json"))
+
+
 def quiet(config: Config) -> Config:
     """``config`` with the background build of the default knowledge base off (unless it says otherwise)."""
     designqa = config.tasks.setdefault("designqa", {})

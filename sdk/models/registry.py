@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import logging
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,8 @@ from ..config import cache_dir as default_cache_dir
 from ..errors import ConfigError, ModelNotFoundError, PluginError
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
 from .store import read_aliases, store_path
+
+log = logging.getLogger("chipmate.models")
 
 # Keys every alias may carry besides the backend's own options.
 COMMON_KEYS = {"backend": "backend kind (hf, openai, sentence-transformers, or a plugin's)", "default": ""}
@@ -104,7 +107,17 @@ class ModelRegistry:
                 source = store_source
             else:
                 source = f"<plugin {self._aliases[alias].plugin}>"
-            spec, backend = self._spec(str(alias), settings, source)
+            try:
+                spec, backend = self._spec(str(alias), settings, source)
+            except ConfigError as exc:
+                if not from_store:
+                    raise
+                # A recorded alias is the user's data, not configuration: one that no longer fits (its backend's
+                # plugin disabled, an option renamed) is skipped, so it cannot take every other model down.
+                log.warning(
+                    "skipping stored model alias %r: %s (remove it: chipmate models remove %s)", alias, exc, alias
+                )
+                continue
             specs[spec.alias] = spec
             marked = isinstance(settings, Mapping) and settings.get("default")
             if from_config and marked:
@@ -124,7 +137,7 @@ class ModelRegistry:
             for kind in (GENERATOR, EMBEDDER)
         }
         self._specs = specs
-        self._stored = {name: entry for name, entry in stored.items() if specs[name].source == store_source}
+        self._stored = {n: e for n, e in stored.items() if n in specs and specs[n].source == store_source}
 
     def check_settings(self, alias: str, settings: Mapping[str, Any], source: str = "<new alias>") -> ModelSpec:
         """Check ``settings`` as a ``models:`` entry would be checked (backend kind, option names); its spec."""

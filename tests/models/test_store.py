@@ -117,3 +117,12 @@ def test_cli_models_add_list_remove(cache, tmp_path):
     assert runner.invoke(cli, ["models", "remove", "smol-eda"]).exit_code == 0
     gone = runner.invoke(cli, ["models", "remove", "smol-eda"])
     assert gone.exit_code == 1 and "not in the alias store" in gone.output
+
+
+def test_a_stored_alias_that_no_longer_fits_is_skipped_not_fatal(cache, tmp_path, caplog):
+    # e.g. recorded while a plugin was installed that provides its backend, read after it was removed
+    record_alias(cache, "gone-backend", {"backend": "no-such-backend", "path": str(tmp_path)}, recipe="sft")
+    registry = Host(Config(cache_dir=str(cache))).models
+    assert "gone-backend" not in {row["alias"] for row in registry.list()}
+    assert registry.default_alias("generator")  # everything else still works
+    assert "skipping stored model alias 'gone-backend'" in caplog.text and "chipmate models remove" in caplog.text
