@@ -36,10 +36,13 @@ from chipmate.errors import ConfigError
 from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
 from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs, make_precision
-from chipmate.trainer.schedule import cosine_lr
+from chipmate.trainer.schedule import schedule_lr
 
-# (iteration, micro_step, rank) -> (input_ids, targets), both (batch, seq_len) int64
+# (iteration, micro_step, rank) -> (input_ids, targets), both (batch, seq_len) int64; target -100 is ignored
 BatchFn = Callable[[int, int, int], tuple[torch.Tensor, torch.Tensor]]
+# model -> {"name": value}: validation metrics (perplexities), run by the main process with the model in eval mode
+EvalFn = Callable[[nn.Module], dict[str, float]]
+SCHEDULES = ("cosine", "constant")
 
 
 @dataclass
@@ -56,11 +59,18 @@ class TrainConfig:
     min_lr: float = 3e-5  # cosine floor, max/10 (Chinchilla)
     warmup_iters: int = 50  # linear warmup: Adam's second moment is noisy in the first steps
     lr_decay_iters: int | None = None  # cosine length; None means max_iters
+    # "cosine" decays to min_lr (pretraining from scratch); "constant" holds the LR after warmup (ChipNeMo's DAPT)
+    lr_schedule: str = "cosine"
     weight_decay: float = 0.1  # on matrices only; norms and biases are not decayed (nanoGPT, Llama)
     betas: tuple[float, float] = (0.9, 0.95)  # beta2 0.95 keeps Adam steady with large LM batches
     max_grad_norm: float | None = 1.0  # global-norm clip on unscaled fp32 grads; None disables it
     log_interval: int = 10  # iterations between metrics records
     checkpoint_interval: int = 200  # iterations between checkpoints; 0 writes one only at the end
+    # iterations between validation runs of the evaluate hook; 0 runs it only before and after training
+    eval_interval: int = 0
+    # wall-clock budget in minutes: stop after the iteration that crosses it (final evaluation and checkpoint still
+    # run; --resume continues). None trains for max_iters. For "a run that fits the night" on shared machines.
+    time_limit_minutes: float | None = None
     resume: bool = False  # continue from out_dir/ckpt.pt
     seed: int = 1337  # seeds init, data order and dropout; the data order depends on it and the iteration
     device: str = "cpu"  # "cuda" puts each process on cuda:LOCAL_RANK
@@ -74,10 +84,12 @@ class TrainConfig:
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 1):
                 raise ConfigError(f"{where.at(name)} must be an integer >= 1 (got {value!r})")
-        for name in ("warmup_iters", "checkpoint_interval"):
+        for name in ("warmup_iters", "checkpoint_interval", "eval_interval"):
             value = getattr(self, name)
             if not (isinstance(value, int) and value >= 0):
                 raise ConfigError(f"{where.at(name)} must be an integer >= 0 (got {value!r})")
+        if self.time_limit_minutes is not None and not self.time_limit_minutes > 0:
+            raise ConfigError(f"{where.at('time_limit_minutes')} must be > 0 or null (got {self.time_limit_minutes!r})")
         if not (self.learning_rate > 0 and 0 <= self.min_lr <= self.learning_rate):
             raise ConfigError(
                 f"{where.at('learning_rate')} must be > 0 and {where.at('min_lr')} in [0, learning_rate] "
@@ -87,6 +99,10 @@ class TrainConfig:
             raise ConfigError(f"{where.at('max_grad_norm')} must be > 0 or null (got {self.max_grad_norm!r})")
         if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
             raise ConfigError(f"{where.at('betas')} must be two numbers in [0, 1) (got {self.betas!r})")
+        if self.lr_schedule not in SCHEDULES:
+            raise ConfigError(
+                f"{where.at('lr_schedule')} must be one of {', '.join(SCHEDULES)} (got {self.lr_schedule!r})"
+            )
         if self.device.split(":")[0] not in ("cpu", "cuda"):
             raise ConfigError(f"{where.at('device')} must be one of cpu, cuda (got {self.device!r})")
 
@@ -106,6 +122,10 @@ class TrainResult:
     final_loss: float
     losses: list[float]  # per-iteration mean micro-batch loss on this process
     out_dir: Path
+    evals: list[dict[str, Any]] = field(default_factory=list)  # {"iter", "step", metric: value} per evaluation
+    mode: str = ""  # the precision mode the run used (``auto`` resolved)
+    tokens_per_s: float = 0.0  # mean training throughput over the run (batch × seq_len × accum × world per s)
+    precision: Any = None  # the Precision object: its fp32 masters are the weights to save (iter_master_pairs)
 
 
 def token_batches(tokens: torch.Tensor, batch_size: int, seq_len: int, seed: int, accum: int) -> BatchFn:
@@ -152,8 +172,15 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> TrainResult:
-    """Train ``model`` (returns logits, or an object with ``.logits``) on ``data`` (1-D tokens or a BatchFn)."""
+def train(
+    cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn, evaluate: EvalFn | None = None
+) -> TrainResult:
+    """Train ``model`` (returns logits, or an object with ``.logits``) on ``data`` (1-D tokens or a BatchFn).
+
+    ``evaluate(model)``, if given, runs on the main process before the first step, every ``eval_interval``
+    iterations and after the last, in eval mode and without gradients; its metrics go to ``metrics.jsonl``
+    (records with ``"kind": "eval"``), the plot and :attr:`TrainResult.evals`.
+    """
     cfg.validate()
     rank, world, device = _setup_distributed(cfg)
     main = rank == 0
@@ -185,12 +212,14 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
             dist.broadcast(master.data, src=0)
 
     iteration, step = 0, 0
+    evals: list[dict[str, Any]] = []
     ckpt_path = out_dir / "ckpt.pt"
     if cfg.resume:
         ckpt = load_checkpoint(ckpt_path, map_location=device)
         model.load_state_dict(ckpt["model"])
         precision.load_state_dict(ckpt["precision"])
         iteration, step = ckpt["iteration"], ckpt["step"]
+        evals = list(ckpt.get("evals") or [])
         torch.set_rng_state(ckpt["rng"]["cpu"].cpu())  # RNG states are CPU byte tensors, whatever map_location
         if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
             torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
@@ -202,6 +231,7 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
                 "precision": precision.state_dict(),
                 "iteration": iteration,
                 "step": step,
+                "evals": evals,
                 "train_config": _json_safe(dataclasses.asdict(cfg)),
                 "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
                 "rng": {
@@ -213,6 +243,19 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
         )
 
     metrics = MetricsLog(out_dir / "metrics.jsonl") if main else None
+
+    def run_eval() -> None:
+        if evaluate is None or not main or (evals and evals[-1]["iter"] == iteration):
+            return
+        was_training = model.training
+        model.eval()
+        with torch.no_grad():
+            record = {"iter": iteration, "step": step, **evaluate(model)}
+        model.train(was_training)
+        evals.append(record)
+        if metrics is not None:
+            metrics.write({"kind": "eval", **record})
+
     decay_iters = cfg.lr_decay_iters or cfg.max_iters
     tokens_per_iter = cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * world
     losses: list[float] = []
@@ -222,11 +265,15 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
 
         bar = tqdm(total=cfg.max_iters, initial=iteration, desc=f"train {precision.mode}", unit="it")
     window_start, window_iters = time.perf_counter(), 0
+    train_seconds, train_iters = 0.0, 0
+    deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
     try:
+        run_eval()  # 0) the "before" numbers (skipped on resume when the checkpoint has them)
+        window_start = time.perf_counter()
         while iteration < cfg.max_iters:
             # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
-            lr = cosine_lr(
-                step, max_lr=cfg.learning_rate, min_lr=cfg.min_lr, warmup_steps=cfg.warmup_iters,
+            lr = schedule_lr(
+                cfg.lr_schedule, step, max_lr=cfg.learning_rate, min_lr=cfg.min_lr, warmup_steps=cfg.warmup_iters,
                 decay_steps=decay_iters,
             )  # fmt: skip
             for group in precision.param_groups:
@@ -260,6 +307,7 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
                 if device.type == "cuda":
                     torch.cuda.synchronize(device)
                 elapsed = time.perf_counter() - window_start
+                train_seconds, train_iters = train_seconds + elapsed, train_iters + window_iters
                 if metrics is not None:
                     metrics.write(
                         {
@@ -274,9 +322,17 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
                         }
                     )
                 window_start, window_iters = time.perf_counter(), 0
-            # 5) checkpoints from the main process only, atomically
+            # 5) validation every eval_interval iterations and after the last (main process)
+            if (cfg.eval_interval and iteration % cfg.eval_interval == 0) or iteration == cfg.max_iters:
+                run_eval()
+                window_start = time.perf_counter()  # evaluation time is not training throughput
+            # 6) checkpoints from the main process only, atomically
             if main and cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
                 checkpoint()
+            # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
+            if deadline is not None and _out_of_time(deadline, world, device):
+                break
+        run_eval()  # a resumed run that had already finished still reports its "after" numbers
         if main:
             checkpoint()
     finally:
@@ -293,7 +349,18 @@ def train(cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn) -> T
         final_loss=losses[-1] if losses else float("nan"),
         losses=losses,
         out_dir=out_dir,
+        evals=evals,
+        mode=precision.mode,
+        precision=precision,
+        tokens_per_s=tokens_per_iter * train_iters / train_seconds if train_seconds > 0 else 0.0,
     )
+
+
+def _out_of_time(deadline: float, world: int, device: torch.device) -> bool:
+    flag = torch.tensor([float(time.monotonic() > deadline)], device=device)
+    if world > 1:
+        dist.broadcast(flag, src=0)
+    return bool(flag.item())
 
 
 def small_llama(vocab_size: int = 256, hidden: int = 64, layers: int = 2, heads: int = 4) -> nn.Module:

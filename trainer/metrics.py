@@ -36,14 +36,18 @@ def read_metrics(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def plot_metrics(records: list[dict[str, Any]], path: str | os.PathLike[str]) -> Path:
-    """Write a PNG with the loss (top) and the loss scale on a log2 axis (bottom) against the iteration."""
+    """Write a PNG with the loss (top) and the loss scale on a log2 axis (bottom) against the iteration, and
+    the validation metrics (records with ``"kind": "eval"``) in a third panel when there are any."""
     import matplotlib  # imported lazily: only the main process plots, and only at the end of a run
 
     matplotlib.use("Agg")  # no display on training machines
     import matplotlib.pyplot as plt
 
+    evals = [r for r in records if r.get("kind") == "eval"]
+    records = [r for r in records if "kind" not in r]
     iters = [r["iter"] for r in records]
-    fig, (ax_loss, ax_scale) = plt.subplots(2, 1, sharex=True, figsize=(7, 5))
+    fig, axes = plt.subplots(3 if evals else 2, 1, sharex=True, figsize=(7, 7.5 if evals else 5))
+    ax_loss, ax_scale = axes[0], axes[1]
     ax_loss.plot(iters, [r["loss"] for r in records])
     ax_loss.set_ylabel("loss")
     ax_loss.grid(alpha=0.3)
@@ -55,6 +59,17 @@ def plot_metrics(records: list[dict[str, Any]], path: str | os.PathLike[str]) ->
     skipped = [r["iter"] for r, prev in zip(records[1:], records, strict=False) if r["skipped"] > prev["skipped"]]
     for it in skipped:
         ax_scale.axvline(it, color="tab:red", alpha=0.3, linewidth=0.8)
+    if evals:
+        ax_eval = axes[2]
+        names = sorted({k for r in evals for k, v in r.items() if k not in ("kind", "iter", "step") and _number(v)})
+        for name in names:
+            points = [(r["iter"], r[name]) for r in evals if _number(r.get(name))]
+            ax_eval.plot([p[0] for p in points], [p[1] for p in points], marker="o", label=name)
+        ax_eval.set_ylabel("validation")
+        ax_eval.set_xlabel("iteration")
+        ax_eval.grid(alpha=0.3)
+        if names:
+            ax_eval.legend(fontsize=8)
     fig.tight_layout()
     out = Path(path)
     fig.savefig(out, dpi=100)
@@ -87,3 +102,7 @@ def plot_retrieval_metrics(path: str | os.PathLike[str], png: str | os.PathLike[
     fig.savefig(png, dpi=100)
     plt.close(fig)
     return Path(png)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)

@@ -31,6 +31,7 @@ loss scalers they use live in ``scaling.py``.)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -46,6 +47,8 @@ from chipmate.errors import ConfigError, LossScaleUnderflowError, TrainingError
 from chipmate.trainer.scaling import DynamicLossScaler, LossScaler, StaticLossScaler, check_scaling
 
 MODES = ("fp32", "fp16", "bf16", "amp")
+#: resolved by :func:`make_precision` from the model's device (see chipmate.trainer.hardware.auto_precision)
+AUTO = "auto"
 OptimizerFactory = Callable[[Any], torch.optim.Optimizer]
 
 
@@ -54,6 +57,7 @@ class PrecisionConfig:
     """How a run trades precision for speed and memory; the YAML key is ``precision``."""
 
     # fp16 is the paper's recipe; fp32 / amp are the baselines it is measured against, bf16 the modern default.
+    # "auto" picks by hardware: bf16 where native, fp16 on other GPUs, fp32 on CPUs without bf16 (the recipes' default).
     mode: str = "fp16"
     # 2^16: the paper found 8K–32K rescues most models; starting high costs only a few skipped steps at startup.
     init_scale: float = 2.0**16
@@ -75,8 +79,8 @@ class PrecisionConfig:
 
     def validate(self, where: Where = Where(key="precision")) -> None:  # noqa: B008 - Where is frozen
         """Raise :class:`ConfigError` naming the first bad field and the values it accepts."""
-        if self.mode not in MODES:
-            raise ConfigError(f"{where.at('mode')} must be one of {', '.join(MODES)} (got {self.mode!r})")
+        if self.mode not in (*MODES, AUTO):
+            raise ConfigError(f"{where.at('mode')} must be one of {', '.join((*MODES, AUTO))} (got {self.mode!r})")
         if self.amp_dtype not in ("fp16", "bf16"):
             raise ConfigError(f"{where.at('amp_dtype')} must be one of fp16, bf16 (got {self.amp_dtype!r})")
         check_scaling(
@@ -417,6 +421,11 @@ def make_precision(
     """
     cfg = mode if isinstance(mode, PrecisionConfig) else PrecisionConfig(mode=mode, **config)
     cfg.validate()
+    if cfg.mode == AUTO:
+        from chipmate.trainer.hardware import auto_precision
+
+        first = next(model.parameters(), None)
+        cfg = dataclasses.replace(cfg, mode=auto_precision(first.device if first is not None else "cpu"))
     if max_grad_norm is not None and not (math.isfinite(max_grad_norm) and max_grad_norm > 0):
         raise ConfigError(f"max_grad_norm must be a finite number > 0 or None (got {max_grad_norm!r})")
     groups = list(param_groups) if param_groups is not None else None

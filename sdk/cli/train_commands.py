@@ -102,6 +102,37 @@ def train() -> None:
 
 train.add_command(
     recipe_command(
+        "tokenizer",
+        "Extend a base tokenizer with frequent domain tokens and resize the model.",
+        """\b
+    Examples:
+        chipmate train tokenizer -c examples/recipes/tokenizer.yaml
+        chipmate train tokenizer -c examples/recipes/tokenizer.yaml --set output_init=zero""",
+    )
+)
+train.add_command(
+    recipe_command(
+        "dapt",
+        "Domain-adaptive pretraining: continue training a causal LM on the built corpus.",
+        """\b
+    Examples:
+        chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
+        chipmate train dapt -c examples/recipes/dapt.yaml --resume
+        torchrun --nproc_per_node=2 -m chipmate.trainer.recipes.dapt -c examples/recipes/dapt.yaml""",
+    )
+)
+train.add_command(
+    recipe_command(
+        "sft",
+        "Supervised fine-tuning on chat records, loss on the assistant's tokens only (LoRA or full).",
+        """\b
+    Examples:
+        chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
+        chipmate train sft -c examples/recipes/sft.yaml --set lora.rank=16 --resume""",
+    )
+)
+train.add_command(
+    recipe_command(
         "retriever",
         "Fine-tune the designqa embedder on synthetic questions from your passages (ChipNeMo's retriever).",
         """

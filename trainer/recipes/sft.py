@@ -1,0 +1,210 @@
+"""``chipmate train sft``: supervised fine-tuning on chat records, the loss on the assistant's tokens only.
+
+Records come from JSONL files (``data``), one conversation per line, in any of these shapes:
+
+- ``{"messages": [{"role": "system"|"user"|"assistant", "content": ...}, ...]}`` — what
+  ``chipmate scripts export --format chat`` writes (built with the prompt builder scriptgen uses at inference);
+- ``{"question": ..., "answer": ...}`` (Q&A pairs) or ``{"prompt": ..., "response": ...}``;
+- ``{"instruction": ..., "script": ...}`` (a script library) or ``{"instruction": ..., "output": ...}``;
+  ``system`` (the recipe's) is put first for the three pair shapes.
+
+Each conversation is rendered with the model's own chat template (``chat_template`` replaces it), and only the
+assistant turns' tokens carry labels (:func:`chipmate.trainer.data.chat_example`). LoRA (peft) is the default:
+``out_dir/adapter`` is a peft adapter of a few MB that the ``hf`` backend applies to the base alias; ``finetune:
+full`` (or ``merge: true``) writes ``out_dir/model``. The validation loss per assistant token is measured before
+and after, into ``metrics.jsonl`` and ``result.json``.
+
+    chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
+    chipmate train sft -c examples/recipes/sft.yaml --set finetune=full --out-dir runs/sft-full
+    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.recipes.sft -c examples/recipes/sft.yaml
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+from chipmate.config import Where
+from chipmate.errors import ConfigError, InvalidInputError
+from chipmate.trainer.data import chat_batches, chat_example, chat_loss, check_messages, read_jsonl
+from chipmate.trainer.hardware import machine_facts
+from chipmate.trainer.loop import train
+from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
+from chipmate.trainer.recipes.training import (
+    LoraSettings,
+    RecipeTrain,
+    distributed,
+    load_model,
+    save_model,
+    to_fp32,
+    trainable_params,
+    write_result,
+)
+
+PAIRS = (("question", "answer"), ("prompt", "response"), ("instruction", "script"), ("instruction", "output"))
+
+
+@dataclass
+class SftTrain(RecipeTrain):
+    """SFT's ``train`` section."""
+
+    learning_rate: float = 2e-4  # LoRA's usual LR (adapters start at zero and need larger steps); use 1e-5 for full
+    min_lr: float = 2e-5  # cosine floor, max/10
+    lr_schedule: str = "cosine"  # a short, finite run: decaying helps the last epoch settle
+    warmup_iters: int = 5  # a few steps: SFT sets are small
+    batch_size: int = 4
+    grad_accum_steps: int = 2  # 8 conversations per update
+    log_interval: int = 2
+
+
+@dataclass
+class Config:
+    """``chipmate train sft`` settings; every default says why."""
+
+    out_dir: str = "runs/sft"  # adapter/ (LoRA) or model/ (full), metrics, checkpoint, result.json
+    model: str = "smollm2-135m-instruct"  # alias or HF directory; an instruct model already speaks the template
+    data: list[str] = field(default_factory=list)  # JSONL files of conversations (shapes in the module docstring)
+    validation: list[str] = field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
+    validation_fraction: float = 0.1  # of records, when no validation files are given
+    system: str | None = None  # system message put first for pair-shaped records (None: the template's default)
+    chat_template: str | None = None  # a Jinja template (or a .jinja file) replacing the tokenizer's
+    max_len: int = 1024  # tokens per conversation; longer ones are cut (their assistant tail may be lost)
+    epochs: float | None = 3.0  # passes over the data; sets train.max_iters (null: use train.max_iters)
+    finetune: str = "lora"  # "lora" (a small adapter, the base stays shared) or "full"
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    merge: bool = False  # with LoRA also write the merged model/ (for backends that cannot apply adapters)
+    train: SftTrain = field(default_factory=SftTrain)  # the loop's settings; train.out_dir is set to out_dir
+    alias: str | None = None  # record the result under this model alias (adapter on the base alias for LoRA)
+    replace: bool = False  # let alias overwrite an existing one
+    models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
+
+    def validate(self, where: Where) -> None:
+        """ConfigError naming the first bad key."""
+        if not self.data:
+            raise ConfigError(f"{where.at('data')} must list at least one JSONL file of conversations")
+        for key in ("data", "validation"):
+            for i, item in enumerate(getattr(self, key)):
+                if not Path(item).expanduser().is_file():
+                    raise ConfigError(f"{where.at(f'{key}[{i}]')}: {item} is not a file")
+        if self.finetune not in ("full", "lora"):
+            raise ConfigError(f"{where.at('finetune')} must be full or lora (got {self.finetune!r})")
+        if not 0 <= self.validation_fraction < 1:
+            raise ConfigError(f"{where.at('validation_fraction')} must be in [0, 1) (got {self.validation_fraction})")
+        if self.epochs is not None and not self.epochs > 0:
+            raise ConfigError(f"{where.at('epochs')} must be > 0 or null (got {self.epochs})")
+        self.train.out_dir = self.out_dir
+        self.train.validate(where.child("train"))
+
+
+def conversation(record: dict[str, Any], where: str, system: str | None) -> list[dict[str, str]]:
+    """The messages of one record in any supported shape; InvalidInputError naming file and line otherwise."""
+    if "messages" in record:
+        return check_messages(record["messages"], where)
+    for user, assistant in PAIRS:
+        if isinstance(record.get(user), str) and isinstance(record.get(assistant), str):
+            messages = [{"role": "system", "content": system}] if system else []
+            return [
+                *messages,
+                {"role": "user", "content": record[user]},
+                {"role": "assistant", "content": record[assistant]},
+            ]
+    shapes = ", ".join(f"{u}/{a}" for u, a in PAIRS)
+    raise InvalidInputError(f"{where}: a record needs 'messages' or one of the pairs {shapes}")
+
+
+def read_conversations(files: list[str], system: str | None) -> list[list[dict[str, str]]]:
+    """Every conversation of ``files``, in order."""
+    out = []
+    for file in files:
+        for number, record in read_jsonl(Path(file).expanduser()):
+            out.append(conversation(record, f"{file}:{number}", system))
+    return out
+
+
+def run(cfg: Config) -> dict[str, Any]:
+    """Fine-tune ``cfg.model`` on the conversations; returns what ``result.json`` holds."""
+    rank, world = distributed()
+    main = rank == 0
+    check_alias(cfg.alias, cfg.replace, cfg.models_config)
+    records = read_conversations(cfg.data, cfg.system)
+    if cfg.validation:
+        held_out = read_conversations(cfg.validation, cfg.system)
+    else:
+        order = list(range(len(records)))
+        random.Random(cfg.train.seed).shuffle(order)
+        n_val = int(len(records) * cfg.validation_fraction)
+        held_out = [records[i] for i in order[:n_val]]
+        records = [records[i] for i in order[n_val:]]
+    source = resolve_model(cfg.model, cfg.models_config)
+    torch.manual_seed(cfg.train.seed)
+    model, tokenizer = load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None)
+    if cfg.chat_template:
+        template = Path(cfg.chat_template).expanduser()
+        tokenizer.chat_template = template.read_text(encoding="utf-8") if template.is_file() else cfg.chat_template
+    if not tokenizer.chat_template:
+        raise ConfigError(f"model: {cfg.model} has no chat template", hint="set chat_template in the recipe")
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    examples = [chat_example(tokenizer, m, cfg.max_len) for m in records]
+    val_examples = [chat_example(tokenizer, m, cfg.max_len) for m in held_out]
+    t = cfg.train
+    batches = chat_batches(examples, batch_size=t.batch_size, pad_id=pad_id, seed=t.seed, accum=t.grad_accum_steps,
+                           world=world)  # fmt: skip
+    if cfg.epochs is not None:
+        t.max_iters = max(1, math.ceil(cfg.epochs * batches.batches_per_epoch / (t.grad_accum_steps * world)))
+
+    def evaluate(m: torch.nn.Module) -> dict[str, float]:
+        return {"val_loss": chat_loss(m, val_examples, pad_id)} if val_examples else {}
+
+    start = time.perf_counter()
+    result = train(t, model, batches, evaluate=evaluate)
+    seconds = time.perf_counter() - start
+    summary: dict[str, Any] = {}
+    if main:
+        to_fp32(model, result)
+        model_dir, adapter_dir = save_model(model, tokenizer, Path(cfg.out_dir), merge=cfg.merge)
+        summary = {
+            "recipe": "sft",
+            "model": cfg.model,
+            "model_dir": model_dir,
+            "adapter_dir": adapter_dir,
+            "adapter_bytes": sum(f.stat().st_size for f in adapter_dir.iterdir()) if adapter_dir else None,
+            "finetune": cfg.finetune,
+            "precision": result.mode,
+            "machine": machine_facts(t.device),
+            "world_size": world,
+            "params": trainable_params(model),
+            "records": {"train": len(examples), "validation": len(val_examples)},
+            "iterations": result.iterations,
+            "steps": result.steps,
+            "final_loss": result.final_loss,
+            "tokens_per_s": result.tokens_per_s,
+            "seconds": seconds,
+            "before": result.evals[0] if result.evals else None,
+            "after": result.evals[-1] if result.evals else None,
+            "config": asdict(cfg),
+        }
+        if cfg.alias:
+            summary["alias"] = cfg.alias
+            summary["alias_settings"] = record_trained_alias(
+                cfg.alias, source=source, model_dir=model_dir if adapter_dir is None else None,
+                adapter_dir=adapter_dir, recipe="sft", replace=cfg.replace, models_config=cfg.models_config,
+            )  # fmt: skip
+        write_result(Path(cfg.out_dir), summary)
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+    return {k: v for k, v in summary.items() if k != "config"}
+
+
+if __name__ == "__main__":
+    from chipmate.cli.train_commands import train as train_group
+
+    train_group.main(["sft", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.sft")
