@@ -133,7 +133,7 @@ def test_fp16_optimizer_end_to_end_matches_grad_scaler_sequence_and_skips() -> N
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("mode", "fp8", "precision.mode must be one of fp32, fp16, bf16, amp (got 'fp8')"),
+        ("mode", "fp8", "precision.mode must be one of fp32, fp16, bf16, amp, auto (got 'fp8')"),
         ("init_scale", 0.0, "precision.init_scale must be a finite number > 0"),
         ("init_scale", float("inf"), "precision.init_scale must be a finite number > 0"),
         ("min_scale", -1.0, "precision.min_scale must be a finite number > 0"),

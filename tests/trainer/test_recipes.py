@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 from click.testing import CliRunner
-from conftest import DOMAIN, GENERAL
+from recipe_fixtures import DOMAIN, GENERAL
 
 from chipmate.cli import cli
 from chipmate.errors import ConfigError, InvalidInputError

@@ -89,9 +89,10 @@ def host_config(models_config: str | None) -> Any:
 def resolve_model(ref: str, models_config: str | None = None, *, where: str = "model") -> ModelSource:
     """A model directory (``config.json`` inside) or a generator alias whose backend has a local HF directory.
 
-    The ``hf`` backend's aliases (embedded ones included; the embedded SmolLM2 is converted on first use) resolve
-    to their directory. Another backend's alias resolves when ``chipmate models info`` reports a ``hf_path``
-    or a ``path`` with ``config.json`` (CTranslate2 aliases keep the HF checkpoint they were converted from).
+    The ``hf`` backend's aliases (embedded ones included: converted into the cache on first use) resolve to
+    their directory. An alias of another backend (``ct2`` serves the embedded generators under their plain
+    names) resolves through its ``-hf`` twin when there is one, else when ``chipmate models info`` reports a
+    ``hf_path`` or a ``path`` holding ``config.json``.
     """
     candidate = Path(ref).expanduser()
     if (candidate / "config.json").is_file():
@@ -111,10 +112,13 @@ def resolve_model(ref: str, models_config: str | None = None, *, where: str = "m
             f"{where}: alias {ref!r} carries a peft adapter; train from its base model or a merged directory",
             hint="merge the adapter (sft's merge: true writes a model directory) and train from that",
         )
-    if spec.backend == "hf":
+    twin = f"{ref}-hf"
+    known = {row["alias"] for row in registry.list()}
+    hf_spec = spec if spec.backend == "hf" else registry.spec(twin) if twin in known else None
+    if hf_spec is not None and hf_spec.backend == "hf" and not hf_spec.options.get("adapter"):
         from chipmate.plugins.backends.hf import model_path
 
-        return ModelSource(model_path(spec), ref, settings)
+        return ModelSource(model_path(hf_spec), ref, settings)
     info = registry.info(ref)
     for key in ("hf_path", "path"):
         path = info.get(key) or spec.options.get(key)
