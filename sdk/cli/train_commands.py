@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import textwrap
 from typing import Any
 
 import click
 
-RECIPE_HELP_TAIL = """
-    The options below override the file: --out-dir, --resume, --alias, and any field with
-    --set key=value (dotted keys reach nested sections: --set train.max_iters=20).
-"""
+RECIPE_HELP_TAIL = (
+    "The options below override the file: --out-dir{extra}, and any field with --set key=value "
+    "(dotted keys reach nested sections, e.g. --set {example})."
+)
 
 
 def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
@@ -75,9 +76,21 @@ def recipe_command(
             click.Option(["--alias"], help="Record the trained model under this alias (chipmate models list)."),
             click.Option(["--replace"], is_flag=True, help="Let --alias overwrite an alias of the same name."),
         ]
-    return click.Command(
-        command_name or name, callback=callback, params=params, help=f"{summary}\n{RECIPE_HELP_TAIL}\n{examples}"
+    tail = RECIPE_HELP_TAIL.format(
+        extra=", --resume, --alias" if trains else "", example="train.max_iters=20" if trains else "general.share=0.05"
     )
+    return click.Command(
+        command_name or name,
+        callback=callback,
+        params=params,
+        help=f"{summary}\n\n{tail}\n\n{_dedent(examples)}",
+    )
+
+
+def _dedent(block: str) -> str:
+    """``block`` without its common indentation, ignoring a first line of its own (click's ``\\b`` marker)."""
+    first, _, rest = block.partition("\n")
+    return f"{first}\n{textwrap.dedent(rest)}".strip()
 
 
 @click.group()

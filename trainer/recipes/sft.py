@@ -10,9 +10,9 @@ Records come from JSONL files (``data``), one conversation per line, in any of t
 
 Each conversation is rendered with the model's own chat template (``chat_template`` replaces it), and only the
 assistant turns' tokens carry labels (:func:`chipmate.trainer.data.chat_example`). LoRA (peft) is the default:
-``out_dir/adapter`` is a peft adapter of a few MB that the ``hf`` backend applies to the base alias; ``finetune:
-full`` (or ``merge: true``) writes ``out_dir/model``. The validation loss per assistant token is measured before
-and after, into ``metrics.jsonl`` and ``result.json``.
+``out_dir/adapter`` is a peft adapter (19.5 MB at r=16 on SmolLM2-135M) that the ``hf``/``ct2`` backends apply
+to the base alias; ``finetune: full`` (or ``merge: true``) writes ``out_dir/model``. The validation loss per
+assistant token is measured before and after, into ``metrics.jsonl`` and ``result.json``.
 
     chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
     chipmate train sft -c examples/recipes/sft.yaml --set finetune=full --out-dir runs/sft-full
