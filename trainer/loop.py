@@ -268,7 +268,8 @@ def train(
     train_seconds, train_iters = 0.0, 0
     deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
     try:
-        run_eval()  # 0) the "before" numbers (skipped on resume when the checkpoint has them)
+        if not evals:
+            run_eval()  # 0) the "before" numbers (a resumed run has them from its checkpoint)
         window_start = time.perf_counter()
         while iteration < cfg.max_iters:
             # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
