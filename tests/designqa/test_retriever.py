@@ -135,12 +135,13 @@ def test_config_errors_name_the_file_and_key(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[Path, dict[str, Any]]:
+def trained_run(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[Path, dict[str, Any], Path]:
     """A tiny real run through `chipmate train retriever`: MiniLM, keyphrase questions over three fixture
-    documents, one epoch of a few steps, recorded as alias ``tiny-retriever``."""
+    documents, one epoch of a few steps, recorded as alias ``tiny-retriever`` in an alias store of its own."""
     from chipmate.cli import cli
 
     out = tmp_path_factory.mktemp("retriever")
+    store = out / "aliases.json"
     recipe = out / "recipe.yaml"
     recipe.write_text(
         yaml.safe_dump(
@@ -155,11 +156,21 @@ def trained(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[P
             }
         )
     )
-    result = CliRunner().invoke(
-        cli, ["train", "retriever", "-c", str(recipe), "--out-dir", str(out / "run"), "--alias", "tiny-retriever"]
-    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CHIPMATE_ALIAS_STORE", str(store))
+        result = CliRunner().invoke(
+            cli, ["train", "retriever", "-c", str(recipe), "--out-dir", str(out / "run"), "--alias", "tiny-retriever"]
+        )
     assert result.exit_code == 0, result.output
-    return recipe, json.loads(result.stdout[result.stdout.index("{") :])
+    return recipe, json.loads(result.stdout[result.stdout.index("{") :]), store
+
+
+@pytest.fixture
+def trained(trained_run: tuple[Path, dict[str, Any], Path], monkeypatch: pytest.MonkeyPatch) -> tuple[Path, dict]:
+    """The tiny run, with its alias store (holding ``tiny-retriever``) the one this test sees."""
+    recipe, result, store = trained_run
+    monkeypatch.setenv("CHIPMATE_ALIAS_STORE", str(store))
+    return recipe, result
 
 
 def test_tiny_training_run_saves_a_loadable_model(trained):
