@@ -113,3 +113,11 @@ def chipmate_startup(host):
     from .service import service_for
 
     service_for(host).ensure_default_kb()
+
+
+@hookimpl(trylast=True)
+def chipmate_shutdown(host):
+    # A build still running would be cut mid-way by the interpreter's exit; stop it cleanly instead.
+    from .service import service_for
+
+    service_for(host).stop_building()

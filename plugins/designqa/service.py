@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from chipmate.config import Where, read_section
-from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
+from chipmate.errors import BackendUnavailableError, CancelledError, ConfigError, InvalidInputError
 
 from .answer import AnswerSettings, answer
 from .backends import embedder_alias, get_embedder, get_generator
@@ -141,6 +141,7 @@ class DesignQAService:
         self._lock = threading.Lock()
         self._builder: threading.Thread | None = None
         self._build_fraction = 0.0
+        self._stop_build = threading.Event()
         self._build_error: BaseException | None = None
 
     @property
@@ -176,6 +177,7 @@ class DesignQAService:
                 return
             self._build_error = None
             self._build_fraction = 0.0
+            self._stop_build.clear()
             self._builder = threading.Thread(target=self._build_default, name="designqa-default-kb", daemon=True)
             self._builder.start()
 
@@ -185,11 +187,15 @@ class DesignQAService:
         try:
             log.info("building the default designqa knowledge base (Yosys help) in %s", self.index_dir)
             embedder = self.embedder()
+            self._check_stop()
             self._build_fraction = 0.02
             documents = yosys_documents(chunk_size=self.settings.chunk_size, chunk_overlap=self.settings.chunk_overlap)
+            self._check_stop()
             self._build_fraction = 0.05
 
             def progress(fraction: float) -> None:
+                # Between embedding slices: the index writer publishes nothing, so nothing is half-built.
+                self._check_stop()
                 self._build_fraction = 0.05 + 0.95 * fraction
 
             update_index(
@@ -203,9 +209,27 @@ class DesignQAService:
                 name=self.embedder_name(),
             )
             log.info("default designqa knowledge base ready in %s", self.index_dir)
+        except CancelledError as exc:  # a shutdown, not a failure: the next start builds again
+            log.info("building the default designqa knowledge base stopped: %s", exc)
+            self._build_error = exc
         except BaseException as exc:  # reported to callers of ask; the server keeps serving other tasks
             log.exception("building the default designqa knowledge base failed")
             self._build_error = exc
+
+    def _check_stop(self) -> None:
+        if self._stop_build.is_set():
+            raise CancelledError("the default knowledge base build was stopped (the server is shutting down)")
+
+    def stop_building(self, timeout: float = 120.0) -> None:
+        """Stop a background build at its next embedding slice and wait for it (the server's shutdown).
+
+        A daemon thread still inside torch when the interpreter exits can abort the process; stopping it first
+        keeps a SIGTERM during the first start's build a clean exit. The next start builds again.
+        """
+        self._stop_build.set()
+        self.wait_until_built(timeout)
+        if self._builder is not None and self._builder.is_alive():
+            log.warning("the default knowledge base build did not stop within %.0f s; exiting under it", timeout)
 
     def wait_until_built(self, timeout: float | None = None) -> None:
         """Block until a background build started by :meth:`ensure_default_kb` has finished."""

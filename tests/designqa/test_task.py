@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from chipmate.config import config_from_dict
-from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
+from chipmate.errors import BackendUnavailableError, CancelledError, ConfigError, InvalidInputError
 from chipmate.host import Host
 from chipmate.plugins.designqa import service as service_module
 from chipmate.plugins.designqa.answer import NO_ANSWER
 from chipmate.plugins.designqa.chunks import chunk_blocks
+from chipmate.plugins.designqa.index import KnowledgeIndex
 from chipmate.plugins.designqa.loaders import Block
 from chipmate.plugins.designqa.service import service_for, settings_from_config
 from chipmate.plugins.designqa.writer import Document
@@ -159,6 +160,28 @@ def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator)
     other = make_host(tmp_path, build_default=True)
     other.startup()
     assert service_for(other)._builder is None
+
+
+def test_shutdown_stops_a_running_build_cleanly(tmp_path, monkeypatch):
+    release = threading.Event()
+    texts = [f"command_{i} — does thing number {i} to the design." for i in range(600)]
+
+    def fake_yosys_documents(*, chunk_size, chunk_overlap):
+        release.wait(60)
+        blocks = [Block(text, f"command_{i}", 1, 1) for i, text in enumerate(texts)]
+        return [Document("yosys help", chunk_blocks(blocks, "yosys help", chunk_size=64, chunk_overlap=0), "v")]
+
+    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    host = make_host(tmp_path, build_default=True)
+    host.startup()
+    service = service_for(host)
+    stopper = threading.Thread(target=host.shutdown)  # the server's shutdown runs the plugin's hook
+    stopper.start()
+    release.set()
+    stopper.join(120)
+    assert not stopper.is_alive() and not service._builder.is_alive()
+    assert isinstance(service._build_error, CancelledError)
+    assert not KnowledgeIndex.exists(service.index_dir)  # stopped between slices: nothing half-published
 
 
 def test_no_default_build_when_turned_off(tmp_path):
