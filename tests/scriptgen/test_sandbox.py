@@ -1,0 +1,107 @@
+"""The sandbox: a fresh directory per run holding only the request's files, limits, confinement, clean-up."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from chipmate.errors import InvalidInputError
+from chipmate.plugins.scriptgen.sandbox import Sandbox, SandboxLimits, check_file_names
+
+SH = "/bin/sh"
+
+
+def run_sh(command: str, files=None, **limits):
+    with Sandbox(files or {}) as box:
+        return box, box.run(mode="exec", limits=SandboxLimits(**{"timeout": 20, **limits}), argv=[SH, "-c", command])
+
+
+def landlock_available() -> bool:
+    _, result = run_sh("true")
+    return result.confinement.startswith("landlock")
+
+
+needs_landlock = pytest.mark.skipif(not landlock_available(), reason="the kernel offers no Landlock here")
+
+
+def test_a_run_sees_only_its_files_and_returns_what_it_wrote():
+    box, result = run_sh("ls -A > listing.txt; cat a.v > copy.v; echo done", files={"a.v": "module a; endmodule\n"})
+    assert result.completed and result.returncode == 0
+    assert result.outputs["listing.txt"].split() == ["a.v", "listing.txt"]
+    assert result.outputs["copy.v"] == "module a; endmodule\n"
+    assert "a.v" not in result.outputs  # inputs it did not change are not outputs
+    assert "done" in result.log
+    assert not box.root.exists()  # deleted afterwards
+
+
+def test_the_environment_is_scrubbed(monkeypatch):
+    monkeypatch.setenv("CHIPMATE_SECRET_TOKEN", "s3cret")
+    _, result = run_sh("env > env.txt")
+    keys = {line.split("=", 1)[0] for line in result.outputs["env.txt"].splitlines()}
+    assert "CHIPMATE_SECRET_TOKEN" not in keys
+    assert keys <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PWD", "SHLVL", "_", "OLDPWD"}
+
+
+def test_timeout_kills_the_whole_process_group(tmp_path):
+    started = time.monotonic()
+    _, result = run_sh("sleep 60 & echo $! > bg.pid; sleep 60", timeout=1)
+    assert result.timed_out and not result.completed
+    assert time.monotonic() - started < 15
+    assert "wall-clock limit" in result.log
+    status = Path(f"/proc/{int(result.outputs['bg.pid'])}/status")
+    time.sleep(0.2)
+    # The background child died with its group: gone, or a zombie its new parent has not reaped yet.
+    assert not status.exists() or "\nState:\tZ" in status.read_text()
+
+
+def test_memory_limit_stops_a_greedy_tool():
+    with Sandbox({}) as box:
+        result = box.run(
+            mode="exec",
+            limits=SandboxLimits(timeout=30, memory_bytes=256 << 20),
+            argv=[sys.executable, "-c", "block = bytearray(1 << 30)"],
+        )
+    assert result.returncode != 0 and "MemoryError" in result.log
+
+
+def test_output_is_capped():
+    _, result = run_sh("yes chipmate | head -c 3000000", output_bytes=64 << 10)
+    assert len(result.log) < 70_000 and "bytes of output left out" in result.log
+
+
+def test_large_output_files_are_reported_by_size():
+    _, result = run_sh("head -c 200000 /dev/zero | tr '\\0' x > big.txt", output_file_bytes=1000)
+    assert result.outputs["big.txt"] == "<200000 bytes, not returned>"
+
+
+@pytest.mark.parametrize("name", ["../x.v", "/etc/passwd", ".hidden", "a/b.v", "", "x" * 200, "a b.v", "~root"])
+def test_bad_file_names_are_refused(name):
+    with pytest.raises(InvalidInputError, match="not allowed"):
+        check_file_names({name: ""})
+
+
+@needs_landlock
+def test_confinement_stops_writes_and_reads_outside_the_run(tmp_path):
+    canary = tmp_path / "canary"
+    _, result = run_sh(f"echo pwned > {canary}; cat /etc/hostname > host.txt; echo ok > inside.txt")
+    assert not canary.exists()
+    assert result.outputs.get("host.txt", "") == ""  # opened for writing, but reading /etc was denied
+    assert result.outputs["inside.txt"] == "ok\n"
+
+
+@needs_landlock
+def test_confinement_blocks_tcp():
+    code = "import socket; socket.create_connection(('127.0.0.1', 9), timeout=2)"
+    with Sandbox({}) as box:
+        result = box.run(mode="exec", limits=SandboxLimits(timeout=20), argv=[sys.executable, "-c", code])
+    assert result.returncode != 0 and "Permission" in result.log
+
+
+def test_sandboxes_are_separate():
+    with Sandbox({"a.v": "1"}) as first, Sandbox({"b.v": "2"}) as second:
+        assert first.root != second.root
+        assert sorted(p.name for p in Path(first.work).iterdir()) == ["a.v"]
+        assert sorted(p.name for p in Path(second.work).iterdir()) == ["b.v"]
