@@ -63,6 +63,10 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("chipmate-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "chipmate/v1/tasks_pb2.pyi" in names and "chipmate/plugins/echo/__init__.py" in names
+    # scriptgen's seed library and its designs are package data.
+    assert "chipmate/plugins/scriptgen/seed/library.jsonl" in names
+    assert "chipmate/plugins/scriptgen/seed/designs/counter.v" in names
+    assert "chipmate/plugins/scriptgen/seed/designs/seed_cells.lib" in names
     assert any(n.endswith("entry_points.txt") for n in names)
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:

@@ -77,10 +77,10 @@ def test_service_of_an_unloaded_plugin_is_absent(make_server):
     assert info.value.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
-def test_builtin_designqa_service_is_served_by_its_plugin(server):
-    assert "chipmate.v1.DesignQAService" in reflected_services(server.port)
-    assert server.host.services.names() == ["chipmate.v1.DesignQAService"]
-    assert next(iter(server.host.services)).plugin == "designqa"
+def test_builtin_services_are_served_by_their_plugins(server):
+    assert {"chipmate.v1.DesignQAService", "chipmate.v1.ScriptGenService"} <= reflected_services(server.port)
+    assert server.host.services.names() == ["chipmate.v1.DesignQAService", "chipmate.v1.ScriptGenService"]
+    assert [service.plugin for service in server.host.services] == ["designqa", "scriptgen"]
 
 
 def _fields(message_cls: type) -> set[str]:
@@ -99,7 +99,7 @@ def test_typed_requests_and_task_schemas_accept_the_same_fields(example_plugin):
             # The typed service sends every field; a schema that forbids unknown keys must not forbid these.
             assert schema.get("additionalProperties", True) in (True, False)
             checked += 1
-    assert checked >= 2  # designqa.ask and verilog.stats at least
+    assert checked >= 3  # designqa.ask, scriptgen.generate and verilog.stats at least
 
 
 def test_a_failing_servicer_factory_fails_the_start_naming_the_plugin(register_plugin, make_server):

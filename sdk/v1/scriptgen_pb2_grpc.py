@@ -39,13 +39,25 @@ class ScriptGenServiceStub:
                 request_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
                 response_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.FromString,
                 _registered_method=True)
+        self.GenerateScriptStream = channel.unary_stream(
+                '/chipmate.v1.ScriptGenService/GenerateScriptStream',
+                request_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
+                response_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.FromString,
+                _registered_method=True)
 
 
 class ScriptGenServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def GenerateScript(self, request, context):
-        """Natural language in, a script for a target tool out, checked against the real tool when asked.
+        """Natural language in, a script for a target tool out, run and repaired in the real tool unless validate is false.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GenerateScriptStream(self, request, context):
+        """The same, streaming one progress event per pipeline stage and ending with the full response.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -58,6 +70,11 @@ def add_ScriptGenServiceServicer_to_server(servicer, server):
                     servicer.GenerateScript,
                     request_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.FromString,
                     response_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.SerializeToString,
+            ),
+            'GenerateScriptStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.GenerateScriptStream,
+                    request_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.FromString,
+                    response_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -87,6 +104,33 @@ class ScriptGenService:
             '/chipmate.v1.ScriptGenService/GenerateScript',
             chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
             chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateScriptStream(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/chipmate.v1.ScriptGenService/GenerateScriptStream',
+            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
+            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

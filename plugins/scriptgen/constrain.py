@@ -1,0 +1,251 @@
+"""Keeping a small model's output inside the tool's language and the request's files.
+
+Two stages run on every generated script before the tool sees it:
+
+1. :func:`clean` — deterministic clean-up of the raw text: markdown fences, prompt echoes (``Files:``,
+   ``Task:``), shell prompts and list markers before commands, comment lines, repeated lines and repeated blocks
+   (small models loop).
+2. :func:`constrain` — the language constraints. Every command must be one the tool knows (an unknown one is
+   replaced by a near-identical known name, else dropped and reported); file names must be the request's files,
+   outputs written earlier, or the outputs the instruction names (a name that is off is replaced when exactly one
+   candidate of its extension fits); ``-top`` must name a module of the request's Verilog; every Verilog input is
+   read; and every output the instruction names must be written by some command.
+
+Both return the notes of what they changed, so the task's log can say what the pipeline did to the model's text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .checks import Problem
+from .prompt import FILE_NAME, VERILOG, verilog_design
+from .tool import ScriptTool
+
+FENCE = re.compile(r"```[\w+-]*\n(.*?)(?:```|$)", re.S)
+ECHO = re.compile(r"^(files|task|top module|script|output|answer)\s*:", re.I)
+LEAD = re.compile(r"^(?:yosys>\s*|\$\s+|>\s+|\d+[.)]\s+|[-*•]\s+)")
+# Options whose next word is a file the command reads, and those whose next word is a file it writes.
+READ_OPTIONS = {"-liberty", "-lib", "-map", "-script", "-constr", "-I", "-F", "-f", "-read"}
+WRITE_OPTIONS = {"-o", "-a", "-write", "-dump_vcd", "-dump_json", "-dump_vlog"}
+# What writes an output of a given extension, when a named output was never written.
+WRITERS = {
+    ".json": "write_json",
+    ".blif": "write_blif",
+    ".il": "write_rtlil",
+    ".rtlil": "write_rtlil",
+    ".edif": "write_edif",
+    ".edn": "write_edif",
+    ".v": "write_verilog",
+}
+TOP_COMMANDS = {"hierarchy", "synth", "prep", "flatten"}
+
+
+@dataclass
+class Request:
+    """What the constraints know about a request: its instruction and input files."""
+
+    instruction: str
+    files: Sequence[Mapping[str, str]]
+
+    @property
+    def inputs(self) -> list[str]:
+        """The request's file names."""
+        return [f["name"] for f in self.files]
+
+    @property
+    def named_outputs(self) -> list[str]:
+        """File names the instruction mentions that are not inputs: the outputs it asks for, in order."""
+        names = [m.group(1) for m in FILE_NAME.finditer(self.instruction)]
+        return list(dict.fromkeys(n for n in names if n not in self.inputs))
+
+
+@dataclass
+class Constrained:
+    """A script after the constraints: what changed, and what could not be fixed."""
+
+    script: str
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _dedent_repeats(lines: list[str]) -> list[str]:
+    """Drop consecutive duplicate lines and blocks of up to 4 lines repeated right after themselves."""
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1] == line:
+            continue
+        out.append(line)
+        for size in range(2, 5):
+            if len(out) >= 2 * size and out[-size:] == out[-2 * size : -size]:
+                del out[-size:]
+                break
+    return out
+
+
+def clean(text: str, *, comment: str = "#") -> tuple[str, list[str]]:
+    """The script inside a model's reply, and notes of what was removed."""
+    notes: list[str] = []
+    fenced = [block for block in FENCE.findall(text) if block.strip()]
+    if fenced:
+        text = fenced[0]
+        notes.append("took the script out of a markdown code block")
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("```") or line.startswith(comment) or ECHO.match(line):
+            continue
+        line = LEAD.sub("", line).strip()
+        if line:
+            lines.append(line)
+    kept = _dedent_repeats(lines)
+    if len(kept) < len(lines):
+        notes.append(f"dropped {len(lines) - len(kept)} repeated line(s)")
+    return "\n".join(kept) + ("\n" if kept else ""), notes
+
+
+def closest(name: str, candidates: Sequence[str]) -> str | None:
+    """The only candidate with ``name``'s extension, or a clear nearest one; None when it is ambiguous."""
+    extension = name[name.rfind(".") :] if "." in name else ""
+    same = [c for c in candidates if c.endswith(extension)]
+    if len(same) == 1:
+        return same[0]
+    close = difflib.get_close_matches(name, same, n=2, cutoff=0.6)
+    return close[0] if len(close) == 1 else None
+
+
+def _command_name(name: str, known: frozenset[str]) -> str | None:
+    """``name`` itself when known, a near-identical known command (a typo), else None."""
+    if name in known:
+        return name
+    close = difflib.get_close_matches(name, known, n=2, cutoff=0.88)
+    return close[0] if len(close) == 1 else None
+
+
+def _quote(word: str) -> str:
+    return f'"{word}"' if not word or any(c in word for c in " \t;#") else word
+
+
+def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
+    """Apply the language constraints to a cleaned script (Yosys rules in full; command names for Tcl)."""
+    known = tool.commands()
+    result = Constrained(script)
+    lines = script.splitlines()
+    commands, _ = tool.split(script)
+    design = verilog_design(request.files)
+    outputs = request.named_outputs
+    written: list[str] = []
+    kept: dict[int, list[str]] = {}  # Yosys: the rewritten commands of each line
+    dropped: set[int] = set()
+    for command in commands:
+        name = _command_name(command.name, known)
+        if name is None:
+            dropped.add(command.line)
+            result.problems.append(
+                Problem(command.line, command.name, f"`{command.name}` is not a {tool.name} command", "unknown-command")
+            )
+            continue
+        if name != command.name:
+            result.notes.append(f"line {command.line}: `{command.name}` -> `{name}`")
+        if tool.language == "yosys":
+            words = _yosys_names(
+                [name, *command.words[1:]], command.line, request, design.tops, design.modules, written, outputs, result
+            )
+            if len(words) > 1 or not name.startswith("read"):
+                kept.setdefault(command.line, []).append(" ".join(map(_quote, words)))
+        elif name != command.name:
+            lines[command.line - 1] = lines[command.line - 1].replace(command.name, name, 1)
+    if dropped:
+        result.notes.append(f"dropped from line(s) {', '.join(map(str, sorted(dropped)))}: not {tool.name} commands")
+    if tool.language == "yosys":
+        lines = ["; ".join(kept[number]) for number in sorted(kept)]
+        lines = _yosys_completeness(lines, request, result)
+    else:
+        lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
+    result.script = "\n".join(lines) + ("\n" if lines else "")
+    return result
+
+
+def _yosys_names(
+    words: list[str],
+    line: int,
+    request: Request,
+    tops: list[str],
+    modules: Mapping[str, str],
+    written: list[str],
+    outputs: list[str],
+    result: Constrained,
+) -> list[str]:
+    """Fix the file names and ``-top`` of one Yosys command; record what it writes."""
+    name = words[0]
+    words = list(words)
+    for i in range(1, len(words)):
+        word, before = words[i], words[i - 1]
+        wrong_top = word not in modules or (
+            word not in tops and not re.search(rf"\b{re.escape(word)}\b", request.instruction)
+        )
+        if before == "-top" and name in TOP_COMMANDS and modules and wrong_top:
+            if len(tops) == 1:
+                result.notes.append(f"line {line}: top `{word}` -> `{tops[0]}` (the request's top module)")
+                words[i] = tops[0]
+            else:
+                result.problems.append(
+                    Problem(line, name, f"`{word}` is not the top module of the request's files", "file")
+                )
+            continue
+        if not FILE_NAME.fullmatch(word) or word.startswith("+/"):
+            continue
+        writes = before in WRITE_OPTIONS or (name.startswith("write_") and not word.startswith("-"))
+        reads = before in READ_OPTIONS or name.startswith("read")
+        if writes and not reads:
+            if word not in outputs:
+                pending = [o for o in outputs if o not in written]
+                fixed = closest(word, pending)
+                if fixed:
+                    result.notes.append(f"line {line}: output `{word}` -> `{fixed}` (named in the request)")
+                    words[i] = word = fixed
+            written.append(word)
+        elif reads and word not in request.inputs and word not in written:
+            fixed = closest(word, request.inputs)
+            if fixed:
+                result.notes.append(f"line {line}: input `{word}` -> `{fixed}` (the request's file)")
+                words[i] = fixed
+            elif name.startswith("read") and before not in READ_OPTIONS:
+                # Every Verilog input is read anyway (see _yosys_completeness): a name that fits none goes.
+                result.notes.append(f"line {line}: dropped `{word}`, which is not one of the request's files")
+                words[i] = ""
+            else:
+                inputs = ", ".join(request.inputs)
+                message = f"`{word}` is not one of the request's files ({inputs})"
+                result.problems.append(Problem(line, name, message, "file"))
+    return [w for w in words if w]
+
+
+def _yosys_completeness(lines: list[str], request: Request, result: Constrained) -> list[str]:
+    """Read every Verilog input; write every output the instruction names (appending a writer when clear)."""
+    verilog = [n for n in request.inputs if n.endswith(VERILOG)]
+    text = "\n".join(lines)
+    unread = [n for n in verilog if not re.search(rf"(?<![\w.+-]){re.escape(n)}(?![\w.+-])", text)]
+    if unread:
+        first = next((i for i, line in enumerate(lines) if line.split()[:1] == ["read_verilog"]), None)
+        if first is None:
+            lines = [f"read_verilog {' '.join(verilog)}", *lines]
+        else:
+            lines[first] = f"{lines[first]} {' '.join(unread)}"
+        result.notes.append(f"read the request's Verilog file(s) the script left out: {', '.join(unread)}")
+    text = "\n".join(lines)
+    for output in request.named_outputs:
+        if re.search(rf"(?<![\w.+-]){re.escape(output)}(?![\w.+-])", text):
+            continue
+        writer = WRITERS.get(output[output.rfind(".") :]) if "." in output else None
+        if writer:
+            lines.append(f"{writer} {output}")
+            result.notes.append(f"added `{writer} {output}`: the request names that output")
+        else:
+            result.problems.append(
+                Problem(0, "", f"the script never writes `{output}`, which the request asks for", "file")
+            )
+    return lines

@@ -1,0 +1,246 @@
+"""The scriptgen pipeline: retrieve, generate, check, run, repair — each stage reported as a progress event.
+
+1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`);
+2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
+3. **check** it: clean the reply, apply the language constraints, and resample (at ``temperature``) while
+   problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
+   removed, so they never run;
+4. **run** it in the tool's sandbox;
+5. **repair** a failure: the fix the tool's error spells out when there is one, else the model's repair turn
+   with the error line and the failing command's help (:mod:`.repair`), then back to check and run, for at most
+   ``max_repairs`` rounds.
+
+:class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
+generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
+check stage, ``repair`` (the default, the full pipeline) the repair rounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .checks import Problem
+from .constrain import Request, clean, constrain
+from .prompt import build_messages
+from .repair import repair_messages, tool_fix
+from .sandbox import SandboxLimits
+from .tool import ScriptRun, ScriptTool, excerpt
+
+#: ablation name -> the stages it keeps on
+ABLATIONS: dict[str, tuple[bool, bool, bool]] = {
+    "base": (False, False, False),
+    "retrieval": (True, False, False),
+    "constraints": (True, True, False),
+    "repair": (True, True, True),
+}
+
+
+@dataclass
+class Stages:
+    """Which stages run and how; the defaults are the full pipeline."""
+
+    retrieval: bool = True
+    constraints: bool = True
+    repair: bool = True
+    #: few-shot examples retrieved per request
+    examples: int = 4
+    #: extra samples drawn while the constraints report problems they cannot fix
+    resamples: int = 2
+    #: sampling temperature of resamples and of repeated repairs (the first generation is greedy)
+    temperature: float = 0.7
+    #: longest script the generator may write, in tokens
+    max_tokens: int = 320
+
+    @classmethod
+    def ablation(cls, name: str, **settings: Any) -> Stages:
+        """The stages of ablation ``name`` (base, retrieval, constraints, repair)."""
+        retrieval, constraints, repair = ABLATIONS[name]
+        return cls(retrieval=retrieval, constraints=constraints, repair=repair, **settings)
+
+
+@dataclass
+class Outcome:
+    """What the pipeline produced: the task's output fields plus the final run."""
+
+    script: str
+    tool: str
+    passed: bool
+    validated: bool
+    rounds: int
+    log: str
+    examples: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    run: ScriptRun | None = None
+
+    def output(self) -> dict[str, Any]:
+        """The ``scriptgen.generate`` output."""
+        return {
+            "script": self.script,
+            "tool": self.tool,
+            "passed": self.passed,
+            "validated": self.validated,
+            "rounds": self.rounds,
+            "log": self.log,
+            "examples": self.examples,
+            "problems": self.problems,
+            "notes": self.notes,
+        }
+
+
+class Pipeline:
+    """One request through the stages, with its tool, generator and (optional) example retriever."""
+
+    def __init__(
+        self,
+        *,
+        tool: ScriptTool,
+        generator: Any,
+        retriever: Any | None,
+        stages: Stages,
+        timeout: float,
+        limits: SandboxLimits | None = None,
+    ) -> None:
+        self.tool = tool
+        self.generator = generator
+        self.retriever = retriever
+        self.stages = stages
+        self.timeout = timeout
+        self.limits = limits
+
+    def _progress(self, ctx: Any, fraction: float, stage: str, message: str) -> None:
+        if ctx is not None:
+            ctx.check()
+            ctx.progress(fraction, f"{stage}: {message}")
+
+    def _generate(self, messages: list[dict[str, str]], temperature: float, ctx: Any) -> str:
+        """The generator's reply, cut short once it loops (small models repeat lines until max_tokens)."""
+        stream = self.generator.stream(messages, max_tokens=self.stages.max_tokens, temperature=temperature, ctx=ctx)
+        text = ""
+        try:
+            for delta in stream:
+                text += delta
+                if "\n" in delta and runaway(text):
+                    break
+        finally:
+            stream.close()
+        return text
+
+    def _check(self, text: str, request: Request, notes: list[str]) -> tuple[str, list[Problem]]:
+        """Clean and constrain ``text`` (when the stage is on) and drop lines the safety checks refuse."""
+        script, problems = text, []
+        if self.stages.constraints:
+            script, cleaned = clean(text, comment="#")
+            constrained = constrain(script, request, self.tool)
+            script, problems = constrained.script, constrained.problems
+            notes += cleaned + constrained.notes
+            unsafe = self.tool.check(script)
+            if unsafe:
+                drop = {p.line for p in unsafe}
+                script = "".join(f"{x}\n" for n, x in enumerate(script.splitlines(), 1) if n not in drop)
+                notes += [f"removed {p}" for p in unsafe]
+        return script, problems
+
+    def _draft(
+        self, messages: list[dict[str, str]], request: Request, notes: list[str], ctx: Any, first_temperature: float
+    ) -> tuple[str, list[Problem]]:
+        """Generate, check, and resample while problems remain; the candidate with the fewest problems wins."""
+        best: tuple[str, list[Problem]] | None = None
+        attempts = 1 + (self.stages.resamples if self.stages.constraints else 0)
+        for attempt in range(attempts):
+            temperature = first_temperature if attempt == 0 else self.stages.temperature
+            text = self._generate(messages, temperature, ctx)
+            attempt_notes: list[str] = []
+            script, problems = self._check(text, request, attempt_notes)
+            if best is None or len(problems) < len(best[1]) or not best[0].strip():
+                best = (script, problems)
+                best_notes = attempt_notes
+            if not problems and script.strip():
+                break
+            self._progress(ctx, 0.3, "check", f"{len(problems)} problem(s) left; sampling again ({attempt + 1})")
+        assert best is not None
+        notes += best_notes
+        return best
+
+    def run(
+        self,
+        instruction: str,
+        files: Sequence[Mapping[str, str]],
+        *,
+        validate: bool = True,
+        max_repairs: int = 3,
+        temperature: float = 0.0,
+        ctx: Any = None,
+    ) -> Outcome:
+        """Turn ``instruction`` on ``files`` into a script; run and repair it when ``validate``."""
+        request = Request(instruction, list(files))
+        examples = []
+        if self.stages.retrieval and self.retriever is not None and self.stages.examples > 0:
+            examples = self.retriever.search(instruction, request.files, self.stages.examples)
+            shown = ", ".join(e.record.id for e in examples)
+            self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
+        messages = build_messages(
+            instruction, request.files, self.tool.name, [e.record for e in examples], language=self.tool.language
+        )
+        self._progress(ctx, 0.1, "generate", f"round 1 with {self.generator.__class__.__name__}")
+        notes: list[str] = []
+        script, problems = self._draft(messages, request, notes, ctx, temperature)
+        self._progress(ctx, 0.4, "check", f"{len(problems)} problem(s); {len(notes)} fix(es)")
+        found = [{"id": e.record.id, "instruction": e.record.instruction, "score": round(e.score, 4)} for e in examples]
+        outcome = Outcome(script, self.tool.name, False, False, 1, "", found, [str(p) for p in problems], notes)
+        if not validate:
+            return outcome
+        for round_number in range(1, max_repairs + 2):
+            outcome.rounds = round_number
+            run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
+            outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
+            outcome.log = excerpt(run.log, run.error)
+            if run.ok:
+                self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {round_number})")
+                outcome.problems = [str(p) for p in problems]
+                return outcome
+            where = f" at line {run.error_line}" if run.error_line else ""
+            first_line = run.error.splitlines()[0] if run.error else "failed"
+            self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
+            outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
+            if not self.stages.repair or round_number > max_repairs:
+                break
+            fixed = tool_fix(script, run, request)
+            if fixed is not None:
+                script, _ = self._check(fixed.script, request, notes)
+                notes.append(f"round {round_number + 1}: {fixed.note}")
+                self._progress(ctx, 0.6, "repair", f"round {round_number + 1}: {fixed.note}")
+                continue
+            self._progress(
+                ctx, 0.6, "repair", f"round {round_number + 1}: asking {self.tool.name} help of `{run.command}`"
+            )
+            repair = repair_messages(messages, script, run, self.tool.help(run.command), self.tool.name)
+            previous = script
+            script, problems = self._draft(repair, request, notes, ctx, temperature)
+            if script == previous:
+                script, problems = self._draft(repair, request, notes, ctx, self.stages.temperature)
+        return outcome
+
+
+#: complete lines after which a reply is cut: the longest library script has 20
+MAX_LINES = 48
+
+
+def runaway(text: str) -> bool:
+    """True when a reply has stopped being a script: too many lines, a line three times in a row, or a block of
+    two to four lines repeated right after itself twice."""
+    lines = [line.strip() for line in text.split("\n")[:-1] if line.strip()]  # complete lines only
+    if len(lines) > MAX_LINES:
+        return True
+    if len(lines) >= 3 and lines[-1] == lines[-2] == lines[-3]:
+        return True
+    for size in range(2, 5):
+        if len(lines) >= 3 * size and lines[-size:] == lines[-2 * size : -size] == lines[-3 * size : -2 * size]:
+            return True
+    return False
+
+
+def _contents(request: Request) -> dict[str, str]:
+    return {f["name"]: f["content"] for f in request.files}

@@ -1,0 +1,96 @@
+"""Repairing a script that failed in the tool: first what the tool's own message says, then the model.
+
+:func:`tool_fix` applies the fixes a Yosys error spells out, without a model: an unknown command or option is
+removed (Yosys points at the offending word with ``^``), a missing top module becomes the request's top, a
+file that is not there becomes the request's file of that kind. :func:`repair_messages` builds the model's repair
+turn: the failing script, the error line, and the failing command's help text, asking for the whole script again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .constrain import Request, closest
+from .prompt import verilog_design
+from .tool import ScriptRun
+
+NO_COMMAND = re.compile(r"No such command: (\S+)")
+SYNTAX = re.compile(r"Command syntax error: (Unknown option|Extra argument)")
+NO_MODULE = re.compile(r"Module `\\?([^']+)' not found")
+NO_FILE = re.compile(r"(?:Can't open input file|File) `([^']+)'(?: for reading)?(?: not found)?")
+#: most characters of a command's help put into a repair prompt (a small model's context is short)
+HELP_CHARS = 1200
+
+
+@dataclass
+class ToolFix:
+    """A script the tool's error says how to fix, and what was done."""
+
+    script: str
+    note: str
+
+
+def _replace_line(script: str, number: int, text: str | None) -> str:
+    lines = script.splitlines()
+    if text is None:
+        del lines[number - 1]
+    else:
+        lines[number - 1] = text
+    return "\n".join(lines) + "\n"
+
+
+def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
+    """The fix the tool's error message itself suggests (Yosys), or None when it takes a model."""
+    lines = script.splitlines()
+    if not 0 < run.error_line <= len(lines) or run.refused:
+        return None
+    number, line, error = run.error_line, lines[run.error_line - 1], run.error
+    if NO_COMMAND.search(error):
+        return ToolFix(_replace_line(script, number, None), f"dropped line {number} (`{line}`): no such command")
+    if SYNTAX.search(error):
+        pointer = next((p for p in error.splitlines() if p.startswith(">") and "^" in p), "")
+        shown = next((p for p in error.splitlines() if p.startswith("> ") and "^" not in p), "")
+        column = pointer.find("^") - 2
+        if column >= 0 and shown:
+            command = shown[2:]
+            end = command.find(" ", column)
+            word = command[column : end if end >= 0 else len(command)]
+            if word and word.strip():
+                fixed = (command[:column] + command[column + len(word) :]).replace("  ", " ").strip()
+                return ToolFix(
+                    _replace_line(script, number, fixed), f"line {number}: removed `{word}` ({error.splitlines()[0]})"
+                )
+    match = NO_MODULE.search(error)
+    if match:
+        tops = verilog_design(request.files).tops
+        if len(tops) == 1 and match.group(1) in line:
+            return ToolFix(
+                _replace_line(script, number, line.replace(match.group(1), tops[0])),
+                f"line {number}: module `{match.group(1)}` -> `{tops[0]}`",
+            )
+    match = NO_FILE.search(error)
+    if match:
+        fixed_name = closest(match.group(1), request.inputs)
+        if fixed_name and fixed_name != match.group(1):
+            return ToolFix(
+                _replace_line(script, number, line.replace(match.group(1), fixed_name)),
+                f"line {number}: file `{match.group(1)}` -> `{fixed_name}`",
+            )
+    return None
+
+
+def repair_messages(
+    messages: Sequence[dict[str, str]], script: str, run: ScriptRun, help_text: str, tool_name: str
+) -> list[dict[str, str]]:
+    """The conversation so far plus the failed script and a user turn with the error and the command's help."""
+    lines = script.splitlines()
+    failing = lines[run.error_line - 1] if 0 < run.error_line <= len(lines) else ""
+    parts = [f"{tool_name} stopped with an error" + (f" at line {run.error_line}: `{failing}`" if failing else ".")]
+    parts.append(run.error.strip() or "(no error message)")
+    if help_text:
+        excerpt = help_text if len(help_text) <= HELP_CHARS else help_text[:HELP_CHARS] + " ..."
+        parts.append(f"Help of `{run.command}`:\n{excerpt}")
+    parts.append("Write the whole corrected script.")
+    return [*messages, {"role": "assistant", "content": script.strip()}, {"role": "user", "content": "\n".join(parts)}]

@@ -1,0 +1,259 @@
+"""The scriptgen service of one Host: its settings, library, example retriever, and the task handler.
+
+Settings come from ``tasks.scriptgen`` in the chipmate config (every default is explained in docs/scriptgen.md)::
+
+    tasks:
+      scriptgen:
+        generator: null          # model alias; null = the registry's default generator
+        embedder: null           # model alias for example retrieval; null = the default embedder
+        examples: 4              # few-shot examples per request
+        resamples: 2             # extra samples while the constraints report problems
+        temperature: 0.7         # of resamples and repeated repairs (the first draft is greedy)
+        max_tokens: 320          # longest generated script, in tokens
+        max_repairs: 3           # default repair rounds of a request
+        timeout: 60              # seconds per tool run
+        memory_mb: 2048          # address space of the tool
+        require_confinement: false   # refuse to run where Landlock is unavailable
+        library: null            # local script store (JSONL); null = <cache>/scriptgen/library.jsonl
+        seed: true               # include the seed library shipped with chipmate
+        mask_names: true         # retrieve by instruction with file and module names masked
+        allowed_paths: []        # directories whose files a request may name by path instead of content
+        max_files: 32
+        max_file_bytes: 1048576
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from chipmate.config import Where, read_section
+from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError, TaskNotFoundError
+
+from .library import ScriptLibrary
+from .pipeline import ABLATIONS, Outcome, Pipeline, Stages
+from .sandbox import SandboxLimits, check_file_names
+from .tool import ScriptTool
+
+
+@dataclass
+class ScriptGenSettings:
+    """``tasks.scriptgen`` of the config, validated."""
+
+    generator: str | None = None
+    embedder: str | None = None
+    examples: int = 4
+    resamples: int = 2
+    temperature: float = 0.7
+    max_tokens: int = 320
+    max_repairs: int = 3
+    timeout: float = 60.0
+    memory_mb: int = 2048
+    require_confinement: bool = False
+    library: str | None = None
+    seed: bool = True
+    mask_names: bool = True
+    allowed_paths: list[str] = field(default_factory=list)
+    max_files: int = 32
+    max_file_bytes: int = 1 << 20
+
+    def validate(self, where: Where) -> None:
+        """Range checks; ConfigError naming the key."""
+        checks = [
+            ("examples", 0 <= self.examples <= 16, "between 0 and 16"),
+            ("resamples", 0 <= self.resamples <= 8, "between 0 and 8"),
+            ("temperature", 0.0 <= self.temperature <= 2.0, "between 0 and 2"),
+            ("max_tokens", 16 <= self.max_tokens <= 4096, "between 16 and 4096"),
+            ("max_repairs", 0 <= self.max_repairs <= 10, "between 0 and 10"),
+            ("timeout", 1.0 <= self.timeout <= 3600.0, "between 1 and 3600 seconds"),
+            ("memory_mb", self.memory_mb >= 256, "at least 256"),
+            ("max_files", 1 <= self.max_files <= 1000, "between 1 and 1000"),
+            ("max_file_bytes", self.max_file_bytes >= 1, "at least 1"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+
+    def stages(self, ablation: str = "repair") -> Stages:
+        """The pipeline stages these settings configure (all on, or an ablation's subset)."""
+        return Stages.ablation(
+            ablation,
+            examples=self.examples,
+            resamples=self.resamples,
+            temperature=self.temperature,
+            max_tokens=self.max_tokens,
+        )
+
+    def limits(self) -> SandboxLimits:
+        """The sandbox limits of a tool run."""
+        return SandboxLimits(
+            timeout=self.timeout,
+            memory_bytes=self.memory_mb << 20,
+            require_confinement=self.require_confinement,
+        )
+
+
+def settings_from_config(config: Any) -> ScriptGenSettings:
+    """``tasks.scriptgen`` of ``config`` as settings; ConfigError names the file and the offending key."""
+    raw = (getattr(config, "tasks", None) or {}).get("scriptgen")
+    where = Where(getattr(config, "source", None) or "config", "tasks.scriptgen")
+    return read_section(ScriptGenSettings, raw, where)
+
+
+class ScriptGenService:
+    """Settings, library and example retrievers of one Host, and the ``scriptgen.generate`` handler."""
+
+    def __init__(self, host: Any) -> None:
+        from chipmate.config import Config
+
+        self.host = host
+        self.config = getattr(host, "config", None) or Config()
+        self.settings = settings_from_config(self.config)
+        self._retrievers: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def cache(self) -> Path:
+        """The user cache of this configuration."""
+        return Path(self.config.cache_path())
+
+    def library(self) -> ScriptLibrary:
+        """The seed library (unless ``seed: false``) and the local store."""
+        store = Path(self.settings.library).expanduser() if self.settings.library else None
+        return ScriptLibrary(store or self.cache / "scriptgen" / "library.jsonl", include_seed=self.settings.seed)
+
+    def tool(self, name: str) -> ScriptTool:
+        """The registered tool ``name``, checked to be usable for script generation and installed here."""
+        try:
+            tool = self.host.tools.get(name)
+        except TaskNotFoundError as exc:
+            raise InvalidInputError(f"unknown tool {name!r}", hint=exc.hint) from None
+        if not isinstance(tool, ScriptTool):
+            raise InvalidInputError(
+                f"tool {name!r} cannot be used for script generation",
+                hint="scriptgen needs an adapter with language, commands(), help(), split(), check() and run()",
+            )
+        reason = tool.unavailable()
+        if reason:
+            raise BackendUnavailableError(f"tool {name!r} is not available here: {reason}")
+        return tool
+
+    def retriever(self, tool: str) -> Any:
+        """The example retriever of ``tool`` over the library (built once; re-indexes when the library changes)."""
+        from .retrieve import ExampleRetriever
+
+        with self._lock:
+            if tool not in self._retrievers:
+                models = self.host.models
+                alias = self.settings.embedder or models.default_alias("embedder")
+                self._retrievers[tool] = ExampleRetriever(
+                    self.library(),
+                    models.embedder(alias),
+                    tool=tool,
+                    cache_dir=self.cache,
+                    embedder_name=alias,
+                    mask=self.settings.mask_names,
+                )
+            return self._retrievers[tool]
+
+    def files(self, items: list[dict[str, Any]]) -> list[dict[str, str]]:
+        """The request's files as ``{"name", "content"}``, reading ``path`` entries the allow-list permits."""
+        if len(items) > self.settings.max_files:
+            raise InvalidInputError(
+                f"{len(items)} files is more than tasks.scriptgen.max_files ({self.settings.max_files})"
+            )
+        files = []
+        for i, item in enumerate(items):
+            content, path = item.get("content") or "", item.get("path") or ""
+            if path and content:
+                raise InvalidInputError(f"files[{i}] has both 'content' and 'path'", hint="send one of them")
+            if path:
+                content = self._read_allowed(path, i)
+            name = item.get("name") or (Path(path).name if path else "")
+            size = len(content.encode("utf-8"))
+            if size > self.settings.max_file_bytes:
+                raise InvalidInputError(
+                    f"files[{i}] ({name}) has {size} bytes, more than tasks.scriptgen.max_file_bytes "
+                    f"({self.settings.max_file_bytes})"
+                )
+            files.append({"name": name, "content": content})
+        check_file_names({f["name"]: f["content"] for f in files})
+        names = [f["name"] for f in files]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise InvalidInputError(f"file name(s) given twice: {', '.join(duplicates)}")
+        return files
+
+    def _read_allowed(self, path: str, index: int) -> str:
+        allowed = [Path(p).expanduser().resolve() for p in self.settings.allowed_paths]
+        if not allowed:
+            raise InvalidInputError(
+                f"files[{index}] names a path, and this server reads no files by path",
+                hint="send the file's content, or list its directory in tasks.scriptgen.allowed_paths",
+            )
+        resolved = Path(path).expanduser().resolve()
+        if not any(resolved.is_relative_to(root) for root in allowed):
+            raise InvalidInputError(
+                f"files[{index}]: {path} is outside tasks.scriptgen.allowed_paths",
+                hint=f"allowed directories: {', '.join(map(str, allowed))}",
+            )
+        try:
+            return resolved.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"files[{index}]: cannot read {path}: {exc}") from None
+
+    def pipeline(self, tool: ScriptTool, *, model: str | None = None, ablation: str = "repair") -> Pipeline:
+        """A pipeline for ``tool`` with the request's model (else the configured one, else the default)."""
+        if ablation not in ABLATIONS:
+            raise InvalidInputError(f"unknown ablation {ablation!r}", hint=f"one of {', '.join(ABLATIONS)}")
+        stages = self.settings.stages(ablation)
+        generator = self.host.models.generator(model or self.settings.generator)
+        retriever = self.retriever(tool.name) if stages.retrieval and stages.examples else None
+        return Pipeline(
+            tool=tool,
+            generator=generator,
+            retriever=retriever,
+            stages=stages,
+            timeout=self.settings.timeout,
+            limits=self.settings.limits(),
+        )
+
+    def generate(self, input: dict[str, Any], ctx: Any) -> dict[str, Any]:
+        """Handler of ``scriptgen.generate``."""
+        return self.outcome(input, ctx).output()
+
+    def outcome(
+        self, input: dict[str, Any], ctx: Any, *, ablation: str = "repair", temperature: float = 0.0
+    ) -> Outcome:
+        """Run one request through the pipeline (the handler, and the evaluation harness with its ablations)."""
+        instruction = str(input.get("instruction", "")).strip()
+        if not instruction:
+            raise InvalidInputError("instruction is empty", hint="say what the script should do")
+        tool = self.tool(str(input.get("tool") or "yosys"))
+        files = self.files(list(input.get("files") or []))
+        max_repairs = input.get("max_repairs")
+        pipeline = self.pipeline(tool, model=input.get("model") or None, ablation=ablation)
+        return pipeline.run(
+            instruction,
+            files,
+            validate=bool(input.get("validate", True)),
+            max_repairs=self.settings.max_repairs if max_repairs is None else int(max_repairs),
+            temperature=temperature,
+            ctx=ctx,
+        )
+
+
+_services: weakref.WeakKeyDictionary[Any, ScriptGenService] = weakref.WeakKeyDictionary()
+_services_lock = threading.Lock()
+
+
+def service_for(host: Any) -> ScriptGenService:
+    """The service of ``host``, created on first use."""
+    with _services_lock:
+        service = _services.get(host)
+        if service is None:
+            service = _services[host] = ScriptGenService(host)
+        return service

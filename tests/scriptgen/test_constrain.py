@@ -1,0 +1,168 @@
+"""Clean-up and language constraints on generated text, and the deterministic repairs from tool errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipmate.plugins.scriptgen.constrain import Request, clean, constrain
+from chipmate.plugins.scriptgen.library import DESIGNS_DIR
+from chipmate.plugins.scriptgen.pipeline import runaway
+from chipmate.plugins.scriptgen.repair import repair_messages, tool_fix
+
+from .conftest import COUNTER
+
+HIER = [
+    {"name": n, "content": (DESIGNS_DIR / n).read_text()} for n in ("soc_top.v", "timer.v", "gpio.v", "seed_cells.lib")
+]
+
+
+def counter(instruction: str) -> Request:
+    return Request(instruction, [{"name": "counter.v", "content": COUNTER}])
+
+
+def test_clean_takes_the_script_out_of_prose_and_fences():
+    text = "Sure! Here is the script:\n```yosys\nread_verilog a.v\n\nsynth -top a\n```\nThis synthesizes it."
+    script, notes = clean(text)
+    assert script == "read_verilog a.v\nsynth -top a\n"
+    assert "markdown code block" in notes[0]
+
+
+def test_clean_drops_prompt_echoes_comments_markers_and_repeats():
+    text = (
+        "Files: a.v\nTask: do it\n# a comment\nyosys> read_verilog a.v\n1. synth\n- opt\nopt\nopt\n"
+        "stat\nclean\nstat\nclean\n"
+    )
+    script, notes = clean(text)
+    assert script == "read_verilog a.v\nsynth\nopt\nstat\nclean\n"
+    assert any("repeated" in n for n in notes)
+
+
+def test_unknown_commands_are_dropped_and_typos_fixed(yosys):
+    result = constrain(
+        "read_verilog counter.v\nsynth_gate_level_net\nsynth -top counter\nwrite_verlog out.v\n",
+        counter("Synthesize counter.v and write out.v."),
+        yosys,
+    )
+    assert result.script == "read_verilog counter.v\nsynth -top counter\nwrite_verilog out.v\n"
+    assert [p.kind for p in result.problems] == ["unknown-command"] and "synth_gate_level_net" in result.problems[
+        0
+    ].message
+
+
+def test_file_names_become_the_requests_files_and_named_outputs(yosys):
+    request = Request("Map the SoC to seed_cells.lib and write soc_mapped.v and the area report to area.txt.", HIER)
+    result = constrain(
+        "read_verilog soc.v\nsynth -top soc\ndfflibmap -liberty cells.lib\nabc -liberty cells.lib\n"
+        "write_verilog out.v\ntee -o stat.txt stat -liberty cells.lib\n",
+        request,
+        yosys,
+    )
+    assert result.script.splitlines() == [
+        "read_verilog soc_top.v timer.v gpio.v",
+        "synth -top soc_top",
+        "dfflibmap -liberty seed_cells.lib",
+        "abc -liberty seed_cells.lib",
+        "write_verilog soc_mapped.v",
+        "tee -o area.txt stat -liberty seed_cells.lib",
+    ]
+    assert result.problems == []
+
+
+def test_a_submodule_top_stays_when_the_instruction_names_it(yosys):
+    request = Request("Synthesize only the timer module and write timer.json.", HIER)
+    result = constrain(
+        "read_verilog soc_top.v timer.v gpio.v\nsynth -top timer\nwrite_json timer.json\n", request, yosys
+    )
+    assert "synth -top timer" in result.script
+    other = constrain(
+        "read_verilog soc_top.v timer.v gpio.v\nsynth -top gpio\n", Request("Synthesize it.", HIER), yosys
+    )
+    assert "synth -top soc_top" in other.script
+
+
+def test_missing_reads_and_writers_are_added(yosys):
+    result = constrain("synth -top counter\n", counter("Synthesize counter.v and write counter.json."), yosys)
+    assert result.script == "read_verilog counter.v\nsynth -top counter\nwrite_json counter.json\n"
+
+
+def test_an_output_nothing_can_write_is_a_problem(yosys):
+    result = constrain("read_verilog counter.v\nsynth\n", counter("Synthesize and report to report.txt."), yosys)
+    assert [p.kind for p in result.problems] == ["file"] and "report.txt" in result.problems[0].message
+
+
+def test_tcl_constraints_only_check_command_names():
+    class FakeSta:
+        name, language = "opensta", "tcl"
+
+        def commands(self):
+            return frozenset({"read_liberty", "report_checks", "puts", "foreach"})
+
+        def split(self, script):
+            from chipmate.plugins.scriptgen.checks import split_tcl
+
+            return split_tcl(script)
+
+    result = constrain(
+        "read_liberty a.lib\nreport_chekcs\nfrobnicate 1\nforeach x {1} {\n puts $x\n}\n", Request("x", []), FakeSta()
+    )
+    assert result.script == "read_liberty a.lib\nreport_checks\nforeach x {1} {\n puts $x\n}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "loops"),
+    [
+        ("a\nb\nc\n", False),
+        ("a\nb\nb\nb\n", True),
+        ("x\na\nb\na\nb\na\nb\n", True),
+        ("\n".join(f"cmd{i}" for i in range(60)) + "\n", True),
+        ("opt\nclean\nopt\nclean\nstat\n", False),
+    ],
+)
+def test_runaway_replies_are_cut(text, loops):
+    assert runaway(text) is loops
+
+
+@pytest.mark.parametrize(
+    ("script", "fixed", "note"),
+    [
+        (
+            "read_verilog counter.v\nsynth -top counter\nfrobnicate\n",
+            "read_verilog counter.v\nsynth -top counter\n",
+            "no such command",
+        ),
+        (
+            "read_verilog counter.v\nsynth -top counter -bogus\n",
+            "read_verilog counter.v\nsynth -top counter\n",
+            "removed `-bogus`",
+        ),
+        (
+            "read_verilog counter.v\nhierarchy -top cnt\n",
+            "read_verilog counter.v\nhierarchy -top counter\n",
+            "`cnt` -> `counter`",
+        ),
+        ("read_verilog countr.v\n", "read_verilog counter.v\n", "`countr.v` -> `counter.v`"),
+    ],
+)
+def test_tool_fixes_follow_the_yosys_error(yosys, script, fixed, note):
+    request = counter("Synthesize counter.v.")
+    run = yosys.run(script, files={"counter.v": COUNTER}, timeout=60)
+    fix = tool_fix(script, run, request)
+    assert fix is not None and fix.script == fixed and note in fix.note
+    assert yosys.run(fix.script, files={"counter.v": COUNTER}, timeout=60).ok
+
+
+def test_errors_without_a_clear_fix_go_to_the_model(yosys):
+    script = "read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\n"
+    run = yosys.run(script, files={"counter.v": COUNTER}, timeout=60)
+    assert tool_fix(script, run, counter("x")) is None
+    messages = repair_messages([{"role": "user", "content": "task"}], script, run, yosys.help("select"), "yosys")
+    assert messages[-2] == {"role": "assistant", "content": script.strip()}
+    turn = messages[-1]["content"]
+    assert "line 3: `select -assert-none t:$_*DFF*`" in turn and "Assertion failed" in turn
+    assert "Help of `select`" in turn and "-assert-none" in turn and turn.endswith("Write the whole corrected script.")
+
+
+def test_seed_designs_are_where_the_library_says(tmp_path):
+    assert Path(DESIGNS_DIR, "counter.v").is_file()

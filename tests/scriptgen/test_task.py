@@ -1,0 +1,183 @@
+"""The task ``scriptgen.generate`` through ``Host.run_task``, with a scripted fake generator and the real Yosys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
+from chipmate.plugins.scriptgen.service import service_for, settings_from_config
+from chipmate.tasks import TaskContext
+
+from .conftest import COUNTER, counter_request, scriptgen_config
+
+GOOD = "read_verilog counter.v\nsynth -top counter\nwrite_verilog counter_syn.v\n"
+
+
+def run(host, request, events=None):
+    ctx = TaskContext(host=host, emit=events.append if events is not None else None)
+    return host.run_task("scriptgen.generate", request, ctx)
+
+
+def test_a_good_script_passes_in_one_round(make_host, generator):
+    generator.replies = [GOOD]
+    output = run(make_host(), counter_request())
+    assert output["passed"] and output["validated"] and output["rounds"] == 1
+    assert output["script"] == GOOD and output["tool"] == "yosys"
+    assert "Dumping module `\\counter" in output["log"] and output["problems"] == []
+    assert len(output["examples"]) == 4 and all(e["id"].startswith("seed-") for e in output["examples"])
+
+
+def test_stages_stream_as_progress_events(make_host, generator):
+    generator.replies = ["read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\n", GOOD]
+    events = []
+    output = run(make_host(), counter_request(), events)
+    stages = [e.text.split(":")[0] for e in events if e.kind == "progress"]
+    assert list(dict.fromkeys(stages)) == ["retrieve", "generate", "check", "run", "repair"]
+    assert stages[-1] == "run" and events[-1].text.startswith("run: passed")
+    assert output["passed"]
+    assert all(0.0 <= e.fraction <= 1.0 for e in events)
+
+
+def test_the_prompt_holds_examples_the_request_and_its_files(make_host, generator):
+    generator.replies = [GOOD]
+    run(make_host(), counter_request())
+    prompt = generator.prompts[0]
+    assert prompt[0]["role"] == "system" and "Yosys" in prompt[0]["content"]
+    assert [m["role"] for m in prompt[1:]] == ["user", "assistant"] * 4 + ["user"]
+    assert "counter.v: Verilog, module counter" in prompt[-1]["content"]
+    assert prompt[-1]["content"].endswith("Task: Synthesize counter.v and write the netlist to counter_syn.v.")
+
+
+def test_a_failing_script_is_repaired_with_the_error_and_the_commands_help(make_host, generator):
+    generator.replies = [
+        "read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\nwrite_verilog counter_syn.v\n",
+        GOOD,
+    ]
+    output = run(make_host(), counter_request())
+    assert output["passed"] and output["rounds"] == 2 and output["script"] == GOOD
+    repair_turn = generator.prompts[1][-1]["content"]
+    assert "Assertion failed" in repair_turn and "Help of `select`" in repair_turn
+
+
+def test_repair_rounds_are_bounded(make_host, generator):
+    generator.replies = ["read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\n"]
+    output = run(make_host(), counter_request(max_repairs=1))
+    assert not output["passed"] and output["rounds"] == 2
+    assert "Assertion failed" in output["problems"][0]
+    none = run(make_host(), counter_request(max_repairs=0))
+    assert none["rounds"] == 1
+
+
+def test_tool_fixes_need_no_model(make_host, generator):
+    generator.replies = ["read_verilog counter.v\nsynth -top counter -bogus\nwrite_verilog counter_syn.v\n"]
+    output = run(make_host(), counter_request())
+    assert output["passed"] and output["rounds"] == 2 and len(generator.prompts) == 1
+    assert any("removed `-bogus`" in n for n in output["notes"])
+
+
+def test_validate_false_returns_the_checked_script_without_running_it(make_host, generator):
+    generator.replies = ["```\nread_verilog counter.v\nsynth -top counter\n```"]
+    output = run(make_host(), counter_request(validate=False))
+    assert not output["validated"] and not output["passed"] and output["log"] == ""
+    assert output["script"] == "read_verilog counter.v\nsynth -top counter\nwrite_verilog counter_syn.v\n"
+
+
+def test_constraint_problems_trigger_resampling(make_host, generator):
+    generator.replies = ["read_verilog counter.v\nmake_it_fast\n", "read_verilog counter.v\nfrob\n", GOOD]
+    output = run(make_host(resamples=2), counter_request())
+    assert output["passed"] and generator.temperatures == [0.0, 0.7, 0.7]
+
+
+def test_the_model_comes_from_the_request_then_the_settings(make_host, generator):
+    generator.replies = [GOOD]
+    host = make_host()
+    with pytest.raises(Exception, match="no-such-model"):
+        run(host, counter_request(model="no-such-model"))
+    assert run(host, counter_request(model="fake-gen"))["passed"]
+
+
+@pytest.mark.parametrize(
+    ("request_update", "fragment"),
+    [
+        ({"tool": "magic"}, "unknown tool 'magic'"),
+        ({"instruction": "   "}, "instruction is empty"),
+        ({"files": [{"name": "../x.v", "content": ""}]}, "not allowed"),
+        ({"files": [{"name": "a.v", "content": "x"}, {"name": "a.v", "content": "y"}]}, "given twice"),
+        ({"files": [{"name": "a.v", "path": "/etc/hostname"}]}, "tasks.scriptgen.allowed_paths"),
+        ({"files": [{"name": "a.v", "content": "x" * 5000}]}, "max_file_bytes"),
+        ({"files": [{"name": "a.v", "content": "x", "path": "/x"}]}, "both"),
+    ],
+)
+def test_bad_input_is_invalid_argument(make_host, generator, request_update, fragment):
+    with pytest.raises(InvalidInputError, match=fragment.replace("(", r"\(")):
+        run(make_host(max_file_bytes=4096), {**counter_request(), **request_update})
+
+
+def test_schema_violations_are_refused_before_the_handler(make_host):
+    host = make_host()
+    for bad in ({"instruction": "x", "extra": 1}, {"instruction": "x", "max_repairs": 99}, {"files": []}):
+        with pytest.raises(InvalidInputError):
+            run(host, bad)
+
+
+def test_files_by_path_only_inside_allowed_paths(make_host, generator, tmp_path):
+    allowed = tmp_path / "rtl"
+    allowed.mkdir()
+    (allowed / "counter.v").write_text(COUNTER)
+    (tmp_path / "secret.v").write_text("module secret; endmodule\n")
+    generator.replies = [GOOD]
+    host = make_host(allowed_paths=[str(allowed)])
+    request = {"instruction": "Synthesize counter.v to counter_syn.v.", "files": [{"path": str(allowed / "counter.v")}]}
+    assert run(host, request)["passed"]
+    for path in (tmp_path / "secret.v", allowed / ".." / "secret.v"):
+        with pytest.raises(InvalidInputError, match="outside"):
+            run(host, {**request, "files": [{"path": str(path)}]})
+
+
+def test_an_unavailable_tool_is_unavailable(make_host, monkeypatch):
+    host = make_host()
+    tool = host.tools.get("opensta")
+    monkeypatch.setattr(tool, "unavailable", lambda: "OpenSTA is not installed")
+    with pytest.raises(BackendUnavailableError, match="not installed"):
+        run(host, {**counter_request(), "tool": "opensta"})
+
+
+def test_settings_are_validated_naming_the_key(tmp_path):
+    with pytest.raises(ConfigError, match=r"tasks\.scriptgen\.examples"):
+        settings_from_config(scriptgen_config(tmp_path, examples=99))
+    with pytest.raises(ConfigError, match="did you mean 'max_repairs'"):
+        settings_from_config(scriptgen_config(tmp_path, max_repair=2))
+
+
+def test_the_example_index_is_cached_and_rebuilt_when_the_library_changes(make_host, generator, tmp_path):
+    generator.replies = [GOOD]
+    host = make_host()
+    run(host, counter_request())
+    cached = sorted((tmp_path / "cache" / "scriptgen").glob("examples-yosys-*.npy"))
+    assert len(cached) == 1
+    from chipmate.plugins.scriptgen.library import ScriptRecord
+
+    library = service_for(host).library()
+    library.add([ScriptRecord("mine", "yosys", "Count the counter's cells into n.txt.", [], "stat\n")])
+    run(host, counter_request())
+    assert len(sorted((tmp_path / "cache" / "scriptgen").glob("examples-yosys-*.npy"))) == 2
+
+
+def test_import_of_the_plugin_is_cheap():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chipmate.plugins.scriptgen; "
+        "print(','.join(m for m in ('torch', 'transformers', 'grpc', 'pyosys', 'numpy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.strip() == "", result.stdout + result.stderr
+
+
+def test_library_paths(tmp_path, make_host):
+    host = make_host(library=str(tmp_path / "store.jsonl"), seed=False)
+    library = service_for(host).library()
+    assert library.store == Path(tmp_path / "store.jsonl") and library.records() == []
