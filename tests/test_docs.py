@@ -7,8 +7,8 @@ Each fenced block is checked by its language:
   ``test_*`` that a block defines are called. A block whose first line is ``# name.py`` is a module: it is
   written into a temporary directory on ``sys.path`` for later blocks to import. A block whose first line is
   ``# path/in/the/repo.py`` is an excerpt: it must appear verbatim in that file, which its own tests run.
-- ``yaml``: read as a chipmate config (``config_from_dict``) and its ``models`` and ``tasks.designqa`` sections
-  validated by their owners, exactly as ``chipmate serve -c`` would.
+- ``yaml``: read as a chipmate config (``config_from_dict``) and its ``models``, ``tasks.designqa`` and
+  ``tasks.scriptgen`` sections validated by their owners, exactly as ``chipmate serve -c`` would.
 - ``bash``/``sh``/plain blocks: every ``chipmate ...`` command line must name an existing command, with options
   that command accepts.
 """
@@ -135,12 +135,14 @@ YAML_BLOCKS = [(d, body) for d in DOCUMENTS for body in blocks(d, "yaml")]
 )
 def test_yaml_examples_are_valid_configs(document, body, tmp_path, monkeypatch):
     from chipmate.plugins.designqa.service import settings_from_config
+    from chipmate.plugins.scriptgen.service import settings_from_config as scriptgen_settings
 
     for name in re.findall(r"token_env: (\w+)", body):
         monkeypatch.setenv(name, "secret")
     config = config_from_dict(yaml.safe_load(body), source=f"{document.name} example")
     Host(config).models  # noqa: B018 - validates every alias: backend kind, option names, required options
     settings_from_config(config)
+    scriptgen_settings(config)
 
 
 # -- shell -------------------------------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ WRITERS = {
     ".v": "write_verilog",
 }
 TOP_COMMANDS = {"hierarchy", "synth", "prep", "flatten"}
+# Text reports an instruction may ask to save, and the Yosys commands that print one.
+REPORTS = {".txt", ".rpt", ".log"}
+REPORT_COMMANDS = {"stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta"}
 
 
 @dataclass
@@ -61,6 +64,18 @@ class Request:
         """File names the instruction mentions that are not inputs: the outputs it asks for, in order."""
         names = [m.group(1) for m in FILE_NAME.finditer(self.instruction)]
         return list(dict.fromkeys(n for n in names if n not in self.inputs))
+
+
+@dataclass
+class _Scan:
+    """What the Yosys rules learn while walking a script: files read and written so far."""
+
+    request: Request
+    tops: list[str]
+    modules: Mapping[str, str]
+    outputs: list[str]
+    read: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -136,8 +151,7 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
     lines = script.splitlines()
     commands, _ = tool.split(script)
     design = verilog_design(request.files)
-    outputs = request.named_outputs
-    written: list[str] = []
+    scan = _Scan(request, design.tops, design.modules, request.named_outputs)
     kept: dict[int, list[str]] = {}  # Yosys: the rewritten commands of each line
     dropped: set[int] = set()
     for command in commands:
@@ -151,9 +165,7 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
         if name != command.name:
             result.notes.append(f"line {command.line}: `{command.name}` -> `{name}`")
         if tool.language == "yosys":
-            words = _yosys_names(
-                [name, *command.words[1:]], command.line, request, design.tops, design.modules, written, outputs, result
-            )
+            words = _yosys_names([name, *command.words[1:]], command.line, scan, result)
             if len(words) > 1 or not name.startswith("read"):
                 kept.setdefault(command.line, []).append(" ".join(map(_quote, words)))
         elif name != command.name:
@@ -162,24 +174,16 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
         result.notes.append(f"dropped from line(s) {', '.join(map(str, sorted(dropped)))}: not {tool.name} commands")
     if tool.language == "yosys":
         lines = ["; ".join(kept[number]) for number in sorted(kept)]
-        lines = _yosys_completeness(lines, request, result)
+        lines = _yosys_completeness(lines, scan, result)
     else:
         lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
     result.script = "\n".join(lines) + ("\n" if lines else "")
     return result
 
 
-def _yosys_names(
-    words: list[str],
-    line: int,
-    request: Request,
-    tops: list[str],
-    modules: Mapping[str, str],
-    written: list[str],
-    outputs: list[str],
-    result: Constrained,
-) -> list[str]:
-    """Fix the file names and ``-top`` of one Yosys command; record what it writes."""
+def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) -> list[str]:
+    """Fix the file names and ``-top`` of one Yosys command; record what it reads and writes."""
+    request, tops, modules, outputs, written = scan.request, scan.tops, scan.modules, scan.outputs, scan.written
     name = words[0]
     words = list(words)
     for i in range(1, len(words)):
@@ -208,44 +212,71 @@ def _yosys_names(
                     result.notes.append(f"line {line}: output `{word}` -> `{fixed}` (named in the request)")
                     words[i] = word = fixed
             written.append(word)
-        elif reads and word not in request.inputs and word not in written:
-            fixed = closest(word, request.inputs)
-            if fixed:
-                result.notes.append(f"line {line}: input `{word}` -> `{fixed}` (the request's file)")
-                words[i] = fixed
-            elif name.startswith("read") and before not in READ_OPTIONS:
-                # Every Verilog input is read anyway (see _yosys_completeness): a name that fits none goes.
-                result.notes.append(f"line {line}: dropped `{word}`, which is not one of the request's files")
-                words[i] = ""
-            else:
-                inputs = ", ".join(request.inputs)
-                message = f"`{word}` is not one of the request's files ({inputs})"
-                result.problems.append(Problem(line, name, message, "file"))
+        elif reads:
+            if word not in request.inputs and word not in written:
+                fixed = closest(word, request.inputs)
+                if fixed:
+                    result.notes.append(f"line {line}: input `{word}` -> `{fixed}` (the request's file)")
+                    words[i] = word = fixed
+                elif name.startswith("read") and before not in READ_OPTIONS:
+                    # Every Verilog input is read anyway (see _yosys_completeness): a name that fits none goes.
+                    result.notes.append(f"line {line}: dropped `{word}`, which is not one of the request's files")
+                    words[i] = word = ""
+                else:
+                    inputs = ", ".join(request.inputs)
+                    message = f"`{word}` is not one of the request's files ({inputs})"
+                    result.problems.append(Problem(line, name, message, "file"))
+            scan.read.append(word)
     return [w for w in words if w]
 
 
-def _yosys_completeness(lines: list[str], request: Request, result: Constrained) -> list[str]:
-    """Read every Verilog input; write every output the instruction names (appending a writer when clear)."""
+def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> list[str]:
+    """Read every Verilog input; write every output the instruction names (adding a writer when it is clear)."""
+    request = scan.request
     verilog = [n for n in request.inputs if n.endswith(VERILOG)]
-    text = "\n".join(lines)
-    unread = [n for n in verilog if not re.search(rf"(?<![\w.+-]){re.escape(n)}(?![\w.+-])", text)]
+    unread = [n for n in verilog if n not in scan.read]
     if unread:
         first = next((i for i, line in enumerate(lines) if line.split()[:1] == ["read_verilog"]), None)
         if first is None:
-            lines = [f"read_verilog {' '.join(verilog)}", *lines]
+            lines = [f"read_verilog {' '.join(unread)}", *lines]
         else:
             lines[first] = f"{lines[first]} {' '.join(unread)}"
         result.notes.append(f"read the request's Verilog file(s) the script left out: {', '.join(unread)}")
-    text = "\n".join(lines)
     for output in request.named_outputs:
-        if re.search(rf"(?<![\w.+-]){re.escape(output)}(?![\w.+-])", text):
+        if output in scan.written:
             continue
-        writer = WRITERS.get(output[output.rfind(".") :]) if "." in output else None
+        extension = output[output.rfind(".") :] if "." in output else ""
+        writer = WRITERS.get(extension)
         if writer:
             lines.append(f"{writer} {output}")
             result.notes.append(f"added `{writer} {output}`: the request names that output")
-        else:
-            result.problems.append(
-                Problem(0, "", f"the script never writes `{output}`, which the request asks for", "file")
-            )
+            continue
+        report = _report_line(lines, output, request) if extension in REPORTS else None
+        if report is not None:
+            index, line = report
+            if index < len(lines):
+                lines[index] = line
+            else:
+                lines.append(line)
+            result.notes.append(f"`{line}`: the request asks for the report in {output}")
+            continue
+        message = f"the script never writes `{output}`, which the request asks for"
+        result.problems.append(Problem(0, "", message, "file"))
     return lines
+
+
+def _report_line(lines: list[str], output: str, request: Request) -> tuple[int, str] | None:
+    """Where a named report file should come from: the script's last report command wrapped in ``tee -o``, else
+    the report the instruction asks for (statistics, area, checks); None when that is unclear."""
+    for index in range(len(lines) - 1, -1, -1):
+        words = lines[index].split()
+        if words and words[0] in REPORT_COMMANDS and ";" not in lines[index]:
+            return index, f"tee -o {output} {lines[index]}"
+    wanted = request.instruction.lower()
+    libraries = [n for n in request.inputs if n.endswith(".lib")]
+    if re.search(r"\b(stat|statistics|cells?|area|resources?|how many|count)\b", wanted):
+        liberty = f" -liberty {libraries[0]}" if len(libraries) == 1 and re.search(r"area|liberty", wanted) else ""
+        return len(lines), f"tee -o {output} stat{liberty}"
+    if re.search(r"\b(check|checks|lint|problems)\b", wanted):
+        return len(lines), f"tee -o {output} check"
+    return None

@@ -103,12 +103,14 @@ def build_messages(
     """The chat messages for a request: system rules, one user/assistant pair per example, then the request.
 
     ``files`` are ``{"name", "content"}`` mappings; ``examples`` are library records (``instruction``,
-    ``files``, ``script``). ``tool`` names the target tool; ``language`` (default: the tool's name) picks the
-    rules. The trainer's SFT export calls this with the record's own examples, so both see the same format.
+    ``files``, ``script``), best first as retrieved: they are shown in reverse, so the most similar example is the
+    turn right before the request (small models lean on the nearest turn). ``tool`` names the target tool;
+    ``language`` (default: the tool's name) picks the rules. The SFT export calls this too, so training and
+    inference see one format.
     """
     rules = RULES.get(language or LANGUAGES.get(tool, tool), RULES["yosys"])
     messages = [{"role": "system", "content": rules}]
-    for example in examples:
+    for example in reversed(examples):
         messages.append({"role": "user", "content": user_message(example.instruction, example.files)})
         messages.append({"role": "assistant", "content": example.script.strip()})
     messages.append({"role": "user", "content": user_message(instruction, files)})

@@ -88,7 +88,8 @@ def test_missing_reads_and_writers_are_added(yosys):
 
 
 def test_an_output_nothing_can_write_is_a_problem(yosys):
-    result = constrain("read_verilog counter.v\nsynth\n", counter("Synthesize and report to report.txt."), yosys)
+    request = counter("Synthesize and send the result to report.txt.")
+    result = constrain("read_verilog counter.v\nsynth\n", request, yosys)
     assert [p.kind for p in result.problems] == ["file"] and "report.txt" in result.problems[0].message
 
 
@@ -166,3 +167,14 @@ def test_errors_without_a_clear_fix_go_to_the_model(yosys):
 
 def test_seed_designs_are_where_the_library_says(tmp_path):
     assert Path(DESIGNS_DIR, "counter.v").is_file()
+
+
+def test_a_named_report_comes_from_the_scripts_report_command(yosys):
+    request = counter("Synthesize counter.v and save the statistics in counter.txt.")
+    result = constrain("read_verilog counter.v\nsynth -top counter\nstat\n", request, yosys)
+    assert result.script.splitlines()[-1] == "tee -o counter.txt stat" and result.problems == []
+    appended = constrain("read_verilog counter.v\nsynth -top counter\n", request, yosys)
+    assert appended.script.splitlines()[-1] == "tee -o counter.txt stat"
+    request = Request("Map the SoC to seed_cells.lib and report its area in area.rpt.", HIER)
+    mapped = constrain("read_verilog soc_top.v timer.v gpio.v\nsynth -top soc_top\n", request, yosys)
+    assert mapped.script.splitlines()[-1] == "tee -o area.rpt stat -liberty seed_cells.lib"
