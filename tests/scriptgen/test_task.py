@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,11 @@ def test_stages_stream_as_progress_events(make_host, generator):
 
 def test_the_prompt_holds_examples_the_request_and_its_files(make_host, generator):
     generator.replies = [GOOD]
-    run(make_host(), counter_request())
+    output = run(make_host(), counter_request())
     prompt = generator.prompts[0]
+    # Best example last: the turn right before the request is the most similar one.
+    assert output["examples"][0]["instruction"] in prompt[-3]["content"]
+    assert output["examples"][-1]["instruction"] in prompt[1]["content"]
     assert prompt[0]["role"] == "system" and "Yosys" in prompt[0]["content"]
     assert [m["role"] for m in prompt[1:]] == ["user", "assistant"] * 4 + ["user"]
     assert "counter.v: Verilog, module counter" in prompt[-1]["content"]
@@ -144,6 +148,13 @@ def test_an_unavailable_tool_is_unavailable(make_host, monkeypatch):
         run(host, {**counter_request(), "tool": "opensta"})
 
 
+def test_a_bad_setting_fails_the_server_start(tmp_path):
+    from chipmate.host import Host
+
+    with pytest.raises(ConfigError, match=r"tasks\.scriptgen\.timeout"):
+        Host(scriptgen_config(tmp_path, timeout=0)).startup()
+
+
 def test_settings_are_validated_naming_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"tasks\.scriptgen\.examples"):
         settings_from_config(scriptgen_config(tmp_path, examples=99))
@@ -181,3 +192,20 @@ def test_library_paths(tmp_path, make_host):
     host = make_host(library=str(tmp_path / "store.jsonl"), seed=False)
     library = service_for(host).library()
     assert library.store == Path(tmp_path / "store.jsonl") and library.records() == []
+
+
+@pytest.mark.skipif(shutil.which("sta") is None, reason="OpenSTA is not installed (apt-get install opensta)")
+def test_opensta_requests_use_opensta_examples(make_host, generator):
+    from chipmate.plugins.scriptgen.library import DESIGNS_DIR
+
+    names = ("seed_cells.lib", "pwm_netlist.v", "pwm.sdc")
+    files = [{"name": n, "content": (DESIGNS_DIR / n).read_text()} for n in names]
+    generator.replies = [
+        "```tcl\nread_liberty seed_cells.lib\nread_verilog pwm_netlist.v\nlink_design pwm\nread_sdc pwm.sdc\n"
+        "report_chekcs -path_delay max > pwm.rpt\n```"
+    ]
+    request = {"instruction": "Report the worst setup path of pwm to pwm.rpt.", "tool": "opensta", "files": files}
+    output = run(make_host(), request)
+    assert output["passed"] and output["tool"] == "opensta", output
+    assert "report_checks -path_delay max > pwm.rpt" in output["script"]
+    assert all(e["id"].startswith("seed-sta-") for e in output["examples"])

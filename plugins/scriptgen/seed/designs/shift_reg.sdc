@@ -1,0 +1,3 @@
+create_clock -name clk -period 2.0 [get_ports clk]
+set_input_delay 0.2 -clock clk [get_ports {load shift serial_in parallel_in*}]
+set_output_delay 0.3 -clock clk [get_ports {q*}]
