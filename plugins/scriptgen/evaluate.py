@@ -147,6 +147,8 @@ class TaskResult:
     failures: list[str]
     seconds: list[float]
     scripts: list[str]
+    #: per sample: runs in the tool, generator calls, the pipeline's notes and remaining problems
+    details: list[dict[str, Any]] = field(default_factory=list)
 
 
 def evaluate(
@@ -162,7 +164,7 @@ def evaluate(
     """Generate ``samples`` scripts per task with ``generate(task, temperature)`` (an Outcome) and judge each."""
     results = []
     for task in tasks:
-        result = TaskResult(task.id, task.level, [], [], [], [])
+        result = TaskResult(task.id, task.level, [], [], [], [], [])
         for _ in range(samples):
             started = time.monotonic()
             try:
@@ -182,6 +184,9 @@ def evaluate(
             result.passed.append(ok)
             result.seconds.append(seconds)
             result.scripts.append(script)
+            if outcome is not None:
+                keys = ("rounds", "generations", "notes", "problems")
+                result.details.append({key: getattr(outcome, key, None) for key in keys})
         results.append(result)
         if progress is not None:
             progress(result)

@@ -7,8 +7,9 @@
    removed, so they never run;
 4. **run** it in the tool's sandbox;
 5. **repair** a failure: the fix the tool's error spells out when there is one, else the model's repair turn
-   with the error line and the failing command's help (:mod:`.repair`), then back to check and run, for at most
-   ``max_repairs`` rounds.
+   with the error line and the failing command's help (:mod:`.repair`, one generation, sampled again once if it
+   only repeats the script), then back to check and run, for at most ``max_repairs`` rounds. A request makes at
+   most ``1 + resamples + 2 * max_repairs`` generations.
 
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
@@ -74,6 +75,8 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     run: ScriptRun | None = None
+    #: generator calls the request took (not part of the task output; the evaluation reports it)
+    generations: int = 0
 
     def output(self) -> dict[str, Any]:
         """The ``scriptgen.generate`` output."""
@@ -109,6 +112,7 @@ class Pipeline:
         self.stages = stages
         self.timeout = timeout
         self.limits = limits
+        self.generations = 0
 
     def _progress(self, ctx: Any, fraction: float, stage: str, message: str) -> None:
         if ctx is not None:
@@ -117,6 +121,7 @@ class Pipeline:
 
     def _generate(self, messages: list[dict[str, str]], temperature: float, ctx: Any) -> str:
         """The generator's reply, cut short once it loops (small models repeat lines until max_tokens)."""
+        self.generations += 1
         stream = self.generator.stream(messages, max_tokens=self.stages.max_tokens, temperature=temperature, ctx=ctx)
         text = ""
         try:
@@ -191,12 +196,13 @@ class Pipeline:
         found = [{"id": e.record.id, "instruction": e.record.instruction, "score": round(e.score, 4)} for e in examples]
         outcome = Outcome(script, self.tool.name, False, False, 1, "", found, [str(p) for p in problems], notes)
         if not validate:
+            outcome.generations = self.generations
             return outcome
         for round_number in range(1, max_repairs + 2):
             outcome.rounds = round_number
             run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
             outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
-            outcome.log = excerpt(run.log, run.error)
+            outcome.log, outcome.generations = excerpt(run.log, run.error), self.generations
             if run.ok:
                 self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {round_number})")
                 outcome.problems = [str(p) for p in problems]
@@ -217,10 +223,12 @@ class Pipeline:
                 ctx, 0.6, "repair", f"round {round_number + 1}: asking {self.tool.name} help of `{run.command}`"
             )
             repair = repair_messages(messages, script, run, self.tool.help(run.command), self.tool.name)
+            # One generation per repair round (two when the model only repeats its script): resampling here
+            # too would multiply a request's generations, and each costs seconds on a CPU.
             previous = script
-            script, problems = self._draft(repair, request, notes, ctx, temperature)
+            script, problems = self._check(self._generate(repair, temperature, ctx), request, notes)
             if script == previous:
-                script, problems = self._draft(repair, request, notes, ctx, self.stages.temperature)
+                script, problems = self._check(self._generate(repair, self.stages.temperature, ctx), request, notes)
         return outcome
 
 
