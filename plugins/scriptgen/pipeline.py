@@ -6,10 +6,10 @@
    problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
    removed, so they never run;
 4. **run** it in the tool's sandbox;
-5. **repair** a failure: the fix the tool's error spells out when there is one, else the model's repair turn
-   with the error line and the failing command's help (:mod:`.repair`, one generation, sampled again once if it
-   only repeats the script), then back to check and run, for at most ``max_repairs`` rounds. A request makes at
-   most ``1 + resamples + 2 * max_repairs`` generations.
+5. **repair** a failure: the fix the tool's error spells out when there is one (at most ``MAX_TOOL_FIXES``; no
+   model), else the model's repair turn with the error line and the failing command's usage (:mod:`.repair`, one
+   generation, sampled again once if it only repeats the script; at most ``max_repairs`` such rounds), then back
+   to check and run. A request makes at most ``1 + resamples + 2 * max_repairs`` generations.
 
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
@@ -119,10 +119,13 @@ class Pipeline:
             ctx.check()
             ctx.progress(fraction, f"{stage}: {message}")
 
-    def _generate(self, messages: list[dict[str, str]], temperature: float, ctx: Any) -> str:
+    def _generate(
+        self, messages: list[dict[str, str]], temperature: float, ctx: Any, max_tokens: int | None = None
+    ) -> str:
         """The generator's reply, cut short once it loops (small models repeat lines until max_tokens)."""
         self.generations += 1
-        stream = self.generator.stream(messages, max_tokens=self.stages.max_tokens, temperature=temperature, ctx=ctx)
+        budget = max_tokens or self.stages.max_tokens
+        stream = self.generator.stream(messages, max_tokens=budget, temperature=temperature, ctx=ctx)
         text = ""
         try:
             for delta in stream:
@@ -198,42 +201,60 @@ class Pipeline:
         if not validate:
             outcome.generations = self.generations
             return outcome
-        for round_number in range(1, max_repairs + 2):
-            outcome.rounds = round_number
+        model_repairs = tool_fixes = 0
+        while True:
             run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
             outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
             outcome.log, outcome.generations = excerpt(run.log, run.error), self.generations
             if run.ok:
-                self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {round_number})")
+                self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {outcome.rounds})")
                 outcome.problems = [str(p) for p in problems]
                 return outcome
             where = f" at line {run.error_line}" if run.error_line else ""
             first_line = run.error.splitlines()[0] if run.error else "failed"
             self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
             outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
-            if not self.stages.repair or round_number > max_repairs:
+            if not self.stages.repair:
                 break
-            fixed = tool_fix(script, run, request)
+            fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES else None
             if fixed is not None:
+                tool_fixes += 1
+                outcome.rounds += 1
                 script, _ = self._check(fixed.script, request, notes)
-                notes.append(f"round {round_number + 1}: {fixed.note}")
-                self._progress(ctx, 0.6, "repair", f"round {round_number + 1}: {fixed.note}")
+                notes.append(f"round {outcome.rounds}: {fixed.note}")
+                self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {fixed.note}")
                 continue
-            self._progress(
-                ctx, 0.6, "repair", f"round {round_number + 1}: asking {self.tool.name} help of `{run.command}`"
+            if model_repairs >= max_repairs:
+                break
+            model_repairs += 1
+            outcome.rounds += 1
+            self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: asking the model, with `{run.command}` help")
+            # The repair turn follows the request with only its nearest example: the conversation stays short
+            # (prompt tokens cost seconds on a CPU) and the example still anchors the format.
+            shown = build_messages(
+                instruction,
+                request.files,
+                self.tool.name,
+                [e.record for e in examples[:1]],
+                language=self.tool.language,
             )
-            repair = repair_messages(messages, script, run, self.tool.help(run.command), self.tool.name)
-            # One generation per repair round (two when the model only repeats its script): resampling here
-            # too would multiply a request's generations, and each costs seconds on a CPU.
+            repair = repair_messages(shown, script, run, self.tool.help(run.command), self.tool.name)
+            # One generation per repair round (two when the model only repeats its script): resampling here too
+            # would multiply a request's generations, and each costs seconds on a CPU. A repaired script is about
+            # as long as the failed one, so the budget follows its length.
+            budget = min(self.stages.max_tokens, 48 + len(script) * 2 // 3)
             previous = script
-            script, problems = self._check(self._generate(repair, temperature, ctx), request, notes)
+            script, problems = self._check(self._generate(repair, temperature, ctx, budget), request, notes)
             if script == previous:
-                script, problems = self._check(self._generate(repair, self.stages.temperature, ctx), request, notes)
+                text = self._generate(repair, self.stages.temperature, ctx, budget)
+                script, problems = self._check(text, request, notes)
         return outcome
 
 
 #: complete lines after which a reply is cut: the longest library script has 20
 MAX_LINES = 48
+#: runs a request may spend on the fixes the tool's own error spells out (each costs a second, no model)
+MAX_TOOL_FIXES = 4
 
 
 def runaway(text: str) -> bool:

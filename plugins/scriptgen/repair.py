@@ -20,8 +20,10 @@ NO_COMMAND = re.compile(r"No such command: (\S+)")
 SYNTAX = re.compile(r"Command syntax error: (Unknown option|Extra argument)")
 NO_MODULE = re.compile(r"Module `\\?([^']+)' not found")
 NO_FILE = re.compile(r"(?:Can't open input file|File) `([^']+)'(?: for reading)?(?: not found)?")
-#: most characters of a command's help put into a repair prompt (a small model's context is short)
-HELP_CHARS = 1200
+#: most characters of a command's help put into a repair prompt: its usage line and option lines, shortened. More
+#: (the description) only gave small models text to copy into the script.
+HELP_CHARS = 700
+OPTION_CHARS = 90
 
 
 @dataclass
@@ -81,6 +83,21 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
     return None
 
 
+def short_help(help_text: str) -> str:
+    """The usage line and the option lines of a command's help, each shortened, at most ``HELP_CHARS``."""
+    lines = help_text.splitlines()
+    if not lines:
+        return ""
+    usage = lines[0].split("Usage: ", 1)[-1]
+    options = [line if len(line) <= OPTION_CHARS else line[: OPTION_CHARS - 3] + "..." for line in lines[1:]]
+    kept = [usage]
+    for line in (line for line in options if line.lstrip().startswith("-")):
+        if sum(len(x) + 1 for x in kept) + len(line) > HELP_CHARS:
+            break
+        kept.append(line)
+    return "\n".join(kept)
+
+
 def repair_messages(
     messages: Sequence[dict[str, str]], script: str, run: ScriptRun, help_text: str, tool_name: str
 ) -> list[dict[str, str]]:
@@ -89,8 +106,8 @@ def repair_messages(
     failing = lines[run.error_line - 1] if 0 < run.error_line <= len(lines) else ""
     parts = [f"{tool_name} stopped with an error" + (f" at line {run.error_line}: `{failing}`" if failing else ".")]
     parts.append(run.error.strip() or "(no error message)")
-    if help_text:
-        excerpt = help_text if len(help_text) <= HELP_CHARS else help_text[:HELP_CHARS] + " ..."
-        parts.append(f"Help of `{run.command}`:\n{excerpt}")
+    usage = short_help(help_text)
+    if usage:
+        parts.append(f"Usage of `{run.command}` (for reference, not part of the script):\n{usage}")
     parts.append("Write the whole corrected script.")
     return [*messages, {"role": "assistant", "content": script.strip()}, {"role": "user", "content": "\n".join(parts)}]

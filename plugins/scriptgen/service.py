@@ -16,7 +16,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         require_confinement: false   # refuse to run where Landlock is unavailable
         library: null            # local script store (JSONL); null = <cache>/scriptgen/library.jsonl
         seed: true               # include the seed library shipped with chipmate
-        mask_names: true         # retrieve by instruction with file and module names masked
+        retrieval: hybrid        # plain | masked | hybrid: how instructions are compared (see retrieve.py)
         allowed_paths: []        # directories whose files a request may name by path instead of content
         max_files: 32
         max_file_bytes: 1048576
@@ -55,7 +55,7 @@ class ScriptGenSettings:
     require_confinement: bool = False
     library: str | None = None
     seed: bool = True
-    mask_names: bool = True
+    retrieval: str = "hybrid"
     allowed_paths: list[str] = field(default_factory=list)
     max_files: int = 32
     max_file_bytes: int = 1 << 20
@@ -72,6 +72,7 @@ class ScriptGenSettings:
             ("memory_mb", self.memory_mb >= 256, "at least 256"),
             ("max_files", 1 <= self.max_files <= 1000, "between 1 and 1000"),
             ("max_file_bytes", self.max_file_bytes >= 1, "at least 1"),
+            ("retrieval", self.retrieval in ("plain", "masked", "hybrid"), "one of plain, masked, hybrid"),
         ]
         for key, ok, what in checks:
             if not ok:
@@ -155,7 +156,7 @@ class ScriptGenService:
                     tool=tool,
                     cache_dir=self.cache,
                     embedder_name=alias,
-                    mask=self.settings.mask_names,
+                    mode=self.settings.retrieval,
                 )
             return self._retrievers[tool]
 

@@ -162,7 +162,8 @@ def test_errors_without_a_clear_fix_go_to_the_model(yosys):
     assert messages[-2] == {"role": "assistant", "content": script.strip()}
     turn = messages[-1]["content"]
     assert "line 3: `select -assert-none t:$_*DFF*`" in turn and "Assertion failed" in turn
-    assert "Help of `select`" in turn and "-assert-none" in turn and turn.endswith("Write the whole corrected script.")
+    assert "Usage of `select`" in turn and "-assert-none" in turn and turn.endswith("Write the whole corrected script.")
+    assert "do not modify the current selection" in turn and len(turn) < 1200  # usage and options, shortened
 
 
 def test_seed_designs_are_where_the_library_says(tmp_path):
@@ -178,3 +179,11 @@ def test_a_named_report_comes_from_the_scripts_report_command(yosys):
     request = Request("Map the SoC to seed_cells.lib and report its area in area.rpt.", HIER)
     mapped = constrain("read_verilog soc_top.v timer.v gpio.v\nsynth -top soc_top\n", request, yosys)
     assert mapped.script.splitlines()[-1] == "tee -o area.rpt stat -liberty seed_cells.lib"
+
+
+def test_masked_instructions_name_what_files_are():
+    from chipmate.plugins.scriptgen.retrieve import masked
+
+    files = [{"name": "counter.v", "content": COUNTER}]
+    text = masked("Synthesize counter from counter.v to counter_syn.json and cells.lib; report to r.txt.", files)
+    assert text == "Synthesize the design from Verilog file to JSON file and liberty file; report to text file."
