@@ -40,8 +40,25 @@ WRITERS = {
     ".edif": "write_edif",
     ".edn": "write_edif",
     ".v": "write_verilog",
+    ".sv": "write_verilog -sv",
+    ".aig": "write_aiger",
+    ".btor": "write_btor",
+    ".smt2": "write_smt2",
+    ".spice": "write_spice",
 }
 TOP_COMMANDS = {"hierarchy", "synth", "prep", "flatten"}
+# Writer options an instruction asks for in words ("without attributes"), which small models tend to leave out.
+WRITER_OPTIONS = (
+    (
+        re.compile(
+            r"\b(no|without|omit\w*|strip\w*|drop\w*|removing)\b[^.;]{0,24}\battributes?\b"
+            r"|\battributes?\s+(omitted|removed|stripped|dropped)\b",
+            re.I,
+        ),
+        "-noattr",
+    ),
+    (re.compile(r"\b(no|without)\b[^.;]{0,24}\bexpressions?\b", re.I), "-noexpr"),
+)
 # Text reports an instruction may ask to save, and the Yosys commands that print one.
 REPORTS = {".txt", ".rpt", ".log"}
 REPORT_COMMANDS = {"stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta"}
@@ -262,6 +279,20 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
             continue
         message = f"the script never writes `{output}`, which the request asks for"
         result.problems.append(Problem(0, "", message, "file"))
+    return _writer_options(lines, request, result)
+
+
+def _writer_options(lines: list[str], request: Request, result: Constrained) -> list[str]:
+    """Add the ``write_verilog`` options the instruction asks for in words (``-noattr``, ``-noexpr``)."""
+    wanted = [option for pattern, option in WRITER_OPTIONS if pattern.search(request.instruction)]
+    for index, line in enumerate(lines):
+        words = line.split()
+        if words[:1] != ["write_verilog"] or ";" in line:
+            continue
+        missing = [option for option in wanted if option not in words]
+        if missing:
+            lines[index] = " ".join([words[0], *missing, *words[1:]])
+            result.notes.append(f"`{lines[index]}`: the request asks for {', '.join(missing)} in words")
     return lines
 
 

@@ -17,7 +17,7 @@ from .prompt import verilog_design
 from .tool import ScriptRun
 
 NO_COMMAND = re.compile(r"No such command: (\S+)")
-SYNTAX = re.compile(r"Command syntax error: (Unknown option|Extra argument)")
+SYNTAX = re.compile(r"Command syntax error: ")
 NO_MODULE = re.compile(r"Module `\\?([^']+)' not found")
 NO_FILE = re.compile(r"(?:Can't open input file|File) `([^']+)'(?: for reading)?(?: not found)?")
 #: most characters of a command's help put into a repair prompt: its usage line and option lines, shortened. More

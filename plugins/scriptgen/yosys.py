@@ -24,7 +24,8 @@ from .checks import Command, Problem, split_yosys, yosys_safety
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
 from .tool import ScriptRun, limits_for, refused_run, run_result
 
-ERROR = re.compile(r"^ERROR: ?(.*)$", re.M)
+# Anywhere in a line: Yosys writes errors to stderr, which can land inside a line of buffered stdout (help text).
+ERROR = re.compile(r"ERROR: ?(.*)$", re.M)
 
 
 def _pyosys_version() -> str:

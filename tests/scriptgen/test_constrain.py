@@ -144,6 +144,11 @@ def test_runaway_replies_are_cut(text, loops):
             "`cnt` -> `counter`",
         ),
         ("read_verilog countr.v\n", "read_verilog counter.v\n", "`countr.v` -> `counter.v`"),
+        (
+            "read_verilog counter.v\nproc\nwrite_rtlil c.il counter.v\n",
+            "read_verilog counter.v\nproc\nwrite_rtlil c.il\n",
+            "removed `counter.v`",
+        ),
     ],
 )
 def test_tool_fixes_follow_the_yosys_error(yosys, script, fixed, note):
@@ -187,3 +192,27 @@ def test_masked_instructions_name_what_files_are():
     files = [{"name": "counter.v", "content": COUNTER}]
     text = masked("Synthesize counter from counter.v to counter_syn.json and cells.lib; report to r.txt.", files)
     assert text == "Synthesize the design from Verilog file to JSON file and liberty file; report to text file."
+
+
+@pytest.mark.parametrize(
+    ("instruction", "line"),
+    [
+        ("Write it to out.v without any attributes.", "write_verilog -noattr out.v"),
+        ("Save out.v, attributes omitted.", "write_verilog -noattr out.v"),
+        ("Write out.v and keep the attributes.", "write_verilog out.v"),
+        ("Write out.v with no attributes and no expressions.", "write_verilog -noattr -noexpr out.v"),
+        ("Write out.v, omitting attributes.", "write_verilog -noattr out.v"),
+    ],
+)
+def test_writer_options_asked_for_in_words_are_added(yosys, instruction, line):
+    result = constrain("read_verilog counter.v\nsynth -top counter\nwrite_verilog out.v\n", counter(instruction), yosys)
+    assert result.script.splitlines()[-1] == line
+
+
+def test_yosys_errors_are_found_inside_interleaved_output():
+    from chipmate.plugins.scriptgen.yosys import error_message
+
+    log = (
+        'help text "tERROR: Command syntax error: Unknown option.\n> write_json a.json -x\n>             ^\nmore help\n'
+    )
+    assert error_message(log) == "ERROR: Command syntax error: Unknown option.\n> write_json a.json -x\n>             ^"
