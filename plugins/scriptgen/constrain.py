@@ -61,7 +61,11 @@ WRITER_OPTIONS = (
 )
 # Text reports an instruction may ask to save, and the Yosys commands that print one.
 REPORTS = {".txt", ".rpt", ".log"}
-REPORT_COMMANDS = {"stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta"}
+REPORT_COMMANDS = ("stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta")
+NETLIST_WRITERS = {"write_verilog", "write_json", "write_blif", "write_rtlil", "write_edif", "write_aiger"}
+# Commands that map fine-grained logic, and what makes a design fine-grained before them.
+MAPPERS = {"dfflibmap", "abc", "abc9", "abc_new"}
+FINE = re.compile(r"^(synth\w*|techmap|simplemap)$")
 
 
 @dataclass
@@ -93,6 +97,8 @@ class _Scan:
     outputs: list[str]
     read: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    #: every word of the commands so far: a module the script made itself (rename, equiv_make) is a valid -top
+    seen: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -205,8 +211,8 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
     words = list(words)
     for i in range(1, len(words)):
         word, before = words[i], words[i - 1]
-        wrong_top = word not in modules or (
-            word not in tops and not re.search(rf"\b{re.escape(word)}\b", request.instruction)
+        wrong_top = word not in scan.seen and (
+            word not in modules or (word not in tops and not re.search(rf"\b{re.escape(word)}\b", request.instruction))
         )
         if before == "-top" and name in TOP_COMMANDS and modules and wrong_top:
             if len(tops) == 1:
@@ -244,6 +250,7 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
                     message = f"`{word}` is not one of the request's files ({inputs})"
                     result.problems.append(Problem(line, name, message, "file"))
             scan.read.append(word)
+    scan.seen.update(words)
     return [w for w in words if w]
 
 
@@ -259,10 +266,22 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
         else:
             lines[first] = f"{lines[first]} {' '.join(unread)}"
         result.notes.append(f"read the request's Verilog file(s) the script left out: {', '.join(unread)}")
+    lines = _mapping_needs_synthesis(lines, scan, result)
     for output in request.named_outputs:
+        extension = output[output.rfind(".") :] if "." in output else ""
+        if extension in REPORTS and output in scan.written:
+            # A report comes from a report command; a netlist writer aimed at it is the model's mistake.
+            netlist = [
+                i
+                for i, line in enumerate(lines)
+                if line.split()[:1] and line.split()[0] in NETLIST_WRITERS and output in line.split()
+            ]
+            if netlist:
+                result.notes.append(f"dropped `{lines[netlist[0]]}`: {output} is a report, not a netlist")
+                del lines[netlist[0]]
+                scan.written.remove(output)
         if output in scan.written:
             continue
-        extension = output[output.rfind(".") :] if "." in output else ""
         writer = WRITERS.get(extension)
         if writer:
             lines.append(f"{writer} {output}")
@@ -280,6 +299,22 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
         message = f"the script never writes `{output}`, which the request asks for"
         result.problems.append(Problem(0, "", message, "file"))
     return _writer_options(lines, request, result)
+
+
+def _mapping_needs_synthesis(lines: list[str], scan: _Scan, result: Constrained) -> list[str]:
+    """Insert ``synth`` before the first mapping command (``dfflibmap``, ``abc``) that no synthesis precedes:
+    on a design fresh from ``read_verilog`` they map nothing, and the script 'passes' with RTL in the netlist."""
+    for index, line in enumerate(lines):
+        command = line.split()[0] if line.split() else ""
+        if FINE.match(command):
+            return lines
+        if command in MAPPERS:
+            top = f" -top {scan.tops[0]}" if len(scan.tops) == 1 else ""
+            flat = " -flatten" if re.search(r"\bflat", scan.request.instruction, re.I) else ""
+            synth = f"synth{top}{flat}"
+            result.notes.append(f"added `{synth}` before `{command}`, which maps a synthesized design")
+            return [*lines[:index], synth, *lines[index:]]
+    return lines
 
 
 def _writer_options(lines: list[str], request: Request, result: Constrained) -> list[str]:
@@ -304,6 +339,9 @@ def _report_line(lines: list[str], output: str, request: Request) -> tuple[int, 
         if words and words[0] in REPORT_COMMANDS and ";" not in lines[index]:
             return index, f"tee -o {output} {lines[index]}"
     wanted = request.instruction.lower()
+    named = [c for c in REPORT_COMMANDS if re.search(rf"(?<![\w-]){c}(?![\w-])", wanted)]
+    if len(named) == 1:
+        return len(lines), f"tee -o {output} {named[0]}"
     libraries = [n for n in request.inputs if n.endswith(".lib")]
     if re.search(r"\b(stat|statistics|cells?|area|resources?|how many|count)\b", wanted):
         liberty = f" -liberty {libraries[0]}" if len(libraries) == 1 and re.search(r"area|liberty", wanted) else ""

@@ -216,3 +216,40 @@ def test_yosys_errors_are_found_inside_interleaved_output():
         'help text "tERROR: Command syntax error: Unknown option.\n> write_json a.json -x\n>             ^\nmore help\n'
     )
     assert error_message(log) == "ERROR: Command syntax error: Unknown option.\n> write_json a.json -x\n>             ^"
+
+
+def test_mapping_without_synthesis_gets_synth(yosys):
+    request = Request("Map the SoC to seed_cells.lib and write soc_mapped.v.", HIER)
+    result = constrain(
+        "read_verilog soc_top.v timer.v gpio.v\ndfflibmap -liberty seed_cells.lib\nabc -liberty seed_cells.lib\n"
+        "write_verilog soc_mapped.v\n",
+        request,
+        yosys,
+    )
+    assert result.script.splitlines()[1] == "synth -top soc_top"
+    kept = constrain("read_verilog soc_top.v timer.v gpio.v\nsynth -top soc_top\nabc -g AND\n", request, yosys)
+    assert kept.script.count("synth") == 1
+
+
+def test_a_report_is_not_written_by_a_netlist_writer(yosys):
+    request = counter("Extract the FSM of counter.v and write what fsm_info prints to fsm.txt.")
+    result = constrain("read_verilog counter.v\nproc\nfsm_extract\nwrite_verilog fsm.txt\n", request, yosys)
+    assert result.script.splitlines()[-1] == "tee -o fsm.txt fsm_info"
+    assert "write_verilog" not in result.script
+
+
+def test_the_constraints_leave_every_seed_script_as_it_is(yosys):
+    # The library's scripts are validated: a rule that changes one would break correct model output too.
+    from chipmate.plugins.scriptgen.library import seed_records
+    from chipmate.plugins.scriptgen.opensta import OpenStaTool
+
+    tools = {"yosys": yosys, "opensta": OpenStaTool()}
+    changed = []
+    for record in seed_records():
+        if record.tool == "opensta" and tools["opensta"].unavailable():
+            continue
+        script, _ = clean(record.script)
+        result = constrain(script, Request(record.instruction, record.files), tools[record.tool])
+        if result.script != record.script or result.problems or result.notes:
+            changed.append((record.id, result.notes, [str(p) for p in result.problems]))
+    assert changed == []
