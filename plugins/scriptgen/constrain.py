@@ -8,10 +8,13 @@ Two stages run on every generated script before the tool sees it:
 2. :func:`constrain` — the language constraints. Every command must be one the tool knows (an unknown one is
    replaced by a near-identical known name, else dropped and reported); file names must be the request's files,
    outputs written earlier, or the outputs the instruction names (a name that is off is replaced when exactly one
-   candidate of its extension fits); ``-top`` must name a module of the request's Verilog; every Verilog input is
-   read; and every output the instruction names must be written by some command.
+   candidate of its extension fits); ``-top`` must name the request's top module (or one the instruction or the
+   script itself names); every Verilog input is read; mapping (``dfflibmap``, ``abc``) follows a synthesis; every
+   output the instruction names is written — a netlist by its writer, a report (``.txt``) by ``tee -o`` around a
+   report command; and ``write_verilog`` gets the options the instruction asks for in words (``-noattr``).
 
 Both return the notes of what they changed, so the task's log can say what the pipeline did to the model's text.
+The rules must leave a correct script alone: a test runs every seed script through them and requires no change.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ WRITER_OPTIONS = (
 # Text reports an instruction may ask to save, and the Yosys commands that print one.
 REPORTS = {".txt", ".rpt", ".log"}
 REPORT_COMMANDS = ("stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta")
-NETLIST_WRITERS = {"write_verilog", "write_json", "write_blif", "write_rtlil", "write_edif", "write_aiger"}
+NETLIST_WRITERS = {writer.split()[0] for writer in WRITERS.values()}
 # Commands that map fine-grained logic, and what makes a design fine-grained before them.
 MAPPERS = {"dfflibmap", "abc", "abc9", "abc_new"}
 FINE = re.compile(r"^(synth\w*|techmap|simplemap)$")
