@@ -59,6 +59,15 @@ def test_seed_library_is_large_varied_and_well_formed():
     assert all(f["content"] for r in records for f in r.files)
 
 
+def test_the_training_corpus_reads_the_seed_library():
+    from chipmate.trainer.recipes.corpus import scriptgen_docs
+
+    docs = list(scriptgen_docs())
+    records = seed_records()
+    assert len(docs) == len(records) and {d.group for d in docs} == {"scriptgen"}
+    assert docs[0].text == f"# {records[0].instruction}\n{records[0].script}"
+
+
 @pytest.mark.slow
 def test_every_seed_record_runs_in_yosys(yosys):
     records = [r for r in seed_records() if r.tool == "yosys"]

@@ -46,7 +46,8 @@ def test_corpus_dedupes_filters_splits_and_mixes_general_text(tmp_path):
     (docs / "blob.v").write_bytes(b"\0\1\2" * 200)  # binary under a source name
     for i, text in enumerate(GENERAL * 5):
         (general / f"g{i}.txt").write_text(f"{text} {i}\n" * 6)
-    values = {"sources.yosys_help": False, "sources.yosys_share": False, "sources.dirs": f"[{docs}]",
+    values = {"sources.yosys_help": False, "sources.yosys_share": False, "sources.scriptgen_library": False,
+              "sources.dirs": f"[{docs}]",
               "general.sources": f"[{general}]", "general.validation_chars": 300, "tokenizer": "null",
               "validation_fraction": 0.3, "progress": False}  # fmt: skip
     report = invoke("corpus", "build", "--out-dir", str(tmp_path / "out"), *sets(values))

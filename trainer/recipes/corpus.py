@@ -173,9 +173,8 @@ def scriptgen_docs() -> Iterator[Doc]:
         from chipmate.plugins.scriptgen import library  # type: ignore[attr-defined]
     except ImportError:
         return
-    for record in library.seed_records():  # the scriptgen plugin's validated (instruction, files, script) records
-        yield Doc(f"scriptgen {record.get('id', '')}", "scriptgen", "domain",
-                  f"# {record['instruction']}\n{record['script']}")  # fmt: skip
+    for record in library.seed_records():  # the scriptgen plugin's validated ScriptRecord objects
+        yield Doc(f"scriptgen {record.id}", "scriptgen", "domain", f"# {record.instruction}\n{record.script}")
 
 
 def jsonl_docs(path: Path) -> Iterator[Doc]:
