@@ -128,7 +128,11 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="chipmate-bench-"))
     config = tmp / "chipmate.yaml"
-    config.write_text(f"server:\n  max_concurrent_requests: {CONCURRENCY_LIMIT}\n")
+    # No designqa knowledge-base build in the background: it would compete with the measured echo calls for the
+    # two cores, and a start stopped seconds later would wait for the build to reach a stopping point.
+    config.write_text(
+        f"server:\n  max_concurrent_requests: {CONCURRENCY_LIMIT}\ntasks:\n  designqa:\n    build_default: false\n"
+    )
     env_cmd = [sys.executable, "-m", "chipmate", "serve", "-c", str(config), "--port", "0", "--log-format", "json"]
     startups = []
     for _ in range(3):
