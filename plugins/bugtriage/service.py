@@ -1,0 +1,277 @@
+"""The bugtriage service of one Host: settings, the history store, its embeddings and fitted models.
+
+Settings come from ``tasks.bugtriage`` in the chipmate config (each default's reason is in docs/bugtriage.md)::
+
+    tasks:
+      bugtriage:
+        db: null                   # history file; null = <cache>/bugtriage/history.sqlite3
+        embedder: null             # model alias; null = the registry's default embedder
+        generator: null            # model alias; null = the registry's default generator
+        threshold: 0.6             # confidence below which category/component/owner say "unsure"
+        duplicates: 5              # duplicate candidates returned at most
+        duplicate_min_score: 0.6   # cosine below which a past bug is not a likely duplicate
+        owners: 3                  # owners suggested
+        neighbours: 10             # nearest labelled bugs voting when no classifier is fit
+        summary_max_tokens: 192    # tokens of each generated summary (and of each chunk's notes)
+        max_summary_calls: 16      # generator calls one summary may use; longer records are condensed first
+        max_input_tokens: 2048     # record tokens one prompt carries at most (the model's context permitting)
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chipmate.errors import ConfigError
+
+from .classify import (
+    MIN_LABELLED,
+    MIN_SEVERITY_LABELLED,
+    LabelModel,
+    OwnerModel,
+    OwnerTable,
+    fit_label_model,
+    fit_owner_model,
+)
+from .importers import read_paths
+from .records import BugRecord
+from .store import BugStore, ImportReport, embedding_text
+
+LABEL_FIELDS = ("category", "component", "severity")
+
+
+@dataclass
+class BugTriageSettings:
+    """``tasks.bugtriage`` of the config, validated."""
+
+    # The history file; one per user by default, shared by the CLI and a local server.
+    db: str | None = None
+    # Model aliases; null = the registry's defaults (all-MiniLM-L6-v2 embedder, the default generator).
+    embedder: str | None = None
+    generator: str | None = None
+    # Below this confidence an answer is "unsure": bugbug assigns only above 0.6 (93 % accurate on what it assigns).
+    threshold: float = 0.6
+    # Duplicate candidates: a handful is what a triager reads; 0.6 cosine separates rephrasings from same-topic bugs.
+    duplicates: int = 5
+    duplicate_min_score: float = 0.6
+    # Owners suggested: a triager picks from a short list.
+    owners: int = 3
+    # Neighbours voting for a label when no classifier is fit yet.
+    neighbours: int = 10
+    # Long enough for 4 sentences or 6 bullets; each summary costs this many tokens of generation at most.
+    summary_max_tokens: int = 192
+    # Bounds a summary's cost on CPU: a few minutes with a 0.5B model; longer records are condensed first.
+    max_summary_calls: int = 16
+    # Small models summarise short inputs better, and CPU prompt time grows with length; the context may cap it lower.
+    max_input_tokens: int = 2048
+
+
+_CHECKS = (
+    ("threshold", lambda s: 0.0 <= s.threshold <= 1.0, "in [0, 1]"),
+    ("duplicates", lambda s: 0 <= s.duplicates <= 100, "between 0 and 100"),
+    ("duplicate_min_score", lambda s: -1.0 <= s.duplicate_min_score <= 1.0, "a cosine in [-1, 1]"),
+    ("owners", lambda s: 1 <= s.owners <= 20, "between 1 and 20"),
+    ("neighbours", lambda s: 1 <= s.neighbours <= 200, "between 1 and 200"),
+    ("summary_max_tokens", lambda s: 16 <= s.summary_max_tokens <= 2048, "between 16 and 2048"),
+    ("max_summary_calls", lambda s: 3 <= s.max_summary_calls <= 200, "between 3 and 200"),
+    ("max_input_tokens", lambda s: 64 <= s.max_input_tokens <= 1_000_000, "between 64 and 1000000"),
+)
+
+
+def read_settings(config: Any) -> BugTriageSettings:
+    """Validate ``tasks.bugtriage``; ConfigError names the file, the dotted key and a close match."""
+    from chipmate.config import _build  # the typed section reader of chipmate.config
+
+    source = getattr(config, "source", None) or "<config>"
+    raw = (getattr(config, "tasks", None) or {}).get("bugtriage") or {}
+    settings: BugTriageSettings = _build(BugTriageSettings, raw, "tasks.bugtriage", source)
+    for key, ok, what in _CHECKS:
+        if not ok(settings):
+            raise ConfigError(f"{source}: tasks.bugtriage.{key} must be {what}, got {getattr(settings, key)!r}")
+    return settings
+
+
+@dataclass
+class History:
+    """The history as one triage reads it: records, their vectors (rows in the same order) and owner codes."""
+
+    version: int
+    embedder: str
+    records: list[BugRecord]
+    vectors: np.ndarray
+    owners: OwnerTable
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def people(self) -> set[str]:
+        """Everyone named on a history record."""
+        return {p for r in self.records for p in r.people()}
+
+
+class BugTriageService:
+    """The history and models of one Host; the task handler and the CLI both go through it."""
+
+    def __init__(self, host: Any, *, db: str | None = None) -> None:
+        from chipmate.config import Config
+
+        self.host = host
+        self.config = getattr(host, "config", None) or Config()
+        self.settings = read_settings(self.config)
+        if db is not None:
+            self.settings.db = db
+        self._store: BugStore | None = None
+        self._history: History | None = None
+        self._models: dict[str, tuple[int, Any]] = {}
+        self._lock = threading.RLock()
+
+    @property
+    def db_path(self) -> Path:
+        """The history file in use."""
+        if self.settings.db:
+            return Path(self.settings.db).expanduser()
+        return Path(self.config.cache_path()) / "bugtriage" / "history.sqlite3"
+
+    @property
+    def store(self) -> BugStore:
+        """The history store, opened on first use."""
+        with self._lock:
+            if self._store is None:
+                self._store = BugStore(self.db_path)
+            return self._store
+
+    def embedder(self) -> Any:
+        """The configured embedder (loaded once by the model registry)."""
+        return self.host.models.embedder(self.settings.embedder)
+
+    def embedder_alias(self) -> str:
+        """The embedder's alias, under which vectors and models are stored."""
+        return self.settings.embedder or str(self.host.models.default_alias("embedder"))
+
+    def generator(self) -> Any:
+        """The configured generator (loaded once by the model registry)."""
+        return self.host.models.generator(self.settings.generator)
+
+    # -- history ----------------------------------------------------------------------------------------------
+
+    def history(self, *, show_progress: bool = False, ctx: Any = None) -> History:
+        """The current history with its vectors; rebuilt only when an import changed it (or the embedder)."""
+        alias = self.embedder_alias()
+        version = self.store.version
+        with self._lock:
+            cached = self._history
+            if cached is not None and cached.version == version and cached.embedder == alias:
+                return cached
+            records = self.store.records()
+            vectors = self.store.embeddings(
+                self.embedder() if records else None, alias, records=records, show_progress=show_progress, ctx=ctx
+            )
+            history = History(
+                version=version,
+                embedder=alias,
+                records=records,
+                vectors=vectors,
+                owners=OwnerTable([r.history_owner() for r in records]),
+                rows={r.id: i for i, r in enumerate(records)},
+            )
+            self._history = history
+            return history
+
+    def import_paths(
+        self, paths: list[str], *, fmt: str = "auto", folder_label: str = "category", show_progress: bool = False
+    ) -> ImportReport:
+        """Import files into the history, then embed what is new (the records are kept even if that fails)."""
+        report = self.store.import_parsed(read_paths(paths, fmt, folder_label=folder_label))
+        if report.imported or report.updated:
+            self.history(show_progress=show_progress)
+        return report
+
+    # -- models -----------------------------------------------------------------------------------------------
+
+    def label_model(self, name: str) -> LabelModel | None:
+        """The stored classifier of ``name`` (category, component, severity), or None."""
+        return self._model(name, LabelModel.from_stored)
+
+    def owner_model(self) -> OwnerModel | None:
+        """The stored owner model, or None."""
+        return self._model("owner", OwnerModel.from_stored)
+
+    def _model(self, name: str, build: Any) -> Any:
+        metas = self.store.model_metas()
+        if name not in metas:
+            return None
+        stamp = hash((metas[name][0], metas[name][1].get("saved_at")))
+        with self._lock:
+            cached = self._models.get(name)
+            if cached is None or cached[0] != stamp:
+                stored = self.store.load_model(name)
+                cached = (stamp, build(stored) if stored is not None else None)
+                self._models[name] = cached
+            return cached[1]
+
+    def fit(self, *, show_progress: bool = False) -> dict[str, Any]:
+        """Fit the label classifiers and the owner model on the whole history; what each one achieved."""
+        from tqdm import tqdm
+
+        history = self.history(show_progress=show_progress)
+        texts = [embedding_text(r) for r in history.records]
+        report: dict[str, Any] = {"history_version": history.version, "records": len(history.records), "models": {}}
+        steps = tqdm([*LABEL_FIELDS, "owner"], desc="fitting", unit="model", disable=not show_progress)
+        for name in steps:
+            steps.set_postfix_str(name)
+            model: Any
+            if name == "owner":
+                owners = [r.history_owner() for r in history.records]
+                reporters = [r.reporter for r in history.records]
+                model = fit_owner_model(history.vectors, owners, reporters, history_version=history.version)
+                needed = f"{MIN_LABELLED} records with an owner or a first responder, and two owners"
+            else:
+                labels = [getattr(r, name) for r in history.records]
+                needed_count = MIN_SEVERITY_LABELLED if name == "severity" else MIN_LABELLED
+                enough = sum(1 for label in labels if label) >= needed_count
+                model = None
+                if enough:
+                    model = fit_label_model(
+                        name,
+                        history.vectors,
+                        texts,
+                        labels,
+                        history_version=history.version,
+                        embedder=history.embedder,
+                        threshold=self.settings.threshold,
+                    )
+                needed = f"{needed_count} labelled records in two classes or more"
+            if model is None:
+                self.store.delete_model(name)
+                report["models"][name] = {"fitted": False, "reason": f"needs {needed}"}
+                continue
+            self.store.save_model(model.stored())
+            report["models"][name] = {"fitted": True, **model.metrics}
+        return report
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of the history and, per fitted model, its history version and cross-validated quality."""
+        info = self.store.counts()
+        info["db"] = str(self.db_path)
+        info["models"] = {
+            name: {"history_version": version, "stale": version != info["history_version"], **meta.get("metrics", {})}
+            for name, (version, meta) in self.store.model_metas().items()
+        }
+        return info
+
+
+_services: weakref.WeakKeyDictionary[Any, BugTriageService] = weakref.WeakKeyDictionary()
+_services_lock = threading.Lock()
+
+
+def service_for(host: Any) -> BugTriageService:
+    """The service of ``host``, created on first use and shared by its calls."""
+    with _services_lock:
+        service = _services.get(host)
+        if service is None:
+            service = _services[host] = BugTriageService(host)
+        return service

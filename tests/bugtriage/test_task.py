@@ -1,0 +1,129 @@
+"""The ``bugtriage.triage`` task: its parts, input limits, an empty history, and a served call end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from chipmate.client import Client
+from chipmate.errors import InvalidInputError
+from chipmate.plugins.bugtriage import INPUT_SCHEMA, PARTS
+from chipmate.plugins.bugtriage.service import service_for
+from chipmate.tasks import Event, TaskContext
+
+from .conftest import FIXTURES
+
+BUG = {
+    "id": "NEW-1",
+    "title": "detailed_route segfaults on the alu macro again",
+    "description": "detailed_route crashes with SIGSEGV on alu_top; see CHIP-101.",
+    "reporter": "alice",
+    "comments": [{"author": "carol", "text": "Probably the empty guide net of CHIP-101."}],
+    "logs": "Segmentation fault (core dumped)",
+}
+
+
+@pytest.fixture
+def filled_host(make_host):
+    host = make_host()
+    service = service_for(host)
+    service.import_paths([str(FIXTURES / "history.jsonl"), str(FIXTURES / "threads"), str(FIXTURES / "jira.csv")])
+    return host
+
+
+def run(host, data, events=None):
+    ctx = TaskContext(host=host, emit=events.append if events is not None else None)
+    return host.run_task("bugtriage.triage", data, ctx)
+
+
+def test_all_parts(filled_host):
+    generator = filled_host.models.generator("scripted")
+    generator.reply = lambda messages: (
+        "detailed_route crashes on alu_top, like CHIP-101; carol suspects an empty guide net."
+        if "technical summary" in messages[-1]["content"]
+        else "Positions: carol suspects the guide net.\nDecisions: none yet.\nNext step: carol checks the ECO."
+    )
+    events: list[Event] = []
+    out = run(filled_host, BUG, events)
+    assert set(out) == {*PARTS, "owners_unsure", "notes", "history_version"}
+    assert out["technical_summary"].startswith("detailed_route crashes on alu_top, like CHIP-101")
+    assert out["managerial_summary"].splitlines()[2] == "Next step: carol checks the ECO."
+    assert out["duplicates"][0]["id"] == "CHIP-101" and out["duplicates"][0]["score"] >= 0.6
+    assert out["severity"] == {"level": "high", "source": "rule", "reason": "'segfaults' in the title"}
+    assert out["component"]["candidates"][0]["label"] == "router"
+    assert "alice" not in [o["name"] for o in out["owners"]]  # the reporter is never suggested
+    assert out["owners"][0]["name"] == "carol" and out["owners"][0]["supporting_bug_ids"][0] == "CHIP-101"
+    assert out["history_version"] == 1
+    assert [e.fraction for e in events if e.kind == "progress"][-1] == 1.0
+
+
+def test_one_part_alone_touches_nothing_else(filled_host):
+    generator = filled_host.models.generator("scripted")
+    out = run(filled_host, {**BUG, "parts": ["duplicates"]})
+    assert set(out) == {"duplicates", "notes", "history_version"}
+    assert generator.prompts == []  # no summary was generated
+    out = run(filled_host, {**BUG, "parts": ["severity"]})
+    assert set(out) == {"severity", "notes", "history_version"}
+
+
+def test_a_bug_of_the_history_is_not_its_own_duplicate(filled_host):
+    out = run(filled_host, {**BUG, "id": "CHIP-101", "parts": ["duplicates"]})
+    assert "CHIP-101" not in [d["id"] for d in out["duplicates"]]
+
+
+def test_empty_history_answers_unsure_with_a_note(host):
+    out = run(host, {"title": "router crash", "parts": ["category", "owners", "duplicates", "severity"]})
+    assert out["category"] == {"label": "", "confidence": 0.0, "unsure": True, "source": "none", "candidates": []}
+    assert out["owners"] == [] and out["owners_unsure"] and out["duplicates"] == []
+    assert out["severity"]["level"] == "high"
+    assert out["notes"] == ["the bug history is empty: import one with `chipmate bugs import`"]
+    assert out["history_version"] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"title": ""}, "input.title"),
+        ({"title": "x" * 1001}, "input.title"),
+        ({"title": "t", "logs": "x" * 1_000_001}, "input.logs"),
+        ({"title": "t", "parts": ["owner"]}, "input.parts"),
+        ({"title": "t", "comments": [{"author": "a"}]}, "input.comments"),
+        ({"title": "t", "severity": "high"}, "input"),
+    ],
+)
+def test_bad_or_oversized_input_is_rejected_by_the_schema(host, data, field):
+    with pytest.raises(InvalidInputError) as info:
+        run(host, data)
+    assert field in str(info.value)
+
+
+def test_schema_limits_are_declared():
+    properties = INPUT_SCHEMA["properties"]
+    assert properties["description"]["maxLength"] == 200_000 and properties["comments"]["maxItems"] == 2000
+
+
+def test_served_triage_end_to_end(filled_host, make_server):
+    filled_host.models.generator("scripted").reply = lambda messages: "A crash in detailed_route on alu_top."
+    server = make_server(filled_host)
+    with Client(f"127.0.0.1:{server.port}", timeout=60) as client:
+        assert "bugtriage.triage" in [t.name for t in client.tasks()]
+        out = client.call("bugtriage.triage", {**BUG, "parts": ["technical_summary", "duplicates", "owners"]})
+        assert out["technical_summary"] == "A crash in detailed_route on alu_top."
+        assert out["duplicates"][0]["id"] == "CHIP-101" and out["owners"][0]["name"] == "carol"
+        result = [e for e in client.stream("bugtriage.triage", {**BUG, "parts": ["severity"]}) if e.kind == "result"]
+        assert result[0].output["severity"]["level"] == "high"
+        with pytest.raises(InvalidInputError):
+            client.call("bugtriage.triage", {"title": "t", "parts": ["nonsense"]})
+
+
+def test_importing_the_plugin_stays_light():
+    code = (
+        "import sys, chipmate.plugins.bugtriage\n"
+        "heavy = ('torch', 'sklearn', 'numpy', 'scipy', 'sentence_transformers')\n"
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""
