@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.config import Where, read_section
 from chipmate.errors import ConfigError
 
 from .classify import (
@@ -70,30 +71,28 @@ class BugTriageSettings:
     # Small models summarise short inputs better, and CPU prompt time grows with length; the context may cap it lower.
     max_input_tokens: int = 2048
 
-
-_CHECKS = (
-    ("threshold", lambda s: 0.0 <= s.threshold <= 1.0, "in [0, 1]"),
-    ("duplicates", lambda s: 0 <= s.duplicates <= 100, "between 0 and 100"),
-    ("duplicate_min_score", lambda s: -1.0 <= s.duplicate_min_score <= 1.0, "a cosine in [-1, 1]"),
-    ("owners", lambda s: 1 <= s.owners <= 20, "between 1 and 20"),
-    ("neighbours", lambda s: 1 <= s.neighbours <= 200, "between 1 and 200"),
-    ("summary_max_tokens", lambda s: 16 <= s.summary_max_tokens <= 2048, "between 16 and 2048"),
-    ("max_summary_calls", lambda s: 3 <= s.max_summary_calls <= 200, "between 3 and 200"),
-    ("max_input_tokens", lambda s: 64 <= s.max_input_tokens <= 1_000_000, "between 64 and 1000000"),
-)
+    def validate(self, where: Where) -> None:
+        """Range checks; ConfigError naming the key."""
+        checks = [
+            ("threshold", 0.0 <= self.threshold <= 1.0, "in [0, 1]"),
+            ("duplicates", 0 <= self.duplicates <= 100, "between 0 and 100"),
+            ("duplicate_min_score", -1.0 <= self.duplicate_min_score <= 1.0, "a cosine in [-1, 1]"),
+            ("owners", 1 <= self.owners <= 20, "between 1 and 20"),
+            ("neighbours", 1 <= self.neighbours <= 200, "between 1 and 200"),
+            ("summary_max_tokens", 16 <= self.summary_max_tokens <= 2048, "between 16 and 2048"),
+            ("max_summary_calls", 3 <= self.max_summary_calls <= 200, "between 3 and 200"),
+            ("max_input_tokens", 64 <= self.max_input_tokens <= 1_000_000, "between 64 and 1000000"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
 
 
 def read_settings(config: Any) -> BugTriageSettings:
     """Validate ``tasks.bugtriage``; ConfigError names the file, the dotted key and a close match."""
-    from chipmate.config import _build  # the typed section reader of chipmate.config
-
-    source = getattr(config, "source", None) or "<config>"
-    raw = (getattr(config, "tasks", None) or {}).get("bugtriage") or {}
-    settings: BugTriageSettings = _build(BugTriageSettings, raw, "tasks.bugtriage", source)
-    for key, ok, what in _CHECKS:
-        if not ok(settings):
-            raise ConfigError(f"{source}: tasks.bugtriage.{key} must be {what}, got {getattr(settings, key)!r}")
-    return settings
+    raw = (getattr(config, "tasks", None) or {}).get("bugtriage")
+    where = Where(getattr(config, "source", None) or "<config>", "tasks.bugtriage")
+    return read_section(BugTriageSettings, raw, where)
 
 
 @dataclass
