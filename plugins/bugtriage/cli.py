@@ -118,14 +118,12 @@ def fit(config_path, db, as_json):
 def _describe_model(info: dict[str, Any]) -> str:
     if not info.get("fitted", True):
         return f"not fitted ({info['reason']})"
-    if "loo_hit_at_3" in info:
-        return (
-            f"{info['queries']} bugs, {info['owners']} owners; leave-one-out hit@1 {info['loo_hit_at_1']:.2f}, "
-            f"hit@3 {info['loo_hit_at_3']:.2f}"
-        )
     text = f"{info['labelled']} labelled, {len(info['classes'])} classes"
     if "cv_accuracy" in info:
-        text += f"; cross-validated accuracy {info['cv_accuracy']:.2f}, macro-F1 {info['cv_macro_f1']:.2f}"
+        text += (
+            f"; cross-validated accuracy {info['cv_accuracy']:.2f}, hit@3 {info['cv_hit_at_3']:.2f}, "
+            f"macro-F1 {info['cv_macro_f1']:.2f}"
+        )
         at = info.get("cv_accuracy_at_threshold")
         coverage = info["cv_coverage_at_threshold"]
         text += f"; at threshold {info['threshold']}: {coverage:.0%} assigned" + (f", {at:.0%} right" if at else "")

@@ -30,20 +30,13 @@ import numpy as np
 from chipmate.config import Where, read_section
 from chipmate.errors import ConfigError
 
-from .classify import (
-    MIN_LABELLED,
-    MIN_SEVERITY_LABELLED,
-    LabelModel,
-    OwnerModel,
-    OwnerTable,
-    fit_label_model,
-    fit_owner_model,
-)
+from .classify import MIN_LABELLED, MIN_SEVERITY_LABELLED, LabelModel, OwnerTable, fit_label_model
 from .importers import read_paths
 from .records import BugRecord
 from .store import BugStore, ImportReport, embedding_text
 
-LABEL_FIELDS = ("category", "component", "severity")
+#: the models ``fit`` learns: three record fields and the owner (assignee, else first responder)
+MODELS = ("category", "component", "severity", "owner")
 
 
 @dataclass
@@ -192,14 +185,7 @@ class BugTriageService:
     # -- models -----------------------------------------------------------------------------------------------
 
     def label_model(self, name: str) -> LabelModel | None:
-        """The stored classifier of ``name`` (category, component, severity), or None."""
-        return self._model(name, LabelModel.from_stored)
-
-    def owner_model(self) -> OwnerModel | None:
-        """The stored owner model, or None."""
-        return self._model("owner", OwnerModel.from_stored)
-
-    def _model(self, name: str, build: Any) -> Any:
+        """The stored classifier of ``name`` (category, component, severity, owner), or None."""
         metas = self.store.model_metas()
         if name not in metas:
             return None
@@ -208,42 +194,39 @@ class BugTriageService:
             cached = self._models.get(name)
             if cached is None or cached[0] != stamp:
                 stored = self.store.load_model(name)
-                cached = (stamp, build(stored) if stored is not None else None)
+                cached = (stamp, LabelModel.from_stored(stored) if stored is not None else None)
                 self._models[name] = cached
             return cached[1]
 
     def fit(self, *, show_progress: bool = False) -> dict[str, Any]:
-        """Fit the label classifiers and the owner model on the whole history; what each one achieved."""
+        """Fit the category, component, severity and owner classifiers on the whole history; what each achieved."""
         from tqdm import tqdm
 
         history = self.history(show_progress=show_progress)
         texts = [embedding_text(r) for r in history.records]
         report: dict[str, Any] = {"history_version": history.version, "records": len(history.records), "models": {}}
-        steps = tqdm([*LABEL_FIELDS, "owner"], desc="fitting", unit="model", disable=not show_progress)
+        steps = tqdm(MODELS, desc="fitting", unit="model", disable=not show_progress)
         for name in steps:
             steps.set_postfix_str(name)
-            model: Any
             if name == "owner":
-                owners = [r.history_owner() for r in history.records]
-                reporters = [r.reporter for r in history.records]
-                model = fit_owner_model(history.vectors, owners, reporters, history_version=history.version)
-                needed = f"{MIN_LABELLED} records with an owner or a first responder, and two owners"
+                labels = [r.history_owner() for r in history.records]
             else:
                 labels = [getattr(r, name) for r in history.records]
-                needed_count = MIN_SEVERITY_LABELLED if name == "severity" else MIN_LABELLED
-                enough = sum(1 for label in labels if label) >= needed_count
-                model = None
-                if enough:
-                    model = fit_label_model(
-                        name,
-                        history.vectors,
-                        texts,
-                        labels,
-                        history_version=history.version,
-                        embedder=history.embedder,
-                        threshold=self.settings.threshold,
-                    )
-                needed = f"{needed_count} labelled records in two classes or more"
+            needed_count = MIN_SEVERITY_LABELLED if name == "severity" else MIN_LABELLED
+            model = None
+            if sum(1 for label in labels if label) >= needed_count:
+                model = fit_label_model(
+                    name,
+                    history.vectors,
+                    texts,
+                    labels,
+                    history_version=history.version,
+                    embedder=history.embedder,
+                    threshold=self.settings.threshold,
+                    # A reporter is never suggested as owner, so cross-validation does not count them either.
+                    exclude=[r.reporter for r in history.records] if name == "owner" else None,
+                )
+            needed = f"{needed_count} labelled records in two classes or more"
             if model is None:
                 self.store.delete_model(name)
                 report["models"][name] = {"fitted": False, "reason": f"needs {needed}"}

@@ -1,8 +1,8 @@
 """The ``bugtriage.triage`` handler: one bug record in, the requested parts out.
 
 Parts: ``technical_summary``, ``managerial_summary`` (the generator, hierarchical for long records),
-``category`` and ``component`` (the fitted classifier, else the nearest labelled bugs), ``owners`` (the owner
-model over the nearest past bugs), ``duplicates`` (cosine similarity of title + first post) and ``severity``
+``category``, ``component`` and ``owners`` (the fitted classifiers, else the votes of the nearest labelled or
+owned bugs), ``duplicates`` (cosine similarity of title + first post) and ``severity``
 (learned labels when confident, else the keyword rule). ``notes`` says what the answer rests on: a missing or
 stale model, an empty history, a summary that fell back to extraction or had invented references replaced.
 """
@@ -34,6 +34,15 @@ def record_from_input(data: dict[str, Any]) -> BugRecord:
     return record
 
 
+def _note_if_stale(name: str, model: Any, history: History, notes: list[str]) -> None:
+    # A model of an older history is still a good model of most of it: use it, and say so.
+    if model.history_version != history.version:
+        notes.append(
+            f"the {name} classifier was fit on history version {model.history_version}; the history is at "
+            f"version {history.version}: {FIT_HINT} to refit it"
+        )
+
+
 def _label(
     service: BugTriageService,
     history: History,
@@ -52,11 +61,7 @@ def _label(
         order = np.argsort(-proba)[:3]
         candidates = [(model.classes[i], float(proba[i])) for i in order]
         source = "classifier"
-        if model.history_version != history.version:
-            notes.append(
-                f"the {name} classifier was fit on history version {model.history_version}; the history is at "
-                f"version {history.version}: {FIT_HINT} to refit it"
-            )
+        _note_if_stale(name, model, history, notes)
     else:
         votes = neighbour_votes(sims, [getattr(r, name) for r in history.records], service.settings.neighbours)
         if not votes:
@@ -76,19 +81,33 @@ def _label(
     }
 
 
-def _owners(service: BugTriageService, history: History, record: BugRecord, sims: np.ndarray) -> dict[str, Any]:
-    from .classify import OwnerModel
+def _owners(
+    service: BugTriageService,
+    history: History,
+    record: BugRecord,
+    query: np.ndarray,
+    sims: np.ndarray,
+    text: str,
+    notes: list[str],
+) -> dict[str, Any]:
+    from .classify import rank_labels
 
-    model = service.owner_model() or OwnerModel(k=service.settings.neighbours)
-    scores = model.scores(sims, history.owners, exclude=record.reporter)
+    model = service.label_model("owner")
+    if model is not None and model.embedder == history.embedder:
+        ranked = rank_labels(model.classes, model.proba(query[None, :], [text])[0], exclude=record.reporter)
+        _note_if_stale("owner", model, history, notes)
+    else:
+        scores = history.owners.scores(sims, record.reporter, service.settings.neighbours, prior_weight=0.25)
+        ranked = list(scores.items())
+        if ranked:
+            notes.append(f"no owner classifier is fit for this history: the nearest owned bugs voted; {FIT_HINT}")
     owners = []
-    for name, score in list(scores.items())[: service.settings.owners]:
+    for name, score in ranked[: service.settings.owners]:
         rows = history.owners.rows_of(name)
         rows = rows[np.argsort(-sims[rows], kind="stable")][:3]
-        owners.append(
-            {"name": name, "score": round(score, 4), "supporting_bug_ids": [history.records[i].id for i in rows]}
-        )
-    unsure = not scores or next(iter(scores.values())) < service.settings.threshold
+        supporting = [history.records[i].id for i in rows]
+        owners.append({"name": name, "score": round(score, 4), "supporting_bug_ids": supporting})
+    unsure = not ranked or ranked[0][1] < service.settings.threshold
     return {"owners": owners, "owners_unsure": unsure}
 
 
@@ -132,7 +151,7 @@ def triage(service: BugTriageService, data: dict[str, Any], ctx: Any) -> dict[st
             if name in parts:
                 out[name] = _label(service, history, name, query, sims, text, notes)
         if "owners" in parts:
-            out |= _owners(service, history, record, sims)
+            out |= _owners(service, history, record, query, sims, text, notes)
         if "duplicates" in parts:
             order = np.argsort(-sims, kind="stable")[: service.settings.duplicates]
             out["duplicates"] = [

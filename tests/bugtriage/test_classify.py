@@ -12,8 +12,8 @@ from chipmate.plugins.bugtriage.classify import (
     OwnerTable,
     Tfidf,
     fit_label_model,
-    fit_owner_model,
     neighbour_votes,
+    rank_labels,
 )
 from chipmate.plugins.bugtriage.service import service_for
 from chipmate.tasks import TaskContext
@@ -69,7 +69,7 @@ def test_neighbour_votes_weight_by_similarity():
     assert list(votes) == ["a", "b"] and abs(sum(votes.values()) - 1) < 1e-9
 
 
-def test_owner_ranking_excludes_the_reporter_and_leaves_one_out():
+def test_owner_votes_exclude_the_reporter():
     owners = ["carol", "carol", "dave", "dave", "dave", ""]
     table = OwnerTable(owners)
     sims = np.array([0.9, 0.85, 0.2, 0.1, 0.1, 0.99])
@@ -78,16 +78,12 @@ def test_owner_ranking_excludes_the_reporter_and_leaves_one_out():
     assert "carol" not in table.scores(sims, exclude="carol", k=2, prior_weight=0.0)
     # Prior only: the most frequent owner wins whatever the neighbours say.
     assert next(iter(table.scores(sims, exclude="", k=2, prior_weight=1.0))) == "dave"
-    # Leaving record 0 out removes its vote and its count.
-    assert table.scores(sims, exclude="", k=1, prior_weight=0.0, skip=0) == {
-        "carol": pytest.approx(1.0),
-        "dave": pytest.approx(0.0),
-    }
+    assert list(table.rows_of("carol")) == [0, 1] and list(table.rows_of("nobody")) == []
 
 
-def test_owner_model_fit_needs_enough_history():
-    vectors = np.eye(4, dtype=np.float32)
-    assert fit_owner_model(vectors, ["a", "b", "a", "b"], ["x"] * 4, history_version=1) is None
+def test_rank_labels_drops_the_excluded_label_and_renormalises():
+    ranked = rank_labels(["alice", "bob", "carol"], np.array([0.5, 0.3, 0.2]), exclude="alice")
+    assert ranked == [("bob", pytest.approx(0.6)), ("carol", pytest.approx(0.4))]
 
 
 def test_fit_then_triage_uses_the_classifiers(make_host, history_file):
@@ -96,13 +92,14 @@ def test_fit_then_triage_uses_the_classifiers(make_host, history_file):
     service.import_paths([str(history_file)])
     report = service.fit()
     assert report["models"]["category"]["fitted"] and report["models"]["component"]["fitted"]
-    assert report["models"]["owner"]["fitted"] and report["models"]["owner"]["loo_hit_at_3"] == 1.0
+    assert report["models"]["owner"]["fitted"] and report["models"]["owner"]["cv_hit_at_3"] == 1.0
     assert report["models"]["severity"] == {
         "fitted": False,
         "reason": "needs 20 labelled records in two classes or more",
     }
     out = triage(host)
     assert out["component"]["source"] == "classifier" and out["component"]["label"] == "router"
+    assert report["models"]["component"]["cv_accuracy"] > 0.8 and report["models"]["component"]["cv_hit_at_3"] == 1
     assert out["category"]["label"] == "crash" and not out["category"]["unsure"]
     assert out["owners"][0]["name"] == "carol" and not out["owners_unsure"]
     assert all(i.startswith("ROUTER-") for i in out["owners"][0]["supporting_bug_ids"])
@@ -127,9 +124,11 @@ def test_threshold_turns_a_guess_into_unsure(make_host, history_file):
 def test_without_a_fit_the_nearest_bugs_vote_and_the_note_says_to_fit(make_host, history_file):
     host = make_host()
     service_for(host).import_paths([str(history_file)])
-    out = triage(host, parts=["component"])
+    out = triage(host, parts=["component", "owners"])
     assert out["component"]["source"] == "neighbours" and out["component"]["candidates"][0]["label"] == "router"
-    assert any("run `chipmate bugs fit`" in note for note in out["notes"])
+    assert out["owners"][0]["name"] == "carol"
+    notes = [note for note in out["notes"] if "run `chipmate bugs fit`" in note]
+    assert len(notes) == 2 and "nearest owned bugs voted" in notes[1]
 
 
 def test_a_stale_model_is_used_and_flagged(make_host, history_file, tmp_path):

@@ -56,7 +56,7 @@ def test_fit_stats_similar_and_triage(bugs, history_file, tmp_path):
     assert fit.exit_code == 0, fit.output
     assert "component: 40 labelled, 3 classes; cross-validated accuracy" in fit.stdout
     assert "severity: not fitted (needs 20 labelled records" in fit.stdout
-    assert "owner: 39 bugs, 3 owners; leave-one-out hit@1" in fit.stdout
+    assert "owner: 39 labelled, 3 classes; cross-validated accuracy" in fit.stdout
     stats = bugs("stats")
     assert "40 bugs, history version 1" in stats.stdout and "model component:" in stats.stdout
     assert "STALE" not in stats.stdout
