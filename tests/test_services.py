@@ -78,9 +78,14 @@ def test_service_of_an_unloaded_plugin_is_absent(make_server):
 
 
 def test_builtin_services_are_served_by_their_plugins(server):
-    assert {"chipmate.v1.DesignQAService", "chipmate.v1.ScriptGenService"} <= reflected_services(server.port)
-    assert server.host.services.names() == ["chipmate.v1.DesignQAService", "chipmate.v1.ScriptGenService"]
-    assert [service.plugin for service in server.host.services] == ["designqa", "scriptgen"]
+    builtin = {
+        "chipmate.v1.BugTriageService": "bugtriage",
+        "chipmate.v1.DesignQAService": "designqa",
+        "chipmate.v1.ScriptGenService": "scriptgen",
+    }
+    assert set(builtin) <= reflected_services(server.port)
+    assert server.host.services.names() == sorted(builtin)
+    assert {service.name: service.plugin for service in server.host.services} == builtin
 
 
 def _fields(message_cls: type) -> set[str]:

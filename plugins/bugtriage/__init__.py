@@ -6,7 +6,8 @@ team's own history. The history (JSON Lines, GitHub issue exports, JIRA CSV, mar
 SQLite file with an embedding per bug; ``chipmate bugs fit`` learns the classifiers; answers below a confidence
 threshold say "unsure" instead of guessing.
 
-Hooks: ``bugtriage.triage`` (task), ``chipmate bugs ...`` (commands). See docs/bugtriage.md.
+Hooks: ``bugtriage.triage`` (task), the typed ``chipmate.v1.BugTriageService`` (services), ``chipmate bugs ...``
+(commands). See docs/bugtriage.md.
 Importing this package stays cheap: numpy, scikit-learn and the models load on first use.
 """
 
@@ -142,6 +143,13 @@ def chipmate_register_tasks(register):
             streaming=True,
         )
     )
+
+
+@hookimpl(trylast=True)
+def chipmate_register_services(register):
+    from .servicer import service
+
+    register(service())
 
 
 @hookimpl(trylast=True)

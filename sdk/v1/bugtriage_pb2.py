@@ -24,23 +24,31 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63hipmate/v1/bugtriage.proto\x12\x0b\x63hipmate.v1\"*\n\nBugComment\x12\x0e\n\x06\x61uthor\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"\x8e\x01\n\x10TriageBugRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12)\n\x08\x63omments\x18\x04 \x03(\x0b\x32\x17.chipmate.v1.BugComment\x12\x0c\n\x04logs\x18\x05 \x01(\t\x12\x11\n\tcomponent\x18\x06 \x01(\t\">\n\x12\x44uplicateCandidate\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"\xde\x01\n\x11TriageBugResponse\x12\x19\n\x11technical_summary\x18\x01 \x01(\t\x12\x1a\n\x12managerial_summary\x18\x02 \x01(\t\x12\x17\n\x0fsuggested_owner\x18\x03 \x01(\t\x12\x1b\n\x13suggested_component\x18\x04 \x01(\t\x12\'\n\x08severity\x18\x05 \x01(\x0e\x32\x15.chipmate.v1.Severity\x12\x33\n\nduplicates\x18\x06 \x03(\x0b\x32\x1f.chipmate.v1.DuplicateCandidate*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04\x32^\n\x10\x42ugTriageService\x12J\n\tTriageBug\x12\x1d.chipmate.v1.TriageBugRequest\x1a\x1e.chipmate.v1.TriageBugResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x63hipmate/v1/bugtriage.proto\x12\x0b\x63hipmate.v1\"*\n\nBugComment\x12\x0e\n\x06\x61uthor\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\"\xad\x01\n\x10TriageBugRequest\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12)\n\x08\x63omments\x18\x04 \x03(\x0b\x32\x17.chipmate.v1.BugComment\x12\x0c\n\x04logs\x18\x05 \x01(\t\x12\x10\n\x08reporter\x18\x07 \x01(\t\x12\r\n\x05parts\x18\x08 \x03(\tJ\x04\x08\x06\x10\x07R\tcomponent\"*\n\nLabelScore\x12\r\n\x05label\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\"\x81\x01\n\x0fLabelPrediction\x12\r\n\x05label\x18\x01 \x01(\t\x12\x12\n\nconfidence\x18\x02 \x01(\x02\x12\x0e\n\x06unsure\x18\x03 \x01(\x08\x12\x0e\n\x06source\x18\x04 \x01(\t\x12+\n\ncandidates\x18\x05 \x03(\x0b\x32\x17.chipmate.v1.LabelScore\"J\n\x0fOwnerSuggestion\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x02\x12\x1a\n\x12supporting_bug_ids\x18\x03 \x03(\t\">\n\x12\x44uplicateCandidate\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"n\n\x12SeverityAssessment\x12$\n\x05level\x18\x01 \x01(\x0e\x32\x15.chipmate.v1.Severity\x12\x0e\n\x06source\x18\x02 \x01(\t\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x12\n\nconfidence\x18\x04 \x01(\x02\"\xb8\x03\n\x11TriageBugResponse\x12\x19\n\x11technical_summary\x18\x01 \x01(\t\x12\x1a\n\x12managerial_summary\x18\x02 \x01(\t\x12\x33\n\nduplicates\x18\x06 \x03(\x0b\x32\x1f.chipmate.v1.DuplicateCandidate\x12.\n\x08\x63\x61tegory\x18\x07 \x01(\x0b\x32\x1c.chipmate.v1.LabelPrediction\x12/\n\tcomponent\x18\x08 \x01(\x0b\x32\x1c.chipmate.v1.LabelPrediction\x12,\n\x06owners\x18\t \x03(\x0b\x32\x1c.chipmate.v1.OwnerSuggestion\x12\x15\n\rowners_unsure\x18\n \x01(\x08\x12\x31\n\x08severity\x18\x0b \x01(\x0b\x32\x1f.chipmate.v1.SeverityAssessment\x12\r\n\x05notes\x18\x0c \x03(\t\x12\x17\n\x0fhistory_version\x18\r \x01(\x03J\x04\x08\x03\x10\x04J\x04\x08\x04\x10\x05J\x04\x08\x05\x10\x06R\x0fsuggested_ownerR\x13suggested_component*u\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x10\n\x0cSEVERITY_LOW\x10\x01\x12\x13\n\x0fSEVERITY_MEDIUM\x10\x02\x12\x11\n\rSEVERITY_HIGH\x10\x03\x12\x15\n\x11SEVERITY_CRITICAL\x10\x04\x32^\n\x10\x42ugTriageService\x12J\n\tTriageBug\x12\x1d.chipmate.v1.TriageBugRequest\x1a\x1e.chipmate.v1.TriageBugResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'chipmate.v1.bugtriage_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEVERITY']._serialized_start=522
-  _globals['_SEVERITY']._serialized_end=639
+  _globals['_SEVERITY']._serialized_start=1135
+  _globals['_SEVERITY']._serialized_end=1252
   _globals['_BUGCOMMENT']._serialized_start=44
   _globals['_BUGCOMMENT']._serialized_end=86
   _globals['_TRIAGEBUGREQUEST']._serialized_start=89
-  _globals['_TRIAGEBUGREQUEST']._serialized_end=231
-  _globals['_DUPLICATECANDIDATE']._serialized_start=233
-  _globals['_DUPLICATECANDIDATE']._serialized_end=295
-  _globals['_TRIAGEBUGRESPONSE']._serialized_start=298
-  _globals['_TRIAGEBUGRESPONSE']._serialized_end=520
-  _globals['_BUGTRIAGESERVICE']._serialized_start=641
-  _globals['_BUGTRIAGESERVICE']._serialized_end=735
+  _globals['_TRIAGEBUGREQUEST']._serialized_end=262
+  _globals['_LABELSCORE']._serialized_start=264
+  _globals['_LABELSCORE']._serialized_end=306
+  _globals['_LABELPREDICTION']._serialized_start=309
+  _globals['_LABELPREDICTION']._serialized_end=438
+  _globals['_OWNERSUGGESTION']._serialized_start=440
+  _globals['_OWNERSUGGESTION']._serialized_end=514
+  _globals['_DUPLICATECANDIDATE']._serialized_start=516
+  _globals['_DUPLICATECANDIDATE']._serialized_end=578
+  _globals['_SEVERITYASSESSMENT']._serialized_start=580
+  _globals['_SEVERITYASSESSMENT']._serialized_end=690
+  _globals['_TRIAGEBUGRESPONSE']._serialized_start=693
+  _globals['_TRIAGEBUGRESPONSE']._serialized_end=1133
+  _globals['_BUGTRIAGESERVICE']._serialized_start=1254
+  _globals['_BUGTRIAGESERVICE']._serialized_end=1348
 # @@protoc_insertion_point(module_scope)

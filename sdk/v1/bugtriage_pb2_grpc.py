@@ -45,7 +45,7 @@ class BugTriageServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
     def TriageBug(self, request, context):
-        """A bug record in; summaries, suggested assignment, severity and likely duplicates out.
+        """A bug record in; the requested parts out: summaries, category and component, owners, duplicates, severity.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -127,3 +127,41 @@ def test_importing_the_plugin_stays_light():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_typed_service_end_to_end(filled_host, make_server):
+    import grpc
+
+    from chipmate.v1 import bugtriage_pb2, bugtriage_pb2_grpc
+
+    filled_host.models.generator("scripted").reply = lambda messages: "A crash in detailed_route on alu_top."
+    server = make_server(filled_host)
+    comments = [bugtriage_pb2.BugComment(**c) for c in BUG["comments"]]
+    request = bugtriage_pb2.TriageBugRequest(
+        **{k: v for k, v in BUG.items() if k != "comments"},
+        comments=comments,
+        parts=["technical_summary", "category", "owners", "duplicates", "severity"],
+    )
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = bugtriage_pb2_grpc.BugTriageServiceStub(channel)
+        response = stub.TriageBug(request, timeout=60)
+        assert response.technical_summary == "A crash in detailed_route on alu_top."
+        assert response.managerial_summary == "" and not response.HasField("component")  # not requested
+        assert response.HasField("category") and response.category.source == "neighbours"
+        assert response.owners[0].name == "carol" and response.owners[0].supporting_bug_ids[0] == "CHIP-101"
+        assert response.duplicates[0].id == "CHIP-101"
+        assert response.severity.level == bugtriage_pb2.SEVERITY_HIGH and response.severity.source == "rule"
+        assert response.history_version == 1 and any("chipmate bugs fit" in n for n in response.notes)
+        with pytest.raises(grpc.RpcError) as info:
+            stub.TriageBug(bugtriage_pb2.TriageBugRequest(title=""), timeout=10)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        with pytest.raises(grpc.RpcError) as info:
+            stub.TriageBug(bugtriage_pb2.TriageBugRequest(title="t", parts=["owner"]), timeout=10)
+        assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "input.parts" in info.value.details()
+
+
+def test_typed_request_and_task_schema_have_the_same_fields():
+    from chipmate.plugins.bugtriage.servicer import service
+
+    (request_cls,) = service().requests.values()
+    assert {f.name for f in request_cls.DESCRIPTOR.fields} == set(INPUT_SCHEMA["properties"])
