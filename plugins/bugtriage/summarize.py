@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chipmate.models import FINISH_LENGTH, FINISH_LOOP
+
 from .guard import (
     References,
     check_references,
@@ -152,7 +154,8 @@ class Summarizer:
         summary.generator_calls += 1
         generation = self.generator.generate(messages, max_tokens=self.max_tokens, temperature=0.0, ctx=self.ctx)
         text = generation.text.strip()
-        return trim_unfinished(text) if generation.finish_reason == "length" else text
+        # A generation cut by max_tokens or by the backend's loop guard ends mid-sentence: drop that sentence.
+        return trim_unfinished(text) if generation.finish_reason in (FINISH_LENGTH, FINISH_LOOP) else text
 
     # -- splitting ---------------------------------------------------------------------------------------------
 

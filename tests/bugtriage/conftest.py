@@ -58,6 +58,8 @@ class ScriptedGenerator(Generator):
         self.reply: Callable[[list[dict[str, Any]]], str] = lambda messages: "A summary of the bug in one sentence."
         self.prompts: list[str] = []
         self.prompt_tokens: list[int] = []
+        #: the finish reason to report instead of "stop"/"length" (e.g. "loop", as a backend's loop guard does)
+        self.finish: str | None = None
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -66,7 +68,7 @@ class ScriptedGenerator(Generator):
         self.prompts.append(messages[-1]["content"])
         self.prompt_tokens.append(sum(self.count_tokens(m["content"]) for m in messages))
         words = self.reply(messages).split(" ")
-        finish = "length" if len(words) > max_tokens else "stop"
+        finish = self.finish or ("length" if len(words) > max_tokens else "stop")
         words = words[:max_tokens]
         deltas = [w if i == 0 else " " + w for i, w in enumerate(words)]
         text = "".join(deltas)

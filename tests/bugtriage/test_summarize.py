@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from chipmate.plugins.bugtriage.guard import References, check_references, degenerate_reason
 from chipmate.plugins.bugtriage.records import BugRecord, Comment
 from chipmate.plugins.bugtriage.shorten import collapse_repeats, shorten_line, shorten_log, shorten_text
@@ -91,6 +93,16 @@ def test_short_record_is_summarised_in_one_call():
     summary = Summarizer(generator, References(record.full_text())).summarize(record, managerial=False)
     assert summary.generator_calls == 1 and summary.levels == 0
     assert "[kate (reporter)] NaN after 400 iterations" in generator.prompts[0]
+
+
+@pytest.mark.parametrize("finish", ["length", "loop"])
+def test_a_sentence_cut_by_the_token_limit_or_the_loop_guard_is_dropped(finish):
+    generator = ScriptedGenerator()
+    generator.finish = finish
+    generator.reply = lambda messages: "Placement diverges because a macro sits outside the core. The fix is to move"
+    record = BugRecord(id="1", title="gpl diverges", description="NaN after 400 iterations", reporter="kate")
+    summary = Summarizer(generator, References(record.full_text())).summarize(record, managerial=False)
+    assert summary.technical == "Placement diverges because a macro sits outside the core."
 
 
 def test_invented_ids_and_people_are_replaced():
