@@ -164,6 +164,17 @@ def copied_share(text: str, source: str, n: int = 8) -> float:
     return sum(1 for s in shingles if s in known) / len(shingles)
 
 
+def echoed_share(text: str, instructions: str, n: int = 3) -> float:
+    """Share of ``text``'s word n-grams (lower-cased, punctuation ignored) found in ``instructions``: near 1 means
+    the model restated the prompt's instructions ("Positions: who thinks what ...") instead of following them."""
+    words, source = re.findall(r"\w+", text.lower()), re.findall(r"\w+", instructions.lower())
+    if len(words) < n:
+        return 0.0
+    known = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    return sum(1 for g in grams if g in known) / len(grams)
+
+
 def trim_unfinished(text: str) -> str:
     """Drop a last sentence cut off by the token limit, when at least one whole sentence remains."""
     stripped = text.rstrip()

@@ -26,6 +26,7 @@ from .guard import (
     copied_share,
     degenerate_reason,
     drop_repeated_sentences,
+    echoed_share,
     trim_unfinished,
 )
 from .records import BugRecord
@@ -52,6 +53,9 @@ TEMPLATE_OVERHEAD = 24
 MAX_LEVELS = 4
 # Output whose 8-word sequences come this much from the input is an echo, not a summary.
 MAX_COPIED = 0.7
+# Output whose word trigrams come this much from the instructions restates them (small models do) instead of
+# answering; a real answer shares only the line labels ("Next step") with them.
+MAX_ECHOED = 0.5
 _CODE_BLOCK = re.compile(r"```.*?(```|$)", re.DOTALL)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -253,9 +257,11 @@ class Summarizer:
                 continue
             self._progress(f"writing the {name} summary")
             raw = drop_repeated_sentences(self._generate(template, text, summary))
-            reason = degenerate_reason(raw) or (
-                "copied from the thread" if copied_share(raw, text) > MAX_COPIED else None
-            )
+            reason = degenerate_reason(raw)
+            if not reason and copied_share(raw, text) > MAX_COPIED:
+                reason = "copied from the thread"
+            elif not reason and echoed_share(raw, template.format(text="")) > MAX_ECHOED:
+                reason = "a restatement of the instructions"
             if reason:
                 summary.notes.append(f"{name} summary: the model's output was {reason}; an extractive summary is given")
                 raw = fallback(record)

@@ -9,7 +9,7 @@ import pytest
 from chipmate.plugins.bugtriage.guard import References, check_references, degenerate_reason
 from chipmate.plugins.bugtriage.records import BugRecord, Comment
 from chipmate.plugins.bugtriage.shorten import collapse_repeats, shorten_line, shorten_log, shorten_text
-from chipmate.plugins.bugtriage.summarize import Summarizer, extractive_technical
+from chipmate.plugins.bugtriage.summarize import Summarizer, extractive_managerial, extractive_technical
 
 from .conftest import ScriptedGenerator
 
@@ -166,6 +166,21 @@ def test_an_echo_of_the_input_is_not_a_summary():
     summary = Summarizer(generator, References(record.full_text())).summarize(record, managerial=False)
     assert summary.technical == extractive_technical(record)
     assert any("copied from the thread" in note for note in summary.notes)
+
+
+def test_a_restatement_of_the_instructions_is_not_a_summary():
+    record = long_record(posts=2)
+    generator = ScriptedGenerator()
+    generator.reply = lambda messages: (
+        "- Who thinks what? - What was decided, or 'none yet'. - Next step: what should happen next."
+    )
+    summary = Summarizer(generator, References(record.full_text())).summarize(record, technical=False)
+    assert summary.managerial == extractive_managerial(record)
+    assert any("managerial summary" in n and "a restatement of the instructions" in n for n in summary.notes)
+    # A real answer shares the line labels with the instructions, and is kept.
+    answer = "Positions: kate thinks the router loops. Decisions: none yet. Next step: bisect the pin access change."
+    generator.reply = lambda messages: answer
+    assert Summarizer(generator, References(record.full_text())).summarize(record, technical=False).managerial == answer
 
 
 def test_degenerate_reasons():
