@@ -11,6 +11,7 @@ Run (model evaluations take hours on two shared cores; run them in the backgroun
     flock /tmp/chipmate-bench.lock .venv/bin/python benchmarks/scriptgen.py          # both embedded generators
     .venv/bin/python benchmarks/scriptgen.py --models smollm2-135m-instruct --ablations base repair
     .venv/bin/python benchmarks/scriptgen.py --adapted my-sft-alias                  # adds the adapted column
+    .venv/bin/python benchmarks/scriptgen.py --adapted my-sft-alias --adapted-ablations base repair
 
 Writes ``benchmarks/results/scriptgen.md`` and ``scriptgen.json``.
 """
@@ -100,6 +101,12 @@ def main() -> int:
     parser.add_argument("--models", nargs="+", default=MODELS, help="generator aliases (embedded ones by default)")
     parser.add_argument("--adapted", help="alias of the SFT-adapted generator, for the last column")
     parser.add_argument("--ablations", nargs="+", default=list(ABLATIONS), choices=list(ABLATIONS))
+    parser.add_argument(
+        "--adapted-ablations",
+        nargs="+",
+        choices=list(ABLATIONS),
+        help="the ablations run for --adapted (default: --ablations); the others show as not run",
+    )
     parser.add_argument("--config", help="chipmate config (default: none; the defaults are what is measured)")
     parser.add_argument("--work", type=Path, default=HERE / "out" / "scriptgen", help="per-configuration results")
     parser.add_argument("--fresh", action="store_true", help="ignore results of an earlier, interrupted run")
@@ -113,7 +120,8 @@ def main() -> int:
     summaries: dict[str, dict[str, dict[str, Any]]] = {}
     started = time.time()
     for model in models:
-        for ablation in args.ablations:
+        ablations = args.adapted_ablations or args.ablations if model == args.adapted else args.ablations
+        for ablation in ablations:
             out = args.work / f"{model}-{ablation}.json"
             if args.fresh and out.exists():
                 out.unlink()
