@@ -18,7 +18,7 @@ from chipmate.errors import BackendUnavailableError
 
 from .checks import Command, Problem, split_tcl, tcl_safety
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
-from .tool import ScriptRun, limits_for, refused_run, run_result
+from .tool import ScriptRun, run_result, sandboxed_run
 
 MARK = "@@chipmate"
 WRAPPER = """\
@@ -122,18 +122,7 @@ class OpenStaTool:
         checker: str | None = None,
     ) -> ScriptRun:
         """Run ``script`` in ``sta`` on ``files`` in a sandbox (then ``checker`` there, when it passed)."""
-        problems = self.check(script)
-        if problems:
-            return refused_run(problems)
-        reason = self.unavailable()
-        if reason:
-            raise BackendUnavailableError(f"the opensta tool is unavailable: {reason}")
-        limits = limits_for(limits, timeout)
-        with Sandbox(files) as box:
-            run = self._run_in(box, script, limits)
-            if checker is not None and run.ok:
-                run.checker = self._run_in(box, checker, limits)
-            return run
+        return sandboxed_run(self, script, self._run_in, files=files, timeout=timeout, limits=limits, checker=checker)
 
     def _run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
         result = box.run(

@@ -10,14 +10,15 @@ through ``chipmate_register_tools``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from chipmate.errors import BackendUnavailableError
 from chipmate.tools import ToolRun
 
 from .checks import Command, Problem
-from .sandbox import SandboxLimits, SandboxResult
+from .sandbox import Sandbox, SandboxLimits, SandboxResult
 
 
 @dataclass
@@ -109,6 +110,32 @@ def refused_run(problems: list[Problem]) -> ScriptRun:
         command=first.command,
         refused=True,
     )
+
+
+def sandboxed_run(
+    tool: ScriptTool,
+    script: str,
+    run_in: Callable[[Sandbox, str, SandboxLimits], ScriptRun],
+    *,
+    files: Mapping[str, str],
+    timeout: float,
+    limits: SandboxLimits | None,
+    checker: str | None,
+) -> ScriptRun:
+    """What every adapter's ``run`` does around its tool: refuse what the static checks flag, raise when the tool
+    is missing, then ``run_in`` a fresh sandbox holding ``files`` (and the ``checker`` there, when it passed)."""
+    problems = tool.check(script)
+    if problems:
+        return refused_run(problems)
+    reason = tool.unavailable()
+    if reason:
+        raise BackendUnavailableError(f"the {tool.name} tool is unavailable: {reason}")
+    limits = limits_for(limits, timeout)
+    with Sandbox(files) as box:
+        run = run_in(box, script, limits)
+        if checker is not None and run.ok:
+            run.checker = run_in(box, checker, limits)
+        return run
 
 
 def limits_for(limits: SandboxLimits | None, timeout: float) -> SandboxLimits:

@@ -22,7 +22,7 @@ from chipmate.errors import BackendUnavailableError
 
 from .checks import Command, Problem, split_yosys, yosys_safety
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
-from .tool import ScriptRun, limits_for, refused_run, run_result
+from .tool import ScriptRun, run_result, sandboxed_run
 
 # Anywhere in a line: Yosys writes errors to stderr, which can land inside a line of buffered stdout (help text).
 ERROR = re.compile(r"ERROR: ?(.*)$", re.M)
@@ -118,18 +118,10 @@ class YosysTool:
         checker: str | None = None,
     ) -> ScriptRun:
         """Run ``script`` on ``files`` in a fresh sandbox (then ``checker`` there, when the script passed)."""
-        problems = self.check(script)
-        if problems:
-            return refused_run(problems)
-        reason = self.unavailable()
-        if reason:
-            raise BackendUnavailableError(f"the yosys tool is unavailable: {reason}")
-        limits = limits_for(limits, timeout)
-        with Sandbox(files) as box:
-            run = self._result(box.run(mode="yosys", limits=limits, script=script), script)
-            if checker is not None and run.ok:
-                run.checker = self._result(box.run(mode="yosys", limits=limits, script=checker), checker)
-            return run
+        return sandboxed_run(self, script, self._run_in, files=files, timeout=timeout, limits=limits, checker=checker)
+
+    def _run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
+        return self._result(box.run(mode="yosys", limits=limits, script=script), script)
 
     @staticmethod
     def _result(result: SandboxResult, script: str) -> ScriptRun:
