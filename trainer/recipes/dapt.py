@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 
 from chipmate.config import Where
 from chipmate.errors import ConfigError
@@ -35,6 +34,7 @@ from chipmate.trainer.recipes.training import (
     LoraSettings,
     RecipeTrain,
     distributed,
+    finish_distributed,
     load_model,
     save_model,
     to_fp32,
@@ -139,9 +139,7 @@ def run(cfg: Config) -> dict[str, Any]:
                 replace=cfg.replace, models_config=cfg.models_config,
             )  # fmt: skip
         write_result(Path(cfg.out_dir), summary)
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    finish_distributed()
     return {k: v for k, v in summary.items() if k != "config"}
 
 

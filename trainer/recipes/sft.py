@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 
 from chipmate.config import Where
 from chipmate.errors import ConfigError, InvalidInputError
@@ -42,6 +41,7 @@ from chipmate.trainer.recipes.training import (
     LoraSettings,
     RecipeTrain,
     distributed,
+    finish_distributed,
     load_model,
     save_model,
     to_fp32,
@@ -198,9 +198,7 @@ def run(cfg: Config) -> dict[str, Any]:
                 adapter_dir=adapter_dir, recipe="sft", replace=cfg.replace, models_config=cfg.models_config,
             )  # fmt: skip
         write_result(Path(cfg.out_dir), summary)
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
+    finish_distributed()
     return {k: v for k, v in summary.items() if k != "config"}
 
 

@@ -86,6 +86,13 @@ def distributed() -> tuple[int, int]:
     return 0, 1
 
 
+def finish_distributed() -> None:
+    """Wait for every rank (rank 0 may still be writing the outputs), then leave the process group."""
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
 def load_model(path: Path, *, lora: LoraSettings | None, gradient_checkpointing: bool = False) -> tuple[nn.Module, Any]:
     """(model in fp32 on CPU, tokenizer) from ``path``; with ``lora`` the model is wrapped by peft."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
