@@ -39,7 +39,7 @@ proto-check: $(STAMP)
 	$(BIN)/python proto/generate.py --check
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/grpc_overhead.py
+	$(BIN)/python benchmarks/grpc_overhead.py --calls 3000 --rounds 9
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -369,3 +369,16 @@ def test_stream_refused_before_the_handler_still_reports_its_request_id(server):
     assert info.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert received[-1].error.code == "INVALID_ARGUMENT" and received[-1].error.request_id == "r-9"
     assert ("x-request-id", "r-9") in tuple(info.value.trailing_metadata())
+
+
+def test_request_record_is_a_complete_log_record():
+    # The request log's fast record must still work with any handler or formatter a deployment installs.
+    import logging
+
+    from chipmate.server.logs import JsonFormatter, RequestRecord
+
+    record = RequestRecord("chipmate.server", logging.INFO, "rpc", {"request_id": "r-1", "task": "echo"})
+    assert set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) <= set(record.__dict__)
+    text = logging.Formatter("%(asctime)s %(filename)s:%(lineno)d %(levelname)s %(name)s %(message)s").format(record)
+    assert text.endswith("INFO chipmate.server rpc")
+    assert json.loads(JsonFormatter().format(record))["request_id"] == "r-1"

@@ -24,6 +24,37 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
 _ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
+# What a LogRecord always carries, with the values RequestRecord gives them.
+_RECORD_DEFAULTS = {key: None for key in logging.LogRecord("", 0, "", 0, "", (), None).__dict__} | {
+    "pathname": "",
+    "filename": "",
+    "module": "",
+    "funcName": "",
+    "lineno": 0,
+    "args": (),
+    "relativeCreated": 0.0,
+}
+
+
+class RequestRecord(logging.LogRecord):
+    """A LogRecord for the one-per-call request log, built in a fraction of LogRecord's own time.
+
+    ``LogRecord.__init__`` works out the caller's file and module, the thread and the process on every call; the
+    request log has one fixed call site and prints none of them, yet that set-up cost more than the record's whole
+    formatting. Every standard attribute is still there (``%(filename)s``-style formats read the instance dict), with
+    empty values; ``extra`` fields follow them, where formatters look.
+    """
+
+    def __init__(self, name: str, level: int, msg: str, fields: dict[str, Any]) -> None:
+        # No super().__init__(): skipping its per-record work is the point (see the class docstring).
+        created = time.time()
+        self.__dict__.update(_RECORD_DEFAULTS)
+        self.name, self.msg = name, msg
+        self.levelno, self.levelname = level, logging.getLevelName(level)
+        self.created, self.msecs = created, (created - int(created)) * 1000
+        self.__dict__.update(fields)
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message and the ``extra`` fields."""
 
