@@ -208,11 +208,19 @@ def extractive_answer(question: str, sources: Sequence[Source], embedder: Any, *
     # Retrieval rank breaks near-ties: a sentence of the best passage wins over an equal one further down.
     order = sorted(range(len(units)), key=lambda i: (-(scores[i] - 0.01 * units[i][0]), i))
     chosen: list[int] = []
+    quoted: set[tuple[str, ...]] = set()  # word 4-grams of the sentences chosen so far
     used = 0
     for i in order:
         cost = len(units[i][2]) + 6
         if chosen and used + cost > max_chars:
             continue
+        # Overlapping chunks of one document (and documents that repeat themselves) hold the same sentence more
+        # than once: quote it once. A sentence whose 4-grams are mostly quoted already adds nothing either.
+        words = re.findall(r"\w+", units[i][2].lower())
+        grams = {tuple(words[j : j + LOOP_NGRAM]) for j in range(len(words) - LOOP_NGRAM + 1)} or {tuple(words)}
+        if len(grams & quoted) * 2 >= len(grams):
+            continue
+        quoted |= grams
         chosen.append(i)
         used += cost
         if used >= max_chars:

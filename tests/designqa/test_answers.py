@@ -150,6 +150,19 @@ def test_extractive_answer_quotes_the_closest_sentences_with_citations(embedder)
     assert extractive_answer("anything", [], embedder) == ""
 
 
+def test_extractive_answer_quotes_a_sentence_once_across_overlapping_passages(embedder):
+    # Two documents that share a sentence (as overlapping chunks of one document do): it is quoted once, and the
+    # answer is not flagged as a loop. Seen on EDA Corpus, where 6 of 196 extractive answers repeated themselves.
+    shared = "The opt_clean pass removes unused cells and wires from the design."
+    hits = [
+        hit(f"{shared} It runs after most other passes.", "doc a", "a", 0.7),
+        hit(f"Use it to tidy the netlist. {shared}", "doc b", "b", 0.6),
+    ]
+    text = extractive_answer("How do I remove unused cells?", diversify(hits, 3), embedder, max_chars=400)
+    assert text.count("removes unused cells") == 1
+    assert not has_loop(text)
+
+
 # -- answers with generators that fail ------------------------------------------------------------------------
 
 
