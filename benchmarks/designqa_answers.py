@@ -4,13 +4,15 @@ and against the previous behaviour (pure generation), on EDA Corpus; and the med
 1. EDA Corpus ``qa_original.csv``: the 196 answers are the knowledge base (one text document each, default
    chunking, MiniLM, hybrid retrieval); each original question is asked, and the answer is scored against the
    reference answer with ROUGE-L F1 and token F1 (SQuAD's: lower case, punctuation and articles dropped).
-   Modes: ``default`` (``answer_mode: auto``: generate, check, fall back to quotes), ``extractive`` (quotes only),
+   Modes: ``default`` (the shipped settings: ``answer_mode: extractive``, quotes of the cited passages),
+   ``auto`` (``answer_mode: auto``: generate, check, fall back to quotes), ``extractive`` (quotes only),
    ``previous`` (the answer path before issue 13, reproduced here: top-8 passages, the old prompt, 256 tokens,
    every token shown). Answers with a loop — a word 4-gram three or more times, or a sentence twice — are
    counted. Generation on a shared 2-core CPU takes 5–60 s an answer, so the generating modes run on a fixed
    subset: the first ``--subset`` questions in file order; extractive runs on all of them too.
 2. Latency: median wall time of ``designqa.ask`` through a real gRPC server on the Yosys-help knowledge base, warmed
-   by one call, over the questions of ``benchmarks/data/yosys_help_questions.jsonl`` (first ``--latency`` of them).
+   by one call, over the questions of ``benchmarks/data/yosys_help_questions.jsonl`` (first ``--latency`` of them),
+   with the default settings and with ``answer_mode: auto``.
 
 Run::
 
@@ -120,28 +122,37 @@ def eda_answers(args: argparse.Namespace, tmp: Path, log: Any) -> dict[str, dict
 
     build_index(tmp / "eda", SentenceTransformerEmbedder(), [a for _, a in pairs], IndexSettings())
 
-    def host(mode: str) -> Host:
-        designqa = {"index_dir": str(tmp / "eda"), "answer_mode": mode, "build_default": False}
+    def host(mode: str | None) -> Host:
+        designqa: dict[str, Any] = {"index_dir": str(tmp / "eda"), "build_default": False}
+        if mode is not None:  # None: the shipped default
+            designqa["answer_mode"] = mode
         if args.generator:
             designqa["generator"] = args.generator
         return Host(config_from_dict({"tasks": {"designqa": designqa}}))
 
-    results: dict[str, list[dict[str, Any]]] = {"extractive (all)": [], "extractive": [], "default": [], "previous": []}
-    extractive, default = host("extractive"), host("auto")
+    results: dict[str, list[dict[str, Any]]] = {
+        "default (all)": [],
+        "extractive (all)": [],
+        "default": [],
+        "extractive": [],
+        "auto": [],
+        "previous": [],
+    }
+    default, extractive, auto = host(None), host("extractive"), host("auto")
     for i, (question, _) in enumerate(pairs):
-        for label, chosen in (("extractive (all)", extractive), ("default", default)):
-            if label == "default" and i >= args.subset:
+        for label, chosen in (("default (all)", default), ("extractive (all)", extractive), ("auto", auto)):
+            if label == "auto" and i >= args.subset:
                 continue
             output, seconds = ask(chosen, question)
             row = {"i": i, "mode": output["mode"], "seconds": seconds, "answer": output["answer"]}
             results[label].append(row)
-            if label == "extractive (all)" and i < args.subset:
-                results["extractive"].append(row)
+            if label.endswith("(all)") and i < args.subset:
+                results[label.split()[0]].append(row)
         if i < args.subset:
-            service = service_for(default)
+            service = service_for(auto)
             hits = service.retriever().search(question, 8)
             started = time.perf_counter()
-            text = previous_answer(question, hits, default.models.generator(args.generator))
+            text = previous_answer(question, hits, auto.models.generator(args.generator))
             results["previous"].append({"i": i, "seconds": time.perf_counter() - started, "answer": text})
     for label, rows in results.items():
         for row in rows:
@@ -152,8 +163,9 @@ def eda_answers(args: argparse.Namespace, tmp: Path, log: Any) -> dict[str, dict
     return {label: summarize(rows) for label, rows in results.items()}
 
 
-def yosys_latency(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
-    """Median ``designqa.ask`` seconds through a real server on the Yosys-help KB (built once, warmed by a call)."""
+def yosys_latency(args: argparse.Namespace, tmp: Path, mode: str | None = None) -> dict[str, Any]:
+    """Median ``designqa.ask`` seconds through a real server on the Yosys-help KB (built once, warmed by a call),
+    with ``answer_mode`` ``mode`` (None: the default)."""
     from chipmate.client import Client
     from chipmate.config import ServerConfig
     from chipmate.server import ChipmateServer
@@ -161,6 +173,8 @@ def yosys_latency(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     designqa: dict[str, Any] = {"index_dir": str(args.yosys_kb or tmp / "yosys")}
     if args.generator:
         designqa["generator"] = args.generator
+    if mode is not None:
+        designqa["answer_mode"] = mode
     host = Host(config_from_dict({"tasks": {"designqa": designqa}}))
     service = service_for(host)
     if not (Path(designqa["index_dir"]) / "manifest.json").is_file():
@@ -200,25 +214,29 @@ def main() -> int:
     no_latency = {"n": 0, "median_s": 0.0, "max_s": 0.0, "modes": {}}
     with tempfile.TemporaryDirectory() as tmp, open(args.answers, "w", encoding="utf-8") as log:
         eda = eda_answers(args, Path(tmp), log)
-        write_report(args, generator, eda, no_latency)  # partial results survive a long latency run
+        latency = {"default": no_latency, "auto": no_latency}
+        write_report(args, generator, eda, latency)  # partial results survive a long latency run
         if args.latency:
-            write_report(args, generator, eda, yosys_latency(args, Path(tmp)))
+            latency["default"] = yosys_latency(args, Path(tmp))
+            write_report(args, generator, eda, latency)
+            latency["auto"] = yosys_latency(args, Path(tmp), "auto")
+            write_report(args, generator, eda, latency)
     return 0
 
 
 def write_report(args: argparse.Namespace, generator: str, eda: dict[str, Any], latency: dict[str, Any]) -> None:
     """Write (and print) the results file."""
-    default, extractive = eda["default"], eda["extractive"]
+    default, extractive, auto = eda["default"], eda["extractive"], eda["auto"]
     lines = [
-        "# designqa answers: grounded default vs extractive vs previous behaviour",
+        "# designqa answers: the default (quotes) vs generated answers (auto) vs the previous behaviour",
         "",
         f"Command: `.venv/bin/python {' '.join(sys.argv)}`  ",
         f"Machine: {cpu_model()}, {os.cpu_count()} cores, CPU only, shared with other jobs  ",
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  ",
         f"Generator: `{generator}`; embedder all-MiniLM-L6-v2, hybrid retrieval, default settings.  ",
         f"Data: EDA Corpus `qa_original.csv` (CC BY 4.0), 196 question/answer pairs, the answers indexed; generating "
-        f"modes on the first {args.subset} questions (file order), extractive on all 196 too. Answers in "
-        f"`{args.answers}` (not committed).",
+        f"modes (auto, previous) on the first {args.subset} questions (file order), the others on all 196 too. "
+        f"Answers in `{args.answers}` (not committed).",
         "",
         "| mode | questions | ROUGE-L F1 | token F1 | answers with a loop | median s/answer | who answered |",
         "|---|---|---|---|---|---|---|",
@@ -228,19 +246,34 @@ def write_report(args: argparse.Namespace, generator: str, eda: dict[str, Any], 
             f"| {label} | {s['n']} | {s['rouge_l']:.3f} | {s['token_f1']:.3f} | {s['loops']} | {s['median_s']:.2f} "
             f"| {', '.join(f'{k} {v}' for k, v in sorted(s['modes'].items()))} |"
         )
-    met = default["rouge_l"] >= extractive["rouge_l"] and default["token_f1"] >= extractive["token_f1"]
+
+    def verdict(mode: dict[str, Any]) -> str:
+        met = mode["rouge_l"] >= extractive["rouge_l"] and mode["token_f1"] >= extractive["token_f1"]
+        return "met" if met else "missed"
+
+    def timed(run: dict[str, Any]) -> str:
+        if not run["n"]:
+            return "not run"
+        answered = ", ".join(f"{k} {v}" for k, v in sorted(run["modes"].items()))
+        met = "met" if run["median_s"] <= 5 else "missed"
+        return f"median **{run['median_s']:.2f} s**, max {run['max_s']:.2f} s, answered {answered}; ≤ 5 s **{met}**"
+
+    all_loops = eda["default (all)"]["loops"]
     lines += [
         "",
-        f"Targets: no answer of the default mode with a loop → **{'met' if default['loops'] == 0 else 'missed'}** "
-        f"({default['loops']}); default ≥ extractive on both metrics (same {args.subset} questions) → "
-        f"**{'met' if met else 'missed'}**.",
+        f"Targets: no answer of the default mode with a loop → **{'met' if all_loops == 0 else 'missed'}** "
+        f"({all_loops} of {eda['default (all)']['n']}); default ≥ extractive on both metrics (same {args.subset} "
+        f"questions) → **{verdict(default)}**. Generated answers (`answer_mode: auto`) ≥ extractive → "
+        f"**{verdict(auto)}** ({auto['rouge_l']:.3f} / {auto['token_f1']:.3f} vs {extractive['rouge_l']:.3f} / "
+        f"{extractive['token_f1']:.3f}), loops {auto['loops']}.",
         "",
         "## Latency on the Yosys-help knowledge base",
         "",
-        f"`designqa.ask` through a real gRPC server (warmed by one call), {latency['n']} questions of "
-        f"`benchmarks/data/yosys_help_questions.jsonl`: median **{latency['median_s']:.2f} s**, max "
-        f"{latency['max_s']:.2f} s; answered {', '.join(f'{k} {v}' for k, v in sorted(latency['modes'].items()))}. "
-        f"Target ≤ 5 s → **{'met' if latency['n'] and latency['median_s'] <= 5 else 'not met / not run'}**.",
+        f"`designqa.ask` through a real gRPC server (warmed by one call), the first {args.latency} questions of "
+        "`benchmarks/data/yosys_help_questions.jsonl`:",
+        "",
+        f"- default settings (quotes): {timed(latency['default'])}",
+        f"- `answer_mode: auto` (generated, checked): {timed(latency['auto'])}",
         "",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ extractive answer whenever the generated one is not good enough.
    ``answer_chars``. Streamed text is therefore final: nothing shown is ever taken back.
 4. When no supported sentence came out (empty, looping, unsupported or off-topic output, or a refusal), the
    answer is extractive (``mode: extractive``): the cited passages' sentences most similar to the question,
-   quoted with their citation numbers. ``answer_mode: extractive`` skips the generator altogether.
+   quoted with their citation numbers. ``answer_mode: extractive``, the default, skips the generator altogether:
+   steps 3 and 4 run with ``answer_mode: auto``.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ class AnswerSettings:
     max_tokens: int = 96
     answer_passages: int = 3
     answer_chars: int = 400
-    answer_mode: str = "auto"
+    answer_mode: str = "extractive"  # the designqa default (see ``DesignQASettings.answer_mode``)
     support_lexical: float = 0.6
     support_semantic: float = 0.6
 

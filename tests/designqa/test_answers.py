@@ -90,7 +90,7 @@ def ask(generator: Any, embedder: Any, **settings: Any) -> tuple[dict[str, Any],
         generator=generator,
         embedder=embedder,
         ctx=ctx,
-        settings=AnswerSettings(**settings),
+        settings=AnswerSettings(**{"answer_mode": "auto", **settings}),
     )
     return output, events
 
@@ -269,9 +269,8 @@ def test_mode_reaches_typed_and_generic_callers(make_server, index_copy: Path, t
 
     scripted = Scripted(["Set the target density ", "to 0.65 for the aurora block [1]."])
     monkeypatch.setattr(service_module, "get_generator", lambda host, alias: scripted)
-    host = Host(
-        config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": {"index_dir": str(index_copy)}}})
-    )
+    designqa = {"index_dir": str(index_copy), "answer_mode": "auto"}
+    host = Host(config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": designqa}}))
     server = make_server(host)
     question = "Which density target should the aurora block use?"
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:

@@ -39,6 +39,8 @@ class ScriptedGenerator:
 
 
 def make_host(tmp_path: Path, **designqa: Any) -> Host:
+    # Generated answers (answer_mode: auto) unless a test says otherwise: most tests here are about them.
+    designqa = {"answer_mode": "auto", **designqa}
     return Host(config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": designqa}}))
 
 
@@ -72,6 +74,17 @@ def test_bad_settings_name_the_key(settings, message):
     with pytest.raises(ConfigError, match=message) as info:
         settings_from_config(config)
     assert "team.yaml" in str(info.value)
+
+
+def test_default_answer_quotes_the_passages_without_the_generator(index_copy, tmp_path, generator):
+    # The shipped default is answer_mode: extractive (chosen by benchmarks/designqa_answers.py).
+    host = Host(
+        config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": {"index_dir": str(index_copy)}}})
+    )
+    output, _ = run(host, question="Which density target should the aurora block use?", top_k=3)
+    assert output["mode"] == "extractive" and output["answered"]
+    assert "0.65" in output["answer"] and output["answer"].startswith('"')
+    assert generator.messages is None
 
 
 def test_grounded_answer_streams_and_cites(index_copy, docs_dir, tmp_path, generator):
