@@ -95,7 +95,13 @@ next(stream)
 t2 = time.perf_counter()
 for _ in stream:
     pass
-rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# Peak RSS of this process image: VmHWM, which exec resets. ru_maxrss is not reset by exec on Linux, so in a child
+# of this benchmark (which has hf and ct2 engines loaded by then) it reported the parent's peak: 7.2 GB, not ~0.8.
+try:
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    rss = int(status["VmHWM"].split()[0]) / 1024
+except (OSError, KeyError, ValueError):
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"load_s": t1 - t0, "first_token_s": t2 - t0, "rss_mb": rss,
                   "torch": "torch" in sys.modules, "alias": Host(Config()).models.default_alias("generator")}))
 """
