@@ -110,28 +110,44 @@ COMMITTED_QUESTIONS = HERE / "data" / "eda_corpus_generated_questions.jsonl"
 
 
 def load_or_generate_questions(
-    path: Path | None, index: KnowledgeIndex, doc_of_chunk: dict[str, int]
+    path: Path | None,
+    index: KnowledgeIndex,
+    doc_of_chunk: dict[str, int],
+    generator_alias: str | None = None,
+    per_passage: int = 1,
 ) -> tuple[list[tuple[str, int]], Path]:
     """(question, gold document) pairs generated from the indexed passages, read from ``path`` when given, and
-    the file they came from."""
+    the file they came from. Without ``path`` they are generated (``per_passage`` per passage: the first greedy,
+    the others sampled) by ``generator_alias`` (default: the registry's default generator) into the user cache;
+    an interrupted generation resumes at the first passage it has no question for."""
     if path is None or str(path) in ("", "."):
+        from tqdm import tqdm
+
         from chipmate.config import cache_dir
         from chipmate.host import Host
 
-        path = cache_dir() / "designqa" / "eda_corpus_generated_questions.jsonl"
-        if not path.is_file():
-            print(f"generating questions with the default generator into {path} (slow on CPU)", file=sys.stderr)
-            generator = Host().models.generator()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as fh:
-                for query in generated_queries(index.chunks, generator):
-                    doc = doc_of_chunk[index.chunks[query.gold].id]
-                    fh.write(json.dumps({"chunk": query.gold, "doc": doc, "question": query.text}) + "\n")
+        models = Host().models
+        alias = generator_alias or models.default_alias("generator")
+        path = cache_dir() / "designqa" / f"eda_corpus_generated_questions-{alias}-{per_passage}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        covered = {json.loads(line)["chunk"] for line in path.read_text().splitlines()} if path.is_file() else set()
+        missing = [i for i in range(len(index.chunks)) if i not in covered]
+        if missing:
+            print(f"generating questions with {alias} into {path} (slow on CPU)", file=sys.stderr)
+            generator = models.generator(alias)
+            with open(path, "a", encoding="utf-8") as fh:
+                for position in tqdm(missing, desc="writing questions", unit="passage"):
+                    made = generated_queries(index.chunks, generator, per_passage=per_passage, positions=[position])
+                    doc = doc_of_chunk[index.chunks[position].id]
+                    for query in made or [None]:
+                        text = query.text if query else ""  # "": the passage yielded none (not asked again)
+                        fh.write(json.dumps({"chunk": position, "doc": doc, "question": text}) + "\n")
+                    fh.flush()
     pairs: list[tuple[str, int]] = []
     seen = set()
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        question = clean_question(row["question"])
+        question = clean_question(row["question"]) if row["question"] else None
         if question and question not in seen:
             seen.add(question)
             pairs.append((question, int(row["doc"])))
@@ -201,6 +217,8 @@ def main() -> int:
         "benchmarks/data/eda_corpus_generated_questions.jsonl; with --questions '' generate anew with the "
         "registry's default generator and cache them under <cache>/designqa/)",
     )
+    parser.add_argument("--generator", help="generator alias that writes new questions (with --questions '')")
+    parser.add_argument("--per-passage", type=int, default=1, help="new questions per passage (with --questions '')")
     parser.add_argument("--run-dir", type=Path, help="where the retriever recipe writes (default: a temporary dir)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the fine-tuning run")
     parser.add_argument("--epochs", type=int, default=3, help="fine-tuning epochs")
@@ -224,7 +242,9 @@ def main() -> int:
         index, doc_of_chunk, build_s = build_index(Path(tmp) / "base", embedder, documents, settings)
 
         # 3. Choose the fusion weight on questions generated from the indexed passages (never the benchmark's).
-        generated, questions_file = load_or_generate_questions(args.questions, index, doc_of_chunk)
+        generated, questions_file = load_or_generate_questions(
+            args.questions, index, doc_of_chunk, args.generator, args.per_passage
+        )
         keyphrase = [
             (q.text, doc_of_chunk[index.chunks[q.gold].id]) for q in keyphrase_queries(index.chunks, per_chunk=3)
         ]
@@ -320,7 +340,7 @@ def main() -> int:
         "## The domain-adapted retriever",
         "",
         f"Training data (`chipmate.trainer.recipes.retriever`, seed {args.seed}, {args.epochs} epochs): {summary['passages']} passages of "
-        f"the 196 answers; {summary['queries']['generated']} generated questions (the committed file) and "
+        f"the 196 answers; {summary['queries']['generated']} generated questions (`{questions_file.name}`) and "
         f"{summary['queries']['keyphrase']} keyphrase questions; {summary['dev_pairs']} generated questions held "
         f"out; {summary['train_pairs']} training pairs with one hard negative each (MiniLM + faiss, same-answer "
         "passages and near ties dropped). Held-out generated questions, dense hit@1 / MRR@10: "
@@ -346,9 +366,9 @@ def main() -> int:
         "",
         "## How the fusion weight was chosen",
         "",
-        f"{len(generated)} questions generated from the indexed passages by SmolLM2-135M-Instruct (greedy, one-shot "
-        "prompt `chipmate.plugins.designqa.synthetic.question_messages`, one per passage, unusable or duplicate "
-        "outputs dropped) were searched at each weight; the weight with the best hit@1 + hit@5 on them wins, ties "
+        f"{len(generated)} questions generated from the indexed passages (`{questions_file.name}`, described in "
+        "benchmarks/data/README.md; one-shot prompt `chipmate.plugins.designqa.synthetic.question_messages`, "
+        "unusable or duplicate outputs dropped) were searched at each weight; the weight with the best hit@1 + hit@5 on them wins, ties "
         f"towards the dense side. No benchmark query was used. For comparison, {len(keyphrase)} deterministic "
         f"keyphrase queries (`keyphrase_queries`, 3 per passage) would have chosen w={keyphrase_choice}: they "
         "reuse their passage's words, so they overrate BM25.",
