@@ -65,18 +65,25 @@ def split_sentences(text: str) -> list[str]:
     return units
 
 
+def _words(text: str) -> list[str]:
+    """Lower-cased word tokens of ``text``, as the loop check counts them."""
+    return re.findall(r"\w+", text.lower())
+
+
+def _ngrams(words: list[str], n: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+
+
 def has_loop(text: str, *, n: int = LOOP_NGRAM, repeats: int = LOOP_REPEATS) -> bool:
     """True when a word ``n``-gram occurs ``repeats`` times in ``text``, or one sentence (of 4+ words) twice."""
-    words = re.findall(r"\w+", text.lower())
     counts: dict[tuple[str, ...], int] = {}
-    for i in range(len(words) - n + 1):
-        gram = tuple(words[i : i + n])
+    for gram in _ngrams(_words(text), n):
         counts[gram] = counts.get(gram, 0) + 1
         if counts[gram] >= repeats:
             return True
     seen: set[str] = set()
     for sentence in split_sentences(text):
-        key = " ".join(re.findall(r"\w+", sentence.lower()))
+        key = " ".join(_words(sentence))
         if len(key.split()) >= 4:
             if key in seen:
                 return True
@@ -216,8 +223,8 @@ def extractive_answer(question: str, sources: Sequence[Source], embedder: Any, *
             continue
         # Overlapping chunks of one document (and documents that repeat themselves) hold the same sentence more
         # than once: quote it once. A sentence whose 4-grams are mostly quoted already adds nothing either.
-        words = re.findall(r"\w+", units[i][2].lower())
-        grams = {tuple(words[j : j + LOOP_NGRAM]) for j in range(len(words) - LOOP_NGRAM + 1)} or {tuple(words)}
+        words = _words(units[i][2])
+        grams = set(_ngrams(words, LOOP_NGRAM)) or {tuple(words)}
         if len(grams & quoted) * 2 >= len(grams):
             continue
         quoted |= grams
