@@ -19,13 +19,14 @@ import threading
 import time
 from typing import Any
 
+_BLANK_RECORD = logging.LogRecord("", 0, "", 0, "", (), None).__dict__
 # Attributes every LogRecord has; anything else came in through ``extra=`` and belongs in the JSON object.
-_STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_STANDARD = frozenset(_BLANK_RECORD) | {"message", "asctime"}
 _ENCODER = json.JSONEncoder(default=str, ensure_ascii=False)
 
 
 # What a LogRecord always carries, with the values RequestRecord gives them.
-_RECORD_DEFAULTS = {key: None for key in logging.LogRecord("", 0, "", 0, "", (), None).__dict__} | {
+_RECORD_DEFAULTS = dict.fromkeys(_BLANK_RECORD) | {
     "pathname": "",
     "filename": "",
     "module": "",
