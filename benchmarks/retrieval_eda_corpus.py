@@ -44,7 +44,6 @@ from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetri
 from chipmate.plugins.designqa.synthetic import (
     choose_dense_weight,
     clean_question,
-    generated_queries,
     hit_rate,
     keyphrase_queries,
 )
@@ -121,28 +120,28 @@ def load_or_generate_questions(
     the others sampled) by ``generator_alias`` (default: the registry's default generator) into the user cache;
     an interrupted generation resumes at the first passage it has no question for."""
     if path is None or str(path) in ("", "."):
-        from tqdm import tqdm
-
         from chipmate.config import cache_dir
         from chipmate.host import Host
+        from chipmate.trainer.recipes.retriever_data import make_queries
 
         models = Host().models
         alias = generator_alias or models.default_alias("generator")
-        path = cache_dir() / "designqa" / f"eda_corpus_generated_questions-{alias}-{per_passage}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        covered = {json.loads(line)["chunk"] for line in path.read_text().splitlines()} if path.is_file() else set()
-        missing = [i for i in range(len(index.chunks)) if i not in covered]
-        if missing:
-            print(f"generating questions with {alias} into {path} (slow on CPU)", file=sys.stderr)
-            generator = models.generator(alias)
-            with open(path, "a", encoding="utf-8") as fh:
-                for position in tqdm(missing, desc="writing questions", unit="passage"):
-                    made = generated_queries(index.chunks, generator, per_passage=per_passage, positions=[position])
-                    doc = doc_of_chunk[index.chunks[position].id]
-                    for query in made or [None]:
-                        text = query.text if query else ""  # "": the passage yielded none (not asked again)
-                        fh.write(json.dumps({"chunk": position, "doc": doc, "question": text}) + "\n")
-                    fh.flush()
+        folder = cache_dir() / "designqa"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"eda_corpus_generated_questions-{alias}-{per_passage}.jsonl"  # this benchmark's form
+        print(f"questions by {alias}: {path} (writing them is slow on CPU)", file=sys.stderr)
+        # The recipe's own question writer: it resumes an interrupted run from its chunk-id file (passages that
+        # yielded none are recorded, not asked again) and shows a progress bar.
+        queries = make_queries(
+            index.chunks,
+            generator=models.generator(alias),
+            generated_per_passage=per_passage,
+            keyphrase_per_passage=0,
+            questions_file=path.with_name(path.stem + ".by-chunk-id.jsonl"),
+            show_progress=True,
+        )
+        rows = [{"chunk": q.gold, "doc": doc_of_chunk[index.chunks[q.gold].id], "question": q.text} for q, _ in queries]
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     pairs: list[tuple[str, int]] = []
     seen = set()
     for line in path.read_text(encoding="utf-8").splitlines():
