@@ -37,6 +37,7 @@ from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
 from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs, make_precision
 from chipmate.trainer.schedule import schedule_lr
+from chipmate.trainer.sharding import PARALLEL, full_model_state, load_full_model_state, make_sharded_precision
 
 # (iteration, micro_step, rank) -> (input_ids, targets), both (batch, seq_len) int64; target -100 is ignored
 BatchFn = Callable[[int, int, int], tuple[torch.Tensor, torch.Tensor]]
@@ -55,6 +56,9 @@ class TrainConfig:
     batch_size: int = 8  # sequences per micro-batch per process
     seq_len: int = 256  # tokens per sequence
     grad_accum_steps: int = 1  # micro-batches per optimizer step; effective batch = batch_size × this × world
+    # under torchrun: "ddp" keeps a whole model per process (fastest while it fits); "fsdp" shards parameters,
+    # gradients and optimizer state over the processes (chipmate.trainer.sharding) for models that do not fit
+    parallel: str = "ddp"
     learning_rate: float = 3e-4  # peak LR: a safe AdamW value for models of 10M–150M params
     min_lr: float = 3e-5  # cosine floor, max/10 (Chinchilla)
     warmup_iters: int = 50  # linear warmup: Adam's second moment is noisy in the first steps
@@ -103,6 +107,8 @@ class TrainConfig:
             raise ConfigError(
                 f"{where.at('lr_schedule')} must be one of {', '.join(SCHEDULES)} (got {self.lr_schedule!r})"
             )
+        if self.parallel not in PARALLEL:
+            raise ConfigError(f"{where.at('parallel')} must be one of {', '.join(PARALLEL)} (got {self.parallel!r})")
         if self.device.split(":")[0] not in ("cpu", "cuda"):
             raise ConfigError(f"{where.at('device')} must be one of cpu, cuda (got {self.device!r})")
 
@@ -126,6 +132,8 @@ class TrainResult:
     mode: str = ""  # the precision mode the run used (``auto`` resolved)
     tokens_per_s: float = 0.0  # mean training throughput over the run (batch × seq_len × accum × world per s)
     precision: Any = None  # the Precision object: its fp32 masters are the weights to save (iter_master_pairs)
+    # FSDP only: the trained fp32 weights gathered from the shards (rank 0; the sharded model cannot be saved as is)
+    state: dict[str, torch.Tensor] | None = None
 
 
 def token_batches(tokens: torch.Tensor, batch_size: int, seq_len: int, seed: int, accum: int) -> BatchFn:
@@ -196,15 +204,25 @@ def train(
     def make_optimizer(groups: Any) -> torch.optim.Optimizer:
         return torch.optim.AdamW(groups, lr=cfg.learning_rate, betas=cfg.betas)
 
-    precision = make_precision(
-        cfg.precision,
-        model,
-        make_optimizer,
-        param_groups=_param_groups(model, cfg.weight_decay),
-        max_grad_norm=cfg.max_grad_norm,
-    )
+    sharded = world > 1 and cfg.parallel == "fsdp"
+    if sharded:
+        precision = make_sharded_precision(
+            cfg.precision,
+            model,
+            make_optimizer,
+            param_groups=lambda m: _param_groups(m, cfg.weight_decay),  # sharding replaces the parameters
+            max_grad_norm=cfg.max_grad_norm,
+        )
+    else:
+        precision = make_precision(
+            cfg.precision,
+            model,
+            make_optimizer,
+            param_groups=_param_groups(model, cfg.weight_decay),
+            max_grad_norm=cfg.max_grad_norm,
+        )
     fwd_model: nn.Module = model
-    if world > 1:
+    if world > 1 and not sharded:
         # DDP after the cast: it registers hooks on the half-precision params. It broadcasts rank 0's params;
         # broadcast the fp32 masters too, so every rank starts from the same full-precision weights.
         fwd_model = nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
@@ -216,7 +234,10 @@ def train(
     ckpt_path = out_dir / "ckpt.pt"
     if cfg.resume:
         ckpt = load_checkpoint(ckpt_path, map_location=device)
-        model.load_state_dict(ckpt["model"])
+        if sharded:
+            load_full_model_state(model, ckpt["model"])
+        else:
+            model.load_state_dict(ckpt["model"])
         precision.load_state_dict(ckpt["precision"])
         iteration, step = ckpt["iteration"], ckpt["step"]
         evals = list(ckpt.get("evals") or [])
@@ -224,28 +245,33 @@ def train(
         if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
             torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
 
-    def checkpoint() -> None:
-        save_checkpoint(
-            {
-                "model": model.state_dict(),
-                "precision": precision.state_dict(),
-                "iteration": iteration,
-                "step": step,
-                "evals": evals,
-                "train_config": _json_safe(dataclasses.asdict(cfg)),
-                "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
-                "rng": {
-                    "cpu": torch.get_rng_state(),
-                    "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
-                },
+    def checkpoint() -> dict[str, torch.Tensor] | None:
+        """Write ckpt.pt from rank 0; returns the model state. Under FSDP gathering the full state is a collective,
+        so every rank takes part and rank 0 writes."""
+        if not (main or sharded):
+            return None
+        state = {
+            "model": full_model_state(model) if sharded else model.state_dict(),
+            "precision": precision.state_dict(),
+            "iteration": iteration,
+            "step": step,
+            "evals": evals,
+            "train_config": _json_safe(dataclasses.asdict(cfg)),
+            "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
+            "rng": {
+                "cpu": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
             },
-            ckpt_path,
-        )
+        }
+        if main:
+            save_checkpoint(state, ckpt_path)
+        return state["model"]
 
     metrics = MetricsLog(out_dir / "metrics.jsonl") if main else None
 
     def run_eval() -> None:
-        if evaluate is None or not main or (evals and evals[-1]["iter"] == iteration):
+        # under FSDP every rank runs the forward passes (each holds a shard); rank 0 alone records
+        if evaluate is None or not (main or sharded) or (evals and evals[-1]["iter"] == iteration):
             return
         was_training = model.training
         model.eval()
@@ -267,6 +293,7 @@ def train(
     window_start, window_iters = time.perf_counter(), 0
     train_seconds, train_iters = 0.0, 0
     deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
+    final_state = None
     try:
         if not evals:
             run_eval()  # 0) the "before" numbers (a resumed run has them from its checkpoint)
@@ -328,14 +355,13 @@ def train(
                 run_eval()
                 window_start = time.perf_counter()  # evaluation time is not training throughput
             # 6) checkpoints from the main process only, atomically
-            if main and cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
+            if cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
                 checkpoint()
             # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
             if deadline is not None and _out_of_time(deadline, world, device):
                 break
         run_eval()  # a resumed run that had already finished still reports its "after" numbers
-        if main:
-            checkpoint()
+        final_state = checkpoint()
     finally:
         if bar is not None:
             bar.close()
@@ -354,6 +380,7 @@ def train(
         mode=precision.mode,
         precision=precision,
         tokens_per_s=tokens_per_iter * train_iters / train_seconds if train_seconds > 0 else 0.0,
+        state=final_state if sharded and main else None,
     )
 
 
@@ -386,11 +413,13 @@ def main(argv: list[str] | None = None) -> TrainResult:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--seq-len", type=int, default=128)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--parallel", default="ddp", choices=PARALLEL, help="under torchrun: replicate or shard")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
     cfg = TrainConfig(
         out_dir=args.out_dir, precision=PrecisionConfig(mode=args.mode), max_iters=args.max_iters,
         batch_size=args.batch_size, seq_len=args.seq_len, device=args.device, resume=args.resume,
+        parallel=args.parallel,
     )  # fmt: skip
     if args.data:
         import numpy as np  # lazily: only token files need it

@@ -420,12 +420,8 @@ def make_precision(
     The model must already be on its device.
     """
     cfg = mode if isinstance(mode, PrecisionConfig) else PrecisionConfig(mode=mode, **config)
-    cfg.validate()
-    if cfg.mode == AUTO:
-        from chipmate.trainer.hardware import auto_precision
-
-        first = next(model.parameters(), None)
-        cfg = dataclasses.replace(cfg, mode=auto_precision(first.device if first is not None else "cpu"))
+    first = next(model.parameters(), None)
+    cfg = resolve_mode(cfg, first.device if first is not None else "cpu")
     if max_grad_norm is not None and not (math.isfinite(max_grad_norm) and max_grad_norm > 0):
         raise ConfigError(f"max_grad_norm must be a finite number > 0 or None (got {max_grad_norm!r})")
     groups = list(param_groups) if param_groups is not None else None
@@ -434,23 +430,37 @@ def make_precision(
         return FullPrecision(model, optimizer_factory, param_groups=groups, **common)
     if cfg.mode == "amp":
         return AutocastPrecision(model, optimizer_factory, cfg, param_groups=groups, **common)
-    scaler: LossScaler | None = None
-    if cfg.mode == "fp16":
-        scaler = (
-            StaticLossScaler(cfg.static_scale)
-            if cfg.static_scale is not None
-            else DynamicLossScaler(
-                init_scale=cfg.init_scale,
-                growth_factor=cfg.growth_factor,
-                backoff_factor=cfg.backoff_factor,
-                growth_interval=cfg.growth_interval,
-                hysteresis=cfg.hysteresis,
-                min_scale=cfg.min_scale,
-                max_scale=cfg.max_scale,
-            )
-        )
     dtype = torch.float16 if cfg.mode == "fp16" else torch.bfloat16
-    return MixedPrecisionOptimizer(model, optimizer_factory, dtype=dtype, scaler=scaler, param_groups=groups, **common)
+    return MixedPrecisionOptimizer(
+        model, optimizer_factory, dtype=dtype, scaler=make_scaler(cfg), param_groups=groups, **common
+    )
+
+
+def resolve_mode(cfg: PrecisionConfig, device: torch.device | str) -> PrecisionConfig:
+    """``cfg`` validated, with ``auto`` replaced by the mode the hardware of ``device`` runs best."""
+    cfg.validate()
+    if cfg.mode != AUTO:
+        return cfg
+    from chipmate.trainer.hardware import auto_precision
+
+    return dataclasses.replace(cfg, mode=auto_precision(device))
+
+
+def make_scaler(cfg: PrecisionConfig) -> LossScaler | None:
+    """The loss scaler ``cfg`` asks for: static or dynamic in fp16 mode, none in the others."""
+    if cfg.mode != "fp16":
+        return None
+    if cfg.static_scale is not None:
+        return StaticLossScaler(cfg.static_scale)
+    return DynamicLossScaler(
+        init_scale=cfg.init_scale,
+        growth_factor=cfg.growth_factor,
+        backoff_factor=cfg.backoff_factor,
+        growth_interval=cfg.growth_interval,
+        hysteresis=cfg.hysteresis,
+        min_scale=cfg.min_scale,
+        max_scale=cfg.max_scale,
+    )
 
 
 def iter_master_pairs(precision: Precision) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -476,4 +486,6 @@ __all__ = [
     "TrainingError",
     "iter_master_pairs",
     "make_precision",
+    "make_scaler",
+    "resolve_mode",
 ]

@@ -105,7 +105,9 @@ def run(cfg: Config) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     summary: dict[str, Any] = {}
     if main:
-        to_fp32(model, result)
+        model = to_fp32(
+            model, result, rebuild=lambda: load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None)[0]
+        )
         model_dir, adapter_dir = save_model(model, tokenizer, Path(cfg.out_dir), merge=cfg.merge)
         before, after = result.evals[0], result.evals[-1]
         summary = {

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import torch.distributed as dist
 from torch import nn
 
 from chipmate.config import Where
-from chipmate.errors import ConfigError
+from chipmate.errors import ConfigError, TrainingError
 from chipmate.trainer.loop import TrainConfig, TrainResult
 from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs
 
@@ -126,8 +127,18 @@ def apply_lora(model: nn.Module, lora: LoraSettings, *, gradient_checkpointing: 
     return get_peft_model(model, config)
 
 
-def to_fp32(model: nn.Module, result: TrainResult) -> nn.Module:
-    """Cast ``model`` back to fp32 with its fp32 master weights (not the rounded fp16/bf16 copies)."""
+def to_fp32(model: nn.Module, result: TrainResult, rebuild: Callable[[], nn.Module] | None = None) -> nn.Module:
+    """``model`` in fp32 with its fp32 master weights (not the rounded fp16/bf16 copies), on the main process.
+
+    After FSDP the trained model is sharded across processes: ``rebuild()`` makes an unsharded copy of it (the same
+    architecture, LoRA included), which receives the weights gathered from the shards (``result.state``).
+    """
+    if result.state is not None:
+        if rebuild is None:
+            raise TrainingError("the model was trained with FSDP: to_fp32 needs rebuild() to hold the gathered weights")
+        fresh = rebuild()
+        fresh.load_state_dict(result.state)
+        return fresh.float()
     model.float()
     if result.precision is not None:
         with torch.no_grad():
