@@ -11,6 +11,7 @@ Run (model evaluations take hours on two shared cores; run them in the backgroun
     flock /tmp/chipmate-bench.lock .venv/bin/python benchmarks/scriptgen.py          # both embedded generators
     .venv/bin/python benchmarks/scriptgen.py --models smollm2-135m-instruct --ablations base repair
     .venv/bin/python benchmarks/scriptgen.py --adapted my-sft-alias                  # adds the adapted column
+    .venv/bin/python benchmarks/scriptgen.py --adapted sft-a sft-b --adapted-ablations repair   # two of them
     .venv/bin/python benchmarks/scriptgen.py --adapted my-sft-alias --adapted-ablations base repair
 
 Writes ``benchmarks/results/scriptgen.md`` and ``scriptgen.json``.
@@ -47,6 +48,30 @@ LABELS = {
 }
 
 
+def base_of(alias: str) -> str | None:
+    """The embedded model an adapted alias was trained from (the alias store records it), for the comparison."""
+    from chipmate.models.store import read_aliases, store_path
+
+    entry = read_aliases(store_path("")).get(alias) or {}
+    return (entry.get("settings") or {}).get("embedded") or entry.get("base")
+
+
+def versus_base(summaries: dict[str, dict[str, dict[str, Any]]], adapted: str) -> str | None:
+    """One line: the adapted model's full-pipeline pass@1 per level against its base's, same harness and tasks."""
+    base = base_of(adapted)
+    ours, theirs = (summaries.get(m, {}).get("repair") for m in (adapted, base))
+    if base is None or ours is None or theirs is None:
+        return None
+    cells = []
+    for lv in (*LEVELS, "all"):
+        a, b = ours["levels"].get(lv, {}).get("pass@1"), theirs["levels"].get(lv, {}).get("pass@1")
+        if a is not None and b is not None:
+            cells.append(f"{lv} {a:.0%} vs {b:.0%}")
+    a, b = ours["levels"]["all"]["pass@1"], theirs["levels"]["all"]["pass@1"]
+    verdict = "beats" if a > b else "ties" if a == b else "is below"
+    return f"- {adapted} vs its base {base}, full pipeline: {', '.join(cells)} — the adapted model {verdict} its base"
+
+
 def run_config(service: ScriptGenService, tasks: list[Any], model: str, ablation: str, out: Path) -> dict[str, Any]:
     """Evaluate one (model, ablation), resuming from ``out`` (per-task results) when it holds some."""
     done: dict[str, dict[str, Any]] = {}
@@ -75,9 +100,9 @@ def run_config(service: ScriptGenService, tasks: list[Any], model: str, ablation
     return summary
 
 
-def table(summaries: dict[str, dict[str, dict[str, Any]]], models: list[str], adapted: str | None) -> list[str]:
+def table(summaries: dict[str, dict[str, dict[str, Any]]], models: list[str], adapted: list[str]) -> list[str]:
     """Markdown rows: one per ablation, pass@1 per level for each model, and its median seconds per task."""
-    columns = [*models, adapted or "adapted (SFT)"]
+    columns = [*models, *(adapted or ["adapted (SFT)"])]
     header = "| pipeline | " + " | ".join(f"{m}: easy / medium / hard / all | s/task" for m in columns) + " |"
     lines = [header, "|---|" + "---|---|" * len(columns)]
     for ablation in ABLATIONS:
@@ -99,7 +124,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=Path, default=DEFAULT_TASKS)
     parser.add_argument("--models", nargs="+", default=MODELS, help="generator aliases (embedded ones by default)")
-    parser.add_argument("--adapted", help="alias of the SFT-adapted generator, for the last column")
+    parser.add_argument(
+        "--adapted", nargs="+", default=[], help="aliases of SFT-adapted generators, one column each after the models"
+    )
     parser.add_argument("--ablations", nargs="+", default=list(ABLATIONS), choices=list(ABLATIONS))
     parser.add_argument(
         "--adapted-ablations",
@@ -116,11 +143,11 @@ def main() -> int:
     tasks = load_tasks(args.tasks)
     service = ScriptGenService(Host(load_config(args.config)))
     args.work.mkdir(parents=True, exist_ok=True)
-    models = [*args.models, *([args.adapted] if args.adapted else [])]
+    models = [*args.models, *args.adapted]
     summaries: dict[str, dict[str, dict[str, Any]]] = {}
     started = time.time()
     for model in models:
-        ablations = args.adapted_ablations or args.ablations if model == args.adapted else args.ablations
+        ablations = args.adapted_ablations or args.ablations if model in args.adapted else args.ablations
         for ablation in ablations:
             out = args.work / f"{model}-{ablation}.json"
             if args.fresh and out.exists():
@@ -160,6 +187,7 @@ def main() -> int:
         *table(summaries, args.models, args.adapted),
         "",
         *verdicts,
+        *[line for name in args.adapted if (line := versus_base(summaries, name))],
         "",
         "Failure categories of the full pipeline:",
         "",
