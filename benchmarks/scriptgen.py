@@ -48,17 +48,15 @@ LABELS = {
 }
 
 
-def base_of(alias: str) -> str | None:
-    """The embedded model an adapted alias was trained from (the alias store records it), for the comparison."""
-    from chipmate.models.store import read_aliases, store_path
-
-    entry = read_aliases(store_path("")).get(alias) or {}
-    return (entry.get("settings") or {}).get("embedded") or entry.get("base")
+def base_of(alias: str, host: Host) -> str | None:
+    """The embedded model an adapted alias sits on (its ``embedded`` setting), for the comparison."""
+    embedded = host.models.spec(alias).options.get("embedded")
+    return str(embedded) if embedded else None
 
 
-def versus_base(summaries: dict[str, dict[str, dict[str, Any]]], adapted: str) -> str | None:
+def versus_base(summaries: dict[str, dict[str, dict[str, Any]]], adapted: str, host: Host) -> str | None:
     """One line: the adapted model's full-pipeline pass@1 per level against its base's, same harness and tasks."""
-    base = base_of(adapted)
+    base = base_of(adapted, host)
     ours, theirs = (summaries.get(m, {}).get("repair") for m in (adapted, base))
     if base is None or ours is None or theirs is None:
         return None
@@ -141,7 +139,8 @@ def main() -> int:
     args = parser.parse_args()
 
     tasks = load_tasks(args.tasks)
-    service = ScriptGenService(Host(load_config(args.config)))
+    host = Host(load_config(args.config))
+    service = ScriptGenService(host)
     args.work.mkdir(parents=True, exist_ok=True)
     models = [*args.models, *args.adapted]
     summaries: dict[str, dict[str, dict[str, Any]]] = {}
@@ -187,7 +186,7 @@ def main() -> int:
         *table(summaries, args.models, args.adapted),
         "",
         *verdicts,
-        *[line for name in args.adapted if (line := versus_base(summaries, name))],
+        *[line for name in args.adapted if (line := versus_base(summaries, name, host))],
         "",
         "Failure categories of the full pipeline:",
         "",

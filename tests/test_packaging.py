@@ -67,6 +67,10 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     assert "chipmate/plugins/scriptgen/seed/library.jsonl" in names
     assert "chipmate/plugins/scriptgen/seed/designs/counter.v" in names
     assert "chipmate/plugins/scriptgen/seed/designs/seed_cells.lib" in names
+    # ... and so is its LoRA adapter for SmolLM2 (the smollm2-135m-scriptgen alias)
+    adapter = "chipmate/plugins/scriptgen/adapters/smollm2-135m-scriptgen/"
+    for name in ("adapter_config.json", "adapter_model.safetensors", "README.md"):
+        assert adapter + name in names
     assert any(n.endswith("entry_points.txt") for n in names)
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:

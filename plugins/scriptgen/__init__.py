@@ -12,6 +12,7 @@ Importing this module loads no model, no grpc and no Yosys. See docs/scriptgen.m
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from chipmate import Task, TaskContext, hookimpl
@@ -77,6 +78,30 @@ def generate(input: dict[str, Any], ctx: TaskContext) -> dict[str, Any]:
     from .service import service_for
 
     return service_for(ctx.host).generate(input, ctx)
+
+
+#: The product's own domain-adapted generator: SmolLM2-135M-Instruct with the LoRA adapter that `chipmate train sft`
+#: makes from the seed library (adapters/smollm2-135m-scriptgen/README.md: the command that reproduces it and what
+#: it scores). Served by CTranslate2 with the adapter merged once at conversion. Not the default: Qwen passes more.
+ADAPTED_ALIAS = "smollm2-135m-scriptgen"
+ADAPTER_DIR = Path(__file__).resolve().parent / "adapters" / ADAPTED_ALIAS
+
+
+@hookimpl(trylast=True)
+def chipmate_register_models(register):
+    from chipmate.models import ModelAlias
+    from chipmate.plugins.backends import ct2
+    from chipmate.plugins.backends.embedded import SMOLLM2
+
+    register(
+        ModelAlias(
+            ADAPTED_ALIAS,
+            {"backend": "ct2", "embedded": SMOLLM2.name, "compute_type": "float32", "adapter": str(ADAPTER_DIR)},
+            description="SmolLM2-135M-Instruct + scriptgen's LoRA adapter (trained on the seed library's few-shot "
+            "prompts): a small, fast scriptgen generator",
+            pull=ct2.pull,
+        )
+    )
 
 
 @hookimpl(trylast=True)

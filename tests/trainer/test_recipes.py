@@ -270,14 +270,14 @@ def test_torchrun_two_processes_run_the_dapt_recipe(tiny_model_dir, tiny_corpus,
 # -- the example recipe files --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["corpus", "tokenizer", "dapt", "sft"])
+@pytest.mark.parametrize("name", ["corpus", "tokenizer", "dapt", "sft", "sft-scriptgen"])
 def test_example_recipe_files_are_valid(name, tmp_path):
     from pathlib import Path
 
-    module = {"corpus": corpus_recipe, "tokenizer": tokenizer, "dapt": dapt, "sft": sft}[name]
+    module = {"corpus": corpus_recipe, "tokenizer": tokenizer, "dapt": dapt, "sft": sft, "sft-scriptgen": sft}[name]
     path = Path(__file__).resolve().parents[2] / "examples" / "recipes" / f"{name}.yaml"
-    overrides = {"data": [str(write_chat(tmp_path / "chat.jsonl"))]} if name == "sft" else {}
-    config = load_recipe_config(module.Config, path, overrides, name)
+    overrides = {"data": [str(write_chat(tmp_path / "chat.jsonl"))]} if module is sft else {}
+    config = load_recipe_config(module.Config, path, overrides, name.split("-")[0])
     assert config.out_dir.startswith("runs/")
     if name in ("dapt", "sft"):
         assert config.train.precision.mode == "auto" and isinstance(config.train.learning_rate, float)
