@@ -109,6 +109,7 @@ class Precision:
     def __init__(self, max_grad_norm: float | None = None, process_group: Any = None) -> None:
         self.max_grad_norm = max_grad_norm
         self.process_group = process_group
+        self.scaler: LossScaler | None = None  # the modes that keep their own loss scale (fp16) set one
         self.skipped_steps = 0
         self.last_grad_norm = float("nan")
         self.bookkeeping_seconds = 0.0  # time in master-weight bookkeeping (fp16/bf16 only)
@@ -121,15 +122,34 @@ class Precision:
     @property
     def scale(self) -> float:
         """The current loss scale (1.0 where the mode does not scale)."""
-        return 1.0
+        return self.scaler.scale if self.scaler is not None else 1.0
 
     def autocast(self) -> contextlib.AbstractContextManager[Any]:
         """Context for the forward pass (autocast in ``amp`` mode, a no-op otherwise)."""
         return contextlib.nullcontext()
 
     def backward(self, loss: torch.Tensor) -> None:
-        """Backpropagate ``loss`` (already divided by the number of accumulation micro-batches)."""
+        """Backpropagate ``loss`` (already divided by the number of accumulation micro-batches), scaled."""
+        # The scale multiplies the fp32 loss, so the scaled value cannot overflow before the backward starts.
+        if self.scaler is not None:
+            loss = loss.float() * self.scale
         loss.backward()
+
+    def _skip(self) -> bool:
+        """End a step whose gradients overflowed: drop them, back the scale off; returns False (skipped)."""
+        self.skipped_steps += 1
+        self.last_grad_norm = float("inf")
+        self.zero_grad()
+        if self.scaler is not None:
+            self.scaler.update(True)
+        return False
+
+    def _stepped(self) -> bool:
+        """End an applied step: drop the gradients, count a clean step for the scale; returns True."""
+        self.zero_grad()
+        if self.scaler is not None:
+            self.scaler.update(False)
+        return True
 
     def step(self) -> bool:
         """Apply one optimizer update from the accumulated gradients, then drop them (every mode), so the
@@ -249,15 +269,8 @@ class MixedPrecisionOptimizer(Precision):
             groups.append(group)
         return groups
 
-    @property
-    def scale(self) -> float:
-        return self.scaler.scale if self.scaler is not None else 1.0
-
     def backward(self, loss: torch.Tensor) -> None:
-        # The scale multiplies the fp32 loss, so the scaled value cannot overflow before the backward starts.
-        if self.scaler is not None:
-            loss = loss.float() * self.scale
-        loss.backward()
+        super().backward(loss)
         self._move_grads_to_masters()
 
     def _clock(self) -> float:
@@ -303,21 +316,13 @@ class MixedPrecisionOptimizer(Precision):
         skipped = bool(self._all_reduce_max(found_inf).item())
         self.bookkeeping_seconds += self._clock() - start
         if skipped:
-            self.skipped_steps += 1
-            self.last_grad_norm = float("inf")
-            self.zero_grad()
-            if self.scaler is not None:
-                self.scaler.update(True)
-            return False
+            return self._skip()
         self._norm_and_clip(self.master_params)
         self.optimizer.step()
         start = self._clock()
         torch._foreach_copy_(self.model_params, self.master_params)  # round to nearest into fp16/bf16
-        self.zero_grad()
         self.bookkeeping_seconds += self._clock() - start
-        if self.scaler is not None:
-            self.scaler.update(False)
-        return True
+        return self._stepped()
 
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()

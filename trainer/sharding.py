@@ -31,7 +31,6 @@ from torch import nn
 
 from chipmate.errors import ConfigError
 from chipmate.trainer.precision import OptimizerFactory, Precision, PrecisionConfig, make_scaler, resolve_mode
-from chipmate.trainer.scaling import LossScaler
 
 PARALLEL = ("ddp", "fsdp")
 _HALF = {"fp16": torch.float16, "bf16": torch.bfloat16}
@@ -76,7 +75,7 @@ class ShardedPrecision(Precision):
                 hint="start the run with torchrun --nproc_per_node=N (FSDP shards across those processes)",
             )
         self.mode = cfg.mode
-        self.scaler: LossScaler | None = make_scaler(cfg)
+        self.scaler = make_scaler(cfg)
         self.model = model.float()
         # Every rank shards its own copy: start them all from rank 0's weights, as DDP does.
         with torch.no_grad():
@@ -88,15 +87,6 @@ class ShardedPrecision(Precision):
         fully_shard(model, mp_policy=policy)
         self.params = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = optimizer_factory(param_groups(model) if param_groups is not None else self.params)
-
-    @property
-    def scale(self) -> float:
-        return self.scaler.scale if self.scaler is not None else 1.0
-
-    def backward(self, loss: torch.Tensor) -> None:
-        if self.scaler is not None:
-            loss = loss.float() * self.scale
-        loss.backward()
 
     def _local_grads(self) -> list[torch.Tensor]:
         return [p.grad.to_local() if hasattr(p.grad, "to_local") else p.grad for p in self.params if p.grad is not None]
@@ -111,12 +101,7 @@ class ShardedPrecision(Precision):
             # one fused kernel: flags inf/NaN anywhere in this rank's shards and multiplies by 1/scale
             torch._amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale)
         if self._all_reduce_max(found_inf).item():
-            self.skipped_steps += 1
-            self.last_grad_norm = float("inf")
-            self.zero_grad()
-            if self.scaler is not None:
-                self.scaler.update(True)
-            return False
+            return self._skip()
         # The global norm: sum of squares over this rank's shards, summed over the ranks.
         sq = torch.zeros((), device=device)
         if grads:
@@ -127,10 +112,7 @@ class ShardedPrecision(Precision):
             torch._foreach_mul_(grads, torch.clamp(self.max_grad_norm / (norm + 1e-6), max=1.0))
         self.last_grad_norm = float(norm)
         self.optimizer.step()
-        self.zero_grad()
-        if self.scaler is not None:
-            self.scaler.update(False)
-        return True
+        return self._stepped()
 
     def state_dict(self) -> dict[str, Any]:
         """The full optimizer state, gathered to rank 0 (a collective: every rank must call it)."""

@@ -107,6 +107,12 @@ class ModelRegistry:
                 source = store_source
             else:
                 source = f"<plugin {self._aliases[alias].plugin}>"
+            from_plugin = not from_config and not from_store
+            if from_plugin and isinstance(settings, Mapping) and settings.get("backend") not in self._backends:
+                # A plugin's alias on a backend another plugin provides (scriptgen's adapted SmolLM2 on ct2): with
+                # that plugin disabled the alias cannot load, and must not stop every other model from loading.
+                log.info("model alias %r skipped: its backend %r is not registered", alias, settings.get("backend"))
+                continue
             try:
                 spec, backend = self._spec(str(alias), settings, source)
             except ConfigError as exc:

@@ -93,6 +93,7 @@ def test_a_plugin_alias_marked_default_wins_over_the_builtin_default(register_pl
         "qwen2.5-coder-0.5b-instruct-hf",
         "smollm2-135m-instruct",
         "smollm2-135m-instruct-hf",
+        "smollm2-135m-scriptgen",  # the scriptgen plugin's adapted SmolLM2
     ]
 
 
