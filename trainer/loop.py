@@ -9,6 +9,8 @@ token file (or random tokens) so the loop can be tried in one command:
     python -m chipmate.trainer.loop --mode fp16 --max-iters 400 --out-dir out/demo --resume
     # data parallel, two processes (gloo on CPU, nccl on CUDA); rank 0 alone logs and checkpoints
     torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.loop --mode fp16 --device cuda
+    # the same, sharded (FSDP2: each process holds half of the weights, gradients and optimizer state)
+    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.loop --mode bf16 --parallel fsdp
 
 ``out_dir`` receives ``ckpt.pt`` (atomic writes), ``metrics.jsonl`` (loss, lr, loss scale, skipped steps, grad
 norm, tokens/s) and ``metrics.png`` (loss and loss scale).
@@ -354,7 +356,7 @@ def train(
             if (cfg.eval_interval and iteration % cfg.eval_interval == 0) or iteration == cfg.max_iters:
                 run_eval()
                 window_start = time.perf_counter()  # evaluation time is not training throughput
-            # 6) checkpoints from the main process only, atomically
+            # 6) checkpoints, written atomically by the main process (under FSDP every rank helps gather them)
             if cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
                 checkpoint()
             # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
