@@ -180,14 +180,42 @@ class Precision:
             dist.all_reduce(flag, op=dist.ReduceOp.MAX, group=self.process_group)
         return flag
 
+    def _unscale_and_check(self, grads: Sequence[torch.Tensor], device: torch.device) -> bool:
+        """Multiply ``grads`` by 1/scale in place; True when any rank found inf/NaN in its gradients."""
+        found_inf = torch.zeros(1, device=device)
+        by_device: dict[torch.device, list[torch.Tensor]] = {}
+        for g in grads:
+            by_device.setdefault(g.device, []).append(g)
+        for dev, dev_grads in by_device.items():
+            dev_found = torch.zeros(1, device=dev)
+            inv_scale = torch.full((1,), 1.0 / self.scale, device=dev)
+            # One fused kernel per device: sets dev_found if any element is inf/NaN and multiplies by 1/scale.
+            torch._amp_foreach_non_finite_check_and_unscale_(list(dev_grads), dev_found, inv_scale)
+            found_inf += dev_found.to(device)
+        return bool(self._all_reduce_max(found_inf).item())
+
     def _norm_and_clip(self, params: Sequence[torch.Tensor]) -> None:
-        grads = [p.grad for p in params if p.grad is not None]
-        if not grads:
+        self._clip_grads([p.grad for p in params if p.grad is not None])
+
+    def _clip_grads(self, grads: list[torch.Tensor], *, shards: bool = False) -> None:
+        """Clip ``grads`` in place to ``max_grad_norm`` by their global norm and record the norm.
+
+        ``shards``: each rank holds a shard of every gradient (FSDP), so the squared norms are summed over the ranks
+        (every rank must call this, also one without gradients).
+        """
+        device = grads[0].device if grads else torch.device("cpu")
+        # foreach norms of all grads, then the norm of those: one pass, and it works on torch >= 2.4
+        norms = torch.stack([n.float() for n in torch._foreach_norm(grads)]) if grads else torch.zeros(0, device=device)
+        if shards:
+            squares = norms.pow(2).sum()
+            dist.all_reduce(squares, group=self.process_group)
+            norm = squares.sqrt()
+        elif not grads:
             self.last_grad_norm = 0.0
             return
-        # foreach norms of all grads, then the norm of those: one pass, and it works on torch >= 2.4
-        norm = torch.linalg.vector_norm(torch.stack([n.float() for n in torch._foreach_norm(grads)]))
-        if self.max_grad_norm is not None:
+        else:
+            norm = torch.linalg.vector_norm(norms)
+        if self.max_grad_norm is not None and grads:
             coef = torch.clamp(self.max_grad_norm / (norm + 1e-6), max=1.0)
             torch._foreach_mul_(grads, coef)
         self.last_grad_norm = float(norm)
@@ -303,17 +331,7 @@ class MixedPrecisionOptimizer(Precision):
         start = self._clock()
         grads = [m.grad for m in self.master_params if m.grad is not None]
         device = self.master_params[0].device if self.master_params else torch.device("cpu")
-        found_inf = torch.zeros(1, device=device)
-        by_device: dict[torch.device, list[torch.Tensor]] = {}
-        for g in grads:
-            by_device.setdefault(g.device, []).append(g)
-        for dev, dev_grads in by_device.items():
-            dev_found = torch.zeros(1, device=dev)
-            inv_scale = torch.full((1,), 1.0 / self.scale, device=dev)
-            # One fused kernel per device: sets dev_found if any element is inf/NaN and multiplies by 1/scale.
-            torch._amp_foreach_non_finite_check_and_unscale_(dev_grads, dev_found, inv_scale)
-            found_inf += dev_found.to(device)
-        skipped = bool(self._all_reduce_max(found_inf).item())
+        skipped = self._unscale_and_check(grads, device)
         self.bookkeeping_seconds += self._clock() - start
         if skipped:
             return self._skip()

@@ -93,24 +93,10 @@ class ShardedPrecision(Precision):
 
     @torch.no_grad()
     def step(self) -> bool:
-        grads = self._local_grads()
-        device = grads[0].device if grads else torch.device("cpu")
-        found_inf = torch.zeros(1, device=device)
-        if grads:
-            inv_scale = torch.full((1,), 1.0 / self.scale, device=device)
-            # one fused kernel: flags inf/NaN anywhere in this rank's shards and multiplies by 1/scale
-            torch._amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale)
-        if self._all_reduce_max(found_inf).item():
+        grads = self._local_grads()  # this rank's shards of the fp32 gradients
+        if self._unscale_and_check(grads, grads[0].device if grads else torch.device("cpu")):
             return self._skip()
-        # The global norm: sum of squares over this rank's shards, summed over the ranks.
-        sq = torch.zeros((), device=device)
-        if grads:
-            sq = torch.stack([n.float() for n in torch._foreach_norm(grads)]).pow(2).sum()
-        dist.all_reduce(sq)
-        norm = sq.sqrt()
-        if self.max_grad_norm is not None and grads:
-            torch._foreach_mul_(grads, torch.clamp(self.max_grad_norm / (norm + 1e-6), max=1.0))
-        self.last_grad_norm = float(norm)
+        self._clip_grads(grads, shards=True)
         self.optimizer.step()
         return self._stepped()
 

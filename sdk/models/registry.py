@@ -130,7 +130,7 @@ class ModelRegistry:
                 defaults[backend.kind].append(spec.alias)
             elif from_store and marked:
                 store_defaults.setdefault(backend.kind, spec.alias)
-            elif not from_config and not from_store and self._aliases[alias].default:
+            elif from_plugin and self._aliases[alias].default:
                 plugin_defaults.setdefault(backend.kind, spec.alias)
         for kind, aliases in defaults.items():
             if len(aliases) > 1:

@@ -87,8 +87,8 @@ def run(cfg: Config) -> dict[str, Any]:
     check_alias(cfg.alias, cfg.replace, cfg.models_config)
     source = resolve_model(cfg.model, cfg.models_config)
     torch.manual_seed(cfg.train.seed)
-    model, tokenizer = load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None,
-                                  gradient_checkpointing=cfg.gradient_checkpointing)  # fmt: skip
+    lora = cfg.lora if cfg.finetune == "lora" else None
+    model, tokenizer = load_model(source.path, lora=lora, gradient_checkpointing=cfg.gradient_checkpointing)
     t = cfg.train
     train_tokens = pack_documents(tokenizer, corpus_texts(cfg.corpus, "train"), progress=main and t.progress)
     batches = packed_batches(train_tokens, batch_size=t.batch_size, seq_len=t.seq_len, seed=t.seed,
@@ -105,9 +105,7 @@ def run(cfg: Config) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     summary: dict[str, Any] = {}
     if main:
-        model = to_fp32(
-            model, result, rebuild=lambda: load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None)[0]
-        )
+        model = to_fp32(model, result, rebuild=lambda: load_model(source.path, lora=lora)[0])
         model_dir, adapter_dir = save_model(model, tokenizer, Path(cfg.out_dir), merge=cfg.merge)
         before, after = result.evals[0], result.evals[-1]
         summary = {

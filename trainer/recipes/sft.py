@@ -145,7 +145,8 @@ def run(cfg: Config) -> dict[str, Any]:
         records = [records[i] for i in order[n_val:]]
     source = resolve_model(cfg.model, cfg.models_config)
     torch.manual_seed(cfg.train.seed)
-    model, tokenizer = load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None)
+    lora = cfg.lora if cfg.finetune == "lora" else None
+    model, tokenizer = load_model(source.path, lora=lora)
     if cfg.chat_template:
         template = Path(cfg.chat_template).expanduser()
         tokenizer.chat_template = template.read_text(encoding="utf-8") if template.is_file() else cfg.chat_template
@@ -168,9 +169,7 @@ def run(cfg: Config) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     summary: dict[str, Any] = {}
     if main:
-        model = to_fp32(
-            model, result, rebuild=lambda: load_model(source.path, lora=cfg.lora if cfg.finetune == "lora" else None)[0]
-        )
+        model = to_fp32(model, result, rebuild=lambda: load_model(source.path, lora=lora)[0])
         model_dir, adapter_dir = save_model(model, tokenizer, Path(cfg.out_dir), merge=cfg.merge)
         summary = {
             "recipe": "sft",
