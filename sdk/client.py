@@ -24,12 +24,28 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .config import DEFAULT_PORT
-from .errors import InvalidInputError
+from .errors import BackendUnavailableError, ChipmateError, InvalidInputError
 from .grpc_codes import error_from_rpc
 from .tasks import Event
 from .v1 import tasks_pb2, tasks_pb2_grpc
 
 DEFAULT_TARGET = f"localhost:{DEFAULT_PORT}"
+#: what gRPC's UNAVAILABLE says when nothing answers at the target (as opposed to a server that is up but whose
+#: model or tool backend is down, which is UNAVAILABLE too)
+_UNREACHABLE = ("failed to connect", "connection refused", "dns resolution failed", "connections to all backends")
+
+
+def rpc_error(exc: grpc.RpcError, target: str) -> ChipmateError:
+    """The domain error of a failed call; when no server answers at ``target``, one that names it and the fix."""
+    error = error_from_rpc(exc)
+    if error.code == "UNAVAILABLE" and any(m in error.message.lower() for m in _UNREACHABLE):
+        last = error.message.rsplit(":", 1)[-1].strip() or "no answer"
+        return BackendUnavailableError(
+            f"no chipmate server answers at {target} ({last})",
+            hint="is `chipmate serve` running there? start it with `make serve` or `chipmate serve --port PORT`, "
+            "or point the client at it with --target HOST:PORT or $CHIPMATE_TARGET",
+        )
+    return error
 
 
 @dataclass(frozen=True)
@@ -47,8 +63,9 @@ class TaskDescription:
 class EventStream:
     """The events of one streaming call. Iterate it; ``cancel()`` stops the call on the server."""
 
-    def __init__(self, call: Any) -> None:
+    def __init__(self, call: Any, target: str = DEFAULT_TARGET) -> None:
         self._call = call
+        self._target = target
 
     def __iter__(self) -> EventStream:
         return self
@@ -58,7 +75,7 @@ class EventStream:
             try:
                 message = next(self._call)
             except grpc.RpcError as exc:
-                raise error_from_rpc(exc) from None
+                raise rpc_error(exc, self._target) from None
             kind = message.WhichOneof("event")
             if kind == "token":
                 return Event("token", text=message.token.text)
@@ -144,7 +161,7 @@ class Client:
                 tasks_pb2.ListTasksRequest(), timeout=self._timeout(timeout), metadata=self._metadata()
             )
         except grpc.RpcError as exc:
-            raise error_from_rpc(exc) from None
+            raise rpc_error(exc, self.target) from None
         return [
             TaskDescription(
                 name=t.name,
@@ -165,7 +182,7 @@ class Client:
         try:
             response = self._tasks.Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
         except grpc.RpcError as exc:
-            raise error_from_rpc(exc) from None
+            raise rpc_error(exc, self.target) from None
         return json.loads(response.output_json)
 
     def stream(
@@ -178,14 +195,14 @@ class Client:
         """
         request = tasks_pb2.InvokeRequest(task=task, input_json=self._encode(input if input is not None else {}))
         call = self._tasks.InvokeStream(request, timeout=self._timeout(timeout), metadata=self._metadata(request_id))
-        return EventStream(call)
+        return EventStream(call, self.target)
 
     def health(self, service: str = "", *, timeout: float | None = 5.0) -> str:
         """The server's health status name: SERVING, NOT_SERVING, ... Raises BackendUnavailableError when down."""
         try:
             response = self._health.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError as exc:
-            raise error_from_rpc(exc) from None
+            raise rpc_error(exc, self.target) from None
         return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
     def close(self) -> None:

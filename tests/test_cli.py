@@ -77,9 +77,12 @@ def test_errors_are_one_line_with_nonzero_exit(run, args, message):
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_unreachable_server_exit_code():
-    result = CliRunner().invoke(cli, ["health", "--target", "127.0.0.1:1"])
+@pytest.mark.parametrize("command", [["health"], ["call", "echo", "--input", "{}"], ["call", "echo", "--stream"]])
+def test_an_unreachable_server_is_named_with_the_fix(command):
+    result = CliRunner().invoke(cli, [*command, "--target", "127.0.0.1:1", "--timeout", "5"])
     assert result.exit_code == 1 and result.output.startswith("Error:")
+    assert "no chipmate server answers at 127.0.0.1:1" in result.output and "chipmate serve" in result.output
+    assert "--target" in result.output and len(result.output.strip().splitlines()) == 1
 
 
 def test_plugins_lists_builtin_echo():
