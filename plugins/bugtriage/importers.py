@@ -134,8 +134,7 @@ def thread_index(text: str) -> dict[str, dict[str, Any]] | None:
     if not isinstance(data, dict) or not data:
         return None
     if not all(
-        isinstance(k, str) and k.lower().endswith((".md", ".markdown")) and isinstance(v, dict)
-        for k, v in data.items()
+        isinstance(k, str) and k.lower().endswith((".md", ".markdown")) and isinstance(v, dict) for k, v in data.items()
     ):
         return None
     return {_index_key(k): v for k, v in data.items()}
@@ -162,9 +161,7 @@ def _thread_indexes(files: list[tuple[Path, str]]) -> dict[Path, dict[str, dict[
     return found
 
 
-def _index_entry(
-    indexes: dict[Path, dict[str, dict[str, Any]]], thread: Path
-) -> tuple[Path | None, dict[str, Any]]:
+def _index_entry(indexes: dict[Path, dict[str, dict[str, Any]]], thread: Path) -> tuple[Path | None, dict[str, Any]]:
     """The thread index in the thread's folder or above it that names ``thread``, and its entry; else None, {}."""
     for index_path, entries in indexes.items():
         try:
@@ -233,6 +230,32 @@ _HEADER_KEYS = {
 }
 # Header lines kept as labels ("subcategory: Routing violation"); any other "Key: value" line is body text.
 _HEADER_LABELS = {"subcategory", "labels", "version", "milestone"}
+
+
+_STATED_LINE = re.compile(r"^\s*(?:[-*]\s+)?\**([A-Za-z][A-Za-z ]{0,30}?)\**\s*:\**\s*(\S.{0,79}?)\s*$")
+
+
+def stated_fields(text: str) -> dict[str, str]:
+    """The record fields that ``text`` states on lines of their own, as a bug template or a markdown thread's
+    header writes them (``Tool: Detailed Routing`` -> component, ``Type: Bug`` -> category); the first of each.
+    Lines inside code fences (pasted logs) state nothing."""
+    found: dict[str, str] = {}
+    fenced = False
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            fenced = not fenced
+            continue
+        match = None if fenced else _STATED_LINE.match(line)
+        if match and match.group(1).strip().lower() in _HEADER_KEYS:
+            found.setdefault(_HEADER_KEYS[match.group(1).strip().lower()], match.group(2).strip())
+    return found
+
+
+def stated_header(record: BugRecord) -> str:
+    """``Component:`` and ``Category:`` lines for what ``record`` states, to put before its description when the
+    record is sent as text (``chipmate bugs triage`` of a markdown thread whose header the parser consumed)."""
+    lines = [f"{name.capitalize()}: {value}" for name in ("component", "category") if (value := getattr(record, name))]
+    return "\n".join(lines)
 
 
 def parse_thread(text: str, *, default_id: str) -> BugRecord:
