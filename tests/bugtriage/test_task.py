@@ -43,13 +43,13 @@ def test_all_parts(filled_host):
     generator.reply = lambda messages: (
         "detailed_route crashes on alu_top, like CHIP-101; carol suspects an empty guide net."
         if "technical summary" in messages[-1]["content"]
-        else "Positions: carol suspects the guide net.\nDecisions: none yet.\nNext step: carol checks the ECO."
+        else "Positions: carol suspects the guide net.\nDecisions: none yet.\nNext step: carol checks the empty net."
     )
     events: list[Event] = []
     out = run(filled_host, BUG, events)
     assert set(out) == {*PARTS, "owners_unsure", "notes", "history_version"}
     assert out["technical_summary"].startswith("detailed_route crashes on alu_top, like CHIP-101")
-    assert out["managerial_summary"].splitlines()[2] == "Next step: carol checks the ECO."
+    assert out["managerial_summary"].splitlines()[2] == "Next step: carol checks the empty net."
     assert out["duplicates"][0]["id"] == "CHIP-101" and out["duplicates"][0]["score"] >= 0.6
     assert out["severity"] == {"level": "high", "source": "rule", "reason": "'segfaults' in the title"}
     assert out["component"]["candidates"][0]["label"] == "router"
