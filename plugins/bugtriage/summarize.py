@@ -119,6 +119,8 @@ def extractive_managerial(record: BugRecord) -> str:
             break
     last = lead_sentences(record.comments[-1].text, 1) if record.comments else ""
     next_step = f"follow up on the last reply ({last})" if last else "a first reply from an owner"
+    if last and any(p.endswith(last) for p in positions):  # said once already: name whose reply, not its words
+        next_step = f"follow up on the last reply, {record.comments[-1].author or 'someone'}'s"
     return f"Positions: {'; '.join(positions) or 'none stated'}\nDecisions: none recorded\nNext step: {next_step}"
 
 

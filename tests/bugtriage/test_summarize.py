@@ -295,3 +295,16 @@ def test_unsupported_claims(sentence, supported):
 
     support = RecordSupport.of(ROUTER_CRASH.full_text())
     assert (unsupported_claims(sentence, support) == []) is supported, unsupported_claims(sentence, support)
+
+
+def test_the_extractive_managerial_summary_says_the_last_reply_once():
+    record = BugRecord(
+        id="1",
+        title="Router hangs",
+        description="detailed_route hangs at 99%.",
+        reporter="alice",
+        comments=[Comment("carol", "Send the guide file please.")],
+    )
+    text = extractive_managerial(record)
+    assert text.count("Send the guide file please.") == 1
+    assert text.endswith("Next step: follow up on the last reply, carol's")
