@@ -8,8 +8,10 @@ sentence of a generated summary is checked against the record's text; a sentence
 - a number, version or code (any word with a digit: ``2.0``, ``v1.3``, ``DRT-0305``) that is no word of the record;
 - a name: a code-like word (``detailed_route``, ``src/upf``, ``CMake``, ``OpenROAD``, ``DRT``) or a capitalised
   word inside the sentence that the record does not contain;
-- a cause (``because``, ``due to``, ``caused by``, ``since``, ``as a result of``, ``leads to``, ``the reason``)
-  whose words do not stand together in one sentence of the record;
+- a cause (``because``, ``due to``, ``caused by``, ``since``, ``as a result of``, ``leads to``, ``the reason``) or
+  a finding (``indicates that``, ``shows that``, ``means that``) whose words do not stand together (three in four)
+  in one sentence of the record;
+- "the manager" as an actor of a record that names no manager (the managerial prompt's reader, not a participant);
 - a version, release or fix claim ("the current version", "fixed in", "was resolved") about a record that speaks
   of no version, release or fix; error messages ("the error messages indicate ...") of a record that shows none;
 - mostly words of its own: two or more content words (words of four letters or more, apart from common English and
@@ -63,6 +65,14 @@ _CAUSE = re.compile(
     r"(?P<clause>[^.;:!?]*)",
     re.IGNORECASE,
 )
+# "The error messages indicate that X", "the log shows that X": X is a finding, held to the standard of a cause.
+_EVIDENCE = re.compile(
+    r"\b(?:indicates?|indicated|indicating|shows?|showed|shown|suggests?|suggested|means?|meant)\s+that\b"
+    r"(?P<clause>[^.;:!?]*)",
+    re.IGNORECASE,
+)
+# The managerial prompt asks for a summary "for a manager"; a small model then makes "the manager" an actor.
+_MANAGER = re.compile(r"\bmanagers?\b", re.IGNORECASE)
 _VERSION_CLAIM = re.compile(r"\b(?:version|versions|release[sd]?|upgrad\w*|updated to)\b", re.IGNORECASE)
 _VERSION_SUPPORT = re.compile(r"\b(?:version|release|upgrad|update|v?\d+\.\d+|commit|master|main branch)", re.I)
 _FIX_CLAIM = re.compile(r"\b(?:fixed|fixes|resolved|solved|patched|merged)\b", re.IGNORECASE)
@@ -75,6 +85,7 @@ _ERROR_SUPPORT = re.compile(
     r"can't|unable|not found|undefined|killed",
     re.IGNORECASE,
 )
+_CLAUSE = re.compile(r"[,;()]|\s(?:but|which|while|whereas|although|so that)\s", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)")
 # A managerial line's label ("Positions:", "- Next step:") or a bullet, kept in front of the sentences.
 _LINE_HEAD = re.compile(r"^\s*(?:[-*•]\s*)?(?:\*\*)?(?:(?:Positions?|Decisions?|Next steps?)\s*:\s*(?:\*\*)?)?", re.I)
@@ -152,7 +163,12 @@ def unsupported_claims(sentence: str, support: RecordSupport) -> list[str]:
         quoted = next(g for g in match.groups() if g is not None)
         if _folded_text(quoted).strip(" .") not in support.text:
             reasons.append(f"quotes {quoted!r}")
-    unquoted = _QUOTED.sub(" ", sentence)
+    # A speaker tag copied from the thread ("[maliberty] No, ...") must name someone of the record, and is no part
+    # of the sentence's wording.
+    tag = re.match(r"^\s*\[([^\]]*)\]\s*", sentence)
+    if tag and not all(support.has_token(w) for w in _WORD.findall(tag.group(1))):
+        reasons.append(f"names {tag.group(1)!r}")
+    unquoted = _QUOTED.sub(" ", sentence[tag.end() :] if tag else sentence)
     for token in _DIGITS.findall(unquoted):
         token = token.rstrip(".,")
         if token and not support.has_token(token):
@@ -165,20 +181,29 @@ def unsupported_claims(sentence: str, support: RecordSupport) -> list[str]:
         capitalised_inside = index > 0 and bare[0].isupper() and bare.lower() not in _COMMON
         if (_CODE.match(bare) or capitalised_inside) and not support.has_token(bare):
             reasons.append(f"names {bare!r}")
-    for match in _CAUSE.finditer(unquoted):
-        cause = [fold(w) for w in content_words(match.group("clause"))]
-        if cause and not any(sum(w in s for w in cause) >= max(1, round(0.75 * len(cause))) for s in support.sentences):
-            reasons.append(f"gives a cause the record does not state ({match.group(0).strip()!r})")
+    for pattern, what in ((_CAUSE, "a cause"), (_EVIDENCE, "a finding")):
+        for match in pattern.finditer(unquoted):
+            words = [fold(w) for w in content_words(match.group("clause"))]
+            if words and not any(
+                sum(w in s for w in words) >= max(1, round(0.75 * len(words))) for s in support.sentences
+            ):
+                reasons.append(f"gives {what} the record does not state ({match.group(0).strip()!r})")
+    if _MANAGER.search(unquoted) and not _MANAGER.search(support.text):
+        reasons.append("speaks of a manager the record does not mention")
     if _VERSION_CLAIM.search(unquoted) and not support.speaks_of_versions:
         reasons.append("speaks of a version the record does not mention")
     if _FIX_CLAIM.search(unquoted) and not support.speaks_of_fixes:
         reasons.append("claims a fix the record does not mention")
     if _ERROR_CLAIM.search(unquoted) and not support.speaks_of_errors:
         reasons.append("speaks of errors the record does not show")
-    content = content_words(unquoted)
-    novel = [w for w in content if not support.has_word(w)]
-    if len(novel) >= 2 and len(novel) * 3 > len(content):
-        reasons.append(f"uses words absent from the record ({', '.join(novel[:4])})")
+    # The whole sentence, then each clause: "X, which is a common issue in GUI applications" adds a claim of its
+    # own to a supported X.
+    for part in [unquoted, *_CLAUSE.split(unquoted)]:
+        content = content_words(part)
+        novel = [w for w in content if not support.has_word(w)]
+        if len(novel) >= 2 and len(novel) * 3 > len(content):
+            reasons.append(f"uses words absent from the record ({', '.join(novel[:4])})")
+            break
     return reasons
 
 
@@ -189,6 +214,14 @@ def _same_content(a: set[str], b: set[str]) -> bool:
     shared = len(a & b)
     # Containment only between sentences of some substance: two words in common is no repetition.
     return shared / len(a | b) >= 0.6 or (min(len(a), len(b)) >= 4 and shared / min(len(a), len(b)) >= 0.85)
+
+
+def _repeat_key(sentence: str) -> set[str]:
+    """The words two sentences are compared by: the content words, or all words of a short sentence ("No, there
+    is no facility for that."), leaving out a speaker tag a model copies from the thread ("[maliberty] ...")."""
+    body = re.sub(r"^\s*\[[^\]]*\]\s*", "", sentence)
+    key = {fold(w) for w in content_words(body)}
+    return key if len(key) >= 3 else {fold(w) for w in _WORD.findall(body)}
 
 
 @dataclass
@@ -231,7 +264,7 @@ def ground(summary: str, support: RecordSupport) -> tuple[list[tuple[str, str]],
             if reasons:
                 report.unsupported.append((sentence, reasons))
                 continue
-            words = {fold(w) for w in content_words(sentence)} or {fold(w) for w in _WORD.findall(sentence)}
+            words = _repeat_key(sentence)
             if any(_same_content(words, earlier) for earlier in seen):
                 report.repeated.append(sentence)
                 continue

@@ -248,6 +248,11 @@ def test_a_sentence_repeated_in_other_words_is_dropped():
         "Segmentation fault after the second iteration."
     )
     assert any("1 repeated sentence(s) dropped" in n for n in summary.notes)
+    # a short sentence, copied twice from the thread under two speakers' names
+    summary = summarise(
+        "[carol] The grey area is a blockage. [alice] No, it is no blockage. [carol] No it is no blockage."
+    )
+    assert summary.technical == "[carol] The grey area is a blockage. [alice] No, it is no blockage."
 
 
 def test_a_managerial_line_left_empty_is_filled_from_the_record_and_nothing_left_falls_back():
@@ -288,6 +293,10 @@ def test_grounding_can_be_turned_off_to_measure_it():
         ("It crashes because of the grey area blockage.", True),  # the record says so in one sentence
         ("It crashes because the alu macro overflows the stack.", False),
         ("The router has a thermal runaway on the interposer.", False),  # words of its own
+        ("The log shows that detailed_route crashes with SIGSEGV on alu_top.", True),
+        ("The error messages indicate that the guide file is missing on the macro.", False),  # a finding of its own
+        ("Positions: Manager.", False),  # the prompt's reader made an actor
+        ("The manager reproduced the crash.", False),
     ],
 )
 def test_unsupported_claims(sentence, supported):
