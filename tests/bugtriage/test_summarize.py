@@ -317,3 +317,10 @@ def test_the_extractive_managerial_summary_says_the_last_reply_once():
     text = extractive_managerial(record)
     assert text.count("Send the guide file please.") == 1
     assert text.endswith("Next step: follow up on the last reply, carol's")
+
+
+def test_the_reporter_may_be_named_though_the_report_never_says_their_name():
+    record = BugRecord(id="", title="detailed_route segfaults", description="It crashes on alu_top.", reporter="alice")
+    summary = summarise("Alice reported that detailed_route segfaults on alu_top.", record, managerial=False)
+    assert summary.technical == "Alice reported that detailed_route segfaults on alu_top."
+    assert not summary.notes
