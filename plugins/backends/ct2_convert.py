@@ -181,10 +181,13 @@ def ensure_converted(spec: ModelSpec, *, download: bool = False, source: Path | 
     if _is_complete(target):
         return target
     with conversion_lock(target.parent, f"{plan.slug}-{plan.weights}"):
-        if not _is_complete(target):
+        converted = not _is_complete(target)
+        if converted:
             _convert(plan, key, target)
-            if plan.embedded is not None:  # the intermediate checkpoint, unless kept (EmbeddedGGUF.keep_checkpoint)
-                plan.embedded.discard_checkpoint(spec.cache_dir)
+    if converted and plan.embedded is not None:
+        # The intermediate checkpoint, unless kept (EmbeddedGGUF.keep_checkpoint). Outside the lock above: the
+        # discard takes the embedded model's own conversion lock, and the locks do not nest.
+        plan.embedded.discard_checkpoint(spec.cache_dir)
     return target
 
 
