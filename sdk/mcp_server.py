@@ -26,6 +26,8 @@ import anyio.from_thread
 import anyio.to_thread
 import mcp_types as types
 from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+from mcp_types.jsonrpc import INVALID_PARAMS
 
 from .errors import ChipmateError, ServerError, TaskNotFoundError
 
@@ -100,13 +102,16 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
 
     async def read_resource(ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
         uri = str(params.uri)
-        if not uri.startswith(PASSAGES_PREFIX) or len(uri) == len(PASSAGES_PREFIX):
-            raise TaskNotFoundError(f"no resource {uri!r}", hint=f"read {PASSAGES_TEMPLATE}")
-        question = unquote(uri[len(PASSAGES_PREFIX) :])
-        authorize(ctx, "designqa.ask")
-        reply = await anyio.to_thread.run_sync(
-            client.call, "designqa.ask", {"question": question, "retrieval_only": True, "top_k": RESOURCE_PASSAGES}
-        )
+        try:
+            if not uri.startswith(PASSAGES_PREFIX) or len(uri) == len(PASSAGES_PREFIX):
+                raise TaskNotFoundError(f"no resource {uri!r}", hint=f"read {PASSAGES_TEMPLATE}")
+            question = unquote(uri[len(PASSAGES_PREFIX) :])
+            authorize(ctx, "designqa.ask")
+            request = {"question": question, "retrieval_only": True, "top_k": RESOURCE_PASSAGES}
+            reply = await anyio.to_thread.run_sync(client.call, "designqa.ask", request)
+        except ChipmateError as exc:
+            # A resource read has no error result: the JSON-RPC error carries the status code and the message.
+            raise MCPError(INVALID_PARAMS, f"{exc.code}: {exc}") from None
         return types.ReadResourceResult(
             contents=[types.TextResourceContents(uri=uri, mime_type="text/markdown", text=passages_markdown(reply))]
         )
