@@ -1,7 +1,8 @@
 """``chipmate mcp``: chipmate's tasks as Model Context Protocol tools, for LLM agents (official ``mcp`` SDK).
 
 Each task the server lists becomes an MCP tool of the same name, with the task's description and JSON input and
-output schemas. A call runs the task over gRPC with :class:`chipmate.Client`, through the server's ordinary path
+output schemas. A call runs the task over gRPC with :class:`chipmate.client.AsyncClient` on the MCP server's own
+event loop (no thread per call), through the server's ordinary path
 (validation, auth, limits), so plugins need no change; when the agent asks for progress (a ``progressToken``),
 the call streams and each progress event of the task becomes an MCP progress notification. A task's error comes
 back as a tool result with ``isError`` and the status code in its text, which an agent can read and act on.
@@ -21,9 +22,6 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, unquote
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
@@ -42,7 +40,7 @@ def _error_result(exc: ChipmateError) -> types.CallToolResult:
 
 
 def build_server(client: Any, auth: Any = None) -> Server[Any]:
-    """An MCP server whose tools are the tasks ``client``'s server offers.
+    """An MCP server whose tools are the tasks ``client``'s server offers (``client``: an AsyncClient).
 
     ``auth`` (a :class:`chipmate.server.auth.TokenAuth`) checks each HTTP request's bearer token against the
     task it calls; stdio needs none (whoever launched the process owns it).
@@ -55,7 +53,7 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
         auth.authorize([(k.lower(), v) for k, v in request.headers.items()], task)
 
     async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        tasks = await anyio.to_thread.run_sync(client.tasks)
+        tasks = await client.tasks()
         return types.ListToolsResult(
             tools=[
                 types.Tool(
@@ -74,10 +72,15 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
         wants_progress = isinstance(meta, Mapping) and "progressToken" in meta
         try:
             authorize(ctx, task)
+            output: dict[str, Any] = {}
             if wants_progress:
-                output = await anyio.to_thread.run_sync(_stream, client, task, arguments, ctx.session)
+                async for event in client.stream(task, arguments):
+                    if event.kind == "progress":
+                        await ctx.session.report_progress(event.fraction, 1.0, event.text or None)
+                    elif event.kind == "result":
+                        output = event.output or {}
             else:
-                output = await anyio.to_thread.run_sync(client.call, task, arguments)
+                output = await client.call(task, arguments)
         except ChipmateError as exc:
             return _error_result(exc)
         return types.CallToolResult(
@@ -88,7 +91,7 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
         return types.ListResourcesResult(resources=[])
 
     async def list_resource_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
-        tasks = await anyio.to_thread.run_sync(client.tasks)
+        tasks = await client.tasks()
         if not any(t.name == "designqa.ask" for t in tasks):
             return types.ListResourceTemplatesResult(resource_templates=[])
         template = types.ResourceTemplate(
@@ -108,7 +111,7 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
             question = unquote(uri[len(PASSAGES_PREFIX) :])
             authorize(ctx, "designqa.ask")
             request = {"question": question, "retrieval_only": True, "top_k": RESOURCE_PASSAGES}
-            reply = await anyio.to_thread.run_sync(client.call, "designqa.ask", request)
+            reply = await client.call("designqa.ask", request)
         except ChipmateError as exc:
             # A resource read has no error result: the JSON-RPC error carries the status code and the message.
             raise MCPError(INVALID_PARAMS, f"{exc.code}: {exc}") from None
@@ -127,17 +130,6 @@ def build_server(client: Any, auth: Any = None) -> Server[Any]:
         on_list_resource_templates=list_resource_templates,
         on_read_resource=read_resource,
     )
-
-
-def _stream(client: Any, task: str, arguments: dict[str, Any], session: Any) -> dict[str, Any]:
-    """Run ``task`` as a stream in a worker thread, forwarding progress to the MCP session's event loop."""
-    output: dict[str, Any] = {}
-    for event in client.stream(task, arguments):
-        if event.kind == "progress":
-            anyio.from_thread.run(session.report_progress, event.fraction, 1.0, event.text or None)
-        elif event.kind == "result":
-            output = event.output or {}
-    return output
 
 
 def passages_uri(question: str) -> str:
@@ -163,12 +155,15 @@ def _version() -> str:
         return "0"
 
 
-async def serve_stdio(server: Server[Any]) -> None:
-    """Serve MCP over this process's stdin/stdout until the client closes it."""
+async def serve_stdio(server: Server[Any], client: Any) -> None:
+    """Serve MCP over this process's stdin/stdout until the client closes it; then close ``client``'s channel."""
     from mcp.server.stdio import stdio_server
 
-    async with stdio_server() as (read_stream, write_stream):
-        await server.run(read_stream, write_stream, server.create_initialization_options())
+    try:
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+    finally:
+        await client.close()
 
 
 def http_app(server: Server[Any], auth: Any, host: str) -> Any:

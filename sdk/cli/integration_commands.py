@@ -88,7 +88,7 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
     import anyio
 
     from .. import mcp_server
-    from ..client import Client
+    from ..client import AsyncClient
     from ..config import load_config
     from ..server.auth import TokenAuth
 
@@ -110,15 +110,15 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
         # token None: the client sends $CHIPMATE_TOKEN, the one token this private server knows then.
         target, token, tls, ca_file = f"127.0.0.1:{local.port}", None, False, None
     try:
-        with Client(target, token=token, tls=tls, root_certificates=ca_file) as client:
-            server = mcp_server.build_server(client, auth)
-            if http:
-                import uvicorn
+        client = AsyncClient(target, token=token, tls=tls, root_certificates=ca_file)
+        server = mcp_server.build_server(client, auth)
+        if http:
+            import uvicorn
 
-                app = mcp_server.http_app(server, auth, host)
-                uvicorn.run(app, host=host, port=port, log_level="warning")
-            else:
-                anyio.run(mcp_server.serve_stdio, server)
+            app = mcp_server.http_app(server, auth, host)
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+        else:
+            anyio.run(mcp_server.serve_stdio, server, client)
     finally:
         if local is not None:
             local.stop(0)

@@ -17,7 +17,8 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from chipmate.client import Client as ChipmateClient
+from chipmate.client import AsyncClient
+from chipmate.errors import InvalidInputError, TaskNotFoundError
 from chipmate.mcp_server import build_server, passages_uri
 
 from .conftest import YOSYS_SCRIPT
@@ -26,18 +27,51 @@ CHIPMATE = str(Path(sys.executable).with_name("chipmate"))
 
 
 @pytest.fixture
-def gateway(live_server):
-    """The MCP server object over a gRPC client of the live server."""
-    with ChipmateClient(f"127.0.0.1:{live_server.port}", timeout=60) as client:
-        yield build_server(client)
+def session(live_server):
+    """``session(body, mode=...)``: run ``await body(mcp)`` with an SDK client session connected in process to the
+    MCP server over the live server; returns what ``body`` returns."""
+
+    def run(body, mode="auto"):
+        async def main():
+            client = AsyncClient(f"127.0.0.1:{live_server.port}", timeout=60)
+            try:
+                async with Client(build_server(client), mode=mode) as mcp:
+                    return await body(mcp)
+            finally:
+                await client.close()
+
+        return anyio.run(main)
+
+    return run
 
 
-def test_every_task_is_a_tool_with_its_schemas(gateway, live_host):
+def test_async_client_calls_streams_and_raises_like_the_client(live_server):
     async def main():
-        async with Client(gateway) as mcp:
-            return (await mcp.list_tools()).tools
+        client = AsyncClient(f"127.0.0.1:{live_server.port}", timeout=30)
+        try:
+            names = [task.name for task in await client.tasks()]
+            output = await client.call("echo", {"text": "a b c"})
+            events = [event async for event in client.stream("echo", {"text": "x y"})]
+            with pytest.raises(TaskNotFoundError, match="no task named 'nope'"):
+                await client.call("nope", {})
+            with pytest.raises(InvalidInputError, match=r"input\.text must be string"):
+                async for _ in client.stream("echo", {"text": 1}):
+                    pass
+            return names, output, events
+        finally:
+            await client.close()
 
-    tools = {tool.name: tool for tool in anyio.run(main)}
+    names, output, events = anyio.run(main)
+    assert "echo" in names and output == {"text": "a b c", "words": 3}
+    assert [e.kind for e in events] == ["token", "progress", "token", "progress", "result"]
+    assert events[-1].output == {"text": "x y", "words": 2} and events[-1].request_id
+
+
+def test_every_task_is_a_tool_with_its_schemas(session, live_host):
+    async def body(mcp):
+        return (await mcp.list_tools()).tools
+
+    tools = {tool.name: tool for tool in session(body)}
     assert sorted(tools) == sorted(task.name for task in live_host.tasks)
     for task in live_host.tasks:
         assert tools[task.name].description == task.description
@@ -45,28 +79,27 @@ def test_every_task_is_a_tool_with_its_schemas(gateway, live_host):
         assert tools[task.name].output_schema == dict(task.output_schema)
 
 
-def test_calls_return_structured_output_and_stream_progress(gateway):
-    async def main():
-        progress: list[tuple[float, float | None, str | None]] = []
+def test_calls_return_structured_output_and_stream_progress(session):
+    progress: list[tuple[float, float | None, str | None]] = []
 
-        async def on_progress(done, total, message):
-            progress.append((done, total, message))
+    async def on_progress(done, total, message):
+        progress.append((done, total, message))
 
-        # legacy: the in-memory JSON-RPC transport, which carries the progress token as stdio and HTTP do.
-        async with Client(gateway, mode="legacy") as mcp:
-            echo = await mcp.call_tool("echo", {"text": "a b"})
-            script = await mcp.call_tool(
-                "scriptgen.generate",
-                {
-                    "instruction": "Synthesize counter.v",
-                    "files": [{"name": "counter.v", "content": "module counter; endmodule"}],
-                },
-                progress_callback=on_progress,
-            )
-            answer = await mcp.call_tool("designqa.ask", {"question": "How do I flatten the design?", "top_k": 1})
-        return echo, script, answer, progress
+    async def body(mcp):
+        echo = await mcp.call_tool("echo", {"text": "a b"})
+        script = await mcp.call_tool(
+            "scriptgen.generate",
+            {
+                "instruction": "Synthesize counter.v",
+                "files": [{"name": "counter.v", "content": "module counter; endmodule"}],
+            },
+            progress_callback=on_progress,
+        )
+        answer = await mcp.call_tool("designqa.ask", {"question": "How do I flatten the design?", "top_k": 1})
+        return echo, script, answer
 
-    echo, script, answer, progress = anyio.run(main)
+    # legacy: the in-memory JSON-RPC transport, which carries the progress token as stdio and HTTP do.
+    echo, script, answer = session(body, mode="legacy")
     assert echo.structured_content == {"text": "a b", "words": 2} and not echo.is_error
     assert echo.content[0].text == '{"text": "a b", "words": 2}'
     assert script.structured_content["script"] == YOSYS_SCRIPT
@@ -77,29 +110,24 @@ def test_calls_return_structured_output_and_stream_progress(gateway):
     assert answer.structured_content["citations"][0]["source"] == "flatten.md"
 
 
-def test_task_errors_are_tool_results_an_agent_can_read(gateway):
-    async def main():
-        async with Client(gateway) as mcp:
-            return (
-                await mcp.call_tool("echo", {"text": 7}),
-                await mcp.call_tool("no.such.task", {}),
-            )
+def test_task_errors_are_tool_results_an_agent_can_read(session):
+    async def body(mcp):
+        return await mcp.call_tool("echo", {"text": 7}), await mcp.call_tool("no.such.task", {})
 
-    wrong, missing = anyio.run(main)
+    wrong, missing = session(body)
     assert wrong.is_error and wrong.content[0].text.startswith("INVALID_ARGUMENT: input of task 'echo' is invalid")
     assert missing.is_error and missing.content[0].text.startswith("NOT_FOUND: no task named 'no.such.task'")
 
 
-def test_knowledge_base_passages_are_a_resource(gateway):
-    async def main():
-        async with Client(gateway) as mcp:
-            templates = (await mcp.list_resource_templates()).resource_templates
-            passages = await mcp.read_resource(passages_uri("How do I flatten the design?"))
-            with pytest.raises(MCPError, match="NOT_FOUND: no resource"):
-                await mcp.read_resource("chipmate://designqa/elsewhere")
-            return templates, passages
+def test_knowledge_base_passages_are_a_resource(session):
+    async def body(mcp):
+        templates = (await mcp.list_resource_templates()).resource_templates
+        passages = await mcp.read_resource(passages_uri("How do I flatten the design?"))
+        with pytest.raises(MCPError, match="NOT_FOUND: no resource"):
+            await mcp.read_resource("chipmate://designqa/elsewhere")
+        return templates, passages
 
-    templates, passages = anyio.run(main)
+    templates, passages = session(body)
     assert [t.uri_template for t in templates] == ["chipmate://designqa/passages/{question}"]
     text = passages.contents[0].text
     assert text.startswith("## flatten.md") and "The flatten command merges the module hierarchy" in text
