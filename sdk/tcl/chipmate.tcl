@@ -49,7 +49,13 @@ proc ::chipmate::configure {args} {
         switch -- $option {
             -target { set target $value }
             -token { set token $value }
-            -timeout { set timeout $value }
+            -timeout {
+                if {$value ne "" && (![string is double -strict $value] || $value <= 0)} {
+                    return -code error -errorcode {CHIPMATE INVALID_ARGUMENT} \
+                        "chipmate::configure: -timeout is a number of seconds, not $value"
+                }
+                set timeout $value
+            }
             -command { set command $value }
             default {
                 return -code error -errorcode {CHIPMATE INVALID_ARGUMENT} \

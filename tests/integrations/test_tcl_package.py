@@ -235,6 +235,23 @@ def test_stream_calls_back_with_each_event(shell_env):
 
 
 @needs_tclsh
+def test_triage_sends_a_record_with_typed_lists(shell_env):
+    script = PRELUDE + (
+        'set reply [chipmate::triage {title "Hold violations after CTS" comments {{author ann text "seen on rc2"}} '
+        "parts {severity}}]\n"
+        'puts "[dict keys $reply]"\n'
+        "catch {chipmate::configure -timeout soon} message options\n"
+        'puts "[dict get $options -errorcode] $message"\n'
+    )
+    result = tclsh(script, shell_env)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    # Only the requested part comes back: `parts {severity}` arrived as a JSON array.
+    assert "severity" in lines[0].split() and "technical_summary" not in lines[0].split()
+    assert lines[1] == "CHIPMATE INVALID_ARGUMENT chipmate::configure: -timeout is a number of seconds, not soon"
+
+
+@needs_tclsh
 def test_scriptgen_from_tclsh_returns_the_checked_script(shell_env, design_dir):
     script = PRELUDE + (
         'set s [chipmate::scriptgen "Synthesize counter.v" -files counter.v -tool yosys -max_repairs 1 -reply r]\n'
