@@ -104,7 +104,9 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
         from ..server import ChipmateServer
 
         # The plugins' own server, on a private loopback port: calls take the same path as `chipmate serve`'s.
-        settings = dataclasses.replace(config.server, host="127.0.0.1", port=0, tokens={})
+        settings = dataclasses.replace(
+            config.server, host="127.0.0.1", port=0, tokens={}, tls_cert_file=None, tls_key_file=None
+        )
         local = ChipmateServer(Host(config), settings)
         local.start()
         # token None: the client sends $CHIPMATE_TOKEN, the one token this private server knows then.
