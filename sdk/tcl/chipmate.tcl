@@ -142,7 +142,14 @@ proc ::chipmate::scriptgen {instruction args} {
             "scriptgen's script failed in [dict get $reply tool]: [join [dict get $reply problems] {; }]"
     }
     set script [dict get $reply script]
-    if {$run} { RunScript [dict get $reply tool] $script }
+    if {$run} {
+        # Only a script that passed in the sandbox runs here (validate false skips the sandbox: nothing to trust).
+        if {![dict get $reply passed]} {
+            return -code error -errorcode {CHIPMATE SCRIPT_FAILED} \
+                "chipmate::scriptgen -run: the script did not pass in the sandbox (validated: [dict get $reply validated]), so it is not run"
+        }
+        RunScript [dict get $reply tool] $script
+    }
     return $script
 }
 

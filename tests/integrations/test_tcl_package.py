@@ -261,6 +261,8 @@ def test_scriptgen_from_tclsh_returns_the_checked_script(shell_env, design_dir):
         'catch {chipmate::scriptgen "x" -tool yosys -run -reply r} message options\n'
         'puts "[dict get $options -errorcode] [dict get $r passed] $message"\n'
         'catch {chipmate::scriptgen "Synthesize counter.v" -files counter.v -tool yosys -run} message\nputs $message\n'
+        'catch {chipmate::scriptgen "Synthesize counter.v" -files counter.v -validate false -run} message options\n'
+        'puts "[dict get $options -errorcode] $message"\n'
     )
     result = subprocess.run(["tclsh"], input=script, capture_output=True, text=True, env=shell_env, cwd=design_dir)
     lines = result.stdout.splitlines()
@@ -270,6 +272,10 @@ def test_scriptgen_from_tclsh_returns_the_checked_script(shell_env, design_dir):
     assert lines[5].startswith("CHIPMATE SCRIPT_FAILED 0 scriptgen's script failed in yosys: line 1: ERROR:")
     # Outside Yosys a Yosys script cannot run in the session; it says so instead of guessing.
     assert lines[6] == "chipmate::scriptgen -run: a Yosys script runs only inside Yosys (yosys -c)"
+    # An unvalidated script is never run in the session.
+    assert lines[7].startswith(
+        "CHIPMATE SCRIPT_FAILED chipmate::scriptgen -run: the script did not pass in the sandbox"
+    )
 
 
 @needs_tclsh
