@@ -100,7 +100,8 @@ class ServerConfig:
     log_format: str = "json"
     log_level: str = "INFO"
     # Model aliases to load in the background once the server reports SERVING, so the first call does not wait
-    # for torch/transformers to import and the weights to load (~8 s for the default generator on 2 cores).
+    # for the weights to load (about a second for the default generator through CTranslate2, several for an `hf`
+    # alias, which imports torch and transformers first).
     # Empty by default: a server whose tasks never touch a model should not pay for one.
     preload_models: list[str] = field(default_factory=list)
 

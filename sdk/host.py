@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import plugin_manager
+from . import plugin_manager, progress
 from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
 from .services import ServiceRegistry
@@ -158,7 +158,8 @@ class Host:
             self.before_task(call)
             ctx.check()
             try:
-                output = task.handler(input, ctx)
+                with progress.waiting_call(ctx):  # one-time work the handler waits for reports to this call
+                    output = task.handler(input, ctx)
             except ChipmateError:
                 raise
             except Exception as exc:

@@ -85,6 +85,8 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     adapter = "chipmate/plugins/scriptgen/adapters/smollm2-135m-scriptgen/"
     for name in ("adapter_config.json", "adapter_model.safetensors", "README.md"):
         assert adapter + name in names
+    # The Tcl package (`lappend auto_path [exec chipmate tcl-path]; package require chipmate`).
+    assert "chipmate/tcl/chipmate.tcl" in names and "chipmate/tcl/pkgIndex.tcl" in names
     assert any(n.endswith("entry_points.txt") for n in names)
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:

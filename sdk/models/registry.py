@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import progress
 from ..config import cache_dir as default_cache_dir
 from ..errors import ConfigError, ModelNotFoundError, PluginError
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
@@ -225,13 +226,19 @@ class ModelRegistry:
             )
         with self._lock:
             lock = self._locks.setdefault(alias, threading.Lock())
-        # One lock per alias: concurrent first calls load the model once, other aliases are not blocked.
-        with lock:
-            model = self._loaded.get(alias)
-            if model is None:
-                model = backend.load(spec)
-                self._loaded[alias] = model
-        return model
+
+        def load() -> Any:
+            # One lock per alias: concurrent first calls load the model once, other aliases are not blocked.
+            with lock:
+                model = self._loaded.get(alias)
+                if model is None:
+                    model = backend.load(spec)
+                    self._loaded[alias] = model
+            return model
+
+        # A first load can take minutes (the embedded generator is converted once): a task call waiting for it
+        # gets its progress, and a deadline error that says what is under way (chipmate.progress).
+        return progress.run_once((id(self), alias), f"loading model {alias!r}", load)
 
     def list(self) -> list[dict[str, Any]]:
         """One row per alias: alias, backend, kind, default, loaded, plugin, source, and for aliases from the
