@@ -119,27 +119,33 @@ def path_problem(word: str) -> str | None:
     return None
 
 
-# Directives of request files that make a tool read another file (Verilog includes and memory images).
-INCLUDES = re.compile(r"`include\s+[\"<]([^\">\n]*)[\">]|\$readmem[hb]\s*\(\s*\"([^\"\n]*)\"")
+# Directives of request files that make a tool read another file (Verilog includes and memory images), and the
+# literal file name that must follow them.
+INCLUDE = re.compile(r"`include\b|\$readmem[hb]\b")
+LITERAL_NAME = re.compile(r"\s*(?:\(\s*)?(?:\"([^\"\n]*)\"|<([^>\n]*)>)")
 
 
 def included_file_problems(files: Mapping[str, str]) -> list[Problem]:
-    """Request files that would make a tool read a file outside the run (`` `include "/etc/passwd" ``)."""
+    """Request files that would make a tool read a file outside the run (`` `include "/etc/passwd" ``), or a
+    file whose name only the tool computes (`` `include `NAME ``, ``$readmemh(PARAM, m)``)."""
     problems = []
     for name, content in files.items():
-        for match in INCLUDES.finditer(content):
-            target = match.group(1) if match.group(1) is not None else match.group(2)
-            reason = path_problem(target)
+        for match in INCLUDE.finditer(content):
+            literal = LITERAL_NAME.match(content, match.end())
+            target = (literal.group(1) if literal.group(1) is not None else literal.group(2)) if literal else None
+            reason = "its file name is computed (a macro or parameter)" if target is None else path_problem(target)
             if reason:
                 line = content.count("\n", 0, match.start()) + 1
-                message = f"{name} line {line} reads another file: {reason}; refused"
+                message = f"{name} line {line} ({match.group()}) reads another file: {reason}; refused"
                 problems.append(Problem(0, "", message))
     return problems
 
 
 def script_file_problem(name: str, files: Mapping[str, str] | None, words: Iterable[str], what: str) -> str | None:
-    """Why the file ``name`` may not be run as a script: not a request file, or the script could rewrite it."""
-    if files is None or name not in files:
+    """Why the file ``name`` may not be run as a script: not a request file, or the script could rewrite it.
+    With ``files`` unknown (None: a draft checked before its run) only the rewriting is judged; the run, which
+    knows the files, checks again."""
+    if files is not None and name not in files:
         return f"{what} {name!r} is not one of the request's files (it would run unchecked)"
     if sum(1 for w in words if w.strip('"') == name or w.lstrip(">") == name) > 1:
         return f"{what} {name!r} is named elsewhere in the script, which could rewrite it before it runs"
@@ -360,7 +366,7 @@ def _yosys_command_problems(
         reason = script_file_problem(value, files, all_words, "ABC script")
         if reason:
             return [f"`{name} {option}`: {reason}"]
-        return abc_script_problems((files or {})[value], f"ABC script {value}")
+        return abc_script_problems(files[value], f"ABC script {value}") if files is not None else []
     if name in YOSYS_WRAPPERS and depth < 8:
         at = 1
         while at < len(words) and (words[at] in YOSYS_WRAPPERS[name] or re.fullmatch(r"[-+]\d+|-q", words[at])):

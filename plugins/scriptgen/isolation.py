@@ -105,6 +105,9 @@ def bwrap_argv(
     argv += _bind_args(read_only)
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--size", str(disk_bytes), "--perms", "0755", "--tmpfs", RUN]
+    if not any(p == "/tmp" or p.startswith("/tmp/") for p in read_only):
+        # Tools that ignore TMPDIR and write to /tmp write into the run's tmpfs.
+        argv += ["--symlink", TMP, "/tmp"]
     argv += ["--ro-bind", inputs, INPUTS, "--ro-bind", control, CONTROL, "--ro-bind", child, CHILD]
     argv += ["--chdir", RUN, "--", python, "-I", CHILD]
     return argv

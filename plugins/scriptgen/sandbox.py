@@ -283,7 +283,8 @@ class Sandbox:
             isolation = Isolation("none", isolation.detail)
         for name, content in (control or {}).items():
             (self.ctl / name).write_text(content, encoding="utf-8")
-        os.chmod(self.ctl, 0o755)  # a root operator's tool runs as its own uid and reads the wrappers
+            (self.ctl / name).chmod(0o644)  # a root operator's tool runs as its own uid and reads the wrappers
+        os.chmod(self.ctl, 0o755)
         before = _snapshot(self.work)
         if isolation.available:
             work, tmp, ctl = WORK, TMP, CONTROL

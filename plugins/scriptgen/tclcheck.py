@@ -258,6 +258,8 @@ class _Parser:
             if not quoted and (c in WHITESPACE + ";\n" or (nested and c == "]")):
                 break
             if c == "\\":
+                if not quoted and j + 1 < n and text[j + 1] == "\n":
+                    break  # a backslash-newline separates bare words
                 char, j = _backslash(text, j)
                 value += char
                 continue
@@ -299,9 +301,9 @@ class _Parser:
             if end < 0:
                 raise TclSyntaxError(self.line, "missing close-brace for variable name")
             return end + 1, [], True
-        m = re.match(r"(?:::|[A-Za-z0-9_])+", text[j:])
-        if not m:
-            return j, [], False
+        m = re.match(r"(?:::|[A-Za-z0-9_])*", text[j:])
+        if not m or (not m.group() and not text.startswith("(", j)):
+            return j, [], False  # "$(x)" is element x of the array with the empty name; a lone "$" is a "$"
         j += len(m.group())
         calls: list[TclCall] = []
         if j < n and text[j] == "(":
@@ -592,7 +594,7 @@ class _Checker:
             if reason:
                 self.refuse(call.line, name, f"`read_sdc`: {reason}")
                 return False
-            for problem in tcl_check((self.files or {})[sdc], self.files, self.policy, nested=True):
+            for problem in tcl_check(self.files[sdc], self.files, self.policy, nested=True) if self.files else []:
                 self.refuse(call.line, name, f"`read_sdc {sdc}` line {problem.line}: {problem.message}")
         return True
 

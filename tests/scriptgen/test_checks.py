@@ -119,6 +119,8 @@ def test_ordinary_opensta_scripts_pass():
         "report_checks -path_delay max > timing.rpt\nreport_tns\n"
     )
     assert tcl_check(script, {"top.sdc": "create_clock -period 2 [get_ports clk]\n"}) == []
+    assert tcl_check(script) == []  # a draft, files not known yet: the run checks top.sdc
+    assert "`exec`" in str(tcl_check(script, {"top.sdc": "exec id\n"})[0])
     commands, _ = split_tcl(script)
     assert [c.line for c in commands] == [1, 2, 3, 4, 5, 6, 9, 10]
 
@@ -172,6 +174,9 @@ def test_ordinary_tcl_passes_the_recursive_checks(script):
         ("read_liberty $lib", "computed at run time"),
         ("namespace import ::tcl::*", "namespace import"),
         ("set a {unbalanced", "missing close-brace"),
+        ("report_tns >\\\n/abs", "/abs"),
+        ("read_liberty $(lib)", "computed at run time"),
+        ("$(c) id", "computed at run time"),
     ],
 )
 def test_issue_20_tcl_bypasses_are_refused(script, named):
@@ -228,9 +233,16 @@ def test_request_files_may_not_include_files_outside_the_run():
             "a.v": '`include "defs.vh"\nmodule a; endmodule\n',
             "b.v": '\n`include "/etc/passwd"\n',
             "c.v": 'initial $readmemh("../../secret.hex", mem);',
+            "d.v": '`define F "/etc/passwd"\n`include `F\n',
+            "e.v": 'initial $readmemb(INIT, mem);\ninitial $readmemh ( "init.hex" , mem);',
         }
     )
-    assert [p.message.split(" reads")[0] for p in problems] == ["b.v line 2", "c.v line 1"]
+    assert [p.message.split(" reads")[0] for p in problems] == [
+        "b.v line 2 (`include)",
+        "c.v line 1 ($readmemh)",
+        "d.v line 2 (`include)",
+        "e.v line 1 ($readmemb)",
+    ]
 
 
 def test_a_plugin_extends_the_allow_list_through_its_own_tool(register_plugin, tmp_path, yosys):

@@ -64,7 +64,13 @@ def test_nothing_of_the_server_is_visible_and_only_the_run_directory_is_writable
     assert "a.v" not in result.log  # the read-only input directory is not listed anywhere
     assert result.outputs == {"inside.txt": "ok\n"}
     assert "/run/work" in result.log  # the tool's working directory, not the server's path
-    assert str(sandbox.tempfile.gettempdir()) not in result.log
+
+
+def test_tmp_is_the_runs_own(landlock, tmp_path):
+    name = f"chipmate-{tmp_path.name}.txt"
+    result = sh(f"echo x > /tmp/{name} && ls /run/tmp", landlock)
+    assert name in result.log
+    assert not (Path("/tmp") / name).exists()
 
 
 def test_root_operators_run_the_tool_as_its_own_uid_without_capabilities(landlock):
