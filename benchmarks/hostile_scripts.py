@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/hostile_scripts.py                      # all modes, writes results/hostile_scripts.md
     .venv/bin/python benchmarks/hostile_scripts.py --modes full,full-no-landlock --timeout 10
+    .venv/bin/python benchmarks/hostile_scripts.py --isolation unshare --out results/hostile_scripts_unshare.md
 
 The corpus (``data/hostile_scripts.jsonl``: issue 20's cases and the project's own) holds Yosys and OpenSTA scripts
 with request files that try to leave the run: write a canary file outside it, read a secret file outside it (its
@@ -133,13 +134,18 @@ def _processes(tag: str) -> list[int]:
 
 
 @contextmanager
-def without_namespaces() -> Iterator[None]:
-    """Runs in this block get no namespaces (as on a host without bubblewrap)."""
+def using(method: str) -> Iterator[None]:
+    """Runs in this block are isolated by ``method``: "bwrap", "unshare", "none" (as on a host with neither),
+    or "" (whatever this host has)."""
     from chipmate.plugins.scriptgen import isolation, sandbox
 
+    chosen = {
+        "bwrap": isolation.probe_bwrap,
+        "unshare": isolation.probe_unshare,
+        "none": lambda: isolation.Isolation("none", "namespaces switched off by the benchmark"),
+    }.get(method, isolation.probe)()
     original = sandbox.isolation_probe
-    none = isolation.Isolation("none", "namespaces switched off by the benchmark")
-    sandbox.isolation_probe = lambda: none  # type: ignore[assignment]
+    sandbox.isolation_probe = lambda: chosen  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -157,8 +163,10 @@ def files_of(case: dict[str, Any], traps: Traps) -> dict[str, str]:
     return files
 
 
-def run_case(case: dict[str, Any], mode: str, tools: dict[str, Any], timeout: float, traps: Traps) -> dict[str, Any]:
-    """Run one corpus script in ``mode``; what it did."""
+def run_case(
+    case: dict[str, Any], mode: str, tools: dict[str, Any], timeout: float, traps: Traps, isolation: str = ""
+) -> dict[str, Any]:
+    """Run one corpus script in ``mode`` (namespaces by ``isolation``, default: this host's); what it did."""
     from chipmate.plugins.scriptgen.sandbox import GRACE, Sandbox, SandboxLimits
     from chipmate.plugins.scriptgen.tool import limits_for
 
@@ -172,7 +180,7 @@ def run_case(case: dict[str, Any], mode: str, tools: dict[str, Any], timeout: fl
     started = time.monotonic()
     checks = mode in ("full", "full-no-landlock", "checks-only")
     unconfined = mode in ("checks-only", "none")
-    with without_namespaces() if unconfined else _nothing():
+    with using("none" if unconfined else isolation):
         if checks:
             run = tool.run(script, files=files, timeout=timeout, limits=limits)
         else:
@@ -192,11 +200,6 @@ def run_case(case: dict[str, Any], mode: str, tools: dict[str, Any], timeout: fl
     }
 
 
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
 def tools_for_corpus() -> dict[str, Any]:
     from chipmate.plugins.scriptgen.opensta import OpenStaTool
     from chipmate.plugins.scriptgen.yosys import YosysTool
@@ -205,7 +208,11 @@ def tools_for_corpus() -> dict[str, Any]:
 
 
 def run_corpus(
-    modes: list[str], timeout: float, progress: Callable[[str], None] = print, only: set[str] | None = None
+    modes: list[str],
+    timeout: float,
+    progress: Callable[[str], None] = print,
+    only: set[str] | None = None,
+    isolation: str = "",
 ) -> list[dict[str, Any]]:
     """Every corpus case in every mode."""
     tools = tools_for_corpus()
@@ -218,7 +225,7 @@ def run_corpus(
                 for case in cases:
                     if tools[case["tool"]].unavailable():
                         continue
-                    result = run_case(case, mode, tools, timeout, traps)
+                    result = run_case(case, mode, tools, timeout, traps, isolation)
                     results.append(result)
                     if result["escapes"]:
                         progress(f"  {mode:17s} {case['id']}: ESCAPED ({', '.join(result['escapes'])})")
@@ -230,8 +237,10 @@ def run_corpus(
     return results
 
 
-def report(results: list[dict[str, Any]], command: str) -> str:
-    from chipmate.plugins.scriptgen.isolation import probe
+def report(results: list[dict[str, Any]], command: str, isolation: str = "") -> str:
+    from chipmate.plugins.scriptgen.isolation import probe, probe_bwrap, probe_unshare
+
+    chosen = {"bwrap": probe_bwrap, "unshare": probe_unshare}.get(isolation, probe)()
 
     lines = [
         "# Hostile-script corpus: escapes per sandbox layer",
@@ -240,7 +249,7 @@ def report(results: list[dict[str, Any]], command: str) -> str:
         f"- machine: {cpu_model()}, {os.cpu_count()} cores; kernel {os.uname().release}; "
         f"running as {'root' if os.geteuid() == 0 else 'a non-root user'}",
         f"- date: {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- isolation on this host: {probe().describe()} ({probe().detail})",
+        f"- isolation: {chosen.describe()} ({chosen.detail})",
         "",
         "| mode | scripts | escaped | refused by the checks | payload ran (inside) | escapes by kind |",
         "|---|---|---|---|---|---|",
@@ -268,14 +277,17 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {', '.join(MODES)}")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per tool run")
     parser.add_argument("--out", default=str(ROOT / "results" / "hostile_scripts.md"))
+    parser.add_argument(
+        "--isolation", choices=("", "bwrap", "unshare"), default="", help="namespaces by (default: this host's)"
+    )
     args = parser.parse_args()
     modes = [m for m in args.modes.split(",") if m]
     unknown = [m for m in modes if m not in MODES]
     if unknown:
         parser.error(f"unknown mode(s): {', '.join(unknown)}")
-    results = run_corpus(modes, args.timeout)
+    results = run_corpus(modes, args.timeout, isolation=args.isolation)
     command = "python benchmarks/hostile_scripts.py " + " ".join(sys.argv[1:])
-    text = report(results, command.strip())
+    text = report(results, command.strip(), args.isolation)
     Path(args.out).write_text(text)
     print(text)
 

@@ -1,4 +1,4 @@
-"""Namespace isolation of a tool run with bubblewrap (``bwrap``), and how to tell whether this host has it.
+"""Namespace isolation of a tool run with bubblewrap (``bwrap``) or util-linux ``unshare``, and which this host has.
 
 Each run gets its own mount, pid, network, IPC and UTS namespaces (and cgroup namespace where the kernel allows):
 a root file system that holds only the system and Python directories and the tool's own files, read-only; a
@@ -16,8 +16,14 @@ Who the tool runs as depends on the operator:
   distributions): the tool keeps the operator's uid outside, has no capabilities, and ``RLIMIT_NPROC`` counts the
   processes of its user namespace (Linux 5.14+).
 
-:func:`probe` runs ``bwrap`` once per process with the flags a run uses and caches whether that works, and why
-not; a host without it runs no script unless ``tasks.scriptgen.allow_unisolated`` says so (see docs/security.md).
+Where bubblewrap is missing, util-linux ``unshare`` (present on nearly every Linux) builds the same namespaces and
+the supervisor (``sandbox_child.py``) builds the same root file system itself: bind mounts remounted read-only, the
+sized tmpfs, ``/proc`` and the three devices, then ``pivot_root``. Under a user namespace (a non-root operator) the
+tool is uid 0 of that namespace only, and drops every capability before it starts.
+
+:func:`probe` tries ``bwrap``, then ``unshare``, once per process with the flags a run uses and caches which works,
+and why neither does; a host with neither runs no script unless ``tasks.scriptgen.allow_unisolated`` says so (see
+docs/security.md).
 """
 
 from __future__ import annotations
@@ -52,14 +58,14 @@ class Isolation:
     @property
     def available(self) -> bool:
         """True when runs get their own namespaces."""
-        return self.method == "bwrap"
+        return self.method in ("bwrap", "unshare")
 
     def describe(self) -> str:
         """What a run's namespaces are, for ``confinement``."""
         if not self.available:
             return f"no namespaces ({self.detail})"
         user = "own uid, no capabilities" if self.root else "user namespace, no capabilities"
-        return f"namespaces (bwrap: mount, pid, net, ipc, uts; {user})"
+        return f"namespaces ({self.method}: mount, pid, net, ipc, uts; {user})"
 
 
 def _bind_args(read_only: Sequence[str]) -> list[str]:
@@ -113,6 +119,15 @@ def bwrap_argv(
     return argv
 
 
+def unshare_argv(isolation: Isolation, *, child: str, python: str) -> list[str]:
+    """The command line that starts ``python -I <child>`` in new namespaces; the child builds its root itself."""
+    argv = [isolation.binary, "--mount", "--propagation", "private", "--pid", "--net", "--ipc", "--uts"]
+    argv += ["--kill-child"]  # the child is the namespace's init: when unshare is killed, every process goes
+    if not isolation.root:
+        argv += ["--map-root-user"]
+    return [*argv, "--", python, "-I", child]
+
+
 def run_uid() -> int:
     """A fresh uid for one run of a root operator."""
     return random.randint(*RUN_UIDS)
@@ -120,7 +135,37 @@ def run_uid() -> int:
 
 @functools.lru_cache(maxsize=1)
 def probe() -> Isolation:
-    """Whether ``bwrap`` can build a run's namespaces here (tried once per process), and why not."""
+    """How this host isolates runs: ``bwrap``, else ``unshare`` (each tried once per process), else why neither."""
+    bwrap = probe_bwrap()
+    if bwrap.available:
+        return bwrap
+    fallback = probe_unshare()
+    if fallback.available:
+        return fallback
+    return Isolation("none", f"{bwrap.detail}; {fallback.detail}")
+
+
+def probe_unshare() -> Isolation:
+    """Whether util-linux ``unshare`` can create a run's namespaces here (mount, pid, net, ipc, uts; user)."""
+    binary = shutil.which("unshare")
+    if binary is None:
+        return Isolation("none", "util-linux unshare is not installed")
+    root = os.geteuid() == 0
+    isolation = Isolation("unshare", "util-linux unshare", root=root, binary=binary)
+    argv = unshare_argv(isolation, child="-c", python="/bin/sh")
+    argv = [*argv[: argv.index("--")], "--", "/bin/sh", "-c", "true"]
+    try:
+        done = subprocess.run(argv, capture_output=True, timeout=30, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Isolation("none", f"unshare could not start: {exc}")
+    if done.returncode != 0:
+        why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        return Isolation("none", f"unshare failed here: {why[-1] if why else done.returncode}")
+    return isolation
+
+
+def probe_bwrap() -> Isolation:
+    """Whether ``bwrap`` can build a run's namespaces here, and why not."""
     binary = shutil.which("bwrap")
     if binary is None:
         return Isolation("none", "bubblewrap is not installed: apt-get install bubblewrap")

@@ -1,13 +1,14 @@
 """Running a tool on a script in a sandbox: a fresh run holding only the request's files, in its own namespaces.
 
 Every run starts from ``<tmp>/chipmate-run-XXXX/work`` (the request's files, and what earlier runs of the same
-sandbox wrote) and ``.../ctl`` (control files the tool reads but may not change). Where this host has bubblewrap
-(:mod:`.isolation`), the tool runs in its own mount, pid, network, IPC and UTS namespaces: it sees the system and
-Python directories read-only, its files on a sized tmpfs, nothing else of the file system, no network at all, and
-when the run ends or times out the whole pid namespace is killed, so nothing it started outlives it. Inside,
+sandbox wrote) and ``.../ctl`` (control files the tool reads but may not change). Where this host has
+bubblewrap or a working util-linux ``unshare`` (:mod:`.isolation`), the tool runs in its own mount, pid,
+network, IPC and UTS namespaces: it sees the system and Python directories read-only, its files on a sized
+tmpfs, nothing else of the file system, no network at all, and when the run ends or times out the whole pid
+namespace is killed, so nothing it started outlives it. Inside,
 ``sandbox_child.py`` supervises the tool under limits on address space, CPU time, file size and process count,
-and confines it with Landlock where the kernel offers it (an extra layer, not the only one). A host without
-bubblewrap runs no script unless the operator allows it (``SandboxLimits.allow_unisolated``). The static checks
+and confines it with Landlock where the kernel offers it (an extra layer, not the only one). A host with neither
+runs no script unless the operator allows it (``SandboxLimits.allow_unisolated``). The static checks
 of ``checks.py`` run before any of this. docs/security.md says exactly what a run can and cannot do.
 """
 
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from chipmate.errors import BackendUnavailableError, InvalidInputError
 
-from .isolation import CHILD, CONTROL, INPUTS, RUN, TMP, WORK, Isolation, bwrap_argv, run_uid
+from .isolation import CHILD, CONTROL, INPUTS, RUN, TMP, WORK, Isolation, bwrap_argv, run_uid, unshare_argv
 from .isolation import probe as isolation_probe
 
 CHILD_SOURCE = Path(__file__).with_name("sandbox_child.py")
@@ -67,7 +68,7 @@ class SandboxLimits:
     output_file_bytes: int = 1 << 20
     # Refuse to run (instead of running without it) where Landlock is unavailable.
     require_confinement: bool = False
-    # Run scripts where this host cannot give a run its own namespaces (no bubblewrap): static checks, limits
+    # Run scripts where this host cannot give a run its own namespaces (no bwrap, no unshare): static checks, limits
     # and Landlock only. Off: such a host runs no script, and says so.
     allow_unisolated: bool = False
     # Apply Landlock where the kernel offers it; off only to test the other layers on their own.
@@ -194,8 +195,9 @@ def unisolated_refusal(limits: SandboxLimits) -> str | None:
     if isolation.available or limits.allow_unisolated:
         return None
     return (
-        f"the script was not run: this server cannot isolate tool runs ({isolation.detail}); install bubblewrap, "
-        "or set tasks.scriptgen.allow_unisolated: true to run scripts with static checks, limits and Landlock only"
+        f"the script was not run: this server cannot isolate tool runs ({isolation.detail}); install bubblewrap "
+        "(or let unshare work: user namespaces for a non-root server), or set tasks.scriptgen.allow_unisolated: "
+        "true to run scripts with static checks, limits and Landlock only"
     )
 
 
@@ -321,7 +323,21 @@ class Sandbox:
             "require_landlock": limits.require_confinement,
         }
         env = {"PATH": "/usr/bin:/bin", "HOME": work, "TMPDIR": tmp, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-        if isolation.available:
+        if isolation.method == "unshare":
+            newroot = self.root / "root"
+            newroot.mkdir(exist_ok=True)
+            config["setup"] = {
+                "newroot": str(newroot),
+                "read_only": [d for d in read_only if not _covered(d, ("/proc", "/dev", RUN))],
+                "inputs": str(self.work),
+                "control": str(self.ctl),
+                "child": str(CHILD_SOURCE),
+                "devices": list(DEVICES),
+                "disk_bytes": limits.disk_bytes,
+            }
+            config["drop_capabilities"] = not isolation.root
+            command = unshare_argv(isolation, child=str(CHILD_SOURCE), python=sys.executable)
+        elif isolation.available:
             command = bwrap_argv(
                 isolation,
                 read_only=[d for d in read_only if not _covered(d, ("/proc", "/dev", RUN))],
@@ -373,7 +389,8 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             killed = True
         finally:
-            # bwrap (and with it the pid namespace), or the unisolated supervisor's group: nothing outlives the run.
+            # bwrap or unshare (and with it the pid namespace), or the unisolated supervisor's group: nothing
+            # outlives the run.
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()

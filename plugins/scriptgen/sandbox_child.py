@@ -6,11 +6,13 @@ imports nothing from chipmate, so it starts in a few milliseconds and shares no 
 
 The supervisor (this process):
 
-1. when isolated, copies the request's files from the read-only ``inputs`` directory into ``work`` (on the
+1. under ``unshare`` (no bubblewrap), builds the run's root file system and pivots into it (``build_root``);
+   when isolated, copies the request's files from the read-only ``inputs`` directory into ``work`` (on the
    run's sized tmpfs) and, when it runs as real root (a root operator: no user namespace), hands ``work`` and
    ``tmp`` to the run's own unprivileged uid;
 2. forks the tool process, which starts a new session, sets resource limits (address space, CPU seconds, size
-   of a file, number of processes, no core dumps), drops to the run's uid where there is one, sets
+   of a file, number of processes, no core dumps), drops to the run's uid where there is one (else, as uid 0 of
+   a user namespace, every capability), sets
    ``no_new_privs``, imports pyosys (``mode: "yosys"``; its files are read before confinement), confines itself
    with Landlock where the kernel offers it and the run asks for it, and runs the tool: ``exec`` replaces itself
    with the configured program (OpenSTA); ``yosys`` runs the script one line at a time through
@@ -74,6 +76,18 @@ SCOPE_ALL = 0b11  # abstract unix sockets and signals, ABI 6
 SYS_CREATE_RULESET, SYS_ADD_RULE, SYS_RESTRICT_SELF = 444, 445, 446
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_DUMPABLE = 4
+PR_CAPBSET_DROP = 24
+PR_SET_SECUREBITS = 28
+# securebits: no capabilities for uid 0 on exec, no fix-ups on setuid, no ambient raise; each locked
+SECURE_NOROOT = 0b11 | 0b1100 | 0b11000000
+CAPABILITY_VERSION_3 = 0x20080522
+# mount(2) flags, from <sys/mount.h>
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 32, 4096, 16384, 1024, 2048, 1 << 21
+MNT_DETACH = 2
+# statvfs flags a bind mount keeps (a user namespace may not clear them on remount)
+LOCKED_FLAGS = {1: MS_RDONLY, 2: MS_NOSUID, 4: MS_NODEV, 8: MS_NOEXEC, 1024: MS_NOATIME, 2048: MS_NODIRATIME}
+SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "ppc64le": 203, "s390x": 217, "riscv64": 41}
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -144,6 +158,81 @@ def landlock(read_only: list[str], read_write: list[str]) -> str:
     return f"landlock abi {abi}"
 
 
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    libc = _libc()
+    encode = lambda text: text.encode() if text is not None else None  # noqa: E731
+    if libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source or ''} on {target}: {os.strerror(errno)}")
+
+
+def _bind(source: str, target: str, writable: bool = False) -> None:
+    """Bind ``source`` at ``target`` (a file or a directory), read-only unless ``writable``."""
+    if os.path.isdir(source):
+        os.makedirs(target, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        open(target, "a").close()
+    _mount(source, target, None, MS_BIND | MS_REC)
+    kept = os.statvfs(source).f_flag
+    flags = MS_REMOUNT | MS_BIND | MS_NOSUID | (0 if writable else MS_RDONLY)
+    flags |= sum(ms for st, ms in LOCKED_FLAGS.items() if kept & st and (ms != MS_RDONLY or not writable))
+    if kept & 4096:
+        flags |= MS_RELATIME
+    _mount(None, target, None, flags)
+
+
+def build_root(setup: dict) -> None:
+    """What bwrap does, for ``unshare``: a new root holding only the run's view, then ``pivot_root`` into it."""
+    new = setup["newroot"]
+    _mount("tmpfs", new, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
+    for path in setup["read_only"]:
+        if os.path.islink(path) and os.path.dirname(path) == "/":
+            os.symlink(os.readlink(path), new + path)
+        elif os.path.exists(path):
+            _bind(path, new + path)
+    os.makedirs(new + "/run")
+    _mount("tmpfs", new + "/run", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0755,size={int(setup['disk_bytes'])}")
+    _bind(setup["inputs"], new + "/in")
+    _bind(setup["control"], new + "/ctl")
+    _bind(setup["child"], new + "/chipmate/child.py")
+    for device in setup["devices"]:
+        _bind(device, new + device, writable=True)
+    os.makedirs(new + "/proc")
+    _mount("proc", new + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    if not os.path.lexists(new + "/tmp"):
+        os.symlink("/run/tmp", new + "/tmp")
+    os.chdir(new)
+    number = SYS_PIVOT_ROOT.get(os.uname().machine)
+    if number is None or _libc().syscall(number, b".", b".") != 0:
+        raise OSError(ctypes.get_errno(), "pivot_root")
+    _libc().umount2(b".", MNT_DETACH)  # the old root, stacked under the new one, goes
+    os.chdir("/")
+    _mount(None, "/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = (("version", ctypes.c_uint32), ("pid", ctypes.c_int))
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = (("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32))
+
+
+def drop_capabilities() -> None:
+    """Give up every capability for good (uid 0 of a user namespace would otherwise keep them across exec)."""
+    libc = _libc()
+    if libc.prctl(PR_SET_SECUREBITS, SECURE_NOROOT, 0, 0, 0):
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECUREBITS)")
+    with open("/proc/sys/kernel/cap_last_cap") as stream:
+        last = int(stream.read())
+    for cap in range(last + 1):
+        libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)
+    data = (_CapData * 2)()
+    if libc.capset(ctypes.byref(_CapHeader(CAPABILITY_VERSION_3, 0)), data):
+        raise OSError(ctypes.get_errno(), "capset")
+
+
 def set_limits(limits: dict[str, int]) -> None:
     """Apply the resource limits the parent chose (0 leaves one unset)."""
     table = {
@@ -184,6 +273,8 @@ def tool(config: dict, marker: int) -> None:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
+    elif config.get("drop_capabilities"):
+        drop_capabilities()
     if _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
     os.chdir(config["work"])
@@ -296,6 +387,8 @@ def main() -> None:
     work = config["work"]
     uid = config.get("run_uid")
     before: dict[str, tuple[int, int]] = {}
+    if config.get("setup"):
+        build_root(config["setup"])
     if isolated:
         # Other processes of the run share this uid: they must not read this process's memory or descriptors.
         _libc().prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)

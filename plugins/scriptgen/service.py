@@ -16,7 +16,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         processes: 64            # processes (and threads) a run may have at once
         disk_mb: 256             # size of a run's whole directory (a tmpfs in its namespaces)
         require_confinement: false   # refuse to run where Landlock is unavailable
-        allow_unisolated: false  # run scripts where runs cannot get their own namespaces (no bubblewrap)
+        allow_unisolated: false  # run scripts where runs cannot get their own namespaces (no bwrap, no unshare)
         library: null            # local script store (JSONL); null = <cache>/scriptgen/library.jsonl
         seed: true               # include the seed library shipped with chipmate
         retrieval: hybrid        # plain | masked | hybrid: how instructions are compared (see retrieve.py)

@@ -63,12 +63,17 @@ needs_isolation = pytest.mark.skipif(
 
 
 @needs_isolation
-@pytest.mark.parametrize("mode", ["namespaces-only", "full-no-landlock"])
+@pytest.mark.parametrize(
+    ("mode", "method"), [("namespaces-only", "bwrap"), ("namespaces-only", "unshare"), ("full-no-landlock", "")]
+)
 @pytest.mark.parametrize("case", ISSUE, ids=[c["id"] for c in ISSUE])
-def test_issue_cases_do_not_escape_without_landlock(case, mode, traps, tools):
+def test_issue_cases_do_not_escape_without_landlock(case, mode, method, traps, tools):
     if case["tool"] == "opensta" and STA_MISSING:
         pytest.skip(STA_MISSING)
-    result = hostile.run_case(case, mode, tools, timeout=5, traps=traps)
+    probe = {"bwrap": isolation.probe_bwrap, "unshare": isolation.probe_unshare}.get(method, isolation.probe)()
+    if not probe.available:
+        pytest.skip(probe.detail)
+    result = hostile.run_case(case, mode, tools, timeout=5, traps=traps, isolation=method)
     assert result["escapes"] == [], result
     if mode == "full-no-landlock":
         assert result["refused"]

@@ -1,7 +1,10 @@
-"""The namespace layer of the sandbox on its own: every test runs with Landlock both on and forced off.
+"""The namespace layer of the sandbox on its own, for each way this host can build it.
 
-A shell (or Python) inside the sandbox tries what an escaped script would: read, write and list the server's file
-system, reach the network over TCP and UDP, fork without end, fill the disk, outlive the run, gain privileges.
+Every test runs with bubblewrap (Landlock on, and forced off) and with util-linux ``unshare`` (Landlock off), and
+``unshare`` under a user namespace (the path a non-root operator takes; as root it is a simulation, since uid 0
+of that namespace is root's uid outside). A shell (or Python) inside the sandbox tries what an escaped script
+would: read, write and list the server's file system, reach the network over TCP and UDP, fork without end, fill
+the disk, outlive the run, gain privileges.
 """
 
 from __future__ import annotations
@@ -20,15 +23,24 @@ from chipmate.plugins.scriptgen.sandbox import Sandbox, SandboxLimits
 
 from .test_sandbox import _alive
 
-pytestmark = pytest.mark.skipif(
-    not isolation.probe().available,
-    reason=f"no namespace isolation here: {isolation.probe().detail}",
-)
+BWRAP, UNSHARE = isolation.probe_bwrap(), isolation.probe_unshare()
+LAYERS = {
+    "bwrap-landlock": (BWRAP, True),
+    "bwrap": (BWRAP, False),
+    "unshare": (UNSHARE, False),
+    "unshare-userns": (isolation.Isolation("unshare", UNSHARE.detail, root=False, binary=UNSHARE.binary), False),
+}
 
 
-@pytest.fixture(params=[True, False], ids=["landlock", "no-landlock"])
-def landlock(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
+@pytest.fixture(params=list(LAYERS))
+def landlock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Runs of this test use the layer's isolation; the value says whether Landlock is on."""
+    chosen, landlock = LAYERS[request.param]
+    if not chosen.binary:
+        pytest.skip(f"not available here: {chosen.detail}")
+    monkeypatch.setattr(sandbox, "isolation_probe", lambda: chosen)
+    request.node.layer = request.param
+    return landlock
 
 
 def run(argv: list[str], landlock: bool, files=None, **limits):
@@ -44,9 +56,10 @@ def py(code: str, landlock: bool, **limits):
     return run([sys.executable, "-c", code], landlock, **limits)
 
 
-def test_confinement_is_reported(landlock):
+def test_confinement_is_reported(landlock, request):
     result = sh("true", landlock)
-    assert result.confinement.startswith("namespaces (bwrap: mount, pid, net, ipc, uts")
+    method = request.node.layer.split("-")[0]
+    assert result.confinement.startswith(f"namespaces ({method}: mount, pid, net, ipc, uts")
     assert "64 processes" in result.confinement and "256 MiB run directory" in result.confinement
     assert ("landlock: off" in result.confinement) is not landlock
 
@@ -73,10 +86,11 @@ def test_tmp_is_the_runs_own(landlock, tmp_path):
     assert not (Path("/tmp") / name).exists()
 
 
-def test_root_operators_run_the_tool_as_its_own_uid_without_capabilities(landlock):
+def test_the_tool_runs_without_capabilities_and_as_its_own_uid_under_root(landlock, request):
     result = sh("id -u; grep CapEff /proc/self/status", landlock)
     uid = int(result.log.split()[0])
-    assert uid != 0 and (os.geteuid() != 0 or isolation.RUN_UIDS[0] <= uid <= isolation.RUN_UIDS[1])
+    if request.node.layer != "unshare-userns":
+        assert uid != 0 and (os.geteuid() != 0 or isolation.RUN_UIDS[0] <= uid <= isolation.RUN_UIDS[1])
     if not landlock:  # Landlock also hides /proc
         assert "CapEff:\t0000000000000000" in result.log
 
@@ -111,7 +125,9 @@ def test_no_network_tcp_or_udp(landlock):
         udp.close()
 
 
-def test_process_count_is_limited(landlock):
+def test_process_count_is_limited(landlock, request):
+    if request.node.layer == "unshare-userns" and os.geteuid() == 0:
+        pytest.skip("as root, uid 0 of the user namespace is root outside, which RLIMIT_NPROC does not bind")
     result = sh("i=0; while [ $i -lt 200 ]; do sleep 30.2718 & i=$((i+1)); done; wait", landlock, timeout=5)
     assert "fork" in result.log.lower() or "resource temporarily unavailable" in result.log.lower()
     time.sleep(0.2)
