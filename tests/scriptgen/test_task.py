@@ -219,7 +219,7 @@ def test_the_answer_says_how_the_run_was_confined(make_host, generator):
     generator.replies = [GOOD]
     output = run(make_host(), counter_request())
     assert output["passed"]
-    expected = "namespaces (bwrap" if probe().available else "no namespaces"
+    expected = f"namespaces ({probe().method}:" if probe().available else "no namespaces"
     assert output["confinement"].startswith(expected) and "landlock:" in output["confinement"]
 
 
