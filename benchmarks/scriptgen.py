@@ -89,7 +89,14 @@ def run_config(service: ScriptGenService, tasks: list[Any], model: str, ablation
         mark = "pass" if result.passed[0] else f"fail ({result.failures[0]})"
         print(f"  {model} {ablation:<11} {result.id:<22} {result.seconds[0]:6.1f} s  {mark}", flush=True)
 
-    evaluate(todo, generate, service.tool, timeout=service.settings.timeout, progress=progress)
+    evaluate(
+        todo,
+        generate,
+        service.tool,
+        timeout=service.settings.timeout,
+        limits=service.settings.limits(),
+        progress=progress,
+    )
     from chipmate.plugins.scriptgen.evaluate import TaskResult
 
     results = [TaskResult(**done[t.id]) for t in tasks]

@@ -68,8 +68,23 @@ OUTPUT_SCHEMA = {
         "examples": {"type": "array", "items": EXAMPLE_SCHEMA},
         "problems": {"type": "array", "items": {"type": "string"}},
         "notes": {"type": "array", "items": {"type": "string"}},
+        "confinement": {
+            "type": "string",
+            "description": "How the last run was confined (namespaces, limits, Landlock), or why it was not run.",
+        },
     },
-    "required": ["script", "tool", "passed", "validated", "rounds", "log", "examples", "problems", "notes"],
+    "required": [
+        "script",
+        "tool",
+        "passed",
+        "validated",
+        "rounds",
+        "log",
+        "examples",
+        "problems",
+        "notes",
+        "confinement",
+    ],
 }
 
 

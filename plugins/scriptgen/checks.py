@@ -1,70 +1,37 @@
-"""Static checks run on every script before it reaches a tool: nothing that reaches a shell or other files runs.
+"""Static checks run on every script before it reaches a tool: a parser and an allow-list, not patterns.
 
-Two parsers, one per script language, split a script into commands with their line numbers: Yosys scripts
-(``.ys``: whitespace-separated words, double quotes, ``#`` comments, ``;`` between commands, ``!`` shell
-escapes) and Tcl (OpenSTA: words, braces, quotes, ``[...]`` command substitution, ``;`` and newlines). The safety
-rules then refuse, naming the command and its line:
+A script is split into commands exactly as its tool splits it, and every command must be on the tool's
+allow-list (deny by default); the few allowed commands that can run programs or touch paths have option-level
+rules. Yosys scripts (this module) are split with Yosys's own rules (``Pass::call`` and ``next_token`` of
+``kernel/register.cc``): words separated by blanks, a double quote quoting only at the start of a word and up to a
+quote that ends a word (a quote in mid-word is a plain character), ``#`` starting a comment only as the first
+character of a word, ``;`` ending a command only at the end of a word, ``!`` as the first word running a shell.
+Commands that run another command (``tee``, ``debug``, ``trace``) are checked with that command too. ABC scripts
+(``abc -script +cmd;cmd`` and a request file given to ``-script``) are split into ABC commands, each on ABC's own
+allow-list (no ``source``, ``starter``, ``sis``, ``read``/``write``, ...). Tcl (OpenSTA) is parsed in
+:mod:`.tclcheck`.
 
-- commands that run programs, load code, change directory or read other scripts (Yosys ``shell``, ``!``, ``tcl``,
-  ``script``, ``exec``, ``plugin``, ``cd``, ...; Tcl ``exec``, ``open``, ``file``, ``source``, ``socket``,
-  ``load``, ``interp``, ...), and options that name a program (``abc -exe``);
-- any word that is an absolute path, starts with ``~``, or climbs out with a ``..`` component;
-- in Tcl, command names computed at run time (``$cmd``, ``[...]`` as the command word, ``{*}``), since no static
-  check can see what they call.
+Everywhere, any word that is an absolute path, starts with ``~``, or climbs out with a ``..`` component is refused,
+and request files that a tool would execute as a script (an ABC script, an SDC file) are checked as scripts and
+must not be written by the script itself; request files a tool reads (Verilog) may not include files from
+outside the run (`` `include "/etc/passwd" ``, ``$readmemh("/...")``).
 
-These checks are the first of three layers (docs/scriptgen.md): the sandbox directory holds only the request's
-files, and where the kernel offers Landlock the process cannot touch anything else whatever the script says.
+These checks are the first of three layers (docs/security.md): each run also gets its own namespaces (only its
+own files visible and writable, no network) and, where the kernel offers it, Landlock.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-# Yosys commands that run programs or scripts, load code, or reach outside the run directory, with the reason.
-YOSYS_REFUSED = {
-    "shell": "runs a shell",
-    "exec": "runs a shell command",
-    "tcl": "runs a Tcl script with file and process access",
-    "script": "runs another script file",
-    "plugin": "loads native code",
-    "cd": "changes the working directory",
-    "setenv": "changes the environment of later commands",
-    "connect_rpc": "starts a program",
-    "bugpoint": "starts another Yosys",
-    "show": "writes outside the run directory and may start a viewer",
-    "viz": "may start a viewer",
-    "linux_perf": "controls a profiler",
-    "opensta": "starts an external program",
-    "qbfsat": "starts an external solver",
-    "python": "runs Python code",
-    "verific": "not supported in the sandbox",
-}
-# Options that name a program to run, by command (``*`` = any command).
-YOSYS_REFUSED_OPTIONS = {"*": {"-exe", "-solver"}}
-TCL_REFUSED = {
-    "exec": "runs a program",
-    "open": "opens files or pipes",
-    "file": "reads and changes the file system",
-    "source": "runs another script file",
-    "socket": "opens network connections",
-    "load": "loads native code",
-    "interp": "creates interpreters without the sandbox's checks",
-    "cd": "changes the working directory",
-    "glob": "lists directories",
-    "eval": "runs code the checks cannot see",
-    "uplevel": "runs code the checks cannot see",
-    "subst": "runs code the checks cannot see",
-    "namespace": "runs code the checks cannot see",
-    "rename": "can restore refused commands",
-    "trace": "runs code the checks cannot see",
-    "after": "runs code the checks cannot see",
-    "chan": "opens and reconfigures channels",
-    "fconfigure": "reconfigures channels",
-    "package": "loads packages with native code",
-    "auto_load": "loads code",
-    "unknown": "redefines command lookup",
-}
+# -- what every checker shares ---------------------------------------------------------------------------------
+
+
+def names(text: str) -> frozenset[str]:
+    """The whitespace-separated names of ``text`` (allow-lists are written as blocks of names)."""
+    return frozenset(text.split())
 
 
 @dataclass
@@ -98,63 +65,39 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-# -- Yosys -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommandPolicy:
+    """What a tool's scripts may call: an allow-list (deny by default) and option-level rules.
 
+    A plugin extends a tool's policy by registering an adapter built with a wider one, e.g.
+    ``YosysTool(policy=YOSYS_POLICY.extend({"my_pass"}))`` under its own tool name.
+    """
 
-def _yosys_words(text: str) -> tuple[list[list[str]], bool]:
-    """Split one line into commands of words, as Yosys's ``Pass::call`` does; also whether quotes balance."""
-    commands: list[list[str]] = [[]]
-    word, quoted, has_word = "", False, False
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quoted:
-            if ch == '"':
-                quoted = False
-            else:
-                word += ch
-        elif ch == '"':
-            quoted, has_word = True, True
-        elif ch in " \t\r":
-            if has_word:
-                commands[-1].append(word)
-            word, has_word = "", False
-        elif ch == "#" and not has_word:
-            break  # a comment starts at the beginning of a word
-        elif ch == ";":
-            if has_word:
-                commands[-1].append(word)
-            word, has_word = "", False
-            commands.append([])
-        else:
-            word, has_word = word + ch, True
-        i += 1
-    if has_word:
-        commands[-1].append(word)
-    return [c for c in commands if c], not quoted
+    #: commands a script may use
+    allowed: frozenset[str]
+    #: why a well-known dangerous command is refused (a clearer message than "not allowed")
+    reasons: Mapping[str, str] = field(default_factory=dict)
+    #: command ("*" = any) -> option -> why it is refused
+    refused_options: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
+    def extend(self, commands: Iterable[str]) -> CommandPolicy:
+        """This policy with ``commands`` allowed too."""
+        return CommandPolicy(self.allowed | frozenset(commands), self.reasons, self.refused_options)
 
-def split_yosys(script: str) -> tuple[list[Command], list[Problem]]:
-    """The commands of a Yosys script with their lines, and syntax problems (unbalanced quotes, here-docs)."""
-    commands: list[Command] = []
-    problems: list[Problem] = []
-    for number, raw in enumerate(script.splitlines(), start=1):
-        stripped = raw.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.startswith("!"):
-            commands.append(Command(number, ["!", stripped[1:].strip()], stripped))
-            continue
-        parts, balanced = _yosys_words(stripped)
-        if not balanced:
-            problems.append(Problem(number, stripped.split()[0], "unbalanced double quote", kind="syntax"))
-        for words in parts:
-            commands.append(Command(number, words, " ".join(words)))
-        if "<<" in stripped:
-            problems.append(
-                Problem(number, parts[0][0] if parts else "", "here-documents (<<) are not supported", kind="syntax")
-            )
-    return commands, problems
+    def refusal(self, name: str) -> str | None:
+        """Why ``name`` may not be called, or None when it may."""
+        if name in self.allowed:
+            return None
+        reason = self.reasons.get(name, "is not on the allow-list of commands a script may use")
+        return f"`{name}` {reason}"
+
+    def option_refusal(self, name: str, option: str) -> str | None:
+        """Why ``option`` of ``name`` is refused, or None."""
+        for key in (name, "*"):
+            reason = self.refused_options.get(key, {}).get(option)
+            if reason:
+                return f"`{name} {option}` {reason}"
+        return None
 
 
 def path_problem(word: str) -> str | None:
@@ -164,6 +107,8 @@ def path_problem(word: str) -> str | None:
         candidates.append(word.split("=", 1)[1])  # -DNAME=/x, -set name=/x
     if re.match(r"^-[IL]", word):
         candidates.append(word[2:])  # -I/usr/include glued to its option
+    if word.startswith(">"):
+        candidates.append(word.lstrip(">"))  # OpenSTA's >file and >>file
     for value in candidates:
         value = value.strip("\"'{}")
         if value.startswith(("/", "~", "\\")):
@@ -171,199 +116,273 @@ def path_problem(word: str) -> str | None:
         parts = re.split(r"[/\\]", value)
         if ".." in parts:
             return f"path {value!r} climbs out of the run directory with '..'"
-        if value.startswith("+/") and len(parts) > 1 and ".." in parts[1:]:
-            return f"path {value!r} climbs out of Yosys's share directory"
     return None
 
 
-def yosys_safety(commands: list[Command]) -> list[Problem]:
-    """Refuse commands that reach a shell, code or files outside the run directory."""
+# Directives of request files that make a tool read another file (Verilog includes and memory images), and the
+# literal file name that must follow them.
+INCLUDE = re.compile(r"`include\b|\$readmem[hb]\b")
+LITERAL_NAME = re.compile(r"\s*(?:\(\s*)?(?:\"([^\"\n]*)\"|<([^>\n]*)>)")
+
+
+def included_file_problems(files: Mapping[str, str]) -> list[Problem]:
+    """Request files that would make a tool read a file outside the run (`` `include "/etc/passwd" ``), or a
+    file whose name only the tool computes (`` `include `NAME ``, ``$readmemh(PARAM, m)``)."""
     problems = []
-    for command in commands:
-        name = command.name
-        if name == "!" or name.startswith("!"):
-            problems.append(Problem(command.line, "!", "'!' runs a shell command; refused"))
+    for name, content in files.items():
+        for match in INCLUDE.finditer(content):
+            literal = LITERAL_NAME.match(content, match.end())
+            target = (literal.group(1) if literal.group(1) is not None else literal.group(2)) if literal else None
+            reason = "its file name is computed (a macro or parameter)" if target is None else path_problem(target)
+            if reason:
+                line = content.count("\n", 0, match.start()) + 1
+                message = f"{name} line {line} ({match.group()}) reads another file: {reason}; refused"
+                problems.append(Problem(0, "", message))
+    return problems
+
+
+def script_file_problem(name: str, files: Mapping[str, str] | None, words: Iterable[str], what: str) -> str | None:
+    """Why the file ``name`` may not be run as a script: not a request file, or the script could rewrite it.
+    With ``files`` unknown (None: a draft checked before its run) only the rewriting is judged; the run, which
+    knows the files, checks again."""
+    if files is not None and name not in files:
+        return f"{what} {name!r} is not one of the request's files (it would run unchecked)"
+    if sum(1 for w in words if w.strip('"') == name or w.lstrip(">") == name) > 1:
+        return f"{what} {name!r} is named elsewhere in the script, which could rewrite it before it runs"
+    return None
+
+
+# -- Yosys -----------------------------------------------------------------------------------------------------
+
+# Deny by default: the Yosys commands a script may use. Commands that run programs, other scripts or plugins,
+# change the directory or environment, or start viewers are absent (see YOSYS_REASONS).
+YOSYS_ALLOWED = names(
+    """
+    abc abc9 abc9_ops abc_new add aigmap alumacc anlogic_eqn anlogic_fixcarry arith_tree assertpmux async2sync
+    attrmap attrmvcp autoname blackbox bmuxmap booth box_derive bufnorm bwmuxmap cellmatch check check_mem
+    chformal chparam chtype clean clean_zerowidth clk2fflogic clkbufmap clockgate connect connwrappers constmap
+    copy cutpoint debug delete deminout demuxmap design design_equal dffinit dfflegalize dfflibmap dffunmap
+    dft_tag dump echo edgetypes efinix_fixcarry equiv_add equiv_induct equiv_make equiv_mark equiv_miter
+    equiv_opt equiv_purge equiv_remove equiv_simple equiv_status equiv_struct eval expose extract
+    extract_counter extract_fa extract_reduce extractinv flatten fmcombine fminit formalff freduce fsm
+    fsm_detect fsm_expand fsm_export fsm_extract fsm_info fsm_map fsm_opt fsm_recode gatemate_foldinv glift
+    hierarchy hilomap ice40_dsp ice40_opt ice40_wrapcarry icell_liberty insbuf iopadmap jny json keep_hierarchy
+    lattice_dsp_nexus lattice_gsr log logger ls ltp lut2bmux lut2mux maccmap mcm memory memory_bmux2rom
+    memory_bram memory_collect memory_dff memory_libmap memory_map memory_memx memory_narrow memory_nordff
+    memory_share memory_unpack microchip_dffopt microchip_dsp miter mutate muxcover muxpack nx_carry onehot opt
+    opt_balance_tree opt_clean opt_demorgan opt_dff opt_expr opt_ffinv opt_hier opt_lut opt_lut_ins opt_mem
+    opt_mem_feedback opt_mem_priority opt_mem_widen opt_merge opt_muxtree opt_reduce opt_share optbarriers
+    paramap peepopt pmux2shiftx pmuxtree portarcs portlist prep printattrs proc proc_arst proc_clean proc_dff
+    proc_dlatch proc_init proc_memwr proc_mux proc_prune proc_rmdead proc_rom ql_bram_merge ql_bram_types
+    ql_dsp_io_regs ql_dsp_macc ql_dsp_simd ql_ioff read read_aiger read_blif read_json read_liberty read_rtlil
+    read_verilog recover_names rename rmports sat scatter scc scratchpad select setattr setparam setundef share
+    shregmap sim simplemap sort splice splitcells splitnets sta stat submod supercover synth synth_achronix
+    synth_analogdevices synth_anlogic synth_easic synth_ecp5 synth_efinix synth_fabulous synth_gatemate
+    synth_gowin synth_ice40 synth_intel synth_intel_alm synth_lattice synth_microchip synth_nanoxplore
+    synth_nexus synth_quicklogic synth_sf2 synth_xilinx synthprop techmap tee timeest torder trace tribuf
+    uniquify verilog_defaults verilog_defines wbflip wrapcell wreduce write_aiger write_aiger2 write_blif
+    write_btor write_cxxrtl write_edif write_file write_firrtl write_functional_cxx write_functional_rosette
+    write_functional_smt2 write_intersynth write_jny write_json write_rtlil write_simplec write_smt2 write_smv
+    write_spice write_table write_verilog write_xaiger write_xaiger2 xilinx_dffopt xilinx_dsp xilinx_srl xprop
+    zinit
+    """
+)
+YOSYS_REASONS = {
+    "shell": "runs a shell",
+    "!": "runs a shell command",
+    "exec": "runs a shell command",
+    "tcl": "runs a Tcl script with file and process access",
+    "script": "runs another script file",
+    "plugin": "loads native code",
+    "cd": "changes the working directory",
+    "setenv": "changes the environment of later commands",
+    "connect_rpc": "starts a program",
+    "bugpoint": "starts another Yosys",
+    "show": "writes outside the run directory and may start a viewer",
+    "viz": "may start a viewer",
+    "linux_perf": "controls a profiler",
+    "opensta": "starts an external program",
+    "sdc_expand": "starts an external program",
+    "abc9_exe": "runs ABC with a command line of the script's choosing",
+    "qbfsat": "starts an external solver",
+    "python": "runs Python code",
+    "verific": "is not supported in the sandbox",
+    "read_verilog_file_list": "reads file names from a file the checks cannot see",
+    "help": "can write files of its own naming",
+    "ice40_braminit": "reads files named inside the design",
+}
+YOSYS_POLICY = CommandPolicy(
+    allowed=YOSYS_ALLOWED,
+    reasons=YOSYS_REASONS,
+    refused_options={
+        "*": {"-exe": "names a program to run", "-solver": "names a program to run"},
+        "read_verilog": {"-ppdump": "dumps preprocessed text, included files and all, into the log"},
+        "sat": {"-solver": "names a program to run"},
+    },
+)
+# Commands whose remaining words are another command (after their own options), as in tee.cc and trace.cc.
+YOSYS_WRAPPERS = {"tee": {"-o", "-a", "-s"}, "debug": set(), "trace": set()}
+# Commands whose option names an ABC script (``+cmd;cmd`` inline, else a file ABC will ``source``).
+ABC_SCRIPT_OPTION = {"abc": "-script", "abc9": "-script", "abc_new": "-script"}
+
+# Deny by default: ABC commands an ABC script may use (logic optimisation and mapping; no file, shell or
+# external-program commands such as source, starter, sis, mvsis, capo, read_*, write_*).
+ABC_ALLOWED = names(
+    """
+    amap b balance bdd buffer cleanup collapse dc2 dch dfraig drf drw dretime dsd fraig fraig_restore
+    fraig_store fraig_sweep fx if ifraig irw irws iresyn lcorr lutpack map mfs mfs2 mfs3 print_gates print_level
+    print_stats ps pcut print_fanio refactor renode resub retime rewrite rf rfz rs rw rwz scleanup scorr sop st
+    stime strash sweep topo upsize dnsize minsize ssweep orchestrate multi logic sat iprove cec dcec dsat time
+    &b &blut &dc2 &dch &dsdb &fraig &get &if &jf &kf &lf &mfs &nf &ps &put &satlut &scorr &sopb &st &syn2 &syn3
+    &syn4 &synch2 &sweep &flow &flow2 &flow3 &dfs &norm &reduce &retime &shrink &trim &w &mlut &lnetmap
+    """
+)
+# Characters ABC's command line gives a meaning the checks do not model (quotes, escapes, shell-like syntax).
+ABC_SPECIAL = re.compile(r"[\"'\\`$|<>!]")
+
+
+def yosys_lines(script: str) -> list[str]:
+    """The lines the sandbox feeds to Yosys one by one (``sandbox_child.run_yosys`` splits the same way)."""
+    return script.splitlines()
+
+
+def _next_token(text: str, start: int) -> tuple[str, int]:
+    """Yosys's ``next_token(text, " \\t\\r\\n", long_strings=true)``: the next word (quotes kept) and where it ends.
+
+    A word starting with ``"`` runs to the first ``"`` followed by a separator or the end (or by ``;`` and then
+    a separator or the end, which keeps the ``;``); without one it is an ordinary word. A quote anywhere else is
+    a plain character."""
+    seps = " \t\r\n"
+    n = len(text)
+    i = start
+    while i < n and text[i] in seps:
+        i += 1
+    if i < n and text[i] == '"':
+        for j in range(i + 1, n):
+            if text[j] == '"' and (j + 1 == n or text[j + 1] in seps):
+                return text[i : j + 1], j + 1
+            if j + 1 < n and text[j] == '"' and text[j + 1] == ";" and (j + 2 == n or text[j + 2] in seps):
+                return text[i : j + 1] + ";", j + 2
+    j = i
+    while j < n and text[j] not in seps:
+        j += 1
+    return text[i:j], j
+
+
+def unquote(token: str) -> str:
+    """A word as a command uses it: one pair of surrounding double quotes removed (``rewrite_filename``)."""
+    return token[1:-1] if len(token) >= 2 and token[0] == '"' and token[-1] == '"' else token
+
+
+def yosys_commands(line: str) -> tuple[list[list[str]], bool]:
+    """The commands of one line as Yosys's ``Pass::call`` splits it (tokens with their quotes), and whether the
+    line is a ``!`` shell command."""
+    token, at = _next_token(line, 0)
+    if not token:
+        return [], False
+    if token.startswith("!"):
+        return [["!", line[line.find("!") + 1 :].strip()]], True
+    commands: list[list[str]] = [[]]
+    while token:
+        if token.startswith("#"):
+            break  # the rest of the line is a comment
+        if token.endswith(";"):
+            stripped = token.rstrip(";")
+            if stripped:
+                commands[-1].append(stripped)
+            commands.append([])
+        else:
+            commands[-1].append(token)
+        token, at = _next_token(line, at)
+    return [c for c in commands if c and not c[0].startswith(":")], False
+
+
+def split_yosys(script: str) -> tuple[list[Command], list[Problem]]:
+    """The commands of a Yosys script with their lines (words unquoted), and syntax problems (here-documents)."""
+    commands: list[Command] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(yosys_lines(script), start=1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
             continue
-        if name in YOSYS_REFUSED:
-            problems.append(Problem(command.line, name, f"`{name}` {YOSYS_REFUSED[name]}; refused"))
+        parts, shell = yosys_commands(stripped)
+        if shell:
+            commands.append(Command(number, parts[0], stripped))
             continue
-        refused_options = YOSYS_REFUSED_OPTIONS["*"] | YOSYS_REFUSED_OPTIONS.get(name, set())
-        for word in command.words[1:]:
-            if word in refused_options:
-                problems.append(Problem(command.line, name, f"`{name} {word}` names a program to run; refused"))
-                break
+        if stripped.count('"') % 2:
+            problems.append(Problem(number, stripped.split()[0], "unbalanced double quote", kind="syntax"))
+        for tokens in parts:
+            words = [unquote(t) for t in tokens]
+            commands.append(Command(number, words, " ".join(tokens)))
+            if any(t.startswith("<<") for t in tokens):
+                problems.append(Problem(number, words[0], "here-documents (<<) are not supported", kind="syntax"))
+    return commands, problems
+
+
+def abc_script_problems(text: str, where: str) -> list[str]:
+    """Why an ABC script may not run: commands off ABC's allow-list, paths, characters the checks do not model."""
+    problems = []
+    special = ABC_SPECIAL.search(text)
+    if special:
+        problems.append(f"{where}: ABC script character {special.group()!r} is not allowed")
+    for raw in re.split(r"[;\n]", text):
+        words = raw.split()
+        if not words or words[0].startswith("#"):
+            continue
+        if words[0] not in ABC_ALLOWED:
+            problems.append(f"{where}: ABC command `{words[0]}` is not on ABC's allow-list")
+        for word in words[1:]:
             reason = path_problem(word)
             if reason:
-                problems.append(Problem(command.line, name, f"`{name}`: {reason}; refused"))
+                problems.append(f"{where}: ABC `{words[0]}`: {reason}")
                 break
     return problems
 
 
-# -- Tcl ---------------------------------------------------------------------------------------------------------
-
-
-def _bracket_end(text: str, i: int) -> int:
-    """Index just past the ``]`` matching the ``[`` at ``i`` (or the end of ``text``)."""
-    depth, n = 0, len(text)
-    while i < n:
-        if text[i] == "\\":
-            i += 2
-            continue
-        depth += {"[": 1, "]": -1}.get(text[i], 0)
-        i += 1
-        if depth == 0:
-            break
-    return i
-
-
-def _substitutions(text: str, line: int) -> tuple[list[list[str]], list[Problem]]:
-    """Commands inside every ``[...]`` of ``text`` (a braced word may still reach ``expr``), recursively."""
-    nested: list[list[str]] = []
-    problems: list[Problem] = []
-    i = 0
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text[i] == "[":
-            j = _bracket_end(text, i)
-            inner, inner_problems = _tcl_split(text[i + 1 : j - 1], line + text[:i].count("\n"))
-            problems += inner_problems
-            nested += [c.words for c in inner] + [w for c in inner for w in c.nested]
-            i = j
-            continue
-        i += 1
-    return nested, problems
-
-
-def _tcl_split(text: str, start_line: int) -> tuple[list[Command], list[Problem]]:
-    """Top-level commands of Tcl ``text`` with their lines; commands in ``[...]`` go to ``Command.nested``."""
-    commands: list[Command] = []
-    problems: list[Problem] = []
-    i, line, n = 0, start_line, len(text)
-    words: list[str] = []
-    cmd_line = line
-    while i < n:
-        ch = text[i]
-        if ch in "\n;":
-            if words:
-                commands.append(Command(cmd_line, words, " ".join(words)))
-                words = []
-            line += ch == "\n"
-            i += 1
-            continue
-        if ch in " \t\r":
-            i += 1
-            continue
-        if ch == "\\" and i + 1 < n and text[i + 1] == "\n":
-            i, line = i + 2, line + 1
-            continue
-        if not words:
-            cmd_line = line
-            if ch == "#":
-                while i < n and text[i] != "\n":
-                    i += 2 if text[i] == "\\" else 1
-                continue
-        start = i
-        if ch == "{":
-            depth = 0
-            while i < n:
-                if text[i] == "\\":
-                    i += 2
-                    continue
-                depth += {"{": 1, "}": -1}.get(text[i], 0)
-                i += 1
-                if depth == 0:
-                    break
-            if depth:
-                problems.append(Problem(cmd_line, words[0] if words else "", "unbalanced braces", kind="syntax"))
-                break
-            word = "{*}" if text[start:i] == "{*}" else text[start + 1 : i - 1]
-        else:
-            quoted = ch == '"'
-            i += quoted
-            while i < n:
-                c = text[i]
-                if c == "\\":
-                    i += 2
-                elif c == "[":
-                    i = _bracket_end(text, i)
-                elif quoted and c == '"':
-                    i += 1
-                    break
-                elif not quoted and c in " \t\r\n;":
-                    break
-                else:
-                    i += 1
-            word = text[start + quoted : i - quoted] if quoted else text[start:i]
-        line += text[start:i].count("\n")
-        words.append(word)
-    if words:
-        commands.append(Command(cmd_line, words, " ".join(words)))
-    for command in commands:
-        for word in command.words:
-            nested, nested_problems = _substitutions(word, command.line)
-            command.nested += nested
-            problems += nested_problems
-    return commands, problems
-
-
-def split_tcl(script: str) -> tuple[list[Command], list[Problem]]:
-    """The top-level commands of a Tcl script with their lines, and syntax problems."""
-    return _tcl_split(script, 1)
-
-
-def _bodies(words: list[str]) -> list[str]:
-    """The words of a control command that are scripts (``if``'s branches, ``foreach``'s body, ...)."""
-    name = words[0].lstrip(":")
-    if name in ("if", "elseif"):
-        branches = [w for i, w in enumerate(words) if i >= 2 and words[i - 1] not in ("if", "elseif")]
-        return [w for w in branches if w not in ("then", "else", "elseif")]
-    positions = {
-        "while": [2],
-        "for": [1, 3, 4],
-        "foreach": [-1],
-        "proc": [-1],
-        "catch": [1],
-        "time": [1],
-        "lmap": [-1],
-        "switch": [-1],
-    }
-    return [words[p] for p in positions.get(name, []) if -len(words) <= p < len(words) and len(words) > 1]
-
-
-def _tcl_calls(commands: list[Command], problems: list[Problem], depth: int = 0) -> list[tuple[int, list[str]]]:
-    """Every call a Tcl script can make: its commands, their ``[...]`` substitutions, and control-command bodies."""
-    calls: list[tuple[int, list[str]]] = []
-    for command in commands:
-        for words in [command.words, *command.nested]:
-            calls.append((command.line, words))
-            for body in _bodies(words) if words and depth < 32 else []:
-                inner, inner_problems = _tcl_split(body, command.line)
-                problems += inner_problems
-                calls += _tcl_calls(inner, problems, depth + 1)
-    return calls
-
-
-def tcl_safety(commands: list[Command]) -> list[Problem]:
-    """Refuse Tcl that runs programs, touches files itself, or computes command names at run time."""
-    problems: list[Problem] = []
-    refused_lines: set[int] = set()
-    for line, words in _tcl_calls(commands, problems):
-        name = words[0] if words else ""
-        if not name or line in refused_lines:
-            continue  # one problem per line is enough to refuse it
-        bare = name.lstrip(":")
-        if name == "{*}" or "$" in name or "[" in name:
-            reason = f"command name {name!r} is computed at run time"
-        elif bare in TCL_REFUSED:
-            reason = f"`{bare}` {TCL_REFUSED[bare]}"
-        elif "::" in bare:
-            reason = f"`{bare}`: namespaced commands are not allowed"
-        else:
-            path = next((r for r in map(path_problem, words[1:]) if r), None)
-            reason = f"`{bare}`: {path}" if path else ""
+def _yosys_command_problems(
+    words: list[str],
+    policy: CommandPolicy,
+    files: Mapping[str, str] | None,
+    all_words: list[str],
+    depth: int = 0,
+) -> list[str]:
+    """Why one Yosys command (unquoted words) may not run; a wrapper's inner command is checked too."""
+    name = words[0]
+    refusal = policy.refusal(name)
+    if refusal:
+        return [refusal]
+    for word in words[1:]:
+        option = policy.option_refusal(name, word)
+        if option:
+            return [option]
+        reason = path_problem(word)
         if reason:
-            problems.append(Problem(line, bare, f"{reason}; refused"))
-            refused_lines.add(line)
+            return [f"`{name}`: {reason}"]
+    option = ABC_SCRIPT_OPTION.get(name)
+    if option and option in words[:-1]:
+        value = words[words.index(option) + 1]
+        if value.startswith("+"):
+            return abc_script_problems(value[1:].replace(",", " "), f"`{name} {option}`")
+        reason = script_file_problem(value, files, all_words, "ABC script")
+        if reason:
+            return [f"`{name} {option}`: {reason}"]
+        return abc_script_problems(files[value], f"ABC script {value}") if files is not None else []
+    if name in YOSYS_WRAPPERS and depth < 8:
+        at = 1
+        while at < len(words) and (words[at] in YOSYS_WRAPPERS[name] or re.fullmatch(r"[-+]\d+|-q", words[at])):
+            at += 2 if words[at] in YOSYS_WRAPPERS[name] else 1
+        if at < len(words):
+            return _yosys_command_problems(words[at:], policy, files, all_words, depth + 1)
+    return []
+
+
+def yosys_safety(
+    commands: list[Command], files: Mapping[str, str] | None = None, policy: CommandPolicy = YOSYS_POLICY
+) -> list[Problem]:
+    """Refuse commands off the allow-list, refused options, paths outside the run and unchecked ABC scripts."""
+    problems = []
+    all_words = [w for c in commands for w in c.words]
+    for command in commands:
+        for message in _yosys_command_problems(command.words, policy, files, all_words):
+            problems.append(Problem(command.line, command.name, f"{message}; refused"))
     return problems

@@ -232,6 +232,7 @@ def eval_scriptgen(tasks_file, model, ablation, samples, temperature, ids, as_js
         samples=samples,
         temperature=temperature,
         timeout=service.settings.timeout,
+        limits=service.settings.limits(),
         progress=progress,
     )
     summary = summarize(results, samples)

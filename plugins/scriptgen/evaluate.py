@@ -29,6 +29,7 @@ from typing import Any
 
 from chipmate.errors import InvalidInputError
 
+from .sandbox import SandboxLimits
 from .tool import ScriptRun, ScriptTool
 
 LEVELS = ("easy", "medium", "hard")
@@ -84,10 +85,13 @@ def load_tasks(path: Path) -> list[EvalTask]:
     return tasks
 
 
-def judge(task: EvalTask, script: str, tool: ScriptTool, *, timeout: float) -> tuple[bool, str]:
-    """Run ``script`` and the task's checker in one sandbox: (passed, failure category or "")."""
+def judge(
+    task: EvalTask, script: str, tool: ScriptTool, *, timeout: float, limits: SandboxLimits | None = None
+) -> tuple[bool, str]:
+    """Run ``script`` and the task's checker in one sandbox (under ``limits``, default the sandbox's own):
+    (passed, failure category or "")."""
     files = {f["name"]: f["content"] for f in task.files}
-    run = tool.run(script, files=files, timeout=timeout, checker=task.checker)
+    run = tool.run(script, files=files, timeout=timeout, limits=limits, checker=task.checker)
     if not run.ok:
         return False, failure_category(run)
     if task.checker and (run.checker is None or not run.checker.ok):
@@ -159,6 +163,7 @@ def evaluate(
     samples: int = 1,
     temperature: float = 0.0,
     timeout: float = 60.0,
+    limits: SandboxLimits | None = None,
     progress: Callable[[TaskResult], None] | None = None,
 ) -> list[TaskResult]:
     """Generate ``samples`` scripts per task with ``generate(task, temperature)`` (an Outcome) and judge each."""
@@ -176,7 +181,9 @@ def evaluate(
             seconds = time.monotonic() - started
             if outcome is not None:
                 ok, why = (
-                    judge(task, script, tool_for(task.tool), timeout=timeout) if script.strip() else (False, "empty")
+                    judge(task, script, tool_for(task.tool), timeout=timeout, limits=limits)
+                    if script.strip()
+                    else (False, "empty")
                 )
                 result.failures.append(why)
             else:

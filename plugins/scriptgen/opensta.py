@@ -16,8 +16,9 @@ from collections.abc import Mapping
 
 from chipmate.errors import BackendUnavailableError
 
-from .checks import Command, Problem, split_tcl, tcl_safety
+from .checks import Command, CommandPolicy, Problem
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
+from .tclcheck import OPENSTA_POLICY, split_tcl, tcl_check
 from .tool import ScriptRun, run_result, sandboxed_run
 
 MARK = "@@chipmate"
@@ -57,8 +58,10 @@ class OpenStaTool:
     language = "tcl"
     extension = ".tcl"
 
-    def __init__(self, binary: str | None = None) -> None:
+    def __init__(self, binary: str | None = None, *, policy: CommandPolicy = OPENSTA_POLICY) -> None:
         self._binary = binary
+        #: the commands and options a script may use (deny by default; a plugin may register a wider one)
+        self.policy = policy
         self._commands: frozenset[str] | None = None
         self._help: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -80,7 +83,8 @@ class OpenStaTool:
         with Sandbox({}) as box:
             return box.run(
                 mode="exec",
-                limits=SandboxLimits(timeout=timeout),
+                # chipmate's own query (no request text): it may run where runs cannot be isolated
+                limits=SandboxLimits(timeout=timeout, allow_unisolated=True),
                 argv=[str(self.binary()), "-no_init", "-no_splash", "-exit", "{ctl}/query.tcl"],
                 control={"query.tcl": script},
             )
@@ -107,10 +111,10 @@ class OpenStaTool:
         """The top-level Tcl commands with their lines, and syntax problems (unbalanced braces)."""
         return split_tcl(script)
 
-    def check(self, script: str) -> list[Problem]:
-        """Safety problems: programs, file and channel commands, dynamic code, paths outside the run."""
-        commands, syntax = split_tcl(script)
-        return tcl_safety(commands) + syntax
+    def check(self, script: str, files: Mapping[str, str] | None = None) -> list[Problem]:
+        """Safety problems: commands off the allow-list, code computed at run time, redirections and paths outside
+        the run, unchecked SDC files (``files`` are the request's files, when known)."""
+        return tcl_check(script, files, self.policy)
 
     def run(
         self,
@@ -129,7 +133,7 @@ class OpenStaTool:
             mode="exec",
             limits=limits,
             argv=[str(self.binary()), "-no_init", "-no_splash", "-exit", "{ctl}/wrapper.tcl"],
-            control={"wrapper.tcl": WRAPPER.replace("{ctl}", "{" + str(box.ctl) + "}"), "script.tcl": script},
+            control={"wrapper.tcl": WRAPPER.replace("{ctl}", "{" + box.control_dir + "}"), "script.tcl": script},
         )
         lines = result.log.splitlines()
         numbers = [int(x.split()[2]) for x in lines if x.startswith(f"{MARK} line ") and x.split()[2].isdigit()]

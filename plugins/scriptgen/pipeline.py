@@ -77,6 +77,8 @@ class Outcome:
     run: ScriptRun | None = None
     #: generator calls the request took (not part of the task output; the evaluation reports it)
     generations: int = 0
+    #: how the last run was confined, or why the script was not run (when there was no run)
+    confinement: str = ""
 
     def output(self) -> dict[str, Any]:
         """The ``scriptgen.generate`` output."""
@@ -90,6 +92,7 @@ class Outcome:
             "examples": self.examples,
             "problems": self.problems,
             "notes": self.notes,
+            "confinement": self.run.confinement if self.run is not None else self.confinement,
         }
 
 

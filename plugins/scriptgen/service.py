@@ -13,7 +13,10 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         max_repairs: 3           # default repair rounds of a request
         timeout: 60              # seconds per tool run
         memory_mb: 2048          # address space of the tool
+        processes: 64            # processes (and threads) a run may have at once
+        disk_mb: 256             # size of a run's whole directory (a tmpfs in its namespaces)
         require_confinement: false   # refuse to run where Landlock is unavailable
+        allow_unisolated: false  # run scripts where runs cannot get their own namespaces (no bwrap, no unshare)
         library: null            # local script store (JSONL); null = <cache>/scriptgen/library.jsonl
         seed: true               # include the seed library shipped with chipmate
         retrieval: hybrid        # plain | masked | hybrid: how instructions are compared (see retrieve.py)
@@ -24,6 +27,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from dataclasses import dataclass, field
@@ -36,8 +40,10 @@ from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputEr
 from .constrain import Request
 from .library import ScriptLibrary
 from .pipeline import ABLATIONS, Outcome, Pipeline, Stages
-from .sandbox import SandboxLimits, check_file_names
-from .tool import ScriptTool
+from .sandbox import SandboxLimits, check_file_names, unisolated_refusal
+from .tool import ScriptTool, not_run
+
+LOG = logging.getLogger("chipmate.scriptgen")
 
 
 @dataclass
@@ -53,7 +59,10 @@ class ScriptGenSettings:
     max_repairs: int = 3
     timeout: float = 60.0
     memory_mb: int = 2048
+    processes: int = 64
+    disk_mb: int = 256
     require_confinement: bool = False
+    allow_unisolated: bool = False
     library: str | None = None
     seed: bool = True
     retrieval: str = "hybrid"
@@ -71,6 +80,8 @@ class ScriptGenSettings:
             ("max_repairs", 0 <= self.max_repairs <= 10, "between 0 and 10"),
             ("timeout", 1.0 <= self.timeout <= 3600.0, "between 1 and 3600 seconds"),
             ("memory_mb", self.memory_mb >= 256, "at least 256"),
+            ("processes", 8 <= self.processes <= 4096, "between 8 and 4096"),
+            ("disk_mb", 1 <= self.disk_mb <= 65536, "between 1 and 65536"),
             ("max_files", 1 <= self.max_files <= 1000, "between 1 and 1000"),
             ("max_file_bytes", self.max_file_bytes >= 1, "at least 1"),
             ("retrieval", self.retrieval in ("plain", "masked", "hybrid"), "one of plain, masked, hybrid"),
@@ -94,7 +105,10 @@ class ScriptGenSettings:
         return SandboxLimits(
             timeout=self.timeout,
             memory_bytes=self.memory_mb << 20,
+            processes=self.processes,
+            disk_bytes=self.disk_mb << 20,
             require_confinement=self.require_confinement,
+            allow_unisolated=self.allow_unisolated,
         )
 
 
@@ -245,14 +259,22 @@ class ScriptGenService:
             )
         max_repairs = input.get("max_repairs")
         pipeline = self.pipeline(tool, model=input.get("model") or None, ablation=ablation)
-        return pipeline.run(
+        validate = bool(input.get("validate", True))
+        # A host that cannot isolate runs generates and checks the script but does not run it (unless allowed).
+        refusal = unisolated_refusal(self.settings.limits()) if validate else None
+        outcome = pipeline.run(
             instruction,
             files,
-            validate=bool(input.get("validate", True)),
+            validate=validate and refusal is None,
             max_repairs=self.settings.max_repairs if max_repairs is None else int(max_repairs),
             temperature=temperature,
             ctx=ctx,
         )
+        if refusal:
+            LOG.warning("scriptgen: %s", refusal)
+            outcome.problems.append(refusal)
+            outcome.confinement = not_run(refusal).confinement
+        return outcome
 
 
 _services: weakref.WeakKeyDictionary[Any, ScriptGenService] = weakref.WeakKeyDictionary()

@@ -17,8 +17,9 @@ from typing import Protocol, runtime_checkable
 from chipmate.errors import BackendUnavailableError
 from chipmate.tools import ToolRun
 
-from .checks import Command, Problem
-from .sandbox import Sandbox, SandboxLimits, SandboxResult
+from .checks import Command, Problem, included_file_problems
+from .isolation import probe as isolation_probe
+from .sandbox import Sandbox, SandboxLimits, SandboxResult, unisolated_refusal
 
 
 @dataclass
@@ -34,7 +35,7 @@ class ScriptRun(ToolRun):
     #: True when the static checks refused the script: nothing ran
     refused: bool = False
     timed_out: bool = False
-    #: how the sandbox confined the tool (``landlock abi 7`` or ``none (...)``)
+    #: how the sandbox confined the tool: namespaces, limits, Landlock (``SandboxResult.confinement``)
     confinement: str = ""
     seconds: float = 0.0
     #: the checker's run (evaluation tasks), after this one in the same directory
@@ -68,8 +69,9 @@ class ScriptTool(Protocol):
         """The script's commands with their lines, and its syntax problems."""
         ...
 
-    def check(self, script: str) -> list[Problem]:
-        """Static safety problems of ``script``; a script with any never runs."""
+    def check(self, script: str, files: Mapping[str, str] | None = None) -> list[Problem]:
+        """Static safety problems of ``script`` run on ``files`` (None: not known yet); a script with any never
+        runs. A file the tool would run as a script must be one of ``files`` and is checked too."""
         ...
 
     def run(
@@ -112,6 +114,17 @@ def refused_run(problems: list[Problem]) -> ScriptRun:
     )
 
 
+def not_run(reason: str) -> ScriptRun:
+    """The run result of a script this host may not run (no isolation, and the operator did not allow that)."""
+    return ScriptRun(
+        ok=False,
+        log=reason,
+        returncode=-1,
+        error=reason,
+        confinement=f"not run: {isolation_probe().describe()}",
+    )
+
+
 def sandboxed_run(
     tool: ScriptTool,
     script: str,
@@ -124,13 +137,16 @@ def sandboxed_run(
 ) -> ScriptRun:
     """What every adapter's ``run`` does around its tool: refuse what the static checks flag, raise when the tool
     is missing, then ``run_in`` a fresh sandbox holding ``files`` (and the ``checker`` there, when it passed)."""
-    problems = tool.check(script)
+    problems = tool.check(script, files=files) + included_file_problems(files)
     if problems:
         return refused_run(problems)
     reason = tool.unavailable()
     if reason:
         raise BackendUnavailableError(f"the {tool.name} tool is unavailable: {reason}")
     limits = limits_for(limits, timeout)
+    refusal = unisolated_refusal(limits)
+    if refusal:
+        return not_run(refusal)
     with Sandbox(files) as box:
         run = run_in(box, script, limits)
         if checker is not None and run.ok:

@@ -20,7 +20,7 @@ from typing import Any
 from chipmate.config import cache_dir
 from chipmate.errors import BackendUnavailableError
 
-from .checks import Command, Problem, split_yosys, yosys_safety
+from .checks import YOSYS_POLICY, Command, CommandPolicy, Problem, split_yosys, yosys_safety
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
 from .tool import ScriptRun, run_result, sandboxed_run
 
@@ -43,8 +43,10 @@ class YosysTool:
     language = "yosys"
     extension = ".ys"
 
-    def __init__(self, cache: Path | None = None) -> None:
+    def __init__(self, cache: Path | None = None, *, policy: CommandPolicy = YOSYS_POLICY) -> None:
         self._cache = cache
+        #: the commands and options a script may use (deny by default; a plugin may register a wider one)
+        self.policy = policy
         self._reference: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
@@ -103,10 +105,23 @@ class YosysTool:
         """The commands of a ``.ys`` script with their lines, and its syntax problems."""
         return split_yosys(script)
 
-    def check(self, script: str) -> list[Problem]:
-        """Safety problems (shell, code loading, paths outside the run); the script runs only when there are none."""
+    def check(self, script: str, files: Mapping[str, str] | None = None) -> list[Problem]:
+        """Safety problems (commands off the allow-list, refused options, paths outside the run, unchecked ABC
+        scripts); the script runs only when there are none. ``files`` are the request's files, when known."""
         commands, syntax = split_yosys(script)
-        return yosys_safety(commands) + [p for p in syntax if "here-document" in p.message]
+        try:
+            known: frozenset[str] | None = self.commands()
+        except BackendUnavailableError:
+            known = None
+        # A word Yosys does not know as a command fails there with "No such command" (and the repair stage fixes
+        # it); every command Yosys has must be on the allow-list, and the known dangerous ones (tcl, python) are
+        # refused even in a build that lacks them.
+        checked = [
+            c
+            for c in commands
+            if known is None or c.name in known or c.name.startswith("!") or c.name in self.policy.reasons
+        ]
+        return yosys_safety(checked, files, self.policy) + [p for p in syntax if "here-document" in p.message]
 
     def run(
         self,

@@ -43,7 +43,7 @@ class ScriptExample(_message.Message):
     def __init__(self, id: _Optional[str] = ..., instruction: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class GenerateScriptResponse(_message.Message):
-    __slots__ = ("script", "tool", "passed", "validated", "rounds", "log", "examples", "problems", "notes")
+    __slots__ = ("script", "tool", "passed", "validated", "rounds", "log", "examples", "problems", "notes", "confinement")
     SCRIPT_FIELD_NUMBER: _ClassVar[int]
     TOOL_FIELD_NUMBER: _ClassVar[int]
     PASSED_FIELD_NUMBER: _ClassVar[int]
@@ -53,6 +53,7 @@ class GenerateScriptResponse(_message.Message):
     EXAMPLES_FIELD_NUMBER: _ClassVar[int]
     PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
+    CONFINEMENT_FIELD_NUMBER: _ClassVar[int]
     script: str
     tool: str
     passed: bool
@@ -62,7 +63,8 @@ class GenerateScriptResponse(_message.Message):
     examples: _containers.RepeatedCompositeFieldContainer[ScriptExample]
     problems: _containers.RepeatedScalarFieldContainer[str]
     notes: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, script: _Optional[str] = ..., tool: _Optional[str] = ..., passed: _Optional[bool] = ..., validated: _Optional[bool] = ..., rounds: _Optional[int] = ..., log: _Optional[str] = ..., examples: _Optional[_Iterable[_Union[ScriptExample, _Mapping]]] = ..., problems: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ...) -> None: ...
+    confinement: str
+    def __init__(self, script: _Optional[str] = ..., tool: _Optional[str] = ..., passed: _Optional[bool] = ..., validated: _Optional[bool] = ..., rounds: _Optional[int] = ..., log: _Optional[str] = ..., examples: _Optional[_Iterable[_Union[ScriptExample, _Mapping]]] = ..., problems: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., confinement: _Optional[str] = ...) -> None: ...
 
 class ScriptGenProgress(_message.Message):
     __slots__ = ("stage", "message", "fraction")

@@ -101,7 +101,7 @@ def test_tcl_constraints_only_check_command_names():
             return frozenset({"read_liberty", "report_checks", "puts", "foreach"})
 
         def split(self, script):
-            from chipmate.plugins.scriptgen.checks import split_tcl
+            from chipmate.plugins.scriptgen.tclcheck import split_tcl
 
             return split_tcl(script)
 

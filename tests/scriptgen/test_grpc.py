@@ -48,6 +48,7 @@ def test_typed_service_unary_defaults_validate_to_true(sg_server):
     assert response.script == GOOD and response.tool == "yosys"
     assert len(response.examples) == 4 and response.examples[0].id.startswith("seed-")
     assert "Assertion failed" not in response.log
+    assert "landlock:" in response.confinement  # how the run was confined travels in the typed answer too
 
 
 def test_typed_service_validate_false_and_max_repairs_zero(sg_server, generator):

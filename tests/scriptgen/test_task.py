@@ -232,3 +232,39 @@ def test_a_script_that_runs_but_leaves_a_problem_does_not_pass(make_host, genera
     generator.replies = ["read_verilog counter.v\nsynth -top counter\nwrite_verilog counter.v\n"]
     stuck = run(make_host(resamples=0), counter_request(max_repairs=1))
     assert not stuck["passed"] and stuck["problems"] and "write over" in stuck["problems"][0]
+
+
+def test_the_answer_says_how_the_run_was_confined(make_host, generator):
+    from chipmate.plugins.scriptgen.isolation import probe
+
+    generator.replies = [GOOD]
+    output = run(make_host(), counter_request())
+    assert output["passed"]
+    expected = f"namespaces ({probe().method}:" if probe().available else "no namespaces"
+    assert output["confinement"].startswith(expected) and "landlock:" in output["confinement"]
+
+
+def test_a_host_that_cannot_isolate_runs_no_script_and_says_why(make_host, generator, monkeypatch):
+    from chipmate.plugins.scriptgen import isolation, sandbox, tool
+
+    none = isolation.Isolation("none", "bubblewrap is not installed: apt-get install bubblewrap")
+    monkeypatch.setattr(sandbox, "isolation_probe", lambda: none)
+    monkeypatch.setattr(tool, "isolation_probe", lambda: none)
+    generator.replies = [GOOD]
+    output = run(make_host(allow_unisolated=False), counter_request())
+    assert not output["validated"] and not output["passed"]
+    assert output["script"] == GOOD
+    assert any("the script was not run" in p and "bubblewrap" in p for p in output["problems"])
+    assert output["confinement"].startswith("not run: no namespaces (bubblewrap is not installed")
+    allowed = run(make_host(allow_unisolated=True), counter_request())
+    assert allowed["passed"] and allowed["confinement"].startswith("no namespaces")
+
+
+def test_tool_errors_in_the_log_show_no_server_paths(make_host, generator):
+    import sys
+
+    generator.replies = ["read_verilog counter.v\nread_verilog missing_file.v\n"]
+    output = run(make_host(), counter_request(max_repairs=0))
+    assert not output["passed"]
+    for path in (sys.prefix, str(Path(__file__).resolve().parents[2]), "/tmp/chipmate-run-"):
+        assert path not in output["log"]
