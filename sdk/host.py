@@ -16,7 +16,7 @@ from . import plugin_manager
 from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
 from .services import ServiceRegistry
-from .tasks import Task, TaskCall, TaskContext, TaskRegistry
+from .tasks import CURRENT_CONTEXT, Task, TaskCall, TaskContext, TaskRegistry
 from .tools import ToolRegistry
 
 if TYPE_CHECKING:
@@ -106,7 +106,11 @@ class Host:
         from .models import ModelRegistry
 
         def make() -> ModelRegistry:
-            return ModelRegistry(cache_dir=self.config.cache_path(), source=self.config.source)
+            return ModelRegistry(
+                cache_dir=self.config.cache_path(),
+                source=self.config.source,
+                queue_limit=self.config.server.model_queue,
+            )
 
         return self._collect(  # type: ignore[no-any-return]
             "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
@@ -154,6 +158,8 @@ class Host:
         call = TaskCall(task=name, input=input, request_id=ctx.request_id, principal=ctx.principal, peer=peer)
         output: dict[str, Any] | None = None
         error: BaseException | None = None
+        # Shared machinery the handler reaches without its ctx (model loading, the generation queue) finds it here.
+        token = CURRENT_CONTEXT.set(ctx)
         try:
             self.before_task(call)
             ctx.check()
@@ -172,4 +178,5 @@ class Host:
             error = exc
             raise
         finally:
+            CURRENT_CONTEXT.reset(token)
             self.after_task(call, output if error is None else None, error)

@@ -30,6 +30,7 @@ from chipmate.models.base import (
     ModelSpec,
     StopFilter,
     TokenStream,
+    check_prompt_size,
     fit_messages,
     validate_messages,
 )
@@ -209,6 +210,8 @@ class CT2Generator(Generator):
         self.generator = ctranslate2.Generator(
             str(folder), device="cpu", compute_type=compute_type, intra_threads=threads, inter_threads=workers
         )
+        # More would wait inside CTranslate2, where no deadline reaches them; the generation queue waits instead.
+        self.max_concurrency = workers
         self._tokenizer_lock = threading.Lock()
         _LIVE.add(self)
 
@@ -272,6 +275,7 @@ class CT2Generator(Generator):
     ) -> TokenStream:
         """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
         validate_messages(messages)
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
         deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)

@@ -33,7 +33,7 @@ from chipmate.models.base import (
 
 from .adapters import apply_adapter, check_adapter_dir
 from .gguf import conversion_lock
-from .hf import check_model_dir, embedded_model
+from .hf import check_model_dir, check_weights, embedded_model
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +202,7 @@ def _convert(plan: Plan, key: str, target: Path) -> None:
     bar = tqdm(total=len(steps), desc=f"Converting {plan.slug} for CTranslate2", unit="step")
     try:
         source = plan.source
+        check_weights(source, plan.spec.where("path"))
         if plan.adapter is not None:
             bar.set_postfix_str(steps[0])
             source = _merge_adapter(plan, tmp / "merged")

@@ -9,6 +9,7 @@ passes of concurrent requests run in parallel.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -24,6 +25,7 @@ from chipmate.models.base import (
     ModelSpec,
     StopFilter,
     TokenStream,
+    check_prompt_size,
     fit_messages,
     validate_messages,
 )
@@ -143,9 +145,39 @@ def _device(spec: ModelSpec) -> str:
     return device
 
 
+def check_weights(folder: Path, where: str) -> None:
+    """ConfigError naming the file when a ``*.safetensors`` file in ``folder`` is shorter (or longer) than its own
+    header says: a truncated download or an interrupted copy, which the loaders report only as a deep error.
+
+    Reads each file's header (8 bytes of length, then JSON), not the weights, so it costs next to nothing.
+    """
+    for file in sorted(folder.glob("*.safetensors")):
+        try:
+            with file.open("rb") as fh:
+                head = fh.read(8)
+                length = int.from_bytes(head, "little") if len(head) == 8 else -1
+                header = json.loads(fh.read(length)) if 0 < length <= 100_000_000 else None
+            size = file.stat().st_size
+        except (OSError, ValueError):
+            header, size = None, -1
+        ends = [
+            int(entry["data_offsets"][1])
+            for entry in (header or {}).values()
+            if isinstance(entry, dict) and isinstance(entry.get("data_offsets"), list)
+        ]
+        expected = 8 + length + max(ends, default=0)
+        if header is None or size != expected:
+            raise ConfigError(
+                f"{where}: {file} is not a complete safetensors file"
+                + (f" ({size} bytes, its header describes {expected})" if header is not None else ""),
+                hint="the file is truncated or corrupt: copy or save the model again (save_pretrained())",
+            )
+
+
 def load(spec: ModelSpec) -> HFGenerator:
     """Load the model, tokenizer and adapter of ``spec`` (the registry calls this once per alias)."""
     path = model_path(spec)
+    check_weights(path, spec.where("path"))
     device = _device(spec)
     dtype = _dtype(spec, device)
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -217,6 +249,10 @@ class _Halt:
 
 class HFGenerator(Generator):
     """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
+
+    # Forward passes of concurrent requests run in parallel (torch releases the GIL); a few at once keep the cores
+    # busy, more would only split them further, so they wait in the generation queue with their deadlines.
+    max_concurrency = 4
 
     def __init__(
         self,
@@ -297,6 +333,7 @@ class HFGenerator(Generator):
     ) -> TokenStream:
         """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
         validate_messages(messages)
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
         deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)

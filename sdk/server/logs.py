@@ -56,6 +56,14 @@ class RequestRecord(logging.LogRecord):
         self.__dict__.update(fields)
 
 
+def audit_refusal(method: str, code: str, peer: str) -> None:
+    """The audit line of a call refused before any servicer ran (no valid token): method, status, peer."""
+    log = logging.getLogger("chipmate.server")
+    if log.isEnabledFor(logging.INFO):
+        fields = {"method": method, "task": None, "status": code, "duration_ms": 0.0, "peer": peer, "principal": None}
+        log.handle(RequestRecord(log.name, logging.INFO, "rpc", fields))
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message and the ``extra`` fields."""
 

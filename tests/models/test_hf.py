@@ -56,10 +56,11 @@ def test_stop_string_ends_generation_and_is_not_returned(tiny_host):
 def test_long_prompt_is_truncated_never_rejected(tiny_host):
     generator = tiny_host.models.generator("tiny")
     assert generator.context_length == TINY_CONTEXT
+    # Several times the context, within the MAX_PROMPT_CONTEXTS times it that a call may send.
     history = [{"role": "system", "content": "be brief"}]
-    for i in range(20):
-        history += [{"role": "user", "content": f"question {i} " * 5}, {"role": "assistant", "content": "ok " * 5}]
-    history.append({"role": "user", "content": "the newest question " * 30})
+    for i in range(6):
+        history += [{"role": "user", "content": f"question {i} " * 3}, {"role": "assistant", "content": "ok " * 3}]
+    history.append({"role": "user", "content": "the newest question " * 8})
     result = generator.generate(history, max_tokens=16)
     assert result.prompt_tokens + result.completion_tokens <= TINY_CONTEXT
     assert result.completion_tokens == 16
