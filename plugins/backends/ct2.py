@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import threading
 import time
 import weakref
@@ -48,7 +49,7 @@ from .ct2_convert import (  # noqa: F401 - the conversion API is also the backen
     ensure_converted,
     pull,
 )
-from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
+from .decoding import END, REPETITION_OPTIONS, Repetition, repetition_settings, stream_text, until_deadline
 from .hf import FALLBACK_TEMPLATE
 
 log = logging.getLogger(__name__)
@@ -278,8 +279,15 @@ class CT2Generator(Generator):
         check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)
-        return TokenStream(deltas, lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]))
+        # Set until the decoder starts (a stream never iterated holds nothing), then until it has stopped.
+        finished = threading.Event()
+        finished.set()
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
+        return TokenStream(
+            deltas,
+            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
+            finished=finished,
+        )
 
     def generation_kwargs(self, max_tokens: int, temperature: float) -> dict[str, Any]:
         """Keyword arguments of ``generate_tokens`` / ``generate_batch`` (the benchmark calls them the same way)."""
@@ -304,20 +312,46 @@ class CT2Generator(Generator):
         stop: StopFilter,
         ctx: TaskContext | None,
         state: dict[str, Any],
+        finished: threading.Event,
     ) -> Iterator[str]:
         if ctx is not None:
             ctx.check()
         halt = threading.Event()
-        steps = self.generator.generate_tokens(
-            self._tokens(ids),
-            # The callback must not reference self: the decoder thread drops it last, and a CTranslate2
-            # generator freed from its own thread aborts the process.
-            callback=lambda step: _stop_requested(halt, ctx),
-            **self.generation_kwargs(max_tokens, temperature),
-        )
+        items: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        generator = self.generator
+        kwargs = self.generation_kwargs(max_tokens, temperature)
+        tokens = self._tokens(ids)
+
+        def pump() -> None:
+            # Runs the decoder on a thread of its own, so the caller waits for tokens with its deadline: the
+            # decoder cannot be stopped before the prompt is processed (its callback first runs after one token),
+            # and a long prompt takes seconds. The generation queue keeps the model's slot until ``finished``.
+            try:
+                steps = generator.generate_tokens(
+                    tokens,
+                    # The callback must not reference self: the decoder thread drops it last, and a CTranslate2
+                    # generator freed from its own thread aborts the process.
+                    callback=lambda step: _stop_requested(halt, ctx),
+                    **kwargs,
+                )
+                try:
+                    for step in steps:
+                        items.put(step.token_id)
+                        if halt.is_set():
+                            break
+                finally:
+                    steps.close()
+            except BaseException as exc:  # handed to the caller, which re-raises it
+                items.put(exc)
+            finally:
+                items.put(END)
+                finished.set()
+
+        finished.clear()
+        threading.Thread(target=pump, name="chipmate-ct2-generate", daemon=True).start()
         try:
             yield from stream_text(
-                (step.token_id for step in steps),
+                until_deadline(items, ctx),
                 decode=self._decode,
                 eos_ids=self.eos_ids,
                 stop=stop,
@@ -326,6 +360,5 @@ class CT2Generator(Generator):
                 state=state,
             )
         finally:
-            # Normal end, error, cancellation or a consumer that closed the stream: stop the decoder and wait for it.
+            # Normal end, error, cancellation, deadline or a consumer that closed the stream: stop the decoder.
             halt.set()
-            steps.close()

@@ -5,11 +5,12 @@ loop guard, cancellation and usage counts).
 
 from __future__ import annotations
 
+import queue
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chipmate.errors import ConfigError
+from chipmate.errors import ChipmateError, ConfigError
 from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter
 from chipmate.tasks import TaskContext
 
@@ -126,3 +127,29 @@ def stream_text(
         if out:
             yield out
     state["text"] = stop.text
+
+
+#: what a decoder thread puts on its queue after the last token
+END = object()
+# How often a caller waiting for the next token looks at its deadline and cancellation.
+_POLL_SECONDS = 0.05
+
+
+def until_deadline(items: queue.SimpleQueue[Any], ctx: TaskContext | None) -> Iterator[int]:
+    """The token ids a decoder thread puts on ``items`` until :data:`END`; each wait honours the call's deadline
+    and cancellation (``ctx.check()`` raises), so a caller is never held by a decoder busy with a long prompt.
+    An exception put on the queue is raised here."""
+    while True:
+        if ctx is None:
+            item = items.get()
+        else:
+            try:
+                item = items.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                ctx.check()
+                continue
+        if item is END:
+            return
+        if isinstance(item, BaseException):
+            raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
+        yield item

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from chipmate.errors import ChipmateError, ConfigError, ModelNotFoundError
+from chipmate.errors import ConfigError, ModelNotFoundError
 from chipmate.models.base import (
     FINISH_LENGTH,
     Generation,
@@ -33,7 +33,7 @@ from chipmate.tasks import TaskContext
 
 from . import embedded
 from .adapters import apply_adapter
-from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
+from .decoding import END, REPETITION_OPTIONS, Repetition, repetition_settings, stream_text, until_deadline
 
 OPTIONS = {
     "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",
@@ -53,7 +53,6 @@ FALLBACK_TEMPLATE = (
     "{% if add_generation_prompt %}assistant: {% endif %}"
 )
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
-_END = object()
 
 
 def model_path(spec: ModelSpec) -> Path:
@@ -336,8 +335,15 @@ class HFGenerator(Generator):
         check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)
-        return TokenStream(deltas, lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]))
+        # Set until generation starts (a stream never iterated holds nothing), then until it has stopped.
+        finished = threading.Event()
+        finished.set()
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
+        return TokenStream(
+            deltas,
+            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
+            finished=finished,
+        )
 
     def generation_kwargs(self, ids: list[int], max_tokens: int, temperature: float) -> dict[str, Any]:
         """Arguments of ``model.generate`` for a prompt (the benchmark calls generate with the same)."""
@@ -370,6 +376,7 @@ class HFGenerator(Generator):
         stop: StopFilter,
         ctx: TaskContext | None,
         state: dict[str, Any],
+        finished: threading.Event,
     ) -> Iterator[str]:
         from transformers import StoppingCriteriaList
 
@@ -386,23 +393,17 @@ class HFGenerator(Generator):
             except BaseException as exc:  # handed to the caller, which re-raises it
                 tokens.put(exc)
             finally:
-                tokens.put(_END)
+                tokens.put(END)
+                finished.set()
 
         worker = threading.Thread(target=work, name="chipmate-hf-generate", daemon=True)
+        finished.clear()
         worker.start()
-
-        def token_ids() -> Iterator[int]:
-            while True:
-                item = tokens.get()
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
-                yield item
-
         try:
+            # Each wait for a token honours the deadline: the prompt's forward pass cannot be stopped, and the
+            # generation queue keeps the model's slot until ``finished`` instead of holding the caller.
             yield from stream_text(
-                token_ids(),
+                until_deadline(tokens, ctx),
                 decode=self._decode,
                 eos_ids=self.eos_ids,
                 stop=stop,
@@ -413,4 +414,3 @@ class HFGenerator(Generator):
         finally:
             # Reached on normal end, on an error, on cancellation and when the consumer closes the stream.
             halt.set()
-            worker.join()

@@ -57,10 +57,16 @@ class TokenStream(Iterator[str]):
     or dropping it) stops the generation.
     """
 
-    def __init__(self, deltas: Iterator[str], result: Callable[[], Generation]) -> None:
+    def __init__(
+        self, deltas: Iterator[str], result: Callable[[], Generation], *, finished: threading.Event | None = None
+    ) -> None:
         self._deltas = deltas
         self._result = result
         self.generation: Generation | None = None
+        #: set once the backend has stopped computing, which may be after the stream ended: a decoder busy with a
+        #: long prompt cannot stop before its first token, yet the caller's deadline must not wait for it. The
+        #: generation queue keeps the model's slot until then. None: the backend is done when the stream is.
+        self.finished = finished
 
     def __iter__(self) -> TokenStream:
         return self
@@ -173,7 +179,7 @@ def _queued(method: Callable[..., Any], *, streaming: bool) -> Callable[..., Any
         if not streaming:
             slot.release()
             return result
-        return TokenStream(_SlotDeltas(result, slot), lambda: result.generation)
+        return TokenStream(_SlotDeltas(result, slot), lambda: result.generation, finished=result.finished)
 
     queued._queued = True  # type: ignore[attr-defined]
     return queued
@@ -185,22 +191,40 @@ class _SlotDeltas(Iterator[str]):
     def __init__(self, stream: TokenStream, slot: Slot) -> None:
         self._stream = stream
         self._slot = slot
+        self._released = False
 
     def __next__(self) -> str:
         try:
             return next(self._stream)
         except BaseException:
-            self._slot.release()
+            self._release()
             raise
 
     def close(self) -> None:
         try:
             self._stream.close()
         finally:
-            self._slot.release()
+            self._release()
 
     def __del__(self) -> None:
-        self._slot.release()
+        self._release()
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        finished = self._stream.finished
+        if finished is None or finished.is_set():
+            self._slot.release()
+            return
+        # The caller is gone but the backend still computes: the slot comes back when it stops.
+        slot = self._slot
+
+        def release_when_finished() -> None:
+            finished.wait()
+            slot.release()
+
+        threading.Thread(target=release_when_finished, name="chipmate-slot-release", daemon=True).start()
 
 
 def check_prompt_size(messages: list[dict[str, Any]], *, context_length: int, count: Callable[[str], int]) -> None:

@@ -139,6 +139,8 @@ def test_closing_the_stream_stops_the_decoder(tiny_ct2_host, monkeypatch):
     stream = generator.stream(HELLO, max_tokens=80)
     next(stream)
     stream.close()
+    # close() returns at once; the decoder stops at its next step and then reports itself finished.
+    assert stream.finished is not None and stream.finished.wait(10), "the decoder never stopped"
     settled = len(steps)
     time.sleep(0.2)
     assert len(steps) == settled < 10

@@ -109,6 +109,8 @@ def test_closing_the_stream_stops_the_worker(tiny_host, on_forward):
     stream = tiny_host.models.generator("tiny").stream(HELLO, max_tokens=80)
     next(stream)
     stream.close()
+    # close() returns at once; generate() stops at its next step and then reports itself finished.
+    assert stream.finished is not None and stream.finished.wait(10), "generate() never stopped"
     settled = len(calls)
     time.sleep(0.2)
     assert len(calls) == settled < 10
@@ -231,3 +233,20 @@ def test_adapter_directory_without_adapter_config(tmp_path, tiny_model_dir):
         host_for(tmp_path, path=str(tiny_model_dir), adapter=str(tmp_path / "empty")).models.generator("m")
     with pytest.raises(ModelNotFoundError):
         host_for(tmp_path, path=str(tiny_model_dir), adapter=str(tmp_path / "gone")).models.generator("m")
+
+
+def test_a_call_ends_at_its_deadline_while_the_prompt_is_processed(tiny_host, on_forward):
+    # The prompt's forward pass cannot be interrupted; the caller must not wait for it, and the model's slot in the
+    # generation queue stays taken until the pass is over (so no second generation piles onto the busy model).
+    release = threading.Event()
+    on_forward(lambda: release.wait(30))
+    generator = tiny_host.models.generator("tiny")
+    with pytest.raises(DeadlineExceededError):
+        generator.generate(HELLO, max_tokens=4, ctx=TaskContext(deadline=time.monotonic() + 0.3))
+    assert not release.is_set() and generator.gate is not None and generator.gate.running == 1
+    release.set()
+    for _ in range(1000):
+        if generator.gate.running == 0:
+            break
+        time.sleep(0.01)
+    assert generator.gate.running == 0
