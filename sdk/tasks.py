@@ -143,10 +143,11 @@ class TaskContext:
 
     def check(self) -> None:
         """Raise if the call was cancelled or its deadline passed; call it between units of work."""
-        if self.cancelled.is_set():
-            raise CancelledError("the caller cancelled the call")
+        # The deadline first: gRPC also cancels a call whose deadline passed, and "deadline" says why.
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise DeadlineExceededError("the call ran past its deadline", hint="give the call a longer deadline")
+        if self.cancelled.is_set():
+            raise CancelledError("the caller cancelled the call")
 
     def token(self, text: str) -> None:
         """Emit a token delta (a piece of generated text)."""

@@ -309,3 +309,18 @@ def test_as_many_concurrent_calls_as_the_limit_are_all_served(register_plugin, m
         release.set()
         codes = [call.code() for call in calls]
     assert codes == [grpc.StatusCode.OK] * limit
+
+
+def test_a_long_prompt_that_cannot_be_read_before_the_deadline_is_not_started():
+    from chipmate.plugins.backends.decoding import PromptTiming
+
+    timing = PromptTiming()
+    ctx = TaskContext(deadline=time.monotonic() + 5)
+    timing.check(100_000, ctx)  # nothing learnt yet: no refusal
+    timing.record(10, 10.0)  # short prompts teach nothing (fixed costs dominate)
+    assert timing.seconds_per_token is None
+    timing.record(1000, 2.0)  # 2 ms a token
+    timing.check(1000, ctx)  # ~2 s of 5: fine
+    with pytest.raises(DeadlineExceededError, match=r"reading the 10000-token prompt takes this model about 20\.0 s"):
+        timing.check(10_000, ctx)
+    timing.check(10_000, TaskContext())  # no deadline: never refused

@@ -49,7 +49,15 @@ from .ct2_convert import (  # noqa: F401 - the conversion API is also the backen
     ensure_converted,
     pull,
 )
-from .decoding import END, REPETITION_OPTIONS, Repetition, repetition_settings, stream_text, until_deadline
+from .decoding import (
+    END,
+    REPETITION_OPTIONS,
+    PromptTiming,
+    Repetition,
+    repetition_settings,
+    stream_text,
+    until_deadline,
+)
 from .hf import FALLBACK_TEMPLATE
 
 log = logging.getLogger(__name__)
@@ -214,6 +222,7 @@ class CT2Generator(Generator):
         # More would wait inside CTranslate2, where no deadline reaches them; the generation queue waits instead.
         self.max_concurrency = workers
         self._tokenizer_lock = threading.Lock()
+        self.prompt_timing = PromptTiming()
         _LIVE.add(self)
 
     def close(self) -> None:
@@ -321,12 +330,15 @@ class CT2Generator(Generator):
         generator = self.generator
         kwargs = self.generation_kwargs(max_tokens, temperature)
         tokens = self._tokens(ids)
+        timing = self.prompt_timing
+        timing.check(len(ids), ctx)
 
         def pump() -> None:
             # Runs the decoder on a thread of its own, so the caller waits for tokens with its deadline: the
             # decoder cannot be stopped before the prompt is processed (its callback first runs after one token),
             # and a long prompt takes seconds. The generation queue keeps the model's slot until ``finished``.
             try:
+                started = time.monotonic()
                 steps = generator.generate_tokens(
                     tokens,
                     # The callback must not reference self: the decoder thread drops it last, and a CTranslate2
@@ -336,6 +348,9 @@ class CT2Generator(Generator):
                 )
                 try:
                     for step in steps:
+                        if started:
+                            timing.record(len(tokens), time.monotonic() - started)
+                            started = 0.0
                         items.put(step.token_id)
                         if halt.is_set():
                             break

@@ -33,7 +33,15 @@ from chipmate.tasks import TaskContext
 
 from . import embedded
 from .adapters import apply_adapter
-from .decoding import END, REPETITION_OPTIONS, Repetition, repetition_settings, stream_text, until_deadline
+from .decoding import (
+    END,
+    REPETITION_OPTIONS,
+    PromptTiming,
+    Repetition,
+    repetition_settings,
+    stream_text,
+    until_deadline,
+)
 
 OPTIONS = {
     "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",
@@ -213,15 +221,20 @@ def load(spec: ModelSpec) -> HFGenerator:
 class _IdStreamer:
     """Receives token ids from ``generate`` (a transformers streamer) and queues them for the caller."""
 
-    def __init__(self, sink: queue.SimpleQueue[Any]) -> None:
+    def __init__(self, sink: queue.SimpleQueue[Any], on_first: Any = None) -> None:
         self.sink = sink
         self.prompt_seen = False
+        #: called once, with the first generated token (the prompt has been read by then)
+        self.on_first = on_first
 
     def put(self, value: Any) -> None:
         # generate() first puts the prompt, then one tensor per step with the new token of each sequence.
         if not self.prompt_seen:
             self.prompt_seen = True
             return
+        if self.on_first is not None:
+            self.on_first()
+            self.on_first = None
         self.sink.put(int(value.reshape(-1)[0]))
 
     def end(self) -> None:
@@ -268,6 +281,7 @@ class HFGenerator(Generator):
         self.context_length = context_length
         self.repetition = repetition or Repetition()
         self._tokenizer_lock = threading.Lock()
+        self.prompt_timing = PromptTiming()
         eos = model.generation_config.eos_token_id
         if eos is None:
             eos = tokenizer.eos_token_id
@@ -385,7 +399,11 @@ class HFGenerator(Generator):
         tokens: queue.SimpleQueue[Any] = queue.SimpleQueue()
         halt = threading.Event()
         kwargs = self.generation_kwargs(ids, max_tokens, temperature)
-        kwargs.update(streamer=_IdStreamer(tokens), stopping_criteria=StoppingCriteriaList([_Halt(halt, ctx)]))
+        timing = self.prompt_timing
+        timing.check(len(ids), ctx)
+        started = time.monotonic()
+        streamer = _IdStreamer(tokens, on_first=lambda: timing.record(len(ids), time.monotonic() - started))
+        kwargs.update(streamer=streamer, stopping_criteria=StoppingCriteriaList([_Halt(halt, ctx)]))
 
         def work() -> None:
             try:
