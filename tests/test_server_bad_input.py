@@ -131,3 +131,14 @@ def test_audit_line_has_the_input_only_when_configured(make_server, caplog, log_
     (record,) = [r for r in caplog.records if getattr(r, "request_id", None) == "audit-1"]
     assert record.principal == "ci" and record.task == "echo" and record.status == "OK" and record.duration_ms >= 0
     assert ("secret design" in str(getattr(record, "input", ""))) is log_inputs
+
+
+def test_list_tasks_has_an_audit_line_too(make_server, caplog):
+    server = make_server(tokens={"ci": TokenConfig(token="ci-secret")})
+    with (
+        Client(f"127.0.0.1:{server.port}", token="ci-secret") as client,
+        caplog.at_level(logging.INFO, logger="chipmate.server"),
+    ):
+        assert client.tasks()
+    (record,) = [r for r in caplog.records if getattr(r, "method", None) == "ListTasks"]
+    assert record.status == "OK" and record.principal == "ci" and record.duration_ms >= 0

@@ -19,7 +19,7 @@ import grpc
 
 from ..config import ServerConfig
 from ..errors import ConfigError, PermissionDeniedError, UnauthenticatedError
-from .logs import audit_refusal
+from .logs import audit
 
 # Health checks stay open so load balancers and `chipmate health` work without a secret.
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/",)
@@ -127,7 +127,7 @@ class AuthInterceptor(grpc.ServerInterceptor):
 
 def _denying_handler(handler: Any, message: str, method: str) -> Any:
     def deny(request: Any, context: grpc.ServicerContext) -> Any:
-        audit_refusal(method, "UNAUTHENTICATED", context.peer())
+        audit(method, "UNAUTHENTICATED", context.peer())
         context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
     if handler is None:  # no such method: read the request as raw bytes

@@ -56,11 +56,19 @@ class RequestRecord(logging.LogRecord):
         self.__dict__.update(fields)
 
 
-def audit_refusal(method: str, code: str, peer: str) -> None:
-    """The audit line of a call refused before any servicer ran (no valid token): method, status, peer."""
+def audit(method: str, code: str, peer: str, principal: str | None = None, duration_ms: float = 0.0) -> None:
+    """The audit line of a call that is not a task call (ListTasks), or of one refused before any servicer ran
+    (no valid token): method, status, peer, caller. Task calls write theirs in ``CallRunner``."""
     log = logging.getLogger("chipmate.server")
     if log.isEnabledFor(logging.INFO):
-        fields = {"method": method, "task": None, "status": code, "duration_ms": 0.0, "peer": peer, "principal": None}
+        fields = {
+            "method": method,
+            "task": None,
+            "status": code,
+            "duration_ms": round(duration_ms, 3),
+            "peer": peer,
+            "principal": principal,
+        }
         log.handle(RequestRecord(log.name, logging.INFO, "rpc", fields))
 
 
