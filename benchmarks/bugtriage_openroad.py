@@ -7,12 +7,15 @@ and first post only. The thread is never in its own history. Same folds, same ru
 TF-IDF + logistic regression (C chosen by inner 3-fold CV from 1, 10, 100). Owner = the first person other than
 the author who replied; threads without one are left out of owner scores.
 
-Summaries (a stated subset): the technical summary of the whole thread against its last reply (ROUGE-L F1, LCS
-over lower-cased words; our own implementation, see ``rouge_l``), next to the lead-3 sentences of the first post.
+Summaries (a stated subset): both summaries of the whole thread, before and after grounding (the summariser with
+``grounded=False`` and ``True``, reading the same replayed model outputs); each sentence judged by
+``claim_check.py`` (a separate checker) for unsupported claims and repeats; the technical summary also against the
+thread's last reply (ROUGE-L F1, LCS over lower-cased words; our own implementation, see ``rouge_l``), next to the
+lead-3 sentences of the first post.
 
 Duplicates (a stated subset, every k-th thread by path): each chosen thread's title + first post is rephrased by
 the default generator; the rephrasing is triaged (``parts: [duplicates]``) against a store of all 172 original
-first posts. Generated summaries and rephrasings are cached under ``--cache`` so an interrupted run resumes.
+first posts. Generator outputs and rephrasings are cached under ``--cache`` so an interrupted run resumes.
 
 One file over 400 lines on purpose: the whole protocol (folds, baselines, summaries, duplicates) reads top to
 bottom in one place; the Markdown page is ``bugtriage_report.py``.
@@ -46,7 +49,7 @@ from _machine import cpu_model  # benchmarks/_machine.py: scripts run with bench
 
 from chipmate.config import Config, cache_dir
 from chipmate.host import Host
-from chipmate.plugins.bugtriage import guard, shorten, summarize
+from chipmate.plugins.bugtriage import guard, summarize
 from chipmate.plugins.bugtriage.guard import copied_share
 from chipmate.plugins.bugtriage.importers import parse_thread
 from chipmate.plugins.bugtriage.records import BugRecord, ParseResult
@@ -235,6 +238,36 @@ def classification(records: list[BugRecord], folds: int, seed: int, work: Path) 
     }
 
 
+class ReplayGenerator:
+    """The generator, with each call's output kept in a JSON file by its prompt and settings.
+
+    Both summary conditions (the guard before claim checking, and with it) read the same model outputs: the first
+    run generates, the second replays, so the comparison is of the checks alone and an interrupted run resumes.
+    """
+
+    def __init__(self, inner: Any, path: Path) -> None:
+        self.inner = inner
+        self.path = path
+        self.done: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
+        self.generated = 0
+
+    def __getattr__(self, name: str) -> Any:  # count_tokens, context_length, ...
+        return getattr(self.inner, name)
+
+    def generate(self, messages: list[dict[str, Any]], **settings: Any) -> Any:
+        from chipmate.models.base import Generation
+
+        settings.pop("ctx", None)
+        key = hashlib.sha256(json.dumps([messages, settings], sort_keys=True).encode()).hexdigest()
+        if key not in self.done:
+            out = self.inner.generate(messages, **settings)
+            self.done[key] = {"text": out.text, "finish_reason": out.finish_reason}
+            self.generated += 1
+            self.path.write_text(json.dumps(self.done, indent=1))
+        hit = self.done[key]
+        return Generation(hit["text"], 0, 0, hit["finish_reason"])
+
+
 # -- summaries and duplicates ---------------------------------------------------------------------------------------
 
 
@@ -244,51 +277,76 @@ def every_kth(items: list[Any], count: int) -> list[Any]:
     return items[::step][:count]
 
 
-def summaries(records: list[BugRecord], count: int, examples: int, work: Path, cache: Path) -> dict[str, Any]:
-    """Technical summaries of ``count`` threads (every k-th thread with a reply, by path) against the last reply.
+def summaries(records: list[BugRecord], count: int, work: Path, cache: Path) -> dict[str, Any]:
+    """Both summaries of ``count`` threads (every k-th thread with a reply, by path), before and after grounding.
 
-    Outputs are cached in ``cache`` by generator alias, code version and thread, so an interrupted run resumes.
+    "before": the summariser with its older guards only (repeated sentences, invented ids and people, degenerate
+    output); "after": the same with grounding (``Summarizer(grounded=True)``, the default). Both read the same
+    model outputs (:class:`ReplayGenerator`), so the difference is the check's alone. Each sentence is judged by
+    ``claim_check`` (a separate, stricter checker) for unsupported claims and repeats. The technical summary is
+    also scored against the thread's last reply (ROUGE-L), next to the lead-3 sentences of the first post.
     """
+    import claim_check  # benchmarks/claim_check.py
+
     candidates = [r for r in records if r.comments and r.comments[-1].author != r.reporter]
     chosen = every_kth(candidates, count)
     host = new_host(work)
     alias = host.models.default_alias("generator")
+    settings = service_for(host).settings
     cache.mkdir(parents=True, exist_ok=True)
-    cache_file = cache / "summaries.json"
-    # Outputs are cached per version of the code that makes them (prompts, shortening, guards): an edit reruns them.
-    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (summarize, guard, shorten))).hexdigest()[:8]
-    done: dict[str, Any] = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+    generator = ReplayGenerator(host.models.generator(None), cache / f"generations-{alias}.json")
     rows = []
-    for number, record in enumerate(chosen):
-        thread = {**query_of(record), "comments": [{"author": c.author, "text": c.text} for c in record.comments]}
-        parts = ["technical_summary"] + (["managerial_summary"] if number < examples else [])
-        key = f"{alias}:{code}:{record.id}:{','.join(parts)}"
-        if key not in done:
-            started = time.perf_counter()
-            out = triage(host, {**thread, "parts": parts})
-            done[key] = {"out": out, "seconds": time.perf_counter() - started}
-            cache_file.write_text(json.dumps(done, indent=1))
-        out, seconds = done[key]["out"], done[key]["seconds"]
-        reference = record.comments[-1].text
-        lead = lead_sentences(record.description, 3)
-        rows.append(
-            {
-                "id": record.id,
-                "category": record.category,
-                "seconds": seconds,
-                "rouge_l": rouge_l(out["technical_summary"], reference),
-                "rouge_l_lead3": rouge_l(lead, reference),
-                "rouge_l_extractive": rouge_l(extractive_technical(record), reference),
-                "fell_back": any("extractive summary is given" in note for note in out["notes"] if "technical" in note),
-                "notes": out["notes"],
-                "technical_summary": out["technical_summary"],
-                "managerial_summary": out.get("managerial_summary"),
-                "excerpt": " ".join(record.description.split())[:300],
-                "title": record.title,
-            }
+    for number, thread in enumerate(chosen):
+        # What bugtriage.triage builds from the call's input: no id, the whole thread.
+        record = BugRecord(
+            id="",
+            title=thread.title,
+            description=thread.description,
+            reporter=thread.reporter,
+            comments=thread.comments,
         )
-        print(f"summary {number + 1}/{len(chosen)}: {seconds:.0f} s", file=sys.stderr)
-    return {"rows": rows, "generator": alias}
+        shown = claim_check.Record.of("\n".join([record.full_text(), *summarize.render_posts(record)]))
+        row: dict[str, Any] = {"id": thread.id, "category": thread.category, "title": thread.title}
+        for condition, grounded in (("before", False), ("after", True)):
+            started = time.perf_counter()
+            made = summarize.Summarizer(
+                generator,
+                guard.References(record.full_text()),
+                max_tokens=settings.summary_max_tokens,
+                max_calls=settings.max_summary_calls,
+                max_input_tokens=settings.max_input_tokens,
+                grounded=grounded,
+            ).summarize(record)
+            seconds = time.perf_counter() - started
+            row[condition] = {
+                "seconds": seconds,
+                "notes": made.notes,
+                **{
+                    name: {
+                        "text": text,
+                        "sentences": [
+                            {"text": s, "claims": claim_check.claims(s, shown)} for s in claim_check.sentences(text)
+                        ],
+                        "repeats": claim_check.repeats(text),
+                    }
+                    for name, text in (("technical", made.technical or ""), ("managerial", made.managerial or ""))
+                },
+            }
+        reference = thread.comments[-1].text
+        row |= {
+            "rouge_l_before": rouge_l(row["before"]["technical"]["text"], reference),
+            "rouge_l": rouge_l(row["after"]["technical"]["text"], reference),
+            "rouge_l_lead3": rouge_l(lead_sentences(thread.description, 3), reference),
+            "rouge_l_extractive": rouge_l(extractive_technical(record), reference),
+            "excerpt": " ".join(thread.description.split())[:300],
+        }
+        rows.append(row)
+        print(
+            f"summaries {number + 1}/{len(chosen)} ({thread.id}): {row['before']['seconds']:.0f} s, "
+            f"{generator.generated} generator calls so far",
+            file=sys.stderr,
+        )
+    return {"rows": rows, "generator": alias, "generated": generator.generated}
 
 
 def duplicates(records: list[BugRecord], count: int, work: Path, cache: Path) -> dict[str, Any]:
@@ -364,10 +422,10 @@ PARTS = ("classification", "summaries", "duplicates")
 
 
 def measuring_args(argv: list[str]) -> list[str]:
-    """The arguments that decide what is measured: ``--out`` and ``--cache`` (where files go) left out."""
+    """The arguments that decide what is measured: ``--out``, ``--cache`` and ``--data`` (where files are) left out."""
     kept, skip = [], False
     for arg in argv:
-        if skip or arg.split("=", 1)[0] in ("--out", "--cache"):
+        if skip or arg.split("=", 1)[0] in ("--out", "--cache", "--data"):
             skip = not skip and "=" not in arg
             continue
         kept.append(arg)
@@ -381,7 +439,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--summaries", type=int, default=20, help="threads to summarise (every k-th)")
-    parser.add_argument("--examples", type=int, default=5, help="of those, shown with both summaries")
     parser.add_argument("--duplicates", type=int, default=20, help="threads to rephrase (every k-th)")
     parser.add_argument("--cache", type=Path, default=cache_dir() / "bench" / "bugtriage_openroad")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "bugtriage_openroad")
@@ -402,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
             if part == "classification":
                 section = classification(records, args.folds, args.seed, work)
             elif part == "summaries":
-                section = summaries(records, args.summaries, args.examples, work, args.cache)
+                section = summaries(records, args.summaries, work, args.cache)
             else:
                 section = duplicates(records, args.duplicates, work, args.cache)
             section |= {"command": command.strip(), "date": time.strftime("%Y-%m-%d"), "seconds": 0}

@@ -20,6 +20,95 @@ def _run(section: dict[str, Any]) -> str:
     return f"Command: `{section['command']}`; run {section['date']}, {section['seconds']} s wall time."
 
 
+def claim_counts(rows: list[dict[str, Any]], condition: str, kind: str) -> dict[str, int]:
+    """Sentences, sentences with an unsupported claim, repeated sentences of one condition and summary kind."""
+    parts = [row[condition][kind] for row in rows]
+    return {
+        "sentences": sum(len(p["sentences"]) for p in parts),
+        "unsupported": sum(1 for p in parts for x in p["sentences"] if x["claims"]),
+        "repeated": sum(len(p["repeats"]) for p in parts),
+        "summaries_with_repeats": sum(1 for p in parts if p["repeats"]),
+    }
+
+
+def _summaries(s: dict[str, Any]) -> list[str]:
+    rows = s["rows"]
+    mean = {k: statistics.mean(x[k] for x in rows) for k in ("rouge_l", "rouge_l_before", "rouge_l_lead3")}
+    lines = [
+        "",
+        f"## Summaries ({len(rows)} threads, generator `{s['generator']}`)",
+        "",
+        _run(s),
+        "",
+        "A stated subset (generation is slow on two shared CPU cores): every k-th thread, by path, among those whose "
+        "last reply is not by the author; input the whole thread; both summaries. **before**: the summariser "
+        "with the guards it had before grounding (exact repeated sentences, invented bug ids and people, degenerate "
+        "output); **after**: the same with grounding (`grounding.py`: unsupported and reworded-repeat sentences "
+        "dropped). Both conditions read the *same* model outputs (replayed), so the difference is the check alone.",
+        "",
+        "**Unsupported claim** is judged per sentence by `benchmarks/claim_check.py`, a separate checker that "
+        "imports nothing from the filter and defines its rules its own way (stricter on names, numbers, quotes and "
+        "causes: no inflection folding, any capitalised word inside a sentence is a name, one new word in a cause "
+        "is enough): a quoted string, number/version/code, name, or word of a cause that the record (as the model "
+        "saw it) does not contain, or two or more rare words (no whole word of the embedder's English vocabulary) "
+        "absent from it. It cannot see a false statement made of common words; the **manual audit** "
+        "([bugtriage_summary_audit.md](bugtriage_summary_audit.md): 20 sentences per condition, judged blind to "
+        "the condition) measures that. **Repeated**: a sentence whose words match an earlier one of the same "
+        "summary with difflib ratio ≥ 0.8.",
+        "",
+        "| summary | condition | sentences | with an unsupported claim | share | repeated sentences |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind in ("technical", "managerial"):
+        for condition in ("before", "after"):
+            c = claim_counts(rows, condition, kind)
+            share = c["unsupported"] / c["sentences"] if c["sentences"] else float("nan")
+            lines.append(
+                f"| {kind} | {condition} | {c['sentences']} | {c['unsupported']} | {_f(share)} | {c['repeated']} |"
+            )
+    totals = {
+        condition: [claim_counts(rows, condition, k) for k in ("technical", "managerial")]
+        for condition in ("before", "after")
+    }
+    shares = {
+        condition: sum(c["unsupported"] for c in cs) / max(1, sum(c["sentences"] for c in cs))
+        for condition, cs in totals.items()
+    }
+    ratio = shares["after"] / shares["before"] if shares["before"] else float("nan")
+    fell_back = sum(1 for x in rows if any("extractive summary is given" in n for n in x["after"]["notes"]))
+    lines += [
+        "",
+        f"Both summaries together: {_f(shares['before'])} of sentences with an unsupported claim before, "
+        f"{_f(shares['after'])} after (ratio {_f(ratio)}); repeated sentences "
+        f"{sum(c['repeated'] for c in totals['before'])} before, {sum(c['repeated'] for c in totals['after'])} after. "
+        f"{fell_back} of {len(rows)} threads had a summary replaced by the extractive one after grounding.",
+        "",
+        "| technical summary vs the last reply | mean ROUGE-L F1 |",
+        "|---|---|",
+        f"| before grounding | {_f(mean['rouge_l_before'])} |",
+        f"| after grounding | {_f(mean['rouge_l'])} |",
+        f"| lead-3 sentences of the first post | {_f(mean['rouge_l_lead3'])} |",
+        "",
+        "### Five examples, before and after",
+    ]
+    for x in rows[:5]:
+        lines += [
+            "",
+            f"**{x['id']}** ({x['category']}) — {_quote(x['title'])}  ",
+            f"Input excerpt: {_quote(x['excerpt'])}…  ",
+        ]
+        for condition in ("before", "after"):
+            for kind in ("technical", "managerial"):
+                part = x[condition][kind]
+                flagged = [y["text"] for y in part["sentences"] if y["claims"]]
+                lines.append(
+                    f"{kind.capitalize()} ({condition}): {_quote(part['text'])}  "
+                    + (f"\n*checker flags:* {_quote(' / '.join(flagged))}  " if flagged else "")
+                )
+        lines.append(f"Notes (after): {_quote('; '.join(x['after']['notes'])) or 'none'}")
+    return lines
+
+
 def markdown(r: dict[str, Any]) -> str:
     """The results page for one run."""
     lines = [
@@ -84,41 +173,8 @@ def markdown(r: dict[str, Any]) -> str:
             f"{','.join(missing)}` (it keeps the results above and adds its own).",
         ]
     s = r.get("summaries")
-    if s:
-        rows = s["rows"]
-        mean = {k: statistics.mean(x[k] for x in rows) for k in ("rouge_l", "rouge_l_lead3", "rouge_l_extractive")}
-        fell_back = sum(x["fell_back"] for x in rows)
-        lines += [
-            "",
-            f"## Summaries ({len(rows)} threads, generator `{s['generator']}`)",
-            "",
-            _run(s),
-            "",
-            "A stated subset (summaries are slow on two CPU cores): every k-th thread, by path, among those whose "
-            "last reply is not by the author. Input: the whole thread. Reference: its last reply (a rough proxy of "
-            "the outcome a summary should carry). ROUGE-L F1 over lower-cased words (LCS; our implementation).",
-            "",
-            "| summary | mean ROUGE-L F1 |",
-            "|---|---|",
-            f"| chipmate technical summary | {_f(mean['rouge_l'])} |",
-            f"| lead-3 sentences of the first post | {_f(mean['rouge_l_lead3'])} |",
-            f"| chipmate's extractive fallback alone | {_f(mean['rouge_l_extractive'])} |",
-            "",
-            f"The model's output was rejected (empty, repetitive or copied) and the extractive fallback given for "
-            f"{fell_back} of {len(rows)} technical summaries. Median time per thread: "
-            f"{statistics.median(x['seconds'] for x in rows):.0f} s.",
-            "",
-            "### Five examples",
-        ]
-        for x in [x for x in rows if x["managerial_summary"] is not None][:5]:
-            lines += [
-                "",
-                f"**{x['id']}** ({x['category']}) — {_quote(x['title'])}  ",
-                f"Input excerpt: {_quote(x['excerpt'])}…  ",
-                f"Technical summary: {_quote(x['technical_summary'])}  ",
-                f"Managerial summary: {_quote(x['managerial_summary'])}  ",
-                f"Notes: {_quote('; '.join(x['notes'])) or 'none'}",
-            ]
+    if s and "before" in s["rows"][0]:
+        lines += _summaries(s)
     d = r.get("duplicates")
     if d:
         lines += [

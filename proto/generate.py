@@ -11,7 +11,7 @@ which shows a third-party plugin generating its stubs the same way.
 from __future__ import annotations
 
 import argparse
-import filecmp
+import re
 import shutil
 import sys
 import tempfile
@@ -19,6 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The grpcio floor of pyproject.toml (tests/test_packaging.py checks they agree). grpcio-tools stamps the stubs with
+# its own version and the stubs refuse an older grpcio at import, so a regeneration with a newer 1.85.x patch
+# release would raise the runtime floor; stamping the floor keeps the stubs the same whichever patch generated them.
+GRPC_FLOOR = "1.85.1"
+_GRPC_STAMP = re.compile(r"^GRPC_GENERATED_VERSION = '[^']*'$", re.M)
+# What the drift check ignores: the protobuf release that protoc names in the header and in the runtime check.
+# A patch release of grpcio-tools may bundle a newer protoc; the messages and services are what must not drift.
+_PROTOBUF_STAMPS = (
+    re.compile(r"^# Protobuf Python Version: .*$", re.M),
+    re.compile(r"(_runtime_version\.Domain\.PUBLIC,\n)\s*\d+,\n\s*\d+,\n\s*\d+,\n\s*'[^']*',"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,16 @@ def generate(tree: ProtoTree, out_dir: Path) -> list[Path]:
     generated = out_dir / tree.package
     name = ".".join(tree.package.parts)
     (generated / "__init__.py").write_text(f'"""Generated gRPC stubs of {name} (proto/generate.py)."""\n')
+    for stub in generated.glob("*_pb2_grpc.py"):
+        stub.write_text(_GRPC_STAMP.sub(f"GRPC_GENERATED_VERSION = '{GRPC_FLOOR}'", stub.read_text()))
     return sorted(generated.iterdir())
+
+
+def _comparable(path: Path) -> str:
+    text = path.read_text()
+    for stamp in _PROTOBUF_STAMPS:
+        text = stamp.sub(lambda m: (m.group(1) if m.groups() else "") + "<protobuf version>", text)
+    return text
 
 
 def drift(tree: ProtoTree, files: list[Path]) -> list[str]:
@@ -66,7 +87,7 @@ def drift(tree: ProtoTree, files: list[Path]) -> list[str]:
     fresh = {p.name for p in files}
     committed = {p.name for p in tree.target.glob("*") if p.is_file()} if tree.target.exists() else set()
     changed = sorted(fresh ^ committed)
-    changed += [p.name for p in files if p.name in committed and not filecmp.cmp(p, tree.target / p.name, False)]
+    changed += [p.name for p in files if p.name in committed and _comparable(p) != _comparable(tree.target / p.name)]
     return sorted(set(changed))
 
 

@@ -109,7 +109,8 @@ class ServerConfig:
     # and the audit line (caller, task, status, duration) is enough to account for every call.
     log_inputs: bool = False
     # Model aliases to load in the background once the server reports SERVING, so the first call does not wait
-    # for torch/transformers to import and the weights to load (~8 s for the default generator on 2 cores).
+    # for the weights to load (about a second for the default generator through CTranslate2, several for an `hf`
+    # alias, which imports torch and transformers first).
     # Empty by default: a server whose tasks never touch a model should not pay for one.
     preload_models: list[str] = field(default_factory=list)
 

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import plugin_manager
+from . import plugin_manager, progress
 from .config import Config
 from .errors import ChipmateError, PluginError, TaskFailedError
 from .services import ServiceRegistry
-from .tasks import CURRENT_CONTEXT, Task, TaskCall, TaskContext, TaskRegistry
+from .tasks import Task, TaskCall, TaskContext, TaskRegistry
 from .tools import ToolRegistry
 
 if TYPE_CHECKING:
@@ -158,13 +158,13 @@ class Host:
         call = TaskCall(task=name, input=input, request_id=ctx.request_id, principal=ctx.principal, peer=peer)
         output: dict[str, Any] | None = None
         error: BaseException | None = None
-        # Shared machinery the handler reaches without its ctx (model loading, the generation queue) finds it here.
-        token = CURRENT_CONTEXT.set(ctx)
         try:
             self.before_task(call)
             ctx.check()
             try:
-                output = task.handler(input, ctx)
+                # One-time work the handler waits for reports to this call, and the model queue honours its deadline.
+                with progress.waiting_call(ctx):
+                    output = task.handler(input, ctx)
             except ChipmateError:
                 raise
             except Exception as exc:
@@ -178,5 +178,4 @@ class Host:
             error = exc
             raise
         finally:
-            CURRENT_CONTEXT.reset(token)
             self.after_task(call, output if error is None else None, error)

@@ -1,6 +1,6 @@
 """The plugin manager and the loading policy. Nothing else lives here.
 
-(DESIGN.md calls this module plugins.py; that name belongs to the built-in plugins package, chipmate.plugins.)
+(Not ``plugins.py``: that name belongs to the built-in plugins package, chipmate.plugins.)
 
 Plugins are found through the ``chipmate`` entry-point group; chipmate's own plugins are registered the same way.
 Loading is lazy (first call of :func:`load_plugins`), happens once, and is all or nothing: every allowed entry

@@ -8,7 +8,6 @@ call or a passed deadline stops the work.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import re
 import threading
@@ -336,19 +335,15 @@ def _describe(exc: fastjsonschema.JsonSchemaValueException, root: str) -> str:
     return root + message[4:] if message.startswith("data") else message
 
 
-#: the context of the task call running in this thread; read it with :func:`current_context`
-CURRENT_CONTEXT: contextvars.ContextVar[TaskContext | None] = contextvars.ContextVar(
-    "chipmate_task_context", default=None
-)
-
-
 def current_context() -> TaskContext | None:
-    """The context of the task call running in this thread (set by ``Host.run_task``), or None.
+    """The context of the task call running in this thread (``Host.run_task`` sets it), or None.
 
-    Lets shared machinery that a handler calls without passing its ``ctx`` (model loading, the generation queue)
-    still honour the call's deadline and cancellation.
+    Lets shared machinery that a handler calls without passing its ``ctx`` (the model queue) still honour the
+    call's deadline and cancellation.
     """
-    return CURRENT_CONTEXT.get()
+    from .progress import waiting_context
+
+    return waiting_context()  # type: ignore[no-any-return]
 
 
 @dataclass

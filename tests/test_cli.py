@@ -77,9 +77,12 @@ def test_errors_are_one_line_with_nonzero_exit(run, args, message):
     assert message in result.output and len(result.output.strip().splitlines()) == 1
 
 
-def test_unreachable_server_exit_code():
-    result = CliRunner().invoke(cli, ["health", "--target", "127.0.0.1:1"])
+@pytest.mark.parametrize("command", [["health"], ["call", "echo", "--input", "{}"], ["call", "echo", "--stream"]])
+def test_an_unreachable_server_is_named_with_the_fix(command):
+    result = CliRunner().invoke(cli, [*command, "--target", "127.0.0.1:1", "--timeout", "5"])
     assert result.exit_code == 1 and result.output.startswith("Error:")
+    assert "no chipmate server answers at 127.0.0.1:1" in result.output and "chipmate serve" in result.output
+    assert "--target" in result.output and len(result.output.strip().splitlines()) == 1
 
 
 def test_plugins_lists_builtin_echo():
@@ -117,3 +120,15 @@ def test_tcl_nested_dict_is_navigable():
     script = f"set d [list {to_tcl(value)}]\nputs [dict get [lindex [dict get $d nested a] 2] b]\n"
     out = subprocess.run(["tclsh"], input=script, capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == "c d"
+
+
+def test_models_list_says_which_models_are_ready_and_which_convert_first(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"cache_dir: {tmp_path / 'cache'}\n")
+    result = CliRunner().invoke(cli, ["models", "list", "-c", str(config)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()}
+    assert rows["all-minilm-l6-v2"].endswith("ready")  # ships inside its package
+    assert "will convert on first use" in rows["qwen2.5-coder-0.5b-instruct"]  # an empty cache
+    listed = json.loads(CliRunner().invoke(cli, ["models", "list", "-c", str(config), "--json"]).output)
+    assert all("loaded" not in row and row["state"] for row in listed)

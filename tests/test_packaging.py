@@ -29,8 +29,18 @@ def packages_on_disk() -> set[str]:
     return found
 
 
+def folder_of(package: str) -> Path:
+    root = max((name for name in PACKAGE_DIRS if package == name or package.startswith(name + ".")), key=len)
+    return ROOT / PACKAGE_DIRS[root] / Path(*package[len(root) :].split(".")[1:])
+
+
 def test_every_package_is_listed_in_pyproject():
-    assert packages_on_disk() == set(PYPROJECT["tool"]["setuptools"]["packages"])
+    listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
+    assert packages_on_disk() <= listed
+    # The rest are data folders (no __init__.py), listed so that setuptools installs them without a warning.
+    for package in listed - packages_on_disk():
+        assert folder_of(package).is_dir(), package
+        assert package in PYPROJECT["tool"]["setuptools"]["package-data"], f"{package}: a data folder with no data"
 
 
 def test_editable_install_imports_every_package():
@@ -38,18 +48,19 @@ def test_editable_install_imports_every_package():
 
     for name in PYPROJECT["tool"]["setuptools"]["packages"]:
         module = importlib.import_module(name)
-        assert Path(module.__file__).resolve().is_relative_to(ROOT), module.__file__
+        where = module.__file__ or next(iter(module.__path__))  # data folders import as namespace packages
+        assert Path(where).resolve().is_relative_to(ROOT), where
 
 
 @pytest.mark.slow
 def test_wheel_installs_and_imports_every_package(tmp_path):
-    subprocess.run(
+    build = subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "wheel",
-            "--quiet",
+            "--verbose",
             "--no-deps",
             "--no-build-isolation",
             "-w",
@@ -58,8 +69,11 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
         ],
         check=True,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    # A fresh install must be quiet: setuptools warns about every data folder missing from `packages`.
+    assert "BuildBackendWarning" not in build.stdout + build.stderr
     (wheel,) = (tmp_path / "dist").glob("chipmate-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "chipmate/v1/tasks_pb2.pyi" in names and "chipmate/plugins/echo/__init__.py" in names
@@ -71,6 +85,8 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     adapter = "chipmate/plugins/scriptgen/adapters/smollm2-135m-scriptgen/"
     for name in ("adapter_config.json", "adapter_model.safetensors", "README.md"):
         assert adapter + name in names
+    # The Tcl package (`lappend auto_path [exec chipmate tcl-path]; package require chipmate`).
+    assert "chipmate/tcl/chipmate.tcl" in names and "chipmate/tcl/pkgIndex.tcl" in names
     assert any(n.endswith("entry_points.txt") for n in names)
     target = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
@@ -80,7 +96,8 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
         "import importlib, sys\n"
         f"for name in {packages!r}:\n"
         "    module = importlib.import_module(name)\n"
-        f"    assert module.__file__.startswith({str(target)!r}), module.__file__\n"
+        "    where = module.__file__ or next(iter(module.__path__))\n"
+        f"    assert where.startswith({str(target)!r}), where\n"
         "print('ok', len(sys.modules))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
@@ -97,6 +114,37 @@ def test_proto_stubs_match_proto_sources():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _load_generate():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("proto_generate", ROOT / "proto" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_stub_grpc_stamp_is_the_pyproject_floor():
+    generate = _load_generate()
+    grpcio = next(d for d in PYPROJECT["project"]["dependencies"] if d.startswith("grpcio>="))
+    assert grpcio.split(">=")[1].split(",")[0] == generate.GRPC_FLOOR
+    for stub in (ROOT / "sdk" / "v1").glob("*_pb2_grpc.py"):
+        assert f"GRPC_GENERATED_VERSION = '{generate.GRPC_FLOOR}'" in stub.read_text()
+
+
+def test_drift_check_ignores_protobuf_stamps_but_not_messages(tmp_path):
+    generate = _load_generate()
+    committed = ROOT / "sdk" / "v1" / "tasks_pb2.py"
+    text = committed.read_text()
+    newer = text.replace("# Protobuf Python Version: 7.35.1", "# Protobuf Python Version: 7.35.9")
+    newer = newer.replace("PUBLIC,\n    7,\n    35,\n    1,", "PUBLIC,\n    7,\n    35,\n    9,")
+    assert newer != text
+    (tmp_path / "stamp.py").write_text(newer)
+    assert generate._comparable(tmp_path / "stamp.py") == generate._comparable(committed)
+    (tmp_path / "message.py").write_text(text.replace("chipmate/v1/tasks.proto", "chipmate/v1/other.proto"))
+    assert generate._comparable(tmp_path / "message.py") != generate._comparable(committed)
 
 
 def test_import_chipmate_stays_light():

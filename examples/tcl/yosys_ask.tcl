@@ -1,9 +1,18 @@
-# Run inside Yosys's Tcl mode (`yosys -c examples/tcl/yosys_ask.tcl`) or any tclsh, with `chipmate serve` running.
-source [file join [file dirname [info script]] chipmate.tcl]
+# Ask chipmate from a Tcl shell: `yosys -c examples/tcl/yosys_ask.tcl`, `sta -exit ...` or `tclsh ...`,
+# with `chipmate serve` running (CHIPMATE_TARGET says where).
+lappend auto_path [exec chipmate tcl-path]
+package require chipmate
 
-set reply [chipmate::call echo [chipmate::object text "read_verilog counter.v; synth -top counter"]]
-puts "chipmate echoed [dict get $reply words] words: [dict get $reply text]"
+# Values are typed from the task's input schema: top_k becomes an integer, retrieval_only would be a boolean.
+set reply [chipmate::ask "How do I flatten the design?" top_k 2]
+puts "answer: [dict get $reply answer]"
+foreach citation [dict get $reply citations] {
+    puts "  source: [dict get $citation source] ([format %.2f [dict get $citation score]])"
+}
 
-if {[catch {chipmate::call no.such.task "{}"} message]} {
-    puts "error handled: $message"
+# Errors are Tcl errors carrying the status code.
+try {
+    chipmate::call no.such.task {}
+} trap {CHIPMATE NOT_FOUND} {message} {
+    puts "handled NOT_FOUND: $message"
 }

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chipmate import progress
 from chipmate.errors import ConfigError, ModelNotFoundError
 from chipmate.models.base import (
     ModelSpec,
@@ -180,8 +181,13 @@ def ensure_converted(spec: ModelSpec, *, download: bool = False, source: Path | 
     if _is_complete(target):
         return target
     with conversion_lock(target.parent, f"{plan.slug}-{plan.weights}"):
-        if not _is_complete(target):
+        converted = not _is_complete(target)
+        if converted:
             _convert(plan, key, target)
+    if converted and plan.embedded is not None:
+        # The intermediate checkpoint, unless kept (EmbeddedGGUF.keep_checkpoint). Outside the lock above: the
+        # discard takes the embedded model's own conversion lock, and the locks do not nest.
+        plan.embedded.discard_checkpoint(spec.cache_dir)
     return target
 
 
@@ -200,18 +206,25 @@ def _convert(plan: Plan, key: str, target: Path) -> None:
     steps = ["merge adapter"] if plan.adapter is not None else []
     steps += [f"convert to CTranslate2 ({plan.weights})", "copy tokenizer"]
     bar = tqdm(total=len(steps), desc=f"Converting {plan.slug} for CTranslate2", unit="step")
+    # After an embedded model's GGUF conversion (the first half of its first start, chipmate.progress) or alone.
+    start = 0.5 if plan.embedded is not None else 0.0
+
+    def step(index: int) -> None:
+        bar.set_postfix_str(steps[index])
+        progress.report(start + (1 - start) * index / len(steps), f"converting {plan.slug} once ({steps[index]})")
+
     try:
         source = plan.source
         check_weights(source, plan.spec.where("path"))
         if plan.adapter is not None:
-            bar.set_postfix_str(steps[0])
+            step(0)
             source = _merge_adapter(plan, tmp / "merged")
             bar.update()
-        bar.set_postfix_str(f"convert to CTranslate2 ({plan.weights})")
+        step(len(steps) - 2)
         model_dir = tmp / "model"
         _converter(source).convert(str(model_dir), quantization=plan.weights, force=True)
         bar.update()
-        bar.set_postfix_str("copy tokenizer")
+        step(len(steps) - 1)
         for name in TOKENIZER_FILES:
             if (source / name).is_file():
                 shutil.copyfile(source / name, model_dir / name)

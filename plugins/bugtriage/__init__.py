@@ -60,7 +60,7 @@ _LABEL = {
         "label": {"type": "string", "description": "Empty when unsure."},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},
         "unsure": {"type": "boolean"},
-        "source": {"enum": ["classifier", "neighbours", "none"]},
+        "source": {"enum": ["record", "classifier", "neighbours", "none"]},
         "candidates": {
             "type": "array",
             "items": {

@@ -11,7 +11,7 @@ import click
 from chipmate.errors import InvalidInputError
 
 from . import PARTS
-from .importers import FOLDER_LABELS, FORMATS
+from .importers import FOLDER_LABELS, FORMATS, stated_header
 
 
 def _service(config_path: str | None, db: str | None) -> Any:
@@ -232,6 +232,11 @@ def triage_command(file, parts, config_path, db, as_json):
 
     for record in _records(file):
         data = {k: v for k, v in record.to_dict().items() if k in ("id", "title", "description", "reporter", "logs")}
+        # A thread's header lines (Tool: ...) were parsed into fields the task input does not carry: state them
+        # in the report again, where the task reads them.
+        header = stated_header(record)
+        if header:
+            data["description"] = f"{header}\n\n{record.description}".strip()
         data["comments"] = [{"author": c.author, "text": c.text} for c in record.comments]
         if wanted:
             data["parts"] = wanted

@@ -3,7 +3,9 @@ markdown threads. Each reader turns one file into records plus problems; a malfo
 :class:`ImportProblem` naming the file, the record and the field, and reading goes on with the next record.
 
 GitHub and JIRA exports are read in ``trackers.py``. The formats and their field mappings are documented in
-docs/bugtriage.md.
+docs/bugtriage.md. A folder of markdown threads may carry a *thread index* (the OpenROAD discussions' upstream
+``mapping.json``: ``{"Query/5451.md": {"url": ..., "tool": ..., "author": ..., "date": ...}}``); it is no bug
+record but metadata of the threads it names, which fills the fields a thread does not state itself.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from chipmate.errors import InvalidInputError
 
@@ -62,8 +65,14 @@ def read_paths(paths: list[str], fmt: str = "auto", *, folder_label: str = "cate
     if folder_label not in FOLDER_LABELS:
         raise InvalidInputError(f"unknown folder label {folder_label!r}", hint=f"use one of {', '.join(FOLDER_LABELS)}")
     result = ParseResult()
-    for path, label in _files(paths, fmt):
+    files = _files(paths, fmt)
+    indexes = _thread_indexes(files) if fmt in ("auto", "markdown") else {}
+    used: set[Path] = set()
+    for path, label in files:
         display = str(path)
+        if path in indexes:
+            result.files += 1
+            continue
         kind = fmt if fmt != "auto" else detect_format(path)
         if kind is None:
             result.problem(display, "", "", "format not recognised; pass --format jsonl|github|jira|markdown")
@@ -81,8 +90,88 @@ def read_paths(paths: list[str], fmt: str = "auto", *, folder_label: str = "cate
         elif kind == "jira":
             read_jira(text, display, result)
         else:
-            _read_markdown(text, display, path.stem, result, label if folder_label != "none" else "", folder_label)
+            index, entry = _index_entry(indexes, path)
+            folder_value = label if folder_label != "none" else ""
+            _read_markdown(text, display, path.stem, result, folder_value, folder_label, entry)
+            if index is not None:
+                used.add(index)
+    for index_path in indexes.keys() - used:
+        result.problem(
+            str(index_path),
+            "",
+            "",
+            "is a thread index (metadata of markdown threads) naming none of the threads imported with it; "
+            "import it together with its folder",
+        )
     return result
+
+
+# -- thread indexes --------------------------------------------------------------------------------------------
+
+# Fields of a thread index entry and the record field each fills; a thread's own header lines win.
+_INDEX_FIELDS = {
+    "url": "url",
+    "html_url": "url",
+    "date": "created",
+    "created": "created",
+    "tool": "component",
+    "component": "component",
+    "category": "category",
+    "author": "reporter",
+    "reporter": "reporter",
+    "owner": "owner",
+    "assignee": "owner",
+}
+
+
+def thread_index(text: str) -> dict[str, dict[str, Any]] | None:
+    """The entries of a thread index (a JSON object whose keys are markdown thread paths and whose values are
+    objects), or None when ``text`` is anything else (an export, a record list, broken JSON)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not data:
+        return None
+    if not all(
+        isinstance(k, str) and k.lower().endswith((".md", ".markdown")) and isinstance(v, dict) for k, v in data.items()
+    ):
+        return None
+    return {_index_key(k): v for k, v in data.items()}
+
+
+def _index_key(relative: str) -> str:
+    # Upstream writes "Feature Request/5420.md" for the folder Feature_Request: compare paths with spaces,
+    # hyphens and underscores folded, case-insensitively.
+    return re.sub(r"[\s_-]+", "_", relative.replace("\\", "/").strip("/").lower())
+
+
+def _thread_indexes(files: list[tuple[Path, str]]) -> dict[Path, dict[str, dict[str, Any]]]:
+    """The thread indexes among ``files`` (JSON files only), by path."""
+    found = {}
+    for path, _ in files:
+        if path.suffix.lower() != ".json":
+            continue
+        try:
+            entries = thread_index(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError):
+            continue  # reported when it is read as an export
+        if entries is not None:
+            found[path] = entries
+    return found
+
+
+def _index_entry(indexes: dict[Path, dict[str, dict[str, Any]]], thread: Path) -> tuple[Path | None, dict[str, Any]]:
+    """The thread index in the thread's folder or above it that names ``thread``, and its entry; else None, {}."""
+    for index_path, entries in indexes.items():
+        try:
+            relative = thread.relative_to(index_path.parent)
+        except ValueError:
+            continue
+        entry = entries.get(_index_key(relative.as_posix()))
+        if entry is not None:
+            return index_path, entry
+    return None, {}
 
 
 def _files(paths: list[str], fmt: str) -> list[tuple[Path, str]]:
@@ -141,6 +230,32 @@ _HEADER_KEYS = {
 }
 # Header lines kept as labels ("subcategory: Routing violation"); any other "Key: value" line is body text.
 _HEADER_LABELS = {"subcategory", "labels", "version", "milestone"}
+
+
+_STATED_LINE = re.compile(r"^\s*(?:[-*]\s+)?\**([A-Za-z][A-Za-z ]{0,30}?)\**\s*:\**\s*(\S.{0,79}?)\s*$")
+
+
+def stated_fields(text: str) -> dict[str, str]:
+    """The record fields that ``text`` states on lines of their own, as a bug template or a markdown thread's
+    header writes them (``Tool: Detailed Routing`` -> component, ``Type: Bug`` -> category); the first of each.
+    Lines inside code fences (pasted logs) state nothing."""
+    found: dict[str, str] = {}
+    fenced = False
+    for line in text.splitlines():
+        if line.strip().startswith("```"):
+            fenced = not fenced
+            continue
+        match = None if fenced else _STATED_LINE.match(line)
+        if match and match.group(1).strip().lower() in _HEADER_KEYS:
+            found.setdefault(_HEADER_KEYS[match.group(1).strip().lower()], match.group(2).strip())
+    return found
+
+
+def stated_header(record: BugRecord) -> str:
+    """``Component:`` and ``Category:`` lines for what ``record`` states, to put before its description when the
+    record is sent as text (``chipmate bugs triage`` of a markdown thread whose header the parser consumed)."""
+    lines = [f"{name.capitalize()}: {value}" for name in ("component", "category") if (value := getattr(record, name))]
+    return "\n".join(lines)
 
 
 def parse_thread(text: str, *, default_id: str) -> BugRecord:
@@ -214,13 +329,24 @@ def parse_thread(text: str, *, default_id: str) -> BugRecord:
 
 
 def _read_markdown(
-    text: str, display: str, stem: str, result: ParseResult, folder_value: str, folder_label: str
+    text: str,
+    display: str,
+    stem: str,
+    result: ParseResult,
+    folder_value: str,
+    folder_label: str,
+    index_entry: dict[str, Any],
 ) -> None:
     try:
         record = parse_thread(text, default_id=stem)
     except RecordError as exc:
         result.problem(display, "thread", exc.field, exc.message)
         return
+    # What the thread states wins over its index entry, which wins over the folder's name.
+    for key, name in _INDEX_FIELDS.items():
+        value = index_entry.get(key)
+        if isinstance(value, str) and value.strip() and not getattr(record, name):
+            setattr(record, name, value.strip())
     if folder_value and folder_label in ("category", "component") and not getattr(record, folder_label):
         setattr(record, folder_label, folder_value)
     result.records.append((record, display, "thread"))

@@ -107,7 +107,8 @@ class BugRecord:
 
     def full_text(self) -> str:
         """Everything written on the record, for checking what a summary may mention."""
-        parts = [self.id, self.title, self.description, self.logs, *(f"{c.author} {c.text}" for c in self.comments)]
+        parts = [self.id, self.title, self.reporter, self.description, self.logs]
+        parts += [f"{c.author} {c.text}" for c in self.comments]
         return "\n".join(parts)
 
     def to_dict(self) -> dict[str, Any]:

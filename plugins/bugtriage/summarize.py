@@ -9,6 +9,9 @@
    (lead sentences, then an even cut), so the cost stays bounded whatever the length.
 4. Guard the output (``guard.py``): repeated sentences dropped, bug ids and people absent from the record and
    the history replaced; empty or repetitive output replaced by an extractive summary (a note says so).
+5. Ground it (``grounding.py``): sentences whose names, quoted messages, numbers, versions or causes the record
+   does not contain, and sentences repeating an earlier one in other words, are dropped; when too little is left
+   the record's own sentences stand in (a note lists what was dropped and why).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 
 from chipmate.models import FINISH_LENGTH, FINISH_LOOP
 
+from .grounding import RecordSupport, ground
 from .guard import (
     References,
     check_references,
@@ -115,6 +119,8 @@ def extractive_managerial(record: BugRecord) -> str:
             break
     last = lead_sentences(record.comments[-1].text, 1) if record.comments else ""
     next_step = f"follow up on the last reply ({last})" if last else "a first reply from an owner"
+    if last and any(p.endswith(last) for p in positions):  # said once already: name whose reply, not its words
+        next_step = f"follow up on the last reply, {record.comments[-1].author or 'someone'}'s"
     return f"Positions: {'; '.join(positions) or 'none stated'}\nDecisions: none recorded\nNext step: {next_step}"
 
 
@@ -131,8 +137,11 @@ class Summarizer:
         max_input_tokens: int = 2048,
         ctx: Any = None,
         progress: Callable[[str], None] | None = None,
+        grounded: bool = True,
     ) -> None:
         self.generator = generator
+        #: drop sentences the record does not support (step 5); off only to measure what it changes
+        self.grounded = grounded
         self.refs = refs
         self.max_tokens = max_tokens
         self.max_calls = max(3, max_calls)
@@ -269,8 +278,44 @@ class Summarizer:
             note = report.note()
             if note:
                 summary.notes.append(f"{name} {note}")
+            if self.grounded and not reason:
+                checked = self._ground(name, checked, record, summary)
             setattr(summary, name, checked)
         return summary
+
+    def _ground(self, name: str, text: str, record: BugRecord, summary: Summaries) -> str:
+        """``text`` with the sentences the record does not support dropped (step 5); what is left too little is
+        filled from the extractive summary: the whole of it for the technical summary, line by line (Positions,
+        Decisions, Next step) for the managerial one."""
+        known = [*self.refs.ids, *self.refs.numbers, *self.refs.people]
+        support = RecordSupport.of("\n".join([record.full_text(), *render_posts(record)]), known)
+        lines, report = ground(text, support)
+        note = report.note()
+        if note:
+            summary.notes.append(f"{name} summary: {note}")
+        if name == "technical":
+            kept = "\n".join(f"{label}{body}" for label, body in lines if body)
+            if degenerate_reason(kept):
+                summary.notes.append("technical summary: too little was left; an extractive summary is given")
+                return extractive_technical(record)
+            return kept
+        fallback = {_label_key(line): line for line in extractive_managerial(record).splitlines()}
+        out = []
+        for label, body in lines:
+            if body:
+                out.append(f"{label}{body}")
+            elif _label_key(label) in fallback:
+                out.append(fallback.pop(_label_key(label)))
+        if degenerate_reason(" ".join(out)):
+            summary.notes.append("managerial summary: too little was left; an extractive summary is given")
+            return extractive_managerial(record)
+        return "\n".join(out)
+
+
+def _label_key(line: str) -> str:
+    """ "positions", "decisions", "next step" for a managerial line's label, else ""."""
+    match = re.match(r"[\s*•-]*(positions?|decisions?|next steps?)\s*:", line, re.IGNORECASE)
+    return match.group(1).lower().rstrip("s") if match else ""
 
 
 def _lead_unit(unit: str, sentences: int) -> str:

@@ -3,12 +3,16 @@
 Parts: ``technical_summary``, ``managerial_summary`` (the generator, hierarchical for long records),
 ``category``, ``component`` and ``owners`` (the fitted classifiers, else the votes of the nearest labelled or
 owned bugs), ``duplicates`` (cosine similarity of title + first post) and ``severity``
-(learned labels when confident, else the keyword rule). ``notes`` says what the answer rests on: a missing or
-stale model, an empty history, a summary that fell back to extraction or had invented references replaced.
+(learned labels when confident, else the keyword rule). A component or category the record states on a line of
+its own (``Tool: Detailed Routing``, ``Category: Bug``) is the answer when it names a label of the history
+(``source: record``); the models answer only what the record leaves open. ``notes`` says what the answer rests
+on: a missing or stale model, an empty history, a stated label the history does not know, a summary that fell
+back to extraction or had invented references or unsupported claims removed.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +21,7 @@ from chipmate.errors import InvalidInputError
 
 from . import PARTS
 from .guard import References
+from .importers import stated_fields
 from .records import BugRecord, RecordError, record_from_dict
 from .service import BugTriageService, History
 from .severity import rule_severity
@@ -50,6 +55,32 @@ def _note_if_stale(name: str, model: Any, history: History, notes: list[str]) ->
             f"the {name} classifier was fit on history version {model.history_version}; the history is at "
             f"version {history.version}: {FIT_HINT} to refit it"
         )
+
+
+def _normalised(label: str) -> str:
+    # "Feature Request", "feature_request" and "Feature-Request" are one label.
+    return " ".join(re.sub(r"[\W_]+", " ", label.lower()).split())
+
+
+def _stated_label(
+    service: BugTriageService, history: History, name: str, stated: str, notes: list[str]
+) -> dict[str, Any] | None:
+    """The label the record states for ``name`` when it is one the history knows (the fitted model's classes, else
+    the labels of the history's bugs), with full confidence; else None and a note."""
+    model = service.label_model(name)
+    known = model.classes if model is not None else sorted({getattr(r, name) for r in history.records} - {""})
+    match = next((label for label in known if _normalised(label) == _normalised(stated)), None)
+    if match is None:
+        notes.append(f"the record states {name} {stated!r}, which is no {name} of the history; the models answer")
+        return None
+    notes.append(f"{name} {match!r}: stated in the record")
+    return {
+        "label": match,
+        "confidence": 1.0,
+        "unsure": False,
+        "source": "record",
+        "candidates": [{"label": match, "score": 1.0}],
+    }
 
 
 def _label(
@@ -156,9 +187,11 @@ def triage(service: BugTriageService, data: dict[str, Any], ctx: Any) -> dict[st
         sims = history.vectors @ query
         if record.id in history.rows:  # a bug already in the history is not its own duplicate or precedent
             sims[history.rows[record.id]] = -np.inf
+        stated = stated_fields(f"{record.title}\n{record.description}")
         for name in ("category", "component"):
             if name in parts:
-                out[name] = _label(service, history, name, query, sims, text, notes)
+                given = _stated_label(service, history, name, stated[name], notes) if name in stated else None
+                out[name] = given or _label(service, history, name, query, sims, text, notes)
         if "owners" in parts:
             out |= _owners(service, history, record, query, sims, text, notes)
         if "duplicates" in parts:

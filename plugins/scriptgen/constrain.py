@@ -12,6 +12,8 @@ Two stages run on every generated script before the tool sees it:
    script itself names); every Verilog input is read; mapping (``dfflibmap``, ``abc``) follows a synthesis; every
    output the instruction names is written — a netlist by its writer, a report (``.txt``) by ``tee -o`` around a
    report command; and ``write_verilog`` gets the options the instruction asks for in words (``-noattr``).
+   A command that would write over one of the request's files, or over a file the instruction names as an input
+   (:func:`file_roles`), is dropped and reported as a problem.
 
 Both return the notes of what they changed, so the task's log can say what the pipeline did to the model's text.
 The rules must leave a correct script alone: a test runs every seed script through them and requires no change.
@@ -71,6 +73,40 @@ MAPPERS = {"dfflibmap", "abc", "abc9", "abc_new"}
 FINE = re.compile(r"^(synth\w*|techmap|simplemap)$")
 
 
+# The word nearest before a file name the request does not supply says whether the instruction asks to write it
+# ("... and write the netlist to alu_syn.v") or expects to read it ("Synthesize alu.v", "the top of alu.v"). A name
+# with neither before it in its clause is an output, as before: instructions name what they want written.
+_OUTPUT_WORDS = (
+    "write writes written writing save saved saving store stored dump dumped export exported emit output outputs "
+    "produce generate create put place to into as"
+)
+_INPUT_WORDS = (
+    "read reads reading load loads loaded synthesize synthesise synthesizes synthesises synth elaborate elaborates "
+    "parse parses import from using use uses of given open opens lint simulate check checks optimize optimise "
+    "flatten map maps design designs module"
+)
+OUTPUT_CUES = frozenset(_OUTPUT_WORDS.split())
+INPUT_CUES = frozenset(_INPUT_WORDS.split())
+CLAUSE = re.compile(r"[.;:!?]\s|,\s*(?:then|and)\b|\band then\b")
+
+
+def file_roles(instruction: str, supplied: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The file names ``instruction`` mentions and ``supplied`` lacks, split into (inputs it expects, outputs it
+    asks for), each in order of mention."""
+    inputs: list[str] = []
+    outputs: list[str] = []
+    for match in FILE_NAME.finditer(instruction):
+        name = match.group(1)
+        if name in supplied or name in inputs or name in outputs:
+            continue
+        # An aside in parentheses ("(stat using the liberty file)") is not what the file name is the object of.
+        before = re.sub(r"\([^()]*\)", " ", CLAUSE.split(instruction[: match.start()])[-1])
+        words = re.findall(r"[a-z]+", before.lower())[-6:]
+        cue = next((w for w in reversed(words) if w in OUTPUT_CUES or w in INPUT_CUES), None)
+        (inputs if cue in INPUT_CUES else outputs).append(name)
+    return inputs, outputs
+
+
 @dataclass
 class Request:
     """What the constraints know about a request: its instruction and input files."""
@@ -85,9 +121,18 @@ class Request:
 
     @property
     def named_outputs(self) -> list[str]:
-        """File names the instruction mentions that are not inputs: the outputs it asks for, in order."""
-        names = [m.group(1) for m in FILE_NAME.finditer(self.instruction)]
-        return list(dict.fromkeys(n for n in names if n not in self.inputs))
+        """File names the instruction asks to be written (mentioned, not supplied, not read), in order."""
+        return file_roles(self.instruction, self.inputs)[1]
+
+    @property
+    def missing_inputs(self) -> list[str]:
+        """File names the instruction expects to read that the request does not supply."""
+        return file_roles(self.instruction, self.inputs)[0]
+
+    @property
+    def protected(self) -> set[str]:
+        """Files no script may write: the request's inputs and the inputs the instruction names."""
+        return {*self.inputs, *self.missing_inputs}
 
 
 @dataclass
@@ -192,6 +237,8 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
             result.notes.append(f"line {command.line}: `{command.name}` -> `{name}`")
         if tool.language == "yosys":
             words = _yosys_names([name, *command.words[1:]], command.line, scan, result)
+            if not words:  # a command that would write over an input: dropped, the problem recorded
+                continue
             if len(words) > 1 or not name.startswith("read"):
                 kept.setdefault(command.line, []).append(" ".join(map(_quote, words)))
         elif name != command.name:
@@ -231,6 +278,10 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
         writes = before in WRITE_OPTIONS or (name.startswith("write_") and not word.startswith("-"))
         reads = before in READ_OPTIONS or name.startswith("read")
         if writes and not reads:
+            if word in request.protected:
+                message = f"`{' '.join(words)}` would write over `{word}`, an input of the request; dropped"
+                result.problems.append(Problem(line, name, message, "file"))
+                return []
             if word not in outputs:
                 pending = [o for o in outputs if o not in written]
                 fixed = closest(word, pending)

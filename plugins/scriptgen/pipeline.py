@@ -19,7 +19,7 @@ check stage, ``repair`` (the default, the full pipeline) the repair rounds.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .checks import Problem
@@ -206,17 +206,27 @@ class Pipeline:
             run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
             outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
             outcome.log, outcome.generations = excerpt(run.log, run.error), self.generations
-            if run.ok:
+            if run.ok and not problems:
                 self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {outcome.rounds})")
-                outcome.problems = [str(p) for p in problems]
+                outcome.problems = []
                 return outcome
-            where = f" at line {run.error_line}" if run.error_line else ""
-            first_line = run.error.splitlines()[0] if run.error else "failed"
-            self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
-            outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
+            outcome.passed = False
+            if run.ok:
+                # The tool accepted the script, but it does not do what was asked (an output it never writes, an
+                # input it would overwrite): not a pass. The model's repair turn gets the unmet problems as the
+                # error to fix.
+                outcome.problems = [str(p) for p in problems]
+                self._progress(ctx, 0.5, "check", f"ran, but {len(problems)} problem(s) remain: {problems[0]}")
+                first = problems[0]
+                run = replace(run, error="\n".join(map(str, problems)), error_line=first.line, command=first.command)
+            else:
+                where = f" at line {run.error_line}" if run.error_line else ""
+                first_line = run.error.splitlines()[0] if run.error else "failed"
+                self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
+                outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
             if not self.stages.repair:
                 break
-            fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES else None
+            fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES and not run.ok else None
             if fixed is not None:
                 tool_fixes += 1
                 outcome.rounds += 1

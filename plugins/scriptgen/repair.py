@@ -104,7 +104,11 @@ def repair_messages(
     """The conversation so far plus the failed script and a user turn with the error and the command's help."""
     lines = script.splitlines()
     failing = lines[run.error_line - 1] if 0 < run.error_line <= len(lines) else ""
-    parts = [f"{tool_name} stopped with an error" + (f" at line {run.error_line}: `{failing}`" if failing else ".")]
+    if run.ok:  # it ran, but left a requirement of the request unmet (pipeline: problems after the run)
+        where = f" (line {run.error_line})." if failing else "."
+        parts = ["The script ran, but it does not do what the task asks" + where]
+    else:
+        parts = [f"{tool_name} stopped with an error" + (f" at line {run.error_line}: `{failing}`" if failing else ".")]
     parts.append(run.error.strip() or "(no error message)")
     usage = short_help(help_text)
     if usage:

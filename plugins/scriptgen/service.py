@@ -33,6 +33,7 @@ from typing import Any
 from chipmate.config import Where, read_section
 from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError, TaskNotFoundError
 
+from .constrain import Request
 from .library import ScriptLibrary
 from .pipeline import ABLATIONS, Outcome, Pipeline, Stages
 from .sandbox import SandboxLimits, check_file_names
@@ -235,6 +236,13 @@ class ScriptGenService:
             raise InvalidInputError("instruction is empty", hint="say what the script should do")
         tool = self.tool(str(input.get("tool") or "yosys"))
         files = self.files(list(input.get("files") or []))
+        missing = Request(instruction, files).missing_inputs
+        if missing:
+            # Never a silent substitution: a script for another file would "pass" and could write over this one.
+            raise InvalidInputError(
+                f"the instruction names input file(s) the request does not supply: {', '.join(missing)}",
+                hint="add each to `files` (name and content), or name it as an output ('write ... to NAME')",
+            )
         max_repairs = input.get("max_repairs")
         pipeline = self.pipeline(tool, model=input.get("model") or None, ablation=ablation)
         return pipeline.run(

@@ -75,9 +75,18 @@ def cli() -> None:
 
 
 def _add_core_commands() -> None:
-    from . import client_commands, corpus_commands, model_commands, plugin_commands, serve_command, train_commands
+    from . import (
+        client_commands,
+        corpus_commands,
+        integration_commands,
+        model_commands,
+        plugin_commands,
+        serve_command,
+        train_commands,
+    )
 
-    for module in (serve_command, client_commands, plugin_commands, model_commands, train_commands, corpus_commands):
+    modules = (serve_command, client_commands, integration_commands, plugin_commands, model_commands, train_commands)
+    for module in (*modules, corpus_commands):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -45,15 +45,23 @@ def list_models(config_path, as_json):
         chipmate models list
         chipmate models list -c config.yaml --json
     """
-    rows = _host(config_path).models.list()
+    registry = _host(config_path).models
+    rows = registry.list()
+    # This process loads nothing, so "loaded" would always say no; what a user needs to know before the first call
+    # is whether the model's files are ready or a one-time conversion is still ahead.
+    for row in rows:
+        row.pop("loaded", None)
+        row["state"] = str(registry.info(row["alias"]).get("state") or "-")
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     width = max((len(r["alias"]) for r in rows), default=5)
-    for row in rows:
-        default = "  (default)" if row["default"] else ""
+    backends = [f"{r['backend']}{' (default)' if r['default'] else ''}" for r in rows]
+    backend_width = max(map(len, backends), default=7)
+    for row, backend in zip(rows, backends, strict=True):
         trained = f"  [{row['recipe']} of {row['base']}]" if row.get("recipe") else ""
-        click.echo(f"{row['alias']:<{width}}  {row['kind']:<9}  {row['backend']}{default}{trained}")
+        ready = "ready" if row["state"] in ("converted", "present") else row["state"].split(":")[0].split(" (")[0]
+        click.echo(f"{row['alias']:<{width}}  {row['kind']:<9}  {backend:<{backend_width}}  {ready}{trained}")
 
 
 @models.command("info")

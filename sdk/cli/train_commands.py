@@ -1,4 +1,4 @@
-"""``chipmate train tokenizer|dapt|sft``: the domain-adaptation recipes, one YAML file each.
+"""``chipmate train tokenizer|dapt|sft|retriever``: the domain-adaptation recipes, one YAML file each.
 
 Every recipe lives in ``chipmate.trainer.recipes.<name>`` and is imported only when its command runs (torch and
 transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a dataclass read with

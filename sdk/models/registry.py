@@ -18,17 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import progress
 from ..config import cache_dir as default_cache_dir
-from ..errors import (
-    CancelledError,
-    ChipmateError,
-    ConfigError,
-    DeadlineExceededError,
-    ModelNotFoundError,
-    OverloadedError,
-    PluginError,
-)
-from ..tasks import current_context
+from ..errors import ChipmateError, ConfigError, ModelNotFoundError, OverloadedError, PluginError
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
 from .queue import ModelQueue
 from .store import read_aliases, store_path
@@ -55,7 +47,7 @@ class ModelRegistry:
         self._defaults: dict[str, str] = {}
         self._stored: dict[str, dict[str, Any]] = {}
         self._loaded: dict[str, Any] = {}
-        self._loading: dict[str, _Loading] = {}
+        self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     # -- set-up ----------------------------------------------------------------------------------------------
@@ -237,44 +229,34 @@ class ModelRegistry:
                 f"model {alias!r} is an {backend.kind}, not a {kind}",
                 hint=f"ask for a {kind} alias; `chipmate models list` shows each alias's kind",
             )
-        # One load per alias, in a thread of its own: concurrent first calls share it, other aliases are not
-        # blocked, and a caller whose deadline passes (or who cancels) leaves while the load goes on for the next.
         with self._lock:
-            model = self._loaded.get(alias)
-            if model is not None:
-                return model
-            loading = self._loading.get(alias)
-            if loading is None:
-                loading = self._loading[alias] = _Loading(alias)
-                threading.Thread(
-                    target=self._load, args=(spec, backend, loading), name=f"chipmate-load-{alias}", daemon=True
-                ).start()
-        return loading.wait(self.queue)
+            lock = self._locks.setdefault(alias, threading.Lock())
 
-    def _load(self, spec: ModelSpec, backend: ModelBackend, loading: _Loading) -> None:
-        try:
-            model = backend.load(spec)
-            if isinstance(model, Generator):
-                model.gate = self.queue.gate(spec.alias, model.max_concurrency)
-        except ChipmateError as exc:
-            loading.error = exc
-        except Exception as exc:
-            # Loading fails on files far more often than on code (a truncated download, a half-copied folder):
-            # say which model and what to check, and keep the traceback for the log.
-            log.error("model %r failed to load", spec.alias, exc_info=exc)
-            error = ConfigError(
-                f"{spec.where()}: model {spec.alias!r} could not be loaded: {type(exc).__name__}: {exc}",
-                hint=f"check the files of model {spec.alias!r} (`chipmate models info {spec.alias}`); copy or "
-                "convert them again if they are incomplete",
+        def load() -> Any:
+            # One lock per alias: concurrent first calls load the model once, other aliases are not blocked.
+            with lock:
+                model = self._loaded.get(alias)
+                if model is None:
+                    model = _load(spec, backend)
+                    if isinstance(model, Generator):
+                        model.gate = self.queue.gate(alias, model.max_concurrency)
+                    self._loaded[alias] = model
+            return model
+
+        # A call waiting for a load holds a server thread like one waiting for a busy model: it counts against the
+        # model queue's bound, so a crowd of first calls cannot take every thread.
+        if not self.queue._enter():
+            raise OverloadedError(
+                f"model {alias!r} is still loading and {self.queue.waiting} calls already wait for models",
+                hint="retry in a few seconds, or preload it (server.preload_models)",
+                retry_after=5.0,
             )
-            error.__cause__ = exc
-            loading.error = error
-        else:
-            loading.model = self._loaded[spec.alias] = model
+        try:
+            # A first load can take minutes (the embedded generator is converted once): a task call waiting for it
+            # gets its progress, and a deadline error that says what is under way (chipmate.progress).
+            return progress.run_once((id(self), alias), f"loading model {alias!r}", load)
         finally:
-            with self._lock:
-                self._loading.pop(spec.alias, None)
-            loading.done.set()
+            self.queue._leave()
 
     def list(self) -> list[dict[str, Any]]:
         """One row per alias: alias, backend, kind, default, loaded, plugin, source, and for aliases from the
@@ -342,45 +324,21 @@ class ModelRegistry:
             model.close()
 
 
-class _Loading:
-    """A load in progress, which callers of the same alias wait for."""
-
-    def __init__(self, alias: str) -> None:
-        self.alias = alias
-        self.done = threading.Event()
-        self.error: ChipmateError | None = None
-        self.model: Any = None
-
-    def wait(self, queue: ModelQueue) -> Any:
-        """Wait for the load under the running call's deadline and cancellation, as one of the queue's waiters."""
-        ctx = current_context()
-        if not self.done.is_set():
-            if not queue._enter():
-                raise OverloadedError(
-                    f"model {self.alias!r} is still loading and {queue.waiting} calls already wait for models",
-                    hint="retry in a few seconds, or preload it (server.preload_models)",
-                    retry_after=5.0,
-                )
-            try:
-                while not self.done.wait(0.1):
-                    if ctx is None:
-                        continue
-                    # The deadline first: gRPC also cancels a call whose deadline passed, and that says less.
-                    left = ctx.time_remaining()
-                    if left is not None and left <= 0:
-                        raise DeadlineExceededError(
-                            f"the call's deadline passed while model {self.alias!r} was loading (the load goes on)",
-                            hint="retry shortly, or preload it (server.preload_models)",
-                        )
-                    if ctx.cancelled.is_set():
-                        raise CancelledError("the caller cancelled the call while the model loaded")
-            finally:
-                queue._leave()
-        if self.error is not None:
-            raise self.error
-        if self.model is None:  # the loading thread was interrupted before it could say why
-            raise ConfigError(f"model {self.alias!r} did not finish loading", hint="retry; the server log may say why")
-        return self.model
+def _load(spec: ModelSpec, backend: ModelBackend) -> Any:
+    """``backend.load(spec)``, with an unforeseen failure said as what it almost always is: bad model files."""
+    try:
+        return backend.load(spec)
+    except ChipmateError:
+        raise
+    except Exception as exc:
+        # Loading fails on files far more often than on code (a truncated download, a half-copied folder): say
+        # which model and what to check (FAILED_PRECONDITION), and keep the traceback for the log.
+        log.error("model %r failed to load", spec.alias, exc_info=exc)
+        raise ConfigError(
+            f"{spec.where()}: model {spec.alias!r} could not be loaded: {type(exc).__name__}: {exc}",
+            hint=f"check the files of model {spec.alias!r} (`chipmate models info {spec.alias}`); copy or "
+            "convert them again if they are incomplete",
+        ) from exc
 
 
 def loaded_facts(model: Any) -> dict[str, Any]:

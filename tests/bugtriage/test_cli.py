@@ -80,6 +80,20 @@ def test_fit_stats_similar_and_triage(bugs, history_file, tmp_path):
     assert out["duplicates"][0]["id"] == "CHIP-101"
 
 
+def test_triage_of_a_thread_uses_its_tool_line(bugs, history_file, tmp_path):
+    assert bugs("import", str(history_file)).exit_code == 0
+    assert bugs("fit").exit_code == 0
+    thread = tmp_path / "bug.md"
+    # about routing words, but the thread's header says which team's tool it is
+    thread.write_text("# detailed_route drc short on metal2\n\nTool: STA\n\n### alice\nThe via guide is wrong.\n")
+    out = json.loads(bugs("triage", str(thread), "--parts", "component", "--json").stdout)
+    assert (out["component"]["label"], out["component"]["source"], out["component"]["unsure"]) == (
+        "sta",
+        "record",
+        False,
+    )
+
+
 def test_triage_errors_are_one_line(bugs, tmp_path):
     empty = tmp_path / "empty.md"
     empty.write_text("no title\n")

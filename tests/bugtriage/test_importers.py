@@ -111,12 +111,51 @@ def test_json_array_of_chipmate_records(tmp_path):
 
 
 def test_json_that_is_no_export_is_one_clear_problem(tmp_path):
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"theme": "dark"}))
+    result = read_paths([str(path)])
+    assert not result.records
+    assert messages(result) == [
+        f"{path}: not a GitHub issues export, a comments export or a list of bug records (record skipped)"
+    ]
+
+
+def _thread(path, title, header=""):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# {title}\n\n{header}## Conversation\n\n### alice\nIt fails.\n\n### bob\nFixed.\n")
+
+
+def test_thread_index_fills_what_threads_do_not_state_and_is_no_malformed_record(tmp_path):
+    _thread(tmp_path / "Feature_Request" / "12.md", "Add a knob", "Tool: Global Routing\n\n")
+    _thread(tmp_path / "Query" / "13.md", "What does this mean")
+    index = {
+        # upstream's spelling of the folder ("Feature Request" for Feature_Request) still finds the thread
+        "Feature Request/12.md": {"url": "https://example.invalid/12", "tool": "Detailed Routing", "author": "x"},
+        "Query/13.md": {"url": "https://example.invalid/13", "tool": "OpenSTA", "date": "2024-01-02T00:00:00Z"},
+        "Query/99.md": {"url": "https://example.invalid/99", "tool": None},
+    }
+    (tmp_path / "mapping.json").write_text(json.dumps(index))
+    result = read_paths([str(tmp_path)])
+    assert result.problems == []
+    records = by_id(result)
+    # the thread's own Tool: line and first author win; the index fills the rest
+    assert (records["12"].component, records["12"].reporter, records["12"].url) == (
+        "Global Routing",
+        "alice",
+        "https://example.invalid/12",
+    )
+    assert (records["13"].component, records["13"].created) == ("OpenSTA", "2024-01-02T00:00:00Z")
+    assert (records["12"].category, records["13"].category) == ("Feature_Request", "Query")
+
+
+def test_thread_index_alone_says_to_import_it_with_its_folder(tmp_path):
     path = tmp_path / "mapping.json"
     path.write_text(json.dumps({"a/1.md": {"url": "u"}}))
     result = read_paths([str(path)])
     assert not result.records
     assert messages(result) == [
-        f"{path}: not a GitHub issues export, a comments export or a list of bug records (record skipped)"
+        f"{path}: is a thread index (metadata of markdown threads) naming none of the threads imported with it; "
+        "import it together with its folder (record skipped)"
     ]
 
 
@@ -242,5 +281,6 @@ def test_openroad_threads_parse(openroad):
     }
     assert all(r.title and r.reporter for r in records)
     assert sum(1 for r in records if r.responder()) >= 165
-    # mapping.json sits in the folder: reported as no export, not as 172 broken items.
-    assert [Path(p.file).name for p in result.problems] == ["mapping.json"]
+    # mapping.json, upstream's index of the threads, is no malformed record: it fills each thread's URL and date.
+    assert result.problems == []
+    assert all(r.url.startswith("https://github.com/The-OpenROAD-Project/") and r.created for r in records)

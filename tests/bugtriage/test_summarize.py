@@ -100,7 +100,8 @@ def test_a_sentence_cut_by_the_token_limit_or_the_loop_guard_is_dropped(finish):
     generator = ScriptedGenerator()
     generator.finish = finish
     generator.reply = lambda messages: "Placement diverges because a macro sits outside the core. The fix is to move"
-    record = BugRecord(id="1", title="gpl diverges", description="NaN after 400 iterations", reporter="kate")
+    description = "NaN after 400 iterations. Placement diverges: a macro sits outside the core."
+    record = BugRecord(id="1", title="gpl diverges", description=description, reporter="kate")
     summary = Summarizer(generator, References(record.full_text())).summarize(record, managerial=False)
     assert summary.technical == "Placement diverges because a macro sits outside the core."
 
@@ -178,7 +179,10 @@ def test_a_restatement_of_the_instructions_is_not_a_summary():
     assert summary.managerial == extractive_managerial(record)
     assert any("managerial summary" in n and "a restatement of the instructions" in n for n in summary.notes)
     # A real answer shares the line labels with the instructions, and is kept.
-    answer = "Positions: kate thinks the router loops. Decisions: none yet. Next step: bisect the pin access change."
+    answer = (
+        "Positions: carol thinks the router runtime doubled after the ECO. Decisions: none yet. "
+        "Next step: dave checks detailed_route on soc_top."
+    )
     generator.reply = lambda messages: answer
     assert Summarizer(generator, References(record.full_text())).summarize(record, technical=False).managerial == answer
 
@@ -194,3 +198,129 @@ def test_reference_check_leaves_ordinary_text_alone():
     refs = References("utilization of 0.7")
     text = "Use UTF-8 and step #1 of the flow; the tool said it failed. It reported 3 errors."
     assert check_references(text, refs)[0] == text
+
+
+# -- grounding: claims the record does not make ---------------------------------------------------------------
+
+ROUTER_CRASH = BugRecord(
+    id="",
+    title="detailed_route segfaults on the alu macro",
+    description="Tool: Detailed Routing\n\ndetailed_route crashes with SIGSEGV after the second iteration on alu_top.",
+    reporter="alice",
+    comments=[Comment("carol", "I can reproduce it with the guide file you sent. The grey area is a blockage.")],
+    logs="[INFO DRT-0195] Start detailed routing.\nSegmentation fault (core dumped)",
+)
+
+
+def summarise(reply: str, record: BugRecord = ROUTER_CRASH, **wanted: bool):
+    generator = ScriptedGenerator()
+    generator.reply = lambda messages: reply
+    return Summarizer(generator, References(record.full_text())).summarize(record, **wanted)
+
+
+def test_sentences_with_invented_versions_causes_and_messages_are_dropped_and_supported_ones_kept():
+    summary = summarise(
+        "detailed_route crashes with SIGSEGV on alu_top after the second iteration. "
+        "The command is not defined in the current version of OpenROAD. "
+        "The crash is caused by a specific macro. "
+        'The log shows "ERROR DRT-0416: guide not found". '
+        "carol reproduced it with the guide file.",
+        managerial=False,
+    )
+    assert summary.technical == (
+        "detailed_route crashes with SIGSEGV on alu_top after the second iteration. "
+        "carol reproduced it with the guide file."
+    )
+    (note,) = [n for n in summary.notes if n.startswith("technical summary:")]
+    assert "3 sentence(s) with claims absent from the record dropped" in note
+    assert "'OpenROAD'" in note and "cause" in note and "guide not found" in note
+
+
+def test_a_sentence_repeated_in_other_words_is_dropped():
+    summary = summarise(
+        "detailed_route cannot route on alu_top because the grey area is a blockage, carol says. "
+        "Segmentation fault after the second iteration. "
+        "The router cannot route on alu_top because the grey area is a blockage.",
+        managerial=False,
+    )
+    assert summary.technical == (
+        "detailed_route cannot route on alu_top because the grey area is a blockage, carol says. "
+        "Segmentation fault after the second iteration."
+    )
+    assert any("1 repeated sentence(s) dropped" in n for n in summary.notes)
+    # a short sentence, copied twice from the thread under two speakers' names
+    summary = summarise(
+        "[carol] The grey area is a blockage. [alice] No, it is no blockage. [carol] No it is no blockage."
+    )
+    assert summary.technical == "[carol] The grey area is a blockage. [alice] No, it is no blockage."
+
+
+def test_a_managerial_line_left_empty_is_filled_from_the_record_and_nothing_left_falls_back():
+    summary = summarise(
+        "Positions: carol can reproduce the crash with the guide file.\n"
+        "Decisions: the team will upgrade to version 2.1 of the router.\n"
+        "Next step: carol checks the blockage on alu_top.",
+        technical=False,
+    )
+    assert summary.managerial.splitlines() == [
+        "Positions: carol can reproduce the crash with the guide file.",
+        "Decisions: none recorded",  # the invented decision is gone; the extractive line stands in
+        "Next step: carol checks the blockage on alu_top.",
+    ]
+    everything_invented = summarise("The crash is caused by a memory leak in the OpenDB reader.", managerial=False)
+    assert everything_invented.technical == extractive_technical(ROUTER_CRASH)
+    assert any("too little was left" in n for n in everything_invented.notes)
+
+
+def test_grounding_can_be_turned_off_to_measure_it():
+    generator = ScriptedGenerator()
+    generator.reply = lambda messages: "The crash is caused by a memory leak in the OpenDB reader."
+    summary = Summarizer(generator, References(ROUTER_CRASH.full_text()), grounded=False).summarize(
+        ROUTER_CRASH, managerial=False
+    )
+    assert summary.technical == "The crash is caused by a memory leak in the OpenDB reader."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("detailed_route segfaults on alu_top.", True),
+        ("The crash happens in DRT-0195 on alu_top.", True),  # a code of the log
+        ("The crash happens in DRT-0416.", False),  # no such code in the record
+        ("It fails with OpenROAD 2.0.", False),
+        ("The guide file was fixed in the master branch.", False),
+        ("Carol thinks the grey area is a blockage.", True),
+        ("It crashes because of the grey area blockage.", True),  # the record says so in one sentence
+        ("It crashes because the alu macro overflows the stack.", False),
+        ("The router has a thermal runaway on the interposer.", False),  # words of its own
+        ("The log shows that detailed_route crashes with SIGSEGV on alu_top.", True),
+        ("The error messages indicate that the guide file is missing on the macro.", False),  # a finding of its own
+        ("Positions: Manager.", False),  # the prompt's reader made an actor
+        ("The manager reproduced the crash.", False),
+    ],
+)
+def test_unsupported_claims(sentence, supported):
+    from chipmate.plugins.bugtriage.grounding import RecordSupport, unsupported_claims
+
+    support = RecordSupport.of(ROUTER_CRASH.full_text())
+    assert (unsupported_claims(sentence, support) == []) is supported, unsupported_claims(sentence, support)
+
+
+def test_the_extractive_managerial_summary_says_the_last_reply_once():
+    record = BugRecord(
+        id="1",
+        title="Router hangs",
+        description="detailed_route hangs at 99%.",
+        reporter="alice",
+        comments=[Comment("carol", "Send the guide file please.")],
+    )
+    text = extractive_managerial(record)
+    assert text.count("Send the guide file please.") == 1
+    assert text.endswith("Next step: follow up on the last reply, carol's")
+
+
+def test_the_reporter_may_be_named_though_the_report_never_says_their_name():
+    record = BugRecord(id="", title="detailed_route segfaults", description="It crashes on alu_top.", reporter="alice")
+    summary = summarise("Alice reported that detailed_route segfaults on alu_top.", record, managerial=False)
+    assert summary.technical == "Alice reported that detailed_route segfaults on alu_top."
+    assert not summary.notes

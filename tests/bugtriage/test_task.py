@@ -43,13 +43,13 @@ def test_all_parts(filled_host):
     generator.reply = lambda messages: (
         "detailed_route crashes on alu_top, like CHIP-101; carol suspects an empty guide net."
         if "technical summary" in messages[-1]["content"]
-        else "Positions: carol suspects the guide net.\nDecisions: none yet.\nNext step: carol checks the ECO."
+        else "Positions: carol suspects the guide net.\nDecisions: none yet.\nNext step: carol checks the empty net."
     )
     events: list[Event] = []
     out = run(filled_host, BUG, events)
     assert set(out) == {*PARTS, "owners_unsure", "notes", "history_version"}
     assert out["technical_summary"].startswith("detailed_route crashes on alu_top, like CHIP-101")
-    assert out["managerial_summary"].splitlines()[2] == "Next step: carol checks the ECO."
+    assert out["managerial_summary"].splitlines()[2] == "Next step: carol checks the empty net."
     assert out["duplicates"][0]["id"] == "CHIP-101" and out["duplicates"][0]["score"] >= 0.6
     assert out["severity"] == {"level": "high", "source": "rule", "reason": "'segfaults' in the title"}
     assert out["component"]["candidates"][0]["label"] == "router"
@@ -165,3 +165,28 @@ def test_typed_request_and_task_schema_have_the_same_fields():
 
     (request_cls,) = service().requests.values()
     assert {f.name for f in request_cls.DESCRIPTOR.fields} == set(INPUT_SCHEMA["properties"])
+
+
+def test_a_component_the_record_states_is_the_answer_when_the_history_knows_it(filled_host):
+    # The text is about the router; the report's own Tool: line names the placer team's component.
+    stated = {**BUG, "description": f"Tool: Placer\n\n{BUG['description']}", "parts": ["category", "component"]}
+    out = run(filled_host, stated)
+    assert out["component"] == {
+        "label": "placer",
+        "confidence": 1.0,
+        "unsure": False,
+        "source": "record",
+        "candidates": [{"label": "placer", "score": 1.0}],
+    }
+    assert "component 'placer': stated in the record" in out["notes"]
+    assert out["category"]["source"] != "record"  # the record states no category
+    unstated = run(filled_host, {**BUG, "parts": ["component"]})
+    assert unstated["component"]["source"] != "record" and unstated["component"]["candidates"][0]["label"] == "router"
+
+
+def test_a_stated_component_the_history_does_not_know_leaves_the_models_answer(filled_host):
+    out = run(
+        filled_host, {**BUG, "description": f"Tool: Detailed Routing\n{BUG['description']}", "parts": ["component"]}
+    )
+    assert out["component"]["source"] != "record" and out["component"]["candidates"][0]["label"] == "router"
+    assert any("states component 'Detailed Routing', which is no component of the history" in n for n in out["notes"])

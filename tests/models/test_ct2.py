@@ -3,6 +3,7 @@ serving without torch, streaming, usage, stop strings, truncation, cancellation,
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ from chipmate.errors import (
     ModelNotFoundError,
 )
 from chipmate.host import Host
-from chipmate.plugins.backends import ct2, ct2_convert
+from chipmate.plugins.backends import ct2, ct2_convert, embedded
 from chipmate.tasks import TaskContext
 
 TINY_CONTEXT = 96  # max_position_embeddings of the tiny model (conftest.py)
@@ -319,3 +320,23 @@ def test_without_ctranslate2_builtin_aliases_fall_back_to_hf(tmp_path, tiny_mode
     assert isinstance(ct2.load(spec), HFGenerator)
     assert "falls back to transformers" in caplog.text
     assert "fallback" in ct2.describe(spec)["engine"]
+
+
+def test_an_embedded_models_intermediate_checkpoint_goes_once_its_ct2_copy_is_complete(
+    tmp_path, tiny_model_dir, monkeypatch
+):
+    # A stand-in embedded model whose "GGUF conversion" is already in the cache: the tiny model with its marker.
+    model = dataclasses.replace(embedded.SMOLLM2, name="tiny-embedded", keep_checkpoint=False)
+    monkeypatch.setitem(embedded.MODELS, model.name, model)
+    cache = tmp_path / "cache"
+    checkpoint = model.converted_dir(cache)
+    shutil.copytree(tiny_model_dir, checkpoint)
+    (checkpoint / "chipmate-source.json").write_text(json.dumps({"sha256": model.sha256}))
+    assert model.is_converted(cache)
+    generator = host_for(tmp_path, cache, embedded=model.name).models.generator("m")
+    assert generator.count_tokens("a b c") > 0
+    assert len(conversions(cache)) == 1 and not checkpoint.exists()  # the CTranslate2 copy stays, its source goes
+    kept = dataclasses.replace(model, keep_checkpoint=True)
+    shutil.copytree(tiny_model_dir, checkpoint)
+    kept.discard_checkpoint(cache)
+    assert checkpoint.exists()

@@ -253,3 +253,52 @@ def test_the_constraints_leave_every_seed_script_as_it_is(yosys):
         if result.script != record.script or result.problems or result.notes:
             changed.append((record.id, result.notes, [str(p) for p in result.problems]))
     assert changed == []
+
+
+@pytest.mark.parametrize(
+    ("instruction", "inputs", "outputs"),
+    [
+        ("Synthesize alu.v and write the netlist to alu_syn.v.", ["alu.v"], ["alu_syn.v"]),
+        ("Write the netlist of alu.v to out.v.", ["alu.v"], ["out.v"]),
+        ("Map it using cells.lib, then save the area report (stat using the liberty) in area.txt.", ["cells.lib"], []),
+        ("Read top.v and sub.v, flatten, and dump the result as flat.json.", ["top.v", "sub.v"], ["flat.json"]),
+        ("Report the cell counts with stat into stats.txt.", [], ["stats.txt"]),
+        ("Lower the processes, then produce counter.il.", [], ["counter.il"]),
+    ],
+)
+def test_file_roles_tell_named_inputs_from_named_outputs(instruction, inputs, outputs):
+    request = counter(instruction)
+    assert request.missing_inputs == inputs
+    assert request.named_outputs == [*outputs, *(["area.txt"] if "area.txt" in instruction else [])]
+
+
+def test_no_seed_or_dev_instruction_names_an_input_it_does_not_supply():
+    import json
+
+    from chipmate.plugins.scriptgen.library import ScriptLibrary
+
+    records = [(r.instruction, [f["name"] for f in r.files]) for r in ScriptLibrary(None, include_seed=True).records()]
+    dev = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "scriptgen_dev.jsonl"
+    for line in dev.read_text().splitlines():
+        task = json.loads(line)
+        records.append((task["instruction"], [Path(f).name for f in task["files"]]))
+    assert len(records) > 200
+    wrong = [
+        instruction
+        for instruction, files in records
+        if Request(instruction, [{"name": f} for f in files]).missing_inputs
+    ]
+    assert wrong == []
+
+
+def test_a_command_that_writes_over_an_input_is_dropped_and_reported(yosys):
+    request = counter("Synthesize counter.v and write the netlist to counter_syn.v.")
+    result = constrain(
+        "read_verilog counter.v\nsynth -top counter\nwrite_verilog counter_syn.v\nwrite_verilog counter.v\n",
+        request,
+        yosys,
+    )
+    assert result.script.splitlines() == ["read_verilog counter.v", "synth -top counter", "write_verilog counter_syn.v"]
+    assert [p.kind for p in result.problems] == ["file"] and "write over `counter.v`" in result.problems[0].message
+    tee = constrain("read_verilog counter.v\ntee -o counter.v stat\n", request, yosys)
+    assert "counter.v stat" not in tee.script and tee.problems

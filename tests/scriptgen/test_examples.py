@@ -1,9 +1,9 @@
-"""The scriptgen examples run for real against a server (scripted fake generator, real Yosys)."""
+"""The scriptgen examples run for real against a server (scripted fake generator, real Yosys). The Tcl flow
+(examples/tcl/yosys_flow.tcl, inside Yosys) runs in tests/integrations/test_examples.py."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,16 +43,3 @@ def test_python_example(env, tmp_path):
     assert result.returncode == 0, result.stderr
     assert out.read_text() == SCRIPT and "# passed in 1 round(s)" in result.stdout
     assert "[retrieve: 4 example(s)" in result.stderr and "[run: passed" in result.stderr
-
-
-@pytest.mark.skipif(shutil.which("tclsh") is None, reason="tclsh is installed by .ci/run")
-def test_tcl_example(env):
-    result = subprocess.run(
-        ["tclsh", str(ROOT / "examples" / "tcl" / "yosys_scriptgen.tcl")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("chipmate's script ran in Yosys in 1 round(s):\n" + SCRIPT.strip())

@@ -211,3 +211,24 @@ def test_opensta_requests_use_opensta_examples(make_host, generator):
     assert output["passed"] and output["tool"] == "opensta", output
     assert "report_checks -path_delay max > pwm.rpt" in output["script"]
     assert all(e["id"].startswith("seed-sta-") for e in output["examples"])
+
+
+def test_an_input_the_instruction_names_but_the_request_lacks_is_invalid_argument(make_host, generator):
+    generator.replies = [GOOD]
+    request = {**counter_request(), "instruction": "Synthesize alu.v and write the netlist to alu_syn.v."}
+    with pytest.raises(InvalidInputError, match=r"does not supply: alu\.v"):
+        run(make_host(), request)
+    assert generator.prompts == []  # refused before any generation
+
+
+def test_a_script_that_runs_but_leaves_a_problem_does_not_pass(make_host, generator):
+    # The first draft runs in Yosys but writes over the request's input (dropped: a problem); the repair turn is
+    # told so, and its script passes with no problem left.
+    generator.replies = ["read_verilog counter.v\nsynth -top counter\nwrite_verilog counter.v\n", GOOD]
+    output = run(make_host(resamples=0), counter_request())
+    assert output["passed"] and output["problems"] == [] and output["rounds"] == 2
+    repair_turn = generator.prompts[1][-1]["content"]
+    assert "does not do what the task asks" in repair_turn and "write over `counter.v`" in repair_turn
+    generator.replies = ["read_verilog counter.v\nsynth -top counter\nwrite_verilog counter.v\n"]
+    stuck = run(make_host(resamples=0), counter_request(max_repairs=1))
+    assert not stuck["passed"] and stuck["problems"] and "write over" in stuck["problems"][0]
