@@ -87,8 +87,14 @@ class ServerConfig:
     port: int = DEFAULT_PORT
     # 4 MiB is gRPC's own default; large enough for a netlist excerpt or a long bug log.
     max_message_bytes: int = 4 * 1024 * 1024
-    # Task calls running at once; more are refused with RESOURCE_EXHAUSTED instead of queueing without bound.
-    max_concurrent_requests: int = 8
+    # Task calls the server works on at once, each on a thread of its own; past it a call is refused with
+    # RESOURCE_EXHAUSTED. 64 because cheap calls (echo, health, retrieval) must find a thread while model calls
+    # wait for a model (model_queue), and 64 idle threads cost little memory; gRPC's own limit is set above it.
+    max_concurrent_requests: int = 64
+    # Calls that may wait for a model (one busy generating, or still loading), all models together, first come
+    # first served, each until its deadline; past it RESOURCE_EXHAUSTED with a retry estimate. 16 keeps the
+    # waiting model calls well under max_concurrent_requests, so they can never take every thread.
+    model_queue: int = 16
     # Seconds in-flight calls get to finish on SIGTERM/SIGINT before they are cancelled.
     grace_seconds: float = 5.0
     # Bearer tokens by name; empty means auth is off, which is only allowed on a loopback host.
@@ -99,6 +105,9 @@ class ServerConfig:
     # "json" (one object per line, for log shippers) or "text".
     log_format: str = "json"
     log_level: str = "INFO"
+    # Put each call's input (prompts, bug records) into its audit line. Off: inputs may hold a design team's IP,
+    # and the audit line (caller, task, status, duration) is enough to account for every call.
+    log_inputs: bool = False
     # Model aliases to load in the background once the server reports SERVING, so the first call does not wait
     # for the weights to load (about a second for the default generator through CTranslate2, several for an `hf`
     # alias, which imports torch and transformers first).
@@ -109,7 +118,7 @@ class ServerConfig:
         """Range and cross-field checks; ConfigError naming the key."""
         if not 0 <= self.port <= 65535:
             raise ConfigError(f"{where.at('port')} must be between 0 and 65535, got {self.port}")
-        for key in ("max_message_bytes", "max_concurrent_requests"):
+        for key in ("max_message_bytes", "max_concurrent_requests", "model_queue"):
             if getattr(self, key) < 1:
                 raise ConfigError(f"{where.at(key)} must be at least 1, got {getattr(self, key)}")
         if self.grace_seconds < 0:

@@ -82,9 +82,17 @@ class PermissionDeniedError(ChipmateError):
 
 
 class OverloadedError(ChipmateError):
-    """The server is at its concurrency limit; retry later or raise ``server.max_concurrent_requests``."""
+    """The server is at its concurrency limit or its queue is full; retry later.
+
+    ``retry_after`` is the server's estimate, in seconds, of when a retry may succeed (None when it has none); the
+    server sends it as the ``grpc-retry-pushback-ms`` trailer and the client puts it back here.
+    """
 
     code = RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, *, hint: str | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
 
 
 class BackendUnavailableError(ChipmateError):

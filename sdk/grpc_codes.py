@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import grpc
 
-from .errors import INTERNAL, ChipmateError, error_for_code
+from .errors import INTERNAL, ChipmateError, OverloadedError, error_for_code
 
 
 def status_of(error: ChipmateError) -> grpc.StatusCode:
@@ -21,4 +21,11 @@ def error_from_rpc(exc: grpc.RpcError) -> ChipmateError:
     code = exc.code() if hasattr(exc, "code") else None
     name = code.name if isinstance(code, grpc.StatusCode) else INTERNAL
     details = exc.details() if hasattr(exc, "details") else str(exc)
-    return error_for_code(name, details or "")
+    error = error_for_code(name, details or "")
+    if isinstance(error, OverloadedError):
+        # The server's retry estimate travels in gRPC's retry-pushback trailer (milliseconds).
+        trailers = exc.trailing_metadata() if hasattr(exc, "trailing_metadata") else None
+        pushback = next((v for k, v in trailers or () if k == "grpc-retry-pushback-ms"), None)
+        if isinstance(pushback, str) and pushback.isdigit():
+            error.retry_after = int(pushback) / 1000
+    return error

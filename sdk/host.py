@@ -106,7 +106,11 @@ class Host:
         from .models import ModelRegistry
 
         def make() -> ModelRegistry:
-            return ModelRegistry(cache_dir=self.config.cache_path(), source=self.config.source)
+            return ModelRegistry(
+                cache_dir=self.config.cache_path(),
+                source=self.config.source,
+                queue_limit=self.config.server.model_queue,
+            )
 
         return self._collect(  # type: ignore[no-any-return]
             "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
@@ -158,7 +162,8 @@ class Host:
             self.before_task(call)
             ctx.check()
             try:
-                with progress.waiting_call(ctx):  # one-time work the handler waits for reports to this call
+                # One-time work the handler waits for reports to this call, and the model queue honours its deadline.
+                with progress.waiting_call(ctx):
                     output = task.handler(input, ctx)
             except ChipmateError:
                 raise

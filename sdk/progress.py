@@ -98,6 +98,11 @@ def waiting_call(ctx: Any) -> Iterator[None]:
         _task.reset(token)
 
 
+def waiting_context() -> Any:
+    """The TaskContext :func:`waiting_call` made current in this thread, or None (the model queue reads it)."""
+    return _task.get()
+
+
 def run_once(key: Hashable, what: str, work: Callable[[], T]) -> T:
     """``work()``'s result, computed once per ``key`` at a time in a thread of its own; concurrent callers with the
     same key share the one run. A task call waiting here gets progress events and a deadline error that explains

@@ -142,10 +142,11 @@ class TaskContext:
 
     def check(self) -> None:
         """Raise if the call was cancelled or its deadline passed; call it between units of work."""
-        if self.cancelled.is_set():
-            raise CancelledError("the caller cancelled the call")
+        # The deadline first: gRPC also cancels a call whose deadline passed, and "deadline" says why.
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise DeadlineExceededError("the call ran past its deadline", hint="give the call a longer deadline")
+        if self.cancelled.is_set():
+            raise CancelledError("the caller cancelled the call")
 
     def token(self, text: str) -> None:
         """Emit a token delta (a piece of generated text)."""
@@ -268,11 +269,12 @@ def check_nesting(value: Any, limit: int = MAX_INPUT_DEPTH) -> None:
 
 
 def decode_json(text: str, what: str = "input_json") -> Any:
-    """Parse JSON call input (empty text is an empty object); InvalidInputError for bad or absurdly nested JSON."""
+    """Parse JSON call input (empty text is an empty object); InvalidInputError for bad or absurdly nested JSON,
+    integer literals longer than Python converts, and strings holding lone UTF-16 surrogates."""
     if not text.strip():
         return {}
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"{what} is not valid JSON: {exc}", hint='send a JSON object such as {"text": "hi"}'
@@ -283,12 +285,65 @@ def decode_json(text: str, what: str = "input_json") -> Any:
             f"{what} nests arrays/objects more than {MAX_INPUT_DEPTH} levels deep",
             hint="flatten the input; no task needs that much nesting",
         ) from None
+    except ValueError as exc:
+        # Python refuses to convert integer literals of more than sys.get_int_max_str_digits() (4,300) digits:
+        # a guard against quadratic-time conversion, and no task has a use for such a number.
+        raise InvalidInputError(
+            f"{what} holds a number chipmate does not accept: {exc}",
+            hint="send numbers of at most 4,300 digits (or as strings)",
+        ) from None
+    # A lone surrogate can only come from a \uD800-\uDFFF escape (the text itself is valid UTF-8, which cannot
+    # encode one); such a string cannot be encoded again, so it is refused here rather than deep in a plugin.
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        check_text(value, what)
+    return value
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def check_text(value: Any, what: str = "input") -> None:
+    """Raise InvalidInputError when a string in ``value`` (keys included) is not encodable as UTF-8 (a lone
+    surrogate such as ``"\\ud800"``); walks containers level by level, like :func:`check_nesting`."""
+    level = [value]
+    while level:
+        children: list[Any] = []
+        for item in level:
+            if isinstance(item, str):
+                children.append(item)
+            elif isinstance(item, dict):
+                children += list(item.keys())
+                children += [v for v in item.values() if isinstance(v, (dict, list, str))]
+            elif isinstance(item, list):
+                children += [v for v in item if isinstance(v, (dict, list, str))]
+        strings = [c for c in children if isinstance(c, str)]
+        for string in strings:
+            try:
+                string.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InvalidInputError(
+                    f"{what} holds a string with a lone UTF-16 surrogate ({string[exc.start : exc.end]!r} at "
+                    f"index {exc.start}), which is not text",
+                    hint="send well-formed Unicode; escape \\uD800-\\uDFFF only in surrogate pairs",
+                ) from None
+        level = [c for c in children if not isinstance(c, str)]
 
 
 def _describe(exc: fastjsonschema.JsonSchemaValueException, root: str) -> str:
     # fastjsonschema names the value "data" ("data.text must be string"); say what it is to the caller.
     message = exc.message
     return root + message[4:] if message.startswith("data") else message
+
+
+def current_context() -> TaskContext | None:
+    """The context of the task call running in this thread (``Host.run_task`` sets it), or None.
+
+    Lets shared machinery that a handler calls without passing its ``ctx`` (the model queue) still honour the
+    call's deadline and cancellation.
+    """
+    from .progress import waiting_context
+
+    return waiting_context()  # type: ignore[no-any-return]
 
 
 @dataclass

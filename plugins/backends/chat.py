@@ -11,6 +11,7 @@ from typing import Any
 from chipmate import Task, TaskContext
 from chipmate.errors import ChipmateError
 from chipmate.models import GENERATOR
+from chipmate.models.base import MAX_MESSAGES
 
 INPUT_SCHEMA = {
     "type": "object",
@@ -18,6 +19,7 @@ INPUT_SCHEMA = {
         "messages": {
             "type": "array",
             "minItems": 1,
+            "maxItems": MAX_MESSAGES,
             "items": {
                 "type": "object",
                 "properties": {
@@ -27,7 +29,8 @@ INPUT_SCHEMA = {
                 "required": ["role", "content"],
                 "additionalProperties": False,
             },
-            "description": "The conversation, oldest first.",
+            "description": f"The conversation, oldest first (at most {MAX_MESSAGES} messages; a prompt of more "
+            "than twice the model's context is refused, a shorter one that does not fit is truncated).",
         },
         "model": {"type": "string", "description": "Generator alias (default: the configured default)."},
         "max_tokens": {"type": "integer", "minimum": 1, "maximum": 32768, "default": 256},

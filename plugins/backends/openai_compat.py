@@ -30,6 +30,7 @@ from chipmate.models.base import (
     ModelSpec,
     StopFilter,
     TokenStream,
+    check_prompt_size,
     fit_messages,
     validate_messages,
 )
@@ -84,6 +85,9 @@ def describe(spec: ModelSpec) -> dict[str, Any]:
 class OpenAIGenerator(Generator):
     """Streams chat completions from an OpenAI-compatible server. Thread-safe: no state is shared per request."""
 
+    # A serving engine batches requests; a few at once keep it busy without queueing unboundedly on its side.
+    max_concurrency = 8
+
     def __init__(
         self,
         *,
@@ -107,6 +111,8 @@ class OpenAIGenerator(Generator):
         return math.ceil(len(text) / CHARS_PER_TOKEN)
 
     def _fit(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[list[dict[str, Any]], int, int]:
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
+
         def count(msgs: list[dict[str, Any]]) -> int:
             # ~4 tokens of chat-template framing per message, 3 for the assistant's turn.
             return sum(self.count_tokens(str(m.get("content", ""))) + 4 for m in msgs) + 3

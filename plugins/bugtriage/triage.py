@@ -17,10 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.errors import InvalidInputError
+
 from . import PARTS
 from .guard import References
 from .importers import stated_fields
-from .records import BugRecord, record_from_dict
+from .records import BugRecord, RecordError, record_from_dict
 from .service import BugTriageService, History
 from .severity import rule_severity
 from .store import embedding_text
@@ -34,7 +36,14 @@ def record_from_input(data: dict[str, Any]) -> BugRecord:
     """The bug of a triage call's (schema-validated) input; a bug not yet filed may come without an id."""
     payload = {k: v for k, v in data.items() if k != "parts"}
     bug_id = str(payload.get("id") or "").strip()
-    record = record_from_dict({**payload, "id": bug_id or "unfiled"})
+    try:
+        record = record_from_dict({**payload, "id": bug_id or "unfiled"})
+    except RecordError as exc:
+        # The schema cannot say everything a record needs (a title of only white space is empty): the caller's
+        # input, so INVALID_ARGUMENT naming the field.
+        raise InvalidInputError(
+            f"input.{exc.field} {exc.message}", hint=f"fix the field {exc.field!r} of the bug record"
+        ) from None
     record.id = bug_id
     return record
 

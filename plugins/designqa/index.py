@@ -142,6 +142,10 @@ class KnowledgeIndex:
         root = Path(root).expanduser()
         if not cls.exists(root):
             raise IndexCorruptError(f"no knowledge index at {root}", hint=rebuild_hint(root))
+        from .writer import clean_if_idle  # the writer imports this module
+
+        # A writer killed mid-write left its temporary generation; nobody else would ever delete it.
+        clean_if_idle(root)
         # A writer may replace the generation between reading the manifest and loading its files; retry then.
         for attempt in range(3):
             try:

@@ -77,6 +77,36 @@ def writer_lock(root: Path, timeout: float = 0.0) -> Iterator[None]:
         fh.close()  # closing releases the flock
 
 
+def remove_leftovers(root: Path) -> list[Path]:
+    """Delete what an interrupted writer left in ``root``: temporary generations (``.tmp-gen-*``), temporary
+    manifests, and generations renamed into place that no manifest ever published. Call it holding the writer
+    lock (a live writer's temporary files look the same); returns what was removed."""
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        current = int(manifest["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        current = None  # no readable manifest: only the temporary files are certainly garbage
+    removed = [*root.glob(".tmp-gen-*"), *root.glob(f".{MANIFEST}.*")]
+    if current is not None:
+        removed += [p for p in root.glob("gen-*") if p.name[4:].isdigit() and int(p.name[4:]) > current]
+    for path in removed:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+    return removed
+
+
+def clean_if_idle(root: Path) -> None:
+    """:func:`remove_leftovers` when no writer holds the lock (readers call this when they open an index)."""
+    try:
+        with writer_lock(root, 0.0):
+            remove_leftovers(root)
+    except (IndexBusyError, OSError):
+        pass  # a writer is at work (its files are not leftovers), or the index is read-only to us
+
+
 def _build_faiss(vectors: np.ndarray, settings: IndexSettings) -> Any:
     import faiss
 
@@ -150,6 +180,7 @@ def update_index(
     root = Path(root).expanduser()
     report = UpdateReport()
     with writer_lock(root, lock_timeout):
+        remove_leftovers(root)
         current = (
             None
             if fresh or not KnowledgeIndex.exists(root)

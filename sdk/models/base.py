@@ -7,17 +7,27 @@ Nothing here imports torch; backends import their heavy libraries inside ``load`
 from __future__ import annotations
 
 import abc
+import functools
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import PluginError
+from ..errors import InvalidInputError, PluginError
 
 if TYPE_CHECKING:
     import numpy
 
     from ..tasks import TaskContext
+    from .queue import GeneratorGate, Slot
+
+#: the most messages a generator takes in one prompt; a conversation longer than this is a caller's bug or an
+#: attack (each message costs a render of the chat template), and the oldest turns would be dropped anyway
+MAX_MESSAGES = 256
+#: a prompt may be at most this many times the model's context: up to it the truncation policy fits it, past it the
+#: call is refused, since nearly all of it would be thrown away after tokenizing it had cost its time
+MAX_PROMPT_CONTEXTS = 8
 
 #: finish reasons a :class:`Generation` reports, as OpenAI names them
 FINISH_STOP = "stop"  # end-of-sequence token or a stop string
@@ -47,10 +57,16 @@ class TokenStream(Iterator[str]):
     or dropping it) stops the generation.
     """
 
-    def __init__(self, deltas: Iterator[str], result: Callable[[], Generation]) -> None:
+    def __init__(
+        self, deltas: Iterator[str], result: Callable[[], Generation], *, finished: threading.Event | None = None
+    ) -> None:
         self._deltas = deltas
         self._result = result
         self.generation: Generation | None = None
+        #: set once the backend has stopped computing, which may be after the stream ended: a decoder busy with a
+        #: long prompt cannot stop before its first token, yet the caller's deadline must not wait for it. The
+        #: generation queue keeps the model's slot until then. None: the backend is done when the stream is.
+        self.finished = finished
 
     def __iter__(self) -> TokenStream:
         return self
@@ -79,6 +95,19 @@ class Generator(abc.ABC):
 
     #: tokens the model can attend to, prompt and completion together
     context_length: int = 2048
+    #: generations this instance runs at once; more callers wait in the generation queue (``models/queue.py``)
+    max_concurrency: int = 1
+    #: set by the model registry when it loads the model; None (no queueing) for an instance made by hand
+    gate: GeneratorGate | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Every backend's stream and generate pass through the generation queue, without each backend having to
+        # remember to: the queue is the server's fairness policy, not a backend's choice.
+        for name in ("stream", "generate"):
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "_queued", False):
+                setattr(cls, name, _queued(method, streaming=name == "stream"))
 
     @abc.abstractmethod
     def stream(
@@ -118,6 +147,101 @@ class Generator(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing to release
         """Release what the backend holds (connections, memory); the registry calls it on shutdown."""
+
+
+# The gates whose queued method is running in this thread (set only for the length of that call).
+_nesting = threading.local()
+
+
+def _queued(method: Callable[..., Any], *, streaming: bool) -> Callable[..., Any]:
+    """``method`` holding a slot of the instance's gate for its whole run (a stream: until it is exhausted,
+    fails or is closed)."""
+
+    @functools.wraps(method)
+    def queued(self: Generator, *args: Any, **kwargs: Any) -> Any:
+        gate = self.gate
+        nested = _nesting.__dict__.setdefault("gates", set())
+        # A queued method called from inside another on the same gate (a backend's generate calling its own
+        # stream, an override calling super()) runs under the slot its caller holds instead of waiting for itself.
+        if gate is None or gate in nested:
+            return method(self, *args, **kwargs)
+        from ..tasks import current_context
+
+        slot = gate.acquire(kwargs.get("ctx") or current_context())
+        nested.add(gate)
+        try:
+            result = method(self, *args, **kwargs)
+        except BaseException:
+            slot.release()
+            raise
+        finally:
+            nested.discard(gate)
+        if not streaming:
+            slot.release()
+            return result
+        return TokenStream(_SlotDeltas(result, slot), lambda: result.generation, finished=result.finished)
+
+    queued._queued = True  # type: ignore[attr-defined]
+    return queued
+
+
+class _SlotDeltas(Iterator[str]):
+    """A stream's deltas that give the gate slot back when they end, fail, are closed or are dropped."""
+
+    def __init__(self, stream: TokenStream, slot: Slot) -> None:
+        self._stream = stream
+        self._slot = slot
+        self._released = False
+
+    def __next__(self) -> str:
+        try:
+            return next(self._stream)
+        except BaseException:
+            self._release()
+            raise
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            self._release()
+
+    def __del__(self) -> None:
+        self._release()
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        finished = self._stream.finished
+        if finished is None or finished.is_set():
+            self._slot.release()
+            return
+        # The caller is gone but the backend still computes: the slot comes back when it stops.
+        slot = self._slot
+
+        def release_when_finished() -> None:
+            finished.wait()
+            slot.release()
+
+        threading.Thread(target=release_when_finished, name="chipmate-slot-release", daemon=True).start()
+
+
+def check_prompt_size(messages: list[dict[str, Any]], *, context_length: int, count: Callable[[str], int]) -> None:
+    """InvalidInputError when ``messages`` are more than :data:`MAX_PROMPT_CONTEXTS` times ``context_length``
+    tokens (``count`` tokenizes one text); the limit is named in the message."""
+    limit = MAX_PROMPT_CONTEXTS * context_length
+    # One token takes at least one character in every tokenizer chipmate uses, so short prompts need no count.
+    text = "\n".join(str(m.get("content", "")) for m in messages)
+    if len(text) <= limit:
+        return
+    tokens = count(text)
+    if tokens > limit:
+        raise InvalidInputError(
+            f"the prompt is {tokens} tokens, more than the {limit} a call may send to a model with a "
+            f"{context_length}-token context ({MAX_PROMPT_CONTEXTS}x the context; up to that it is truncated)",
+            hint="send less text: drop old turns or shorten the messages",
+        )
 
 
 class Embedder(abc.ABC):
@@ -248,9 +372,9 @@ def fit_messages(
     """Make ``messages`` fit ``context_length`` together with ``max_tokens``; the policy of docs/models.md.
 
     1. ``max_tokens`` is capped at ``context_length - 1`` (at least one prompt token).
-    2. System messages (at the start) and the newest message are always kept; the oldest other turns are
-       dropped one at a time until the prompt fits (an assistant turn left first goes too, so the
-       conversation still opens with a user turn).
+    2. System messages (at the start) and the newest message are always kept; the fewest oldest other turns
+       are dropped that make the prompt fit (an assistant turn left first goes too, so the conversation still
+       opens with a user turn); found by bisection, so a long conversation costs a few renders, not one a turn.
     3. If it still does not fit, the content of the oldest remaining user message is cut from the left
        (its end, the newest text, is kept).
     4. If it still does not fit (the system message alone is too long), ``max_tokens`` shrinks to what is left,
@@ -269,16 +393,27 @@ def fit_messages(
     n_system = 0
     while n_system < len(messages) - 1 and messages[n_system].get("role") == "system":
         n_system += 1
-    dropped = 0
-    # 2. drop the oldest turns between the system messages and the newest message.
-    while total > budget and len(messages) - n_system > 1:
-        del messages[n_system]
-        dropped += 1
-        # Never start the conversation with an assistant turn: strict chat templates reject that.
-        while len(messages) - n_system > 1 and messages[n_system].get("role") == "assistant":
-            del messages[n_system]
-            dropped += 1
-        total = count(messages)
+    # 2. drop the oldest turns between the system messages and the newest message. Dropping them one at a time
+    # and re-rendering each time made a long conversation quadratic (1,000 messages held a server for minutes);
+    # the prompt only shrinks as turns go, so the first start that fits is found by bisection, with the same
+    # result. A conversation never starts with an assistant turn (strict chat templates reject that), so the
+    # starts considered are the user and system turns after the first, and the newest message.
+    last = len(messages) - 1
+    starts = [i for i in range(n_system + 1, last + 1) if messages[i].get("role") != "assistant" or i == last]
+    if last not in starts:
+        starts.append(last)
+    lo, hi = 0, len(starts) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if count(messages[:n_system] + messages[starts[mid] :]) <= budget:
+            hi = mid
+        else:
+            lo = mid + 1
+    start = starts[lo]
+    dropped = start - n_system
+    messages = messages[:n_system] + messages[start:]
+    # count() runs last on the messages kept, so a caller caching its last render gets the right one.
+    total = count(messages)
     fitted = FittedPrompt(messages, max_tokens, total, dropped_turns=dropped)
     if total <= budget:
         return fitted
@@ -303,11 +438,15 @@ def fit_messages(
 
 
 def validate_messages(messages: Any) -> list[dict[str, Any]]:
-    """Check ``messages`` is a non-empty list of ``{role, content}`` dicts; InvalidInputError otherwise."""
-    from ..errors import InvalidInputError
-
+    """Check ``messages`` is a non-empty list of at most :data:`MAX_MESSAGES` ``{role, content}`` dicts;
+    InvalidInputError otherwise."""
     if not isinstance(messages, list) or not messages:
         raise InvalidInputError("messages must be a non-empty list of {role, content} objects")
+    if len(messages) > MAX_MESSAGES:
+        raise InvalidInputError(
+            f"{len(messages)} messages is more than the {MAX_MESSAGES} a generator takes",
+            hint="drop the oldest turns; a model only reads the newest ones that fit its context anyway",
+        )
     for i, message in enumerate(messages):
         if not isinstance(message, dict) or not isinstance(message.get("content"), str):
             raise InvalidInputError(f"messages[{i}] must be an object with a string 'content'")

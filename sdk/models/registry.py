@@ -20,8 +20,9 @@ from typing import Any
 
 from .. import progress
 from ..config import cache_dir as default_cache_dir
-from ..errors import ConfigError, ModelNotFoundError, PluginError
+from ..errors import ChipmateError, ConfigError, ModelNotFoundError, OverloadedError, PluginError
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
+from .queue import ModelQueue
 from .store import read_aliases, store_path
 
 log = logging.getLogger("chipmate.models")
@@ -33,9 +34,13 @@ COMMON_KEYS = {"backend": "backend kind (hf, openai, sentence-transformers, or a
 class ModelRegistry:
     """Model aliases -> backends, loading each model once, on first use, and sharing it across requests."""
 
-    def __init__(self, *, cache_dir: str | Path | None = None, source: str | None = None) -> None:
+    def __init__(
+        self, *, cache_dir: str | Path | None = None, source: str | None = None, queue_limit: int = 16
+    ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
         self.source = source or "<config>"
+        #: calls waiting for a model (one busy generating, or still loading), all models together
+        self.queue = ModelQueue(queue_limit)
         self._backends: dict[str, ModelBackend] = {}
         self._aliases: dict[str, ModelAlias] = {}
         self._specs: dict[str, ModelSpec] = {}
@@ -232,13 +237,26 @@ class ModelRegistry:
             with lock:
                 model = self._loaded.get(alias)
                 if model is None:
-                    model = backend.load(spec)
+                    model = _load(spec, backend)
+                    if isinstance(model, Generator):
+                        model.gate = self.queue.gate(alias, model.max_concurrency)
                     self._loaded[alias] = model
             return model
 
-        # A first load can take minutes (the embedded generator is converted once): a task call waiting for it
-        # gets its progress, and a deadline error that says what is under way (chipmate.progress).
-        return progress.run_once((id(self), alias), f"loading model {alias!r}", load)
+        # A call waiting for a load holds a server thread like one waiting for a busy model: it counts against the
+        # model queue's bound, so a crowd of first calls cannot take every thread.
+        if not self.queue._enter():
+            raise OverloadedError(
+                f"model {alias!r} is still loading and {self.queue.waiting} calls already wait for models",
+                hint="retry in a few seconds, or preload it (server.preload_models)",
+                retry_after=5.0,
+            )
+        try:
+            # A first load can take minutes (the embedded generator is converted once): a task call waiting for it
+            # gets its progress, and a deadline error that says what is under way (chipmate.progress).
+            return progress.run_once((id(self), alias), f"loading model {alias!r}", load)
+        finally:
+            self.queue._leave()
 
     def list(self) -> list[dict[str, Any]]:
         """One row per alias: alias, backend, kind, default, loaded, plugin, source, and for aliases from the
@@ -304,6 +322,23 @@ class ModelRegistry:
             loaded, self._loaded = self._loaded, {}
         for model in loaded.values():
             model.close()
+
+
+def _load(spec: ModelSpec, backend: ModelBackend) -> Any:
+    """``backend.load(spec)``, with an unforeseen failure said as what it almost always is: bad model files."""
+    try:
+        return backend.load(spec)
+    except ChipmateError:
+        raise
+    except Exception as exc:
+        # Loading fails on files far more often than on code (a truncated download, a half-copied folder): say
+        # which model and what to check (FAILED_PRECONDITION), and keep the traceback for the log.
+        log.error("model %r failed to load", spec.alias, exc_info=exc)
+        raise ConfigError(
+            f"{spec.where()}: model {spec.alias!r} could not be loaded: {type(exc).__name__}: {exc}",
+            hint=f"check the files of model {spec.alias!r} (`chipmate models info {spec.alias}`); copy or "
+            "convert them again if they are incomplete",
+        ) from exc
 
 
 def loaded_facts(model: Any) -> dict[str, Any]:

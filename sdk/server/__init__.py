@@ -28,12 +28,17 @@ from ..v1 import tasks_pb2, tasks_pb2_grpc
 from .auth import AuthInterceptor, TokenAuth, is_loopback
 from .runner import CallRunner
 from .servicers import TaskServicer
+from .wire import GuardedRegistration
 
 log = logging.getLogger("chipmate.server")
 
 TASK_SERVICE = tasks_pb2.DESCRIPTOR.services_by_name["TaskService"].full_name
 # Threads beyond the task limit, so health checks and ListTasks are answered while every task slot is busy.
 SPARE_THREADS = 4
+# gRPC's own cap on calls in flight, as a multiple of the threads: above the task limit, so that chipmate's limit
+# (with its message and retry hint) is the one a task call meets, and with room for calls whose response is on
+# its way while their client already sent the next (gRPC counts a call until it has fully ended).
+GRPC_LIMIT_FACTOR = 2
 
 
 class ChipmateServer:
@@ -75,19 +80,21 @@ class ChipmateServer:
             interceptors=[AuthInterceptor(self.auth)] if self.auth.enabled else [],
             options=options,
             # Bounds the queue in front of the thread pool; beyond it gRPC answers RESOURCE_EXHAUSTED itself.
-            maximum_concurrent_rpcs=workers * 4,
+            maximum_concurrent_rpcs=workers * GRPC_LIMIT_FACTOR,
         )
-        runner = CallRunner(self.host, self.auth, s.max_concurrent_requests)
-        tasks_pb2_grpc.add_TaskServiceServicer_to_server(TaskServicer(runner), server)
+        runner = CallRunner(self.host, self.auth, s.max_concurrent_requests, log_inputs=s.log_inputs)
+        # Generated add_* functions register through this, so an undecodable request is INVALID_ARGUMENT.
+        registration: Any = GuardedRegistration(server)
+        tasks_pb2_grpc.add_TaskServiceServicer_to_server(TaskServicer(runner), registration)
         for service in self.host.services:
             try:
-                service.add_to_server(service.servicer(runner), server)
+                service.add_to_server(service.servicer(runner), registration)
             except Exception as exc:
                 raise PluginError(
                     f"plugin {service.plugin!r} failed to add service {service.name}: {type(exc).__name__}: {exc}",
                     hint=f"fix the plugin or disable it with CHIPMATE_DISABLE_PLUGINS={service.plugin}",
                 ) from exc
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, registration)
         reflection.enable_server_reflection((*self.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), server)
         return server
 
@@ -122,6 +129,9 @@ class ChipmateServer:
             self.host.startup()
             # Collect the tasks now so a broken plugin fails the start, not the first call.
             tasks = self.host.tasks
+            # The model queue is the server's policy: its settings win over the host's config (the same file in
+            # `chipmate serve`, but a server may be given settings of its own).
+            self.host.models.queue.limit = self.settings.model_queue
             for alias in self.settings.preload_models:  # an unknown alias fails the start, not a later call
                 self.host.models.spec(alias)
         except BaseException:

@@ -19,6 +19,7 @@ import grpc
 
 from ..config import ServerConfig
 from ..errors import ConfigError, PermissionDeniedError, UnauthenticatedError
+from .logs import audit
 
 # Health checks stay open so load balancers and `chipmate health` work without a secret.
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/",)
@@ -113,19 +114,24 @@ class AuthInterceptor(grpc.ServerInterceptor):
 
     def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
         handler = continuation(details)
-        if handler is None or details.method.startswith(OPEN_METHOD_PREFIXES):
+        if details.method.startswith(OPEN_METHOD_PREFIXES):
             return handler
         try:
             self._auth.authenticate(details.invocation_metadata)
         except UnauthenticatedError as exc:
-            return _denying_handler(handler, str(exc))
+            # An unknown method is refused like a known one: without a token a caller learns nothing, not even
+            # which methods exist (UNIMPLEMENTED would tell).
+            return _denying_handler(handler, str(exc), details.method)
         return handler
 
 
-def _denying_handler(handler: Any, message: str) -> Any:
+def _denying_handler(handler: Any, message: str, method: str) -> Any:
     def deny(request: Any, context: grpc.ServicerContext) -> Any:
+        audit(method, "UNAUTHENTICATED", context.peer())
         context.abort(grpc.StatusCode.UNAUTHENTICATED, message)
 
+    if handler is None:  # no such method: read the request as raw bytes
+        return grpc.unary_unary_rpc_method_handler(deny)
     kind = (handler.request_streaming, handler.response_streaming)
     factory = {
         (False, False): grpc.unary_unary_rpc_method_handler,

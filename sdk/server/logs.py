@@ -56,6 +56,22 @@ class RequestRecord(logging.LogRecord):
         self.__dict__.update(fields)
 
 
+def audit(method: str, code: str, peer: str, principal: str | None = None, duration_ms: float = 0.0) -> None:
+    """The audit line of a call that is not a task call (ListTasks), or of one refused before any servicer ran
+    (no valid token): method, status, peer, caller. Task calls write theirs in ``CallRunner``."""
+    log = logging.getLogger("chipmate.server")
+    if log.isEnabledFor(logging.INFO):
+        fields = {
+            "method": method,
+            "task": None,
+            "status": code,
+            "duration_ms": round(duration_ms, 3),
+            "peer": peer,
+            "principal": principal,
+        }
+        log.handle(RequestRecord(log.name, logging.INFO, "rpc", fields))
+
+
 class JsonFormatter(logging.Formatter):
     """Formats a record as one JSON object: time, level, logger, message and the ``extra`` fields."""
 

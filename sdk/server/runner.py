@@ -28,6 +28,11 @@ from .logs import RequestRecord
 log = logging.getLogger("chipmate.server")
 
 _DONE = object()
+# The retry estimate when every task slot is taken: cheap calls free theirs within milliseconds, and model calls
+# wait in the model queue (with its own estimate) rather than here.
+_BUSY_RETRY_SECONDS = 0.5
+# gRPC's name for the trailer that tells a client when to retry (its retry machinery honours it).
+RETRY_TRAILER = "grpc-retry-pushback-ms"
 # Request ids: a random per-process prefix and a counter, unique across restarts and far cheaper than
 # os.urandom per call (one of the larger costs on the request path).
 _REQUEST_PREFIX = os.urandom(8).hex()
@@ -42,10 +47,11 @@ class CallRunner:
     """Everything a task call needs before and after the handler: auth, the concurrency limit, the deadline,
     cancellation, the request id and the request log. Shared by all servicers."""
 
-    def __init__(self, host: Host, auth: TokenAuth, max_concurrent: int) -> None:
+    def __init__(self, host: Host, auth: TokenAuth, max_concurrent: int, *, log_inputs: bool = False) -> None:
         self.host = host
         self.auth = auth
         self.max_concurrent = max_concurrent
+        self.log_inputs = log_inputs
         # A counter under a plain lock rather than a BoundedSemaphore: the semaphore is a Condition written in
         # Python, and its acquire/release pair cost every call several microseconds for a non-blocking check.
         self._lock = threading.Lock()
@@ -75,14 +81,18 @@ class CallRunner:
                 return
         raise OverloadedError(
             f"server is busy: {self.max_concurrent} task calls are already running",
-            hint="retry with backoff, or raise server.max_concurrent_requests",
+            hint=f"retry in about {_BUSY_RETRY_SECONDS:g} s with backoff, or raise server.max_concurrent_requests",
+            retry_after=_BUSY_RETRY_SECONDS,
         )
 
     def _release(self) -> None:
         with self._lock:
             self._running -= 1
 
-    def _log(self, method: str, task: str, ctx: TaskContext | None, code: str, started: float, peer: str) -> None:
+    def _log(
+        self, method: str, task: str, ctx: TaskContext | None, code: str, started: float, peer: str, raw: Any = None
+    ) -> None:
+        """The call's audit line: who, what, how it ended, how long; its input only with ``server.log_inputs``."""
         if not log.isEnabledFor(logging.INFO):
             return
         fields = {
@@ -94,6 +104,8 @@ class CallRunner:
             "peer": peer,
             "principal": ctx.principal if ctx else None,
         }
+        if self.log_inputs:
+            fields["input"] = raw
         # Logger.handle with a ready record skips logging's stack walk for the caller's file and line, which this
         # one fixed call site does not need; RequestRecord skips the rest of LogRecord's per-record set-up.
         log.handle(RequestRecord(log.name, logging.INFO, "rpc", fields))
@@ -118,8 +130,15 @@ class CallRunner:
             code = exc.code
             self._abort(context, exc, task, ctx)
             raise  # unreachable: abort raises
+        except Exception as exc:
+            # Run_task turns handler bugs into TaskFailedError; anything else here is a bug of the server itself.
+            code = "INTERNAL"
+            failure = TaskFailedError(f"call of task {task!r} failed: {type(exc).__name__}: {exc}")
+            failure.__cause__ = exc
+            self._abort(context, failure, task, ctx)
+            raise  # unreachable: abort raises
         finally:
-            self._log(method, task, ctx, code, started, peer)
+            self._log(method, task, ctx, code, started, peer, raw_input)
 
     def stream(self, method: str, task: str, raw_input: Any, context: grpc.ServicerContext) -> Iterator[Event]:
         """Run ``task`` in a worker thread and yield its events, ending with a result or an error event.
@@ -132,11 +151,18 @@ class CallRunner:
         peer = context.peer()
         ctx: TaskContext | None = None
         try:
-            ctx = self._context(context, task, emit=events.put)
-            value = decode_json(raw_input) if isinstance(raw_input, str) else raw_input
-            self._acquire()
+            try:
+                ctx = self._context(context, task, emit=events.put)
+                value = decode_json(raw_input) if isinstance(raw_input, str) else raw_input
+                self._acquire()
+            except ChipmateError:
+                raise
+            except Exception as exc:  # a bug of the server itself: reported like one, never as UNKNOWN
+                failure = TaskFailedError(f"call of task {task!r} failed: {type(exc).__name__}: {exc}")
+                failure.__cause__ = exc
+                raise failure from exc
         except ChipmateError as exc:
-            self._log(method, task, ctx, exc.code, started, peer)
+            self._log(method, task, ctx, exc.code, started, peer, raw_input)
             yield Event("error", text=str(exc), code=exc.code, request_id=ctx.request_id if ctx else "")
             self._abort(context, exc, task, ctx)
             return
@@ -154,7 +180,7 @@ class CallRunner:
                 events.put(TaskFailedError(f"task {task!r} failed: {exc}"))
             finally:
                 self._release()
-                self._log(method, task, ctx, code, started, peer)
+                self._log(method, task, ctx, code, started, peer, raw_input)
                 events.put(_DONE)
 
         threading.Thread(target=work, name=f"chipmate-task-{ctx.request_id[-8:]}", daemon=True).start()
@@ -172,8 +198,14 @@ class CallRunner:
     def _abort(context: grpc.ServicerContext, exc: ChipmateError, task: str, ctx: TaskContext | None) -> None:
         # A failed call has no response body to carry its request id, so it goes into trailing metadata. Successful
         # calls carry it in the response instead: trailing metadata on every call cost ~150 µs of p50 latency.
+        trailers: tuple[tuple[str, str], ...] = ()
         if ctx is not None:
-            context.set_trailing_metadata((("x-request-id", ctx.request_id),))
+            trailers += (("x-request-id", ctx.request_id),)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            trailers += ((RETRY_TRAILER, str(int(retry_after * 1000))),)
+        if trailers:
+            context.set_trailing_metadata(trailers)
         if isinstance(exc, TaskFailedError) and exc.__cause__ is not None:
             log.error("task %s raised", task, exc_info=exc.__cause__)
         context.abort(status_of(exc), str(exc))

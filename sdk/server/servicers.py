@@ -8,6 +8,7 @@ limits, deadline, the Host's call path), encode the result. Typed services of pl
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import grpc
@@ -16,6 +17,7 @@ from ..errors import ChipmateError
 from ..grpc_codes import status_of
 from ..tasks import Event
 from ..v1 import tasks_pb2, tasks_pb2_grpc
+from .logs import audit
 from .runner import CallRunner
 
 
@@ -26,11 +28,16 @@ class TaskServicer(tasks_pb2_grpc.TaskServiceServicer):
         self._runner = runner
 
     def ListTasks(self, request: tasks_pb2.ListTasksRequest, context: grpc.ServicerContext) -> Any:
+        started = time.perf_counter()
+        principal = None
         if self._runner.auth.enabled:
             try:
-                self._runner.auth.authenticate(context.invocation_metadata() or ())
+                found = self._runner.auth.authenticate(context.invocation_metadata() or ())
+                principal = found.name if found else None
             except ChipmateError as exc:
+                audit("ListTasks", exc.code, context.peer(), duration_ms=(time.perf_counter() - started) * 1000)
                 context.abort(status_of(exc), str(exc))
+        audit("ListTasks", "OK", context.peer(), principal, (time.perf_counter() - started) * 1000)
         return tasks_pb2.ListTasksResponse(
             tasks=[
                 tasks_pb2.TaskInfo(

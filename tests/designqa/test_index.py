@@ -187,3 +187,32 @@ def test_aliases_are_searched_as_their_chunk(tmp_path, embedder):
     hits = HybridRetriever(index, embedder, mode="dense").search("how do I build a power grid?", 2)
     assert hits[0].chunk.id == "a" and hits[0].dense == pytest.approx(1.0, abs=1e-4)
     assert np.isclose(np.linalg.norm(index.vectors, axis=1), 1.0, atol=1e-4).all()
+
+
+def test_an_interrupted_write_leaves_nothing_after_the_next_open(index_copy):
+    # What a writer killed mid-write leaves: a temporary generation, a temporary manifest, and a generation
+    # renamed into place that no manifest published.
+    manifest = json.loads((index_copy / MANIFEST).read_text())
+    current = index_copy / manifest["data_dir"]
+    leftovers = [
+        index_copy / ".tmp-gen-killed",
+        index_copy / f"gen-{manifest['generation'] + 1:06d}",
+        index_copy / f".{MANIFEST}.abc123",
+    ]
+    for path in leftovers[:2]:
+        path.mkdir()
+        (path / "vectors.npy").write_bytes(b"half")
+    leftovers[2].write_text("{")
+    # While a writer holds the lock its files are not leftovers: they stay.
+    with writer_lock(index_copy):
+        KnowledgeIndex.open(index_copy)
+    assert all(p.exists() for p in leftovers)
+    index = KnowledgeIndex.open(index_copy)
+    assert [p for p in leftovers if p.exists()] == []
+    assert current.is_dir() and index.manifest["generation"] == manifest["generation"]
+
+
+def test_a_writer_removes_leftovers_before_it_writes(index_copy, embedder, docs_dir):
+    (index_copy / ".tmp-gen-killed").mkdir()
+    update_index(index_copy, embedder, remove=[str(docs_dir / "guide.md")])
+    assert not (index_copy / ".tmp-gen-killed").exists()

@@ -56,10 +56,11 @@ def test_stop_string_ends_generation_and_is_not_returned(tiny_host):
 def test_long_prompt_is_truncated_never_rejected(tiny_host):
     generator = tiny_host.models.generator("tiny")
     assert generator.context_length == TINY_CONTEXT
+    # Several times the context, within the MAX_PROMPT_CONTEXTS times it that a call may send.
     history = [{"role": "system", "content": "be brief"}]
-    for i in range(20):
-        history += [{"role": "user", "content": f"question {i} " * 5}, {"role": "assistant", "content": "ok " * 5}]
-    history.append({"role": "user", "content": "the newest question " * 30})
+    for i in range(6):
+        history += [{"role": "user", "content": f"question {i} " * 3}, {"role": "assistant", "content": "ok " * 3}]
+    history.append({"role": "user", "content": "the newest question " * 8})
     result = generator.generate(history, max_tokens=16)
     assert result.prompt_tokens + result.completion_tokens <= TINY_CONTEXT
     assert result.completion_tokens == 16
@@ -108,6 +109,8 @@ def test_closing_the_stream_stops_the_worker(tiny_host, on_forward):
     stream = tiny_host.models.generator("tiny").stream(HELLO, max_tokens=80)
     next(stream)
     stream.close()
+    # close() returns at once; generate() stops at its next step and then reports itself finished.
+    assert stream.finished is not None and stream.finished.wait(10), "generate() never stopped"
     settled = len(calls)
     time.sleep(0.2)
     assert len(calls) == settled < 10
@@ -230,3 +233,20 @@ def test_adapter_directory_without_adapter_config(tmp_path, tiny_model_dir):
         host_for(tmp_path, path=str(tiny_model_dir), adapter=str(tmp_path / "empty")).models.generator("m")
     with pytest.raises(ModelNotFoundError):
         host_for(tmp_path, path=str(tiny_model_dir), adapter=str(tmp_path / "gone")).models.generator("m")
+
+
+def test_a_call_ends_at_its_deadline_while_the_prompt_is_processed(tiny_host, on_forward):
+    # The prompt's forward pass cannot be interrupted; the caller must not wait for it, and the model's slot in the
+    # generation queue stays taken until the pass is over (so no second generation piles onto the busy model).
+    release = threading.Event()
+    on_forward(lambda: release.wait(30))
+    generator = tiny_host.models.generator("tiny")
+    with pytest.raises(DeadlineExceededError):
+        generator.generate(HELLO, max_tokens=4, ctx=TaskContext(deadline=time.monotonic() + 0.3))
+    assert not release.is_set() and generator.gate is not None and generator.gate.running == 1
+    release.set()
+    for _ in range(1000):
+        if generator.gate.running == 0:
+            break
+        time.sleep(0.01)
+    assert generator.gate.running == 0
