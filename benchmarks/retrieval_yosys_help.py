@@ -11,9 +11,15 @@ keyphrase questions with the command's name left out, hard negatives mined by Mi
 Generated questions are off by default here (``--generated N`` turns them on): the embedded generator writes one
 in 5–15 s on a shared 2-core CPU, hours for 900 passages.
 
+``--ablation`` measures designqa's retrieval stages instead (``benchmarks/_retrieval.py``): the index before and
+after command chunks carry their title, then +diversity, +query expansion and +rerank (hit@1/3/5 over passages
+as returned, recall@5/@20, p50 latency). These 50 questions are the Yosys-help *development* set: stage
+defaults are checked on them; the held-out Yosys questions are not in this repository.
+
 Run::
 
     .venv/bin/python benchmarks/retrieval_yosys_help.py            # writes benchmarks/results/retrieval_yosys_help.md
+    .venv/bin/python benchmarks/retrieval_yosys_help.py --ablation # writes results/retrieval_yosys_help_ablation.md
     .venv/bin/python benchmarks/retrieval_yosys_help.py --run-dir runs/yosys-retriever
 """
 
@@ -70,7 +76,12 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--base-index", type=Path, help="an existing MiniLM Yosys-help index (default: build one)")
     parser.add_argument("--no-adapt", action="store_true", help="measure the base retriever only")
+    parser.add_argument("--ablation", action="store_true", help="measure designqa's retrieval stages")
+    parser.add_argument("--embedder", help="a sentence-transformers directory for the +adapted rows (ablation)")
+    parser.add_argument("--work-dir", type=Path, help="keep the ablation's indexes here and reuse them")
     args = parser.parse_args()
+    if args.ablation:
+        return ablation(args)
 
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     settings = IndexSettings()
@@ -119,6 +130,73 @@ def main() -> int:
         evaluate(KnowledgeIndex.open(tuned_root, embedder=tuned, name="yosys-retriever"), tuned, "adapted")
         summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     return report(args, questions, documents, index, results, per_question, summary, train_s)
+
+
+def _without_context(documents):
+    """The documents as they were chunked before chunks carried their command's title."""
+    from dataclasses import replace
+
+    from chipmate.plugins.designqa.chunks import chunk_id
+
+    out = []
+    for doc in documents:
+        chunks = [replace(c, context="", id=chunk_id(c.source, c.section, c.text)) for c in doc.chunks]
+        out.append(type(doc)(doc.source, chunks, fingerprint=doc.fingerprint))
+    return out
+
+
+def ablation(args) -> int:
+    """Every retrieval stage on the 50 questions; writes ``results/retrieval_yosys_help_ablation.md``."""
+    from _retrieval import Stage, default_stages, run_stages, table
+
+    questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    queries = [(row["question"], [set(row["gold"])]) for row in questions]
+    settings = IndexSettings()
+    documents = yosys_documents(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
+    base = SentenceTransformerEmbedder()
+    results: dict[str, dict[str, float]] = {}
+    build_s = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work_dir or Path(tmp)
+        for label, docs in (("plain chunks", _without_context(documents)), ("titled chunks", documents)):
+            root = work / label.replace(" ", "-")
+            if not KnowledgeIndex.exists(root):
+                started = time.perf_counter()
+                update_index(root, base, add=docs, settings=settings)
+                build_s[label] = time.perf_counter() - started
+            index = KnowledgeIndex.open(root, embedder=base)
+            stages = default_stages() if label == "plain chunks" else default_stages()[1:]
+            got, _ = run_stages(index, base, queries, lambda h: h.chunk.section, stages, prefix=f"{label}: ")
+            results.update(got)
+        if args.embedder:
+            tuned = SentenceTransformerEmbedder(str(args.embedder), name="adapted")
+            root = Path(tmp) / "adapted"
+            update_index(root, tuned, add=documents, settings=settings, name="adapted")
+            index = KnowledgeIndex.open(root, embedder=tuned, name="adapted")
+            stage = Stage("+adapted", diverse=True, expand=True)
+            got, _ = run_stages(index, tuned, queries, lambda h: h.chunk.section, [stage], prefix="titled chunks: ")
+            results.update(got)
+    lines = [
+        "# Yosys-help retrieval: ablation of designqa's retrieval stages",
+        "",
+        f"Command: `.venv/bin/python {' '.join(sys.argv)}`  ",
+        f"Machine: {cpu_model()}, {os.cpu_count()} cores, CPU only, shared with other jobs  ",
+        f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  ",
+        f"Data: the 50 development questions of `benchmarks/data/yosys_help_questions.jsonl` over the Yosys-help "
+        f"KB ({sum(len(d.chunks) for d in documents)} passages of {len(documents)} commands). Metrics over the "
+        "passages as returned (a command filling two slots counts twice), gold = the command's passages.",
+        "",
+        *table(results),
+        "",
+        "Index build (embedding included): "
+        + (", ".join(f"{label} {seconds:.0f} s" for label, seconds in build_s.items()) or "reused (--work-dir)")
+        + ".",
+        "",
+    ]
+    out = HERE / "results" / "retrieval_yosys_help_ablation.md"
+    out.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    return 0
 
 
 def report(args, questions, documents, index, results, per_question, summary, train_s) -> int:

@@ -2,7 +2,13 @@
 
 The chunker packs consecutive blocks of one section into passages of at most ``chunk_size`` characters (ChipNeMo
 used ~512), never across a heading and never splitting a code block unless it alone is too long (then only
-between lines). Long prose is split at sentence ends with a little overlap.
+between lines). A table too long for one passage is split between rows, each piece repeating the header row, so
+an option's row is never cut and every piece says what its columns are. Long prose is split at sentence ends
+with a little overlap.
+
+A chunk may carry ``context``: a line that says what the passage belongs to (a Yosys command's one-line title for
+every passage of its help). It is embedded and searched with the passage but not shown, so the third passage of a
+command's option list still matches a question about what the command does.
 """
 
 from __future__ import annotations
@@ -31,10 +37,14 @@ class Chunk:
     format: str = ""
     #: extra texts searched on behalf of this chunk (e.g. generated questions); never shown in citations
     aliases: list[str] = field(default_factory=list)
+    #: what the passage belongs to (a command's title), embedded and searched with it, never shown
+    context: str = ""
 
     def embedding_text(self) -> str:
-        """What the embedder sees: the section path first, so a passage far below its heading keeps its topic."""
-        return f"{self.section}\n{self.text}" if self.section else self.text
+        """What the embedder sees: the section path (and context) first, so a passage far below its heading keeps
+        its topic."""
+        head = " — ".join(p for p in (self.section, self.context) if p)
+        return f"{head}\n{self.text}" if head else self.text
 
     def to_dict(self) -> dict:
         """JSON-ready form stored in the index's metadata file."""
@@ -49,6 +59,8 @@ class Chunk:
         }
         if self.aliases:
             data["aliases"] = self.aliases
+        if self.context:
+            data["context"] = self.context
         return data
 
     @classmethod
@@ -62,10 +74,11 @@ def content_key(text: str) -> str:
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
-def chunk_id(source: str, section: str, text: str) -> str:
-    """Stable id of a chunk: the same passage of the same file keeps its id across rebuilds and machines."""
-    digest = hashlib.sha1(f"{source}\x00{section}\x00{' '.join(text.split())}".encode()).hexdigest()
-    return digest[:16]
+def chunk_id(source: str, section: str, text: str, context: str = "") -> str:
+    """Stable id of a chunk: the same passage of the same file keeps its id across rebuilds and machines. The
+    context is part of what is embedded, so it is part of the id (a chunk without one keeps its old id)."""
+    key = f"{source}\x00{section}\x00{' '.join(text.split())}" + (f"\x00{context}" if context else "")
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+")
@@ -96,6 +109,43 @@ def _split_prose(text: str, size: int, overlap: int) -> list[str]:
         pieces.append(current)
     # A single word longer than size is cut hard; rare (URLs, hashes) and better than an oversized passage.
     return [p[i : i + size] for p in pieces for i in range(0, len(p), size)]
+
+
+def _split_table(block: Block, size: int) -> list[Block]:
+    """Split an oversized table between rows; every piece starts with the header (its first row and, in
+    Markdown, the ``|---|`` rule under it), so each piece is a table of its own."""
+    lines = block.text.split("\n")
+    header_len = 2 if len(lines) > 1 and _TABLE_RULE.match(lines[1]) else 1
+    header, rows = lines[:header_len], lines[header_len:]
+    pieces: list[Block] = []
+    current: list[str] = []
+    first = header_len
+    for i, row in enumerate(rows, start=header_len):
+        if current and len("\n".join([*header, *current, row])) > size:
+            pieces.append(
+                Block(
+                    "\n".join([*header, *current]),
+                    block.section,
+                    block.start_line + first,
+                    block.start_line + i - 1,
+                    table=True,
+                )
+            )
+            current, first = [], i
+        current.append(row)
+    if current or not pieces:
+        text = "\n".join([*header, *current])
+        pieces.append(
+            Block(text, block.section, block.start_line + first, block.start_line + len(lines) - 1, table=True)
+        )
+    # A single row longer than a passage is cut between lines of its own (rare: a cell holding a paragraph).
+    out: list[Block] = []
+    for piece in pieces:
+        out.extend([piece] if len(piece.text) <= size else _split_code(piece, size))
+    return out
+
+
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}")
 
 
 def _split_code(block: Block, size: int) -> list[Block]:
@@ -131,9 +181,16 @@ def _split_code(block: Block, size: int) -> list[Block]:
 
 
 def chunk_blocks(
-    blocks: Iterable[Block], source: str, *, chunk_size: int = 512, chunk_overlap: int = 64, fmt: str = ""
+    blocks: Iterable[Block],
+    source: str,
+    *,
+    chunk_size: int = 512,
+    chunk_overlap: int = 64,
+    fmt: str = "",
+    context: str = "",
 ) -> list[Chunk]:
-    """Pack ``blocks`` into chunks of at most ``chunk_size`` characters that never span two sections."""
+    """Pack ``blocks`` into chunks of at most ``chunk_size`` characters that never span two sections; every
+    chunk carries ``context`` (see the module docstring)."""
     if chunk_size < 64:
         raise InvalidInputError(f"chunk_size must be at least 64 characters, got {chunk_size}")
     if not 0 <= chunk_overlap < chunk_size // 2:
@@ -144,6 +201,8 @@ def chunk_blocks(
             continue
         if len(block.text) <= chunk_size:
             pieces.append(block)
+        elif block.table:
+            pieces.extend(_split_table(block, chunk_size))
         elif block.code:
             pieces.extend(_split_code(block, chunk_size))
         else:
@@ -160,13 +219,14 @@ def chunk_blocks(
             section = group[0].section
             chunks.append(
                 Chunk(
-                    id=chunk_id(source, section, text),
+                    id=chunk_id(source, section, text, context),
                     text=text,
                     source=source,
                     section=section,
                     start_line=group[0].start_line,
                     end_line=max(b.end_line for b in group),
                     format=fmt,
+                    context=context,
                 )
             )
             group.clear()

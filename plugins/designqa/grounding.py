@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .retrieve import Hit
+from .retrieve import Hit, topic
 
 #: word n-gram length and count that make a loop (the answers benchmark counts the same thing)
 LOOP_NGRAM = 4
@@ -129,10 +129,11 @@ class Source:
 
 
 def diversify(hits: Sequence[Hit], limit: int) -> list[Source]:
-    """At most ``limit`` citations from ``hits`` (best first), one per (source, section), numbered from 1."""
+    """At most ``limit`` citations from ``hits`` (best first), one per topic (source and section, a command's
+    option table and example counting as the command: ``retrieve.topic``), numbered from 1."""
     groups: dict[tuple[str, str], Source] = {}
     for hit in hits:
-        key = (hit.chunk.source, hit.chunk.section)
+        key = topic(hit.chunk)
         if key in groups:
             groups[key].hits.append(hit)
         elif len(groups) < limit:

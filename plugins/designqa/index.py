@@ -278,6 +278,24 @@ class KnowledgeIndex:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
 
+    def document_frequency(self, text: str) -> int:
+        """In how many chunks the rarest content word of ``text`` occurs (BM25's postings): 0 when a word is not
+        in the index. Query expansion uses it to translate a term into the form the knowledge base uses."""
+        import bm25s
+
+        if not self.chunks:
+            return 0
+        tokens = bm25s.tokenize([text], stopwords="en", return_ids=False, show_progress=False)[0]
+        vocab = self.bm25.vocab_dict
+        indptr = self.bm25.scores["indptr"]
+        counts = []
+        for token in tokens:
+            tid = vocab.get(token)
+            if tid is None:
+                return 0
+            counts.append(int(indptr[tid + 1] - indptr[tid]))
+        return min(counts) if counts else 0
+
     def stats(self) -> dict[str, Any]:
         """What ``chipmate index stats`` prints."""
         by_format: dict[str, int] = {}

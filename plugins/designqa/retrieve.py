@@ -9,6 +9,15 @@ with ``w`` = ``dense_weight``. The BM25 part is scaled by the query's best BM25 
 cosine. The candidates are the union of the dense and the lexical top lists (``candidates`` each), and both
 scores are computed exactly for every candidate, so no candidate is penalised for missing from one list.
 The default weight was chosen on synthetic queries generated from the documents (see docs/designqa.md).
+
+Two more stages run around the fusion, both on by default (docs/designqa.md, "Retrieval", has the measurements):
+
+- **Query expansion** (``expand``): tool jargon and abbreviations in the question get their spelled-out forms
+  appended, and spelled-out forms their abbreviations (``expand.py``, a curated table), for both retrievers.
+- **Diversity** (``diverse``): the ranking is reordered so that the best passage of each *topic* (a source's
+  section, a command's option table counting as the command: :func:`topic`) comes first, then the second-best
+  passages in score order. k results then cover k topics where the index has them, instead of one command's
+  help filling two or three slots.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import numpy as np
 from chipmate.errors import InvalidInputError
 
 from .chunks import Chunk
+from .expand import expand_query
 from .index import KnowledgeIndex
 
 MODES = ("hybrid", "dense", "lexical")
@@ -38,6 +48,57 @@ class Hit:
     lexical: float
 
 
+#: trailing section names that describe a part of the section above them (a command's option table, its example),
+#: compared lower-cased; their passages count as that section's topic
+PART_SECTIONS = frozenset(
+    {
+        "options",
+        "option",
+        "arguments",
+        "argument",
+        "parameters",
+        "switches",
+        "flags",
+        "usage",
+        "synopsis",
+        "description",
+        "example",
+        "examples",
+        "example usage",
+        "return value",
+        "returns",
+    }
+)
+
+
+def topic(chunk: Chunk) -> tuple[str, str]:
+    """What results are diversified over and citations grouped by: the chunk's source and its section, with a
+    trailing part-of-a-command heading (``Options``, ``Example``, ...) folded into the section above it, so a hit
+    on a command's option table or example returns the command."""
+    section = chunk.section
+    while " > " in section:
+        head, last = section.rsplit(" > ", 1)
+        if last.strip().lower() not in PART_SECTIONS:
+            break
+        section = head
+    return (chunk.source, section)
+
+
+def diversify_hits(hits: list[Hit]) -> list[Hit]:
+    """``hits`` (best first) reordered: each topic's best hit in score order, then the rest in score order."""
+    seen: set[tuple[str, str]] = set()
+    first: list[Hit] = []
+    rest: list[Hit] = []
+    for hit in hits:
+        key = topic(hit.chunk)
+        if key in seen:
+            rest.append(hit)
+        else:
+            seen.add(key)
+            first.append(hit)
+    return first + rest
+
+
 class HybridRetriever:
     """Searches a :class:`KnowledgeIndex` with an embedder, in ``hybrid``, ``dense`` or ``lexical`` mode."""
 
@@ -49,6 +110,11 @@ class HybridRetriever:
         mode: str = "hybrid",
         dense_weight: float = DEFAULT_DENSE_WEIGHT,
         candidates: int = 50,
+        diverse: bool = True,
+        expand: bool = True,
+        expansions: dict[str, str] | None = None,
+        reranker: Any = None,
+        rerank_depth: int = 20,
     ) -> None:
         if mode not in MODES:
             raise InvalidInputError(f"retrieval mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -59,6 +125,11 @@ class HybridRetriever:
         self.mode = mode
         self.dense_weight = dense_weight
         self.candidates = candidates
+        self.diverse = diverse
+        self.expand = expand
+        self.expansions = dict(expansions or {})
+        self.reranker = reranker
+        self.rerank_depth = rerank_depth
 
     def refresh(self) -> None:
         """Pick up a generation another process published since the index was loaded."""
@@ -69,15 +140,33 @@ class HybridRetriever:
         return np.asarray(self.embedder.embed([query]), dtype=np.float32)[0]
 
     def search(self, query: str, k: int = 8, *, query_vector: np.ndarray | None = None) -> list[Hit]:
-        """The ``k`` best chunks for ``query``, best first."""
+        """The ``k`` best chunks for ``query``, best first (best of each topic first when ``diverse``)."""
         index = self.index
         if not len(index) or k <= 0:
             return []
+        if self.expand:
+            query = expand_query(query, self.expansions, frequency=index.document_frequency)
         vector = self.embed_query(query) if query_vector is None else query_vector
         pool = max(self.candidates, k)
+        hits = self._fused(index, query, vector, pool)
+        if self.reranker is not None and hits:
+            hits = self._rerank(query, hits)
+        if self.diverse:
+            hits = diversify_hits(hits)
+        return hits[:k]
+
+    def _rerank(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """The fused top ``rerank_depth`` reordered by the reranker's relevance scores (the rest follow)."""
+        head, tail = hits[: self.rerank_depth], hits[self.rerank_depth :]
+        scores = np.asarray(self.reranker.score(query, [h.chunk.embedding_text() for h in head]), dtype=np.float64)
+        order = np.argsort(-scores, kind="stable")
+        return [head[i] for i in order] + tail
+
+    def _fused(self, index: KnowledgeIndex, query: str, vector: np.ndarray, pool: int) -> list[Hit]:
+        """The candidate pool ranked by the fused score (or one retriever's score in its mode), best first."""
         dense = index.dense_search(vector, pool)
         if self.mode == "dense":
-            ranked = sorted(dense.items(), key=lambda kv: -kv[1])[:k]
+            ranked = sorted(dense.items(), key=lambda kv: -kv[1])
             return [Hit(index.chunks[i], s, s, 0.0) for i, s in ranked]
         lexical_all = index.lexical_scores(query)
         top_lexical = _top(lexical_all, pool)
@@ -93,7 +182,7 @@ class HybridRetriever:
             fused = weight * dense[i] + (1.0 - weight) * lexical
             hits.append(Hit(index.chunks[i], fused, dense[i], lexical))
         hits.sort(key=lambda h: (-h.score, -h.dense))
-        return hits[:k]
+        return hits
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

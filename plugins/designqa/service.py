@@ -12,6 +12,9 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         min_score: 0.35           # cosine below which a passage does not count as an answer source
         dense_weight: 0.9         # fusion weight of the dense score (1.0 = dense only, 0.0 = BM25 only)
         mode: hybrid              # hybrid | dense | lexical
+        diverse: true             # best passage of each section/command first, then the rest
+        expand: true              # append spelled-out jargon/abbreviations to the query (expand.py)
+        expansions: {}            # extra {abbreviation: expansion} terms for query expansion
         chunk_size: 512           # characters per passage when this config builds an index
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
@@ -58,6 +61,11 @@ class DesignQASettings:
     min_score: float = 0.35
     dense_weight: float = DEFAULT_DENSE_WEIGHT
     mode: str = "hybrid"
+    # One passage per section (a command's help) before a second one of any: k results cover k topics.
+    diverse: bool = True
+    # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
+    expand: bool = True
+    expansions: dict[str, str] | None = None
     chunk_size: int = 512
     chunk_overlap: int = 64
     hnsw_threshold: int = 20_000
@@ -104,6 +112,15 @@ class DesignQASettings:
             ("min_score", -1.0 <= self.min_score <= 1.0, "a cosine similarity in [-1, 1]"),
             ("dense_weight", 0.0 <= self.dense_weight <= 1.0, "in [0, 1]"),
             ("mode", self.mode in MODES, f"one of {', '.join(MODES)}"),
+            (
+                "expansions",
+                self.expansions is None
+                or (
+                    isinstance(self.expansions, dict)
+                    and all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in self.expansions.items())
+                ),
+                "a mapping of abbreviation to expansion (non-empty strings)",
+            ),
             ("chunk_size", self.chunk_size >= 64, "at least 64"),
             ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_size // 2, "in [0, chunk_size/2)"),
             ("hnsw_threshold", self.hnsw_threshold >= 1, "at least 1"),
@@ -170,10 +187,11 @@ class DesignQAService:
     # -- the default knowledge base ---------------------------------------------------------------------------
 
     def ensure_default_kb(self) -> None:
-        """Start building the Yosys-help knowledge base in the background when it is needed and missing."""
-        if not self.uses_default or KnowledgeIndex.exists(self.index_dir):
+        """Start building the Yosys-help knowledge base in the background when it is needed and missing, or was
+        chunked by an older chipmate (the old one keeps answering until the new one is published)."""
+        if not self.uses_default or not self.settings.build_default:
             return
-        if not self.settings.build_default:
+        if KnowledgeIndex.exists(self.index_dir) and not self.default_kb_is_stale():
             return
         with self._lock:
             if self._builder is not None and self._builder.is_alive():
@@ -183,6 +201,17 @@ class DesignQAService:
             self._stop_build.clear()
             self._builder = threading.Thread(target=self._build_default, name="designqa-default-kb", daemon=True)
             self._builder.start()
+
+    def default_kb_is_stale(self) -> bool:
+        """True when the default knowledge base holds Yosys help chunked other than ``yosys_help.CHUNKING``."""
+        from .yosys_help import CHUNKING
+
+        try:
+            index = KnowledgeIndex.open(self.index_dir)
+        except ConfigError:
+            return False  # unusable: retriever() reports it with its rebuild hint
+        marks = [f for source, f in index.sources.items() if source.startswith("yosys help ")]
+        return bool(marks) and not all(f.endswith(f"({CHUNKING})") for f in marks)
 
     def _build_default(self) -> None:
         from .yosys_help import yosys_documents
@@ -245,7 +274,7 @@ class DesignQAService:
     def retriever(self) -> HybridRetriever:
         """The retriever over the current generation of the index; BackendUnavailableError while it is built."""
         builder = self._builder
-        if builder is not None and builder.is_alive():
+        if builder is not None and builder.is_alive() and not KnowledgeIndex.exists(self.index_dir):
             raise BackendUnavailableError(
                 f"knowledge base is being built ({self._build_fraction:.0%})",
                 hint="retry in a minute; the default knowledge base is built once, from Yosys help",
@@ -272,7 +301,13 @@ class DesignQAService:
                 embedder = self.embedder()
                 index = KnowledgeIndex.open(self.index_dir, embedder=embedder, name=self.embedder_name())
                 self._retriever = HybridRetriever(
-                    index, embedder, mode=self.settings.mode, dense_weight=self.settings.dense_weight
+                    index,
+                    embedder,
+                    mode=self.settings.mode,
+                    dense_weight=self.settings.dense_weight,
+                    diverse=self.settings.diverse,
+                    expand=self.settings.expand,
+                    expansions=self.settings.expansions,
                 )
             else:
                 self._retriever.refresh()

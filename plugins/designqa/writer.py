@@ -122,7 +122,7 @@ def _build_faiss(vectors: np.ndarray, settings: IndexSettings) -> Any:
 
 
 def _lexical_text(chunk: Chunk) -> str:
-    return " ".join([chunk.section, chunk.text, *chunk.aliases])
+    return " ".join([chunk.section, chunk.context, chunk.text, *chunk.aliases])
 
 
 def _build_bm25(chunks: Sequence[Chunk]) -> Any:

@@ -20,6 +20,10 @@ from .chunks import chunk_blocks
 from .loaders import Block
 from .writer import Document
 
+#: how the help is chunked, part of every document's fingerprint: a knowledge base built by an older chunking is
+#: rebuilt (the server's default KB in the background; ``chipmate index add --yosys-help`` re-embeds)
+CHUNKING = "titled-1"
+
 _DUMP = (
     "import sys\nfrom pyosys import libyosys as ys\nys.run_pass('help -dump-cmds-json ' + sys.argv[1], ys.Design())\n"
 )
@@ -78,14 +82,23 @@ def command_blocks(name: str, entry: dict[str, Any]) -> list[Block]:
 def yosys_documents(
     reference: dict[str, Any] | None = None, *, chunk_size: int = 512, chunk_overlap: int = 64
 ) -> list[Document]:
-    """One document per Yosys command, cited as ``yosys help <command>``; fingerprinted with the Yosys version."""
+    """One document per Yosys command, cited as ``yosys help <command>``; fingerprinted with the Yosys version and
+    the chunking (``CHUNKING``)."""
     reference = reference if reference is not None else dump_command_reference()
     version = reference.get("generator", "yosys")
     documents = []
     for name, entry in sorted(reference.get("cmds", {}).items()):
         source = f"yosys help {name}"
+        # The title ("remove unused cells and wires") rides along with every passage of the command's help, so a
+        # question about what the command does finds its option list too, and ranks the command, not the option.
+        title = " ".join(str(entry.get("title", "")).split())
         chunks = chunk_blocks(
-            command_blocks(name, entry), source, chunk_size=chunk_size, chunk_overlap=chunk_overlap, fmt="yosys-help"
+            command_blocks(name, entry),
+            source,
+            chunk_size=chunk_size,
+            chunk_overlap=chunk_overlap,
+            fmt="yosys-help",
+            context=title,
         )
-        documents.append(Document(source, chunks, fingerprint=version))
+        documents.append(Document(source, chunks, fingerprint=f"{version} ({CHUNKING})"))
     return documents

@@ -16,6 +16,7 @@ from chipmate.plugins.designqa.chunks import Chunk
 from chipmate.plugins.designqa.synthetic import SyntheticQuery, copies_passage, generated_queries
 from chipmate.trainer.recipes.retriever import load_config, run
 from chipmate.trainer.recipes.retriever_data import (
+    answerable,
     batches,
     make_queries,
     mine_hard_negatives,
@@ -101,6 +102,21 @@ def test_hard_negatives_skip_the_positive_its_source_and_near_ties(embedder):
     assert strict.negatives == []
 
 
+def test_round_trip_check_drops_questions_their_passage_does_not_answer(embedder):
+    from chipmate.trainer.recipes.retriever_data import passage_vectors
+
+    passages = chunks()
+    good = (SyntheticQuery("How do I merge all submodules into their parent module?", 2), "generated")
+    # Written "from" the stat passage, but about flip-flop mapping: the round trip does not come back to stat.
+    bad = (SyntheticQuery("How do I map flip-flops to liberty library cells?", 5), "generated")
+    vectors = passage_vectors(embedder, passages)
+    kept, dropped = answerable([good, bad], passages, embedder, vectors, depth=2)
+    assert kept == [good] and dropped == 1
+    # Another passage of the positive's source counts (two chunks of opt_clean's help answer the same question).
+    same_source = (SyntheticQuery("How do I remove unused cells and wires?", 1), "generated")
+    assert answerable([same_source], passages, embedder, vectors, depth=1)[1] == 0
+
+
 def test_in_batch_negatives_never_share_a_positive_source():
     passages = chunks()
     groups = [c.source for c in passages]
@@ -181,6 +197,9 @@ def test_tiny_training_run_saves_a_loadable_model(trained):
     assert any("loss" in r for r in records) and records[-1]["epoch"] == 1 and "dev_hit@1" in records[-1]
     assert (out / "metrics.png").stat().st_size > 0 and (out / "ckpt.pt").is_file()
     assert result["train_pairs"] > 0 and set(result["dev_after"]) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
+    checked = result["questions_checked"]
+    assert checked["kept"] == result["train_pairs"] + result["dev_pairs"]
+    assert checked["written"] == checked["kept"] + checked["duplicates"] + checked["unanswerable"]
     pair = json.loads((out / "pairs.jsonl").read_text().splitlines()[0])
     assert set(pair) == {"query", "origin", "positive", "negatives"}
     # The alias store has it as an embedder the registry loads.
@@ -221,3 +240,23 @@ def test_index_build_with_the_trained_embedder_alias(trained, docs_dir, tmp_path
         DesignQAService(Host(config)).retriever()
     served = config_from_dict({"tasks": {"designqa": {"index_dir": str(kb), "embedder": "tiny-retriever"}}})
     assert len(DesignQAService(Host(served)).retriever().search("flatten", 2)) == 2
+
+
+def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path):
+    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+    from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
+    from chipmate.plugins.designqa.writer import update_index
+    from chipmate.trainer.recipes.retriever import reindex
+
+    from .conftest import documents
+
+    _, result = trained
+    kb = tmp_path / "kb"
+    settings = IndexSettings(chunk_size=300, chunk_overlap=40)
+    update_index(kb, SentenceTransformerEmbedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
+    before = KnowledgeIndex.open(kb)
+    reindex(kb, Path(result["model_dir"]), "tiny-retriever")
+    after = KnowledgeIndex.open(kb)
+    assert after.manifest["embedder"]["name"] == "tiny-retriever"
+    assert [c.id for c in after.chunks] == [c.id for c in before.chunks] and after.sources == before.sources
+    assert after.settings == before.settings

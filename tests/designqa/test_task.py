@@ -18,7 +18,8 @@ from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import KnowledgeIndex
 from chipmate.plugins.designqa.loaders import Block
 from chipmate.plugins.designqa.service import service_for, settings_from_config
-from chipmate.plugins.designqa.writer import Document
+from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.plugins.designqa.yosys_help import CHUNKING
 from chipmate.tasks import Event, TaskContext
 
 
@@ -155,7 +156,7 @@ def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator)
         # Stand-in for the pyosys harvest (tested on its own), held until the test has seen the build state.
         release.wait(60)
         blocks = [Block("opt_clean — remove unused cells and wires from the design.", "opt_clean", 1, 1)]
-        return [Document("yosys help opt_clean", chunk_blocks(blocks, "yosys help opt_clean"), "Yosys test")]
+        return [Document("yosys help opt_clean", chunk_blocks(blocks, "yosys help opt_clean"), f"Yosys ({CHUNKING})")]
 
     monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
     host = make_host(tmp_path, build_default=True)
@@ -173,6 +174,34 @@ def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator)
     other = make_host(tmp_path, build_default=True)
     other.startup()
     assert service_for(other)._builder is None
+
+
+def test_a_default_kb_of_an_older_chunking_is_rebuilt_while_it_answers(tmp_path, monkeypatch, embedder):
+    release = threading.Event()
+
+    def documents(fingerprint: str, text: str) -> list[Document]:
+        blocks = [Block(text, "opt_clean", 1, 1)]
+        return [Document("yosys help opt_clean", chunk_blocks(blocks, "yosys help opt_clean"), fingerprint)]
+
+    def fake_yosys_documents(*, chunk_size, chunk_overlap):
+        release.wait(60)
+        return documents(f"Yosys ({CHUNKING})", "opt_clean — remove unused cells and wires, rebuilt.")
+
+    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    host = make_host(tmp_path, build_default=True, answer_mode="extractive")
+    service = service_for(host)
+    old = documents("Yosys", "opt_clean — remove unused cells and wires from the design.")
+    update_index(service.index_dir, embedder, add=old, name=service.embedder_name())
+    assert service.default_kb_is_stale()
+    host.startup()
+    assert service._builder is not None and service._builder.is_alive()
+    output, _ = run(host, question="what does opt_clean do?")  # the old KB answers during the rebuild
+    assert output["answered"] and "from the design" in output["citations"][0]["text"]
+    release.set()
+    service.wait_until_built(120)
+    assert not service.default_kb_is_stale()
+    output, _ = run(host, question="what does opt_clean do?")
+    assert "rebuilt" in output["citations"][0]["text"]
 
 
 def test_shutdown_stops_a_running_build_cleanly(tmp_path, monkeypatch):

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import random
 import sys
 import time
@@ -36,10 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from chipmate.config import Where
-from chipmate.errors import ChipmateError, ConfigError
+from chipmate.errors import ChipmateError, ConfigError, InvalidInputError
 from chipmate.trainer.precision import PrecisionConfig
 
 from .retriever_data import (
+    answerable,
     batches,
     dev_metrics,
     load_passages,
@@ -50,6 +52,8 @@ from .retriever_data import (
     training_columns,
     write_pairs,
 )
+
+logger = logging.getLogger("chipmate.trainer.retriever")
 
 
 @dataclass
@@ -107,6 +111,9 @@ class Config:
     keyphrase_per_passage: int = 2
     questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
     # -- hard negatives -----------------------------------------------------------------------------------------
+    # Round-trip check: keep a question only when the base model ranks its own passage (or its source's) within
+    # this many passages; 0 = keep all. Drops vague and off-passage questions before they become training data.
+    answerable_depth: int = 20
     negatives: int = 1  # hard negatives per query (each costs a batch of passages per step; 1 is the common choice)
     mining_depth: int = 30  # nearest passages examined per query
     false_negative_margin: float = 0.05  # drop candidates scoring ≥ positive − margin (NV-Retriever's filter)
@@ -116,6 +123,9 @@ class Config:
     # -- the result ---------------------------------------------------------------------------------------------
     alias: str | None = None  # record out_dir/final as this embedder alias (chipmate models list)
     replace: bool = False  # let alias overwrite a recorded alias of the same name
+    # With alias and index_dir: re-embed that index with the new model (recorded under the alias), so the KB
+    # uses it; then set tasks.designqa.embedder to the alias. The old generation stays for running readers.
+    reindex: bool = False
     models_config: str | None = None  # chipmate config that resolves aliases and the cache (None: the usual one)
 
     def validate(self, where: Where) -> None:
@@ -127,6 +137,8 @@ class Config:
             ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
             ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
             ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
+            ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
+            ("reindex", not self.reindex or bool(self.alias and self.index_dir), "used with alias and index_dir"),
         ]
         for key, ok, what in checks:
             if not ok:
@@ -200,6 +212,7 @@ def run(config: Config) -> dict[str, Any]:
 
         if len(read_questions(questions, chunks)[1]) < len(chunks):
             generator = host.models.generator(config.generator)
+    checked: dict[str, int] = {}
     queries = make_queries(
         chunks,
         generator=generator,
@@ -208,11 +221,30 @@ def run(config: Config) -> dict[str, Any]:
         questions_file=questions,
         seed=config.seed,
         show_progress=config.train.progress,
+        stats=checked,
     )
-    # 2) hard negatives with the model as it is now, then the dev split
+    # 2) the answerability check and hard negatives with the model as it is now, then the dev split
     model.eval()
     groups = [c.source for c in chunks]
-    vectors = passage_vectors(embedder, chunks)  # embedded once for mining and the "before" metrics
+    vectors = passage_vectors(embedder, chunks)  # embedded once for checking, mining and the "before" metrics
+    checked["unanswerable"] = 0
+    if config.answerable_depth:
+        queries, checked["unanswerable"] = answerable(
+            queries, chunks, embedder, vectors, depth=config.answerable_depth, groups=groups
+        )
+    checked["kept"] = len(queries)
+    logger.info(
+        "questions: %d written, %d duplicates and %d unanswerable dropped, %d kept",
+        checked["written"],
+        checked["duplicates"],
+        checked["unanswerable"],
+        checked["kept"],
+    )
+    if not queries:
+        raise InvalidInputError(
+            "no question survived the checks (duplicates, answerable by its passage)",
+            hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
+        )
     pairs = mine_hard_negatives(
         queries,
         chunks,
@@ -319,6 +351,7 @@ def run(config: Config) -> dict[str, Any]:
         "base_model": config.base_model,
         "passages": len(chunks),
         "queries": {o: sum(1 for p in pairs if p.origin == o) for o in ("generated", "keyphrase")},
+        "questions_checked": checked,
         "train_pairs": len(train_pairs),
         "dev_pairs": len(dev_pairs),
         "dev_before": dev_before,
@@ -332,8 +365,28 @@ def run(config: Config) -> dict[str, Any]:
         add_alias(host.models, config.alias, final, backend="sentence-transformers", recipe="retriever",
                   replace=config.replace)  # fmt: skip
         summary["alias"] = config.alias
+        if config.reindex and config.index_dir:
+            summary["reindexed"] = reindex(Path(config.index_dir).expanduser(), final, config.alias)
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return summary
+
+
+def reindex(index_dir: Path, model_dir: Path, alias: str) -> str:
+    """Re-embed every chunk of ``index_dir`` with the model in ``model_dir``, recorded as ``alias``: the KB then
+    uses the adapted retriever (with ``tasks.designqa.embedder: alias``). Returns the index directory."""
+    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+    from chipmate.plugins.designqa.index import KnowledgeIndex
+    from chipmate.plugins.designqa.writer import Document, update_index
+
+    current = KnowledgeIndex.open(index_dir)
+    by_source: dict[str, list[Any]] = {}
+    for chunk in current.chunks:
+        by_source.setdefault(chunk.source, []).append(chunk)
+    documents = [Document(s, c, fingerprint=current.sources.get(s, "")) for s, c in by_source.items()]
+    embedder = SentenceTransformerEmbedder(str(model_dir), name=alias)
+    update_index(index_dir, embedder, add=documents, settings=current.settings, fresh=True, name=alias)
+    logger.info("re-embedded %s with %s; set tasks.designqa.embedder: %s", index_dir, alias, alias)
+    return str(index_dir)
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:

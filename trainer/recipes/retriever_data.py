@@ -124,9 +124,11 @@ def make_queries(
     questions_file: Path | None = None,
     seed: int = 0,
     show_progress: bool = False,
+    stats: dict[str, int] | None = None,
 ) -> list[tuple[SyntheticQuery, str]]:
     """Synthetic queries with their origin. Generated questions are read from ``questions_file`` and only the
-    passages without any are sent to ``generator`` (so an interrupted run resumes); new ones are appended."""
+    passages without any are sent to ``generator`` (so an interrupted run resumes); new ones are appended.
+    Duplicates (case and spacing folded) are dropped; ``stats`` receives ``written`` and ``duplicates``."""
     queries: list[tuple[SyntheticQuery, str]] = []
     if generated_per_passage > 0:
         done, covered = read_questions(questions_file, chunks) if questions_file is not None else ([], set())
@@ -156,7 +158,44 @@ def make_queries(
         if key not in seen:
             seen.add(key)
             unique.append((query, origin))
+    if stats is not None:
+        stats["written"] = len(queries)
+        stats["duplicates"] = len(queries) - len(unique)
     return unique
+
+
+def answerable(
+    queries: Sequence[tuple[SyntheticQuery, str]],
+    chunks: Sequence[Chunk],
+    embedder: Any,
+    vectors: np.ndarray,
+    *,
+    depth: int = 20,
+    groups: Sequence[str] | None = None,
+) -> tuple[list[tuple[SyntheticQuery, str]], int]:
+    """The queries whose own passage answers them by the round-trip check, and how many were dropped.
+
+    A question written from a passage is kept when the current embedder ranks that passage, or another passage
+    of its group (its source: a command's help), within the ``depth`` nearest of all passages. One that misses
+    is usually vague ("what does this option do?"), about something the passage only mentions, or a
+    generator's slip; training on it teaches the model to match noise (round-trip filtering, as in
+    Promptagator and ChipNeMo's synthetic data). ``vectors``: the passages embedded by ``embedder``.
+    """
+    import faiss
+
+    if not queries:
+        return [], 0
+    groups = list(groups) if groups is not None else same_source_groups(chunks)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    query_vectors = np.asarray(embedder.embed([q.text for q, _ in queries]), dtype=np.float32)
+    _, ids = index.search(query_vectors, min(len(chunks), depth))
+    kept = []
+    for item, row in zip(queries, ids, strict=True):
+        wanted = groups[item[0].gold]
+        if any(int(i) >= 0 and groups[int(i)] == wanted for i in row):
+            kept.append(item)
+    return kept, len(queries) - len(kept)
 
 
 def same_source_groups(chunks: Sequence[Chunk]) -> list[str]:

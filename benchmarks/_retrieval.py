@@ -1,0 +1,118 @@
+"""Shared by the retrieval benchmarks: the ablation stages and their metrics, measured on what a user gets.
+
+Every stage is the designqa retriever with one more part switched on, in the order the issue asks for
+(base, +diversity, +query expansion, +rerank, +adapted). Metrics are over the passages as returned (not collapsed
+to documents), so a command filling two of the top three slots costs hit@3 as it costs a user:
+
+- hit@k: some passage of the top k belongs to a gold item (a command, an answer document, a doc section);
+- recall@k: share of a question's gold items that have a passage in the top k (questions with several gold
+  items need several passages; an item is a set of equivalent keys, e.g. ``opt_clean`` and ``clean``);
+- p50 / p90 latency of one ``search`` call (query expansion, embedding, fusion, diversity, reranking), in seconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from chipmate.plugins.designqa.retrieve import Hit, HybridRetriever
+
+KS = (1, 3, 5)
+RECALL_KS = (5, 20)
+DEPTH = 20
+
+
+@dataclass
+class Stage:
+    """One row of an ablation: retriever switches on top of the index and embedder it is given."""
+
+    label: str
+    diverse: bool = False
+    expand: bool = False
+    reranker: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def default_stages(reranker: Any = None) -> list[Stage]:
+    """base, +diversity, +query expansion, and +rerank when a reranker is given."""
+    stages = [
+        Stage("base (hybrid)"),
+        Stage("+diversity", diverse=True),
+        Stage("+diversity +expansion", diverse=True, expand=True),
+    ]
+    if reranker is not None:
+        stages.append(Stage("+diversity +expansion +rerank", diverse=True, expand=True, reranker=reranker))
+    return stages
+
+
+def evaluate(
+    retriever: HybridRetriever,
+    queries: Sequence[tuple[str, list[set[Hashable]]]],
+    key_of: Callable[[Hit], Hashable],
+) -> tuple[dict[str, float], list[int | None]]:
+    """Metrics over ``queries`` ((question, gold items)) and each query's 0-based passage rank of its first gold
+    hit (None: not in the top ``DEPTH``)."""
+    hits_at = {k: 0 for k in KS}
+    recall_at = {k: 0.0 for k in RECALL_KS}
+    seconds: list[float] = []
+    ranks: list[int | None] = []
+    for question, gold in queries:
+        started = time.perf_counter()
+        hits = retriever.search(question, DEPTH)
+        seconds.append(time.perf_counter() - started)
+        keys = [key_of(h) for h in hits]
+        every = set().union(*gold)
+        first = next((i for i, key in enumerate(keys) if key in every), None)
+        ranks.append(first)
+        for k in KS:
+            hits_at[k] += first is not None and first < k
+        for k in RECALL_KS:
+            top = set(keys[:k])
+            recall_at[k] += sum(1 for item in gold if item & top) / max(1, len(gold))
+    n = max(1, len(queries))
+    out = {f"hit@{k}": hits_at[k] / n for k in KS}
+    out.update({f"recall@{k}": recall_at[k] / n for k in RECALL_KS})
+    mrr = sum(1.0 / (r + 1) for r in ranks if r is not None and r < 10) / n
+    out["mrr@10"] = mrr
+    out["p50_s"] = statistics.median(seconds) if seconds else 0.0
+    out["p90_s"] = sorted(seconds)[int(0.9 * (len(seconds) - 1))] if seconds else 0.0
+    return out, ranks
+
+
+def run_stages(
+    index: Any,
+    embedder: Any,
+    queries: Sequence[tuple[str, list[set[Hashable]]]],
+    key_of: Callable[[Hit], Hashable],
+    stages: Sequence[Stage],
+    *,
+    prefix: str = "",
+) -> tuple[dict[str, dict[str, float]], dict[str, list[int | None]]]:
+    """Metrics and ranks per stage label (``prefix`` prepended)."""
+    results: dict[str, dict[str, float]] = {}
+    ranks: dict[str, list[int | None]] = {}
+    for stage in stages:
+        retriever = HybridRetriever(
+            index, embedder, diverse=stage.diverse, expand=stage.expand, reranker=stage.reranker, **stage.extra
+        )
+        retriever.search("warm up", 3)  # the first call loads lazily built state; not a user's latency
+        label = f"{prefix}{stage.label}"
+        results[label], ranks[label] = evaluate(retriever, queries, key_of)
+    return results, ranks
+
+
+def table(results: dict[str, dict[str, float]]) -> list[str]:
+    """The ablation as Markdown table lines."""
+    lines = [
+        "| stage | hit@1 | hit@3 | hit@5 | recall@5 | recall@20 | MRR@10 | p50 s | p90 s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, m in results.items():
+        lines.append(
+            f"| {label} | {m['hit@1']:.3f} | {m['hit@3']:.3f} | {m['hit@5']:.3f} | {m['recall@5']:.3f} | "
+            f"{m['recall@20']:.3f} | {m['mrr@10']:.3f} | {m['p50_s']:.3f} | {m['p90_s']:.3f} |"
+        )
+    return lines
