@@ -107,7 +107,13 @@ def test_tokenizer_adds_domain_tokens_with_mean_initialised_rows(tiny_model_dir,
 
     values = {"model": tiny_model_dir, "corpus": tiny_corpus, "domain_vocab_size": 500, "max_new_tokens": 30,
               "min_frequency": 3, "output_init": output_init, "seq_len": 64}  # fmt: skip
-    report = invoke("train", "tokenizer", "--out-dir", str(tmp_path / "tok"), *sets(values))
+    result = CliRunner().invoke(cli, ["train", "tokenizer", "--out-dir", str(tmp_path / "tok"), *sets(values)])
+    assert result.exit_code == 0, result.output
+    # stderr is not a terminal here: each stage says what it does, as plain lines a log file shows
+    stages = ("tokenizer: training a 500-token domain BPE on", "tokenizer: loss check before: ", "tokenizer: saving")
+    for line in stages:
+        assert line in result.stderr, result.stderr
+    report = json.loads(result.stdout)
     assert report["new_tokens"] == 30 and report["vocab"] == report["base_vocab"] + 30
     counts = report["token_counts"]
     assert counts["domain"]["reduction"] > 0.03 and counts["general"]["reduction"] < 0.005
