@@ -388,6 +388,7 @@ def train(
                 break
             # 8) Ctrl-C: every rank stops after the same iteration (any rank's request counts)
             if _any_rank(interrupt.requested, world, device):
+                interrupt.requested = True  # ranks that got no signal themselves stop and checkpoint alike
                 break
         if interrupt.requested and iteration < cfg.max_iters:
             checkpoint(abandoned_rng)
