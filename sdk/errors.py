@@ -131,6 +131,12 @@ class TrainingError(ChipmateError):
     code = FAILED_PRECONDITION
 
 
+class TrainingInterrupted(ChipmateError):
+    """Training stopped on request (Ctrl-C) after saving a checkpoint; the message says where and how to resume."""
+
+    code = CANCELLED
+
+
 class LossScaleUnderflowError(TrainingError):
     """The dynamic loss scale fell below its floor: every step overflows, so training would make no progress."""
 

@@ -77,9 +77,9 @@ def pack_documents(tokenizer: Any, texts: Iterable[str], *, progress: bool = Fal
         raise InvalidInputError("the tokenizer has no eos_token; packing needs one between documents")
     texts = list(texts)
     ids: list[int] = []
-    from tqdm.auto import tqdm
+    from chipmate.trainer.progress import progress_iter
 
-    for text in tqdm(texts, desc="tokenize", unit="doc", disable=not progress):
+    for text in progress_iter(texts, "tokenize", unit="doc", enabled=progress):
         ids.extend(tokenizer(text, add_special_tokens=False)["input_ids"])
         ids.append(eos)
     return torch.tensor(ids, dtype=torch.long)

@@ -8,7 +8,9 @@ CUDA GPUs without bf16 (V100, T4) get the paper's recipe: fp16 weights, fp32 mas
 
 from __future__ import annotations
 
+import os
 import platform
+import resource
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,14 @@ def machine_facts(device: str | torch.device = "cpu") -> dict[str, Any]:
         "torch": torch.__version__,
         "native_bf16_cpu": bool(cpu_flags() & set(CPU_BF16_FLAGS)),
     }
+    if hasattr(os, "getloadavg"):  # other work on a shared machine slows a run: say how busy it was at the end
+        facts["load_average_1m"] = round(os.getloadavg()[0], 2)
     if torch.device(device).type == "cuda":
         facts["gpu"] = torch.cuda.get_device_name(torch.device(device))
     return facts
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory so far, in MiB (what a recipe's result reports as its memory need)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (1024 * 1024 if platform.system() == "Darwin" else 1024), 1)

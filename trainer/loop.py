@@ -1,7 +1,8 @@
 """A small causal-LM training loop on top of :mod:`chipmate.trainer.precision`, readable top to bottom.
 
-The recipes (DAPT, SFT, retriever) reuse :func:`train`; this module's ``main`` trains a small random Llama on a
-token file (or random tokens) so the loop can be tried in one command:
+The recipes (DAPT, SFT) reuse :func:`train`; this module's ``main`` trains a small random Llama on a token file
+(or, by default, on the bytes of Python's own documentation, so its loss curve shows something learned) so the
+loop can be tried in one command:
 
     # one process (CPU or one GPU)
     python -m chipmate.trainer.loop --mode fp16 --max-iters 200 --out-dir out/demo
@@ -22,6 +23,8 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,10 +37,11 @@ import torch.nn.functional as F
 from torch import nn
 
 from chipmate.config import Where, read_section
-from chipmate.errors import ConfigError
+from chipmate.errors import ConfigError, TrainingInterrupted
 from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
 from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs, make_precision
+from chipmate.trainer.progress import Progress, say
 from chipmate.trainer.schedule import schedule_lr
 from chipmate.trainer.sharding import PARALLEL, full_model_state, load_full_model_state, make_sharded_precision
 
@@ -80,7 +84,7 @@ class TrainConfig:
     resume: bool = False  # continue from out_dir/ckpt.pt
     seed: int = 1337  # seeds init, data order and dropout; the data order depends on it and the iteration
     device: str = "cpu"  # "cuda" puts each process on cuda:LOCAL_RANK
-    progress: bool = True  # tqdm bar on the main process
+    progress: bool = True  # main process: a tqdm bar on a terminal, else a plain line every log_interval iterations
     plot: bool = True  # write metrics.png at the end (main process)
 
     def validate(self, where: Where = Where(key="train")) -> None:  # noqa: B008 - Where is frozen
@@ -247,9 +251,10 @@ def train(
         if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
             torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
 
-    def checkpoint() -> dict[str, torch.Tensor] | None:
+    def checkpoint(rng: dict[str, Any] | None = None) -> dict[str, torch.Tensor] | None:
         """Write ckpt.pt from rank 0; returns the model state. Under FSDP gathering the full state is a collective,
-        so every rank takes part and rank 0 writes."""
+        so every rank takes part and rank 0 writes. ``rng``: the RNG states to record instead of the current ones
+        (those of the start of an iteration that an interrupt abandoned)."""
         if not (main or sharded):
             return None
         state = {
@@ -260,14 +265,17 @@ def train(
             "evals": evals,
             "train_config": _json_safe(dataclasses.asdict(cfg)),
             "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
-            "rng": {
-                "cpu": torch.get_rng_state(),
-                "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
-            },
+            "rng": rng or rng_states(),
         }
         if main:
             save_checkpoint(state, ckpt_path)
         return state["model"]
+
+    def rng_states() -> dict[str, Any]:
+        return {
+            "cpu": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
+        }
 
     metrics = MetricsLog(out_dir / "metrics.jsonl") if main else None
 
@@ -277,9 +285,15 @@ def train(
             return
         was_training = model.training
         model.eval()
+        started = time.monotonic()
+        if bar is not None:  # evaluation can take minutes on a CPU: say so before and after, in logs too
+            say(f"evaluate at iteration {iteration}...")
         with torch.no_grad():
             record = {"iter": iteration, "step": step, **evaluate(model)}
         model.train(was_training)
+        if bar is not None:
+            values = " ".join(f"{k}={v:.4f}" for k, v in record.items() if isinstance(v, float))
+            say(f"evaluate at iteration {iteration}: {values} ({time.monotonic() - started:.0f} s)")
         evals.append(record)
         if metrics is not None:
             metrics.write({"kind": "eval", **record})
@@ -288,10 +302,10 @@ def train(
     tokens_per_iter = cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * world
     losses: list[float] = []
     bar = None
-    if main and cfg.progress:
-        from tqdm.auto import tqdm  # lazily: only the main process draws a bar
-
-        bar = tqdm(total=cfg.max_iters, initial=iteration, desc=f"train {precision.mode}", unit="it")
+    if main and cfg.progress:  # a bar on a terminal; a line every log_interval iterations in a log or pipe
+        bar = Progress(cfg.max_iters, f"train {precision.mode}", initial=iteration, every=cfg.log_interval)
+    interrupt = _Interrupt()
+    abandoned_rng = None  # RNG states at the start of an iteration an interrupt abandoned
     window_start, window_iters = time.perf_counter(), 0
     train_seconds, train_iters = 0.0, 0
     deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
@@ -299,6 +313,8 @@ def train(
     try:
         if not evals:
             run_eval()  # 0) the "before" numbers (a resumed run has them from its checkpoint)
+            if bar is not None:
+                bar.restart_clock()  # the time-left estimate is about training iterations
         window_start = time.perf_counter()
         while iteration < cfg.max_iters:
             # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
@@ -310,7 +326,13 @@ def train(
                 group["lr"] = lr
             # 2) forward/backward over the micro-batches; the loss (a reduction) is always computed in fp32
             loss_sum = torch.zeros((), device=device)
+            iteration_rng = rng_states() if world == 1 else None
             for micro in range(cfg.grad_accum_steps):
+                if interrupt.requested and world == 1:
+                    # Ctrl-C on one process: drop this iteration's partial gradients (they are not in the
+                    # checkpoint) and save the state of its start, so --resume redoes it exactly
+                    abandoned_rng = iteration_rng
+                    break
                 x, y = (t.to(device, non_blocking=True) for t in get_batch(iteration, micro, rank))
                 with precision.autocast():
                     out = fwd_model(x)
@@ -318,6 +340,8 @@ def train(
                 loss = F.cross_entropy(logits.float().flatten(0, -2), y.flatten())
                 precision.backward(loss / cfg.grad_accum_steps)
                 loss_sum += loss.detach()
+            if abandoned_rng is not None:
+                break
             # 3) one unscale + overflow check + (clip) + update for the whole accumulated batch
             stepped = precision.step()
             step += int(stepped)
@@ -326,8 +350,8 @@ def train(
             loss_value = float(loss_sum) / cfg.grad_accum_steps
             losses.append(loss_value)
             if bar is not None:
-                bar.update(1)
                 bar.set_postfix(loss=f"{loss_value:.4f}", scale=f"{precision.scale:g}", skip=precision.skipped_steps)
+                bar.update(1)
             # 4) metrics every log_interval iterations (the loss averaged over ranks) and at the end
             if iteration % cfg.log_interval == 0 or iteration == cfg.max_iters:
                 mean_loss = torch.tensor([loss_value], device=device)
@@ -362,9 +386,20 @@ def train(
             # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
             if deadline is not None and _out_of_time(deadline, world, device):
                 break
+            # 8) Ctrl-C: every rank stops after the same iteration (any rank's request counts)
+            if _any_rank(interrupt.requested, world, device):
+                interrupt.requested = True  # ranks that got no signal themselves stop and checkpoint alike
+                break
+        if interrupt.requested and iteration < cfg.max_iters:
+            checkpoint(abandoned_rng)
+            raise TrainingInterrupted(
+                f"training interrupted at iteration {iteration} of {cfg.max_iters}: checkpoint saved to {ckpt_path}",
+                hint="continue with the same command plus --resume",
+            )
         run_eval()  # a resumed run that had already finished still reports its "after" numbers
         final_state = checkpoint()
     finally:
+        interrupt.restore()
         if bar is not None:
             bar.close()
         if metrics is not None:
@@ -393,6 +428,40 @@ def _out_of_time(deadline: float, world: int, device: torch.device) -> bool:
     return bool(flag.item())
 
 
+def _any_rank(flag: bool, world: int, device: torch.device) -> bool:
+    """``flag`` ORed over the ranks (one tiny all-reduce per iteration under torchrun, none on one process)."""
+    if world == 1:
+        return flag
+    value = torch.tensor([float(flag)], device=device)
+    dist.all_reduce(value, op=dist.ReduceOp.MAX)
+    return bool(value.item())
+
+
+class _Interrupt:
+    """Ctrl-C (SIGINT) as a flag the loop checks at safe points, so it can stop with a resumable checkpoint.
+
+    The first Ctrl-C asks the loop to stop; a second one raises KeyboardInterrupt at once (no checkpoint). Python
+    only lets the main thread handle signals: elsewhere (a training thread) Ctrl-C keeps its default behaviour.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        say("\ninterrupted: stopping at the next micro-batch to save a checkpoint (Ctrl-C again to quit without one)")
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
 def small_llama(vocab_size: int = 256, hidden: int = 64, layers: int = 2, heads: int = 4) -> nn.Module:
     """A small random Llama (transformers) for demos and tests."""
     from transformers import LlamaConfig, LlamaForCausalLM  # lazily: the loop itself does not need transformers
@@ -405,11 +474,21 @@ def small_llama(vocab_size: int = 256, hidden: int = 64, layers: int = 2, heads:
     return LlamaForCausalLM(config)
 
 
+def demo_tokens() -> torch.Tensor:
+    """The UTF-8 bytes of Python's documentation (``pydoc_data.topics``, shipped with every CPython): real text,
+    so the demo's loss falls from ln(256) ≈ 5.5 towards the ~2 nats per byte that spelling and common words allow,
+    with nothing to download."""
+    from pydoc_data.topics import topics
+
+    text = "\n\n".join(topics[name] for name in sorted(topics))
+    return torch.frombuffer(bytearray(text.encode("utf-8")), dtype=torch.uint8).long()
+
+
 def main(argv: list[str] | None = None) -> TrainResult:
-    """Train a small random Llama on a token file (a 1-D uint16 .bin/.npy) or on random tokens."""
+    """Train a small random Llama on a token file (a 1-D uint16 .bin/.npy) or on the bytes of Python's docs."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--mode", default="fp16", help="precision mode: fp32, fp16, bf16 or amp")
-    parser.add_argument("--data", help="1-D token file (.npy, or raw uint16 .bin); random tokens if omitted")
+    parser.add_argument("--data", help="1-D token file (.npy, or raw uint16 .bin); Python's docs as bytes if omitted")
     parser.add_argument("--out-dir", default="out/demo")
     parser.add_argument("--max-iters", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=8)
@@ -418,10 +497,11 @@ def main(argv: list[str] | None = None) -> TrainResult:
     parser.add_argument("--parallel", default="ddp", choices=PARALLEL, help="under torchrun: replicate or shard")
     parser.add_argument("--resume", action="store_true")
     args = parser.parse_args(argv)
+    # the demo model has ~100K parameters: it takes larger steps than the defaults chosen for 10M-150M models
     cfg = TrainConfig(
         out_dir=args.out_dir, precision=PrecisionConfig(mode=args.mode), max_iters=args.max_iters,
         batch_size=args.batch_size, seq_len=args.seq_len, device=args.device, resume=args.resume,
-        parallel=args.parallel,
+        parallel=args.parallel, learning_rate=2e-3, min_lr=2e-4, warmup_iters=20,
     )  # fmt: skip
     if args.data:
         import numpy as np  # lazily: only token files need it
@@ -429,7 +509,7 @@ def main(argv: list[str] | None = None) -> TrainResult:
         arr = np.load(args.data) if args.data.endswith(".npy") else np.fromfile(args.data, dtype=np.uint16)
         tokens = torch.from_numpy(arr.astype(np.int64))
     else:
-        tokens = torch.randint(0, 256, (100_000,), generator=torch.Generator().manual_seed(0))
+        tokens = demo_tokens()
     vocab = int(tokens.max()) + 1
     torch.manual_seed(cfg.seed)
     result = train(cfg, small_llama(vocab_size=max(vocab, 256)), tokens)

@@ -59,7 +59,18 @@ def recipe_command(
     overrides, calling :func:`run_recipe`; ``trains`` adds ``--resume``, ``--alias`` and ``--replace``."""
 
     def callback(config_file: str | None, **cli: Any) -> None:
-        result = run_recipe(name, config_file, **cli)
+        from chipmate.errors import ChipmateError, TrainingInterrupted
+
+        try:
+            result = run_recipe(name, config_file, **cli)
+        except TrainingInterrupted as exc:
+            click.echo(f"Error: {exc}", err=True)
+            # the shell's code for "stopped by Ctrl-C", although the checkpoint was saved first
+            click.get_current_context().exit(130)
+        except ChipmateError as exc:
+            # here too, not only in the chipmate group: `python -m chipmate.trainer.recipes.NAME` and torchrun
+            # run this command without it
+            raise click.ClickException(str(exc)) from None
         click.echo(json.dumps(result, indent=2, default=str))
 
     params: list[click.Parameter] = [

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -106,7 +107,13 @@ def test_tokenizer_adds_domain_tokens_with_mean_initialised_rows(tiny_model_dir,
 
     values = {"model": tiny_model_dir, "corpus": tiny_corpus, "domain_vocab_size": 500, "max_new_tokens": 30,
               "min_frequency": 3, "output_init": output_init, "seq_len": 64}  # fmt: skip
-    report = invoke("train", "tokenizer", "--out-dir", str(tmp_path / "tok"), *sets(values))
+    result = CliRunner().invoke(cli, ["train", "tokenizer", "--out-dir", str(tmp_path / "tok"), *sets(values)])
+    assert result.exit_code == 0, result.output
+    # stderr is not a terminal here: each stage says what it does, as plain lines a log file shows
+    stages = ("tokenizer: training a 500-token domain BPE on", "tokenizer: loss check before: ", "tokenizer: saving")
+    for line in stages:
+        assert line in result.stderr, result.stderr
+    report = json.loads(result.stdout)
     assert report["new_tokens"] == 30 and report["vocab"] == report["base_vocab"] + 30
     counts = report["token_counts"]
     assert counts["domain"]["reduction"] > 0.03 and counts["general"]["reduction"] < 0.005
@@ -270,14 +277,111 @@ def test_torchrun_two_processes_run_the_dapt_recipe(tiny_model_dir, tiny_corpus,
 # -- the example recipe files --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["corpus", "tokenizer", "dapt", "sft", "sft-scriptgen"])
-def test_example_recipe_files_are_valid(name, tmp_path):
-    from pathlib import Path
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "recipes"
+MODULES = {"corpus": corpus_recipe, "tokenizer": tokenizer, "dapt": dapt, "sft": sft}
+# the retriever's examples are checked with its recipe (tests/trainer/test_retriever*.py)
+RECIPE_FILES = sorted(p.stem for p in EXAMPLES.glob("*.yaml") if p.stem.split("-")[0] in MODULES)
 
-    module = {"corpus": corpus_recipe, "tokenizer": tokenizer, "dapt": dapt, "sft": sft, "sft-scriptgen": sft}[name]
-    path = Path(__file__).resolve().parents[2] / "examples" / "recipes" / f"{name}.yaml"
+
+@pytest.mark.parametrize("name", RECIPE_FILES)
+def test_example_recipe_files_are_valid(name, tmp_path):
+    module = MODULES[name.split("-")[0]]
     overrides = {"data": [str(write_chat(tmp_path / "chat.jsonl"))]} if module is sft else {}
-    config = load_recipe_config(module.Config, path, overrides, name.split("-")[0])
+    config = load_recipe_config(module.Config, EXAMPLES / f"{name}.yaml", overrides, name.split("-")[0])
     assert config.out_dir.startswith("runs/")
-    if name in ("dapt", "sft"):
+    if module in (dapt, sft):
         assert config.train.precision.mode == "auto" and isinstance(config.train.learning_rate, float)
+        # every training recipe has a CPU size (the plain name) and a GPU variant (NAME-gpu.yaml)
+        assert config.train.device == ("cuda" if name.endswith("-gpu") else "cpu")
+        if not name.endswith("-gpu"):
+            assert (EXAMPLES / f"{name}-gpu.yaml").is_file()
+
+
+# -- how long a run is: epochs or train.max_iters, never both ----------------------------------------------------
+
+
+def write_recipe(path, text: str):
+    path.write_text(text)
+    return path
+
+
+def test_epochs_and_max_iters_in_one_file_are_an_error_naming_both(tmp_path):
+    data = write_chat(tmp_path / "chat.jsonl")
+    path = write_recipe(tmp_path / "sft.yaml", f"data: [{data}]\nepochs: 3\ntrain:\n  max_iters: 50\n")
+    with pytest.raises(ConfigError, match=r"sft\.yaml: epochs \(3\) and train\.max_iters \(50\) both set") as err:
+        load_recipe_config(sft.Config, path, {}, "sft")
+    assert "delete one of them" in str(err.value) and "--set train.max_iters=N" in str(err.value)
+    with pytest.raises(ConfigError, match=r"--set epochs=2 and --set train.max_iters=4 both set"):
+        load_recipe_config(sft.Config, tmp_path / "sft.yaml", {"epochs": 2, "train.max_iters": 4}, "sft")
+
+
+@pytest.mark.parametrize(
+    ("text", "overrides", "epochs", "max_iters"),
+    [
+        ("epochs: 3\n", {"train.max_iters": 4}, None, 4),  # the command line is explicit: it wins over the file
+        ("train: {max_iters: 50}\n", {"epochs": 2}, 2, 200),  # max_iters is then computed from the data
+        ("train: {max_iters: 50}\n", {}, None, 50),  # a file naming only max_iters is not overridden by the default
+        ("epochs: 3\ntrain: {max_iters: 50}\n", {"epochs": None}, None, 50),  # --set epochs=null: max_iters counts
+        ("", {}, 3.0, 200),  # neither: the default epochs decides
+    ],
+)
+def test_one_key_decides_the_run_length(tmp_path, text, overrides, epochs, max_iters):
+    data = write_chat(tmp_path / "chat.jsonl")
+    path = write_recipe(tmp_path / "sft.yaml", f"data: [{data}]\n{text}")
+    config = load_recipe_config(sft.Config, path, overrides, "sft")
+    assert (config.epochs, config.train.max_iters) == (epochs, max_iters)
+
+
+def test_set_max_iters_overrides_the_files_epochs_in_a_real_run(tiny_model_dir, tmp_path):
+    data = write_chat(tmp_path / "chat.jsonl")
+    path = write_recipe(
+        tmp_path / "sft.yaml", f"model: {tiny_model_dir}\ndata: [{data}]\nepochs: 3\nlora: {{rank: 4}}\n"
+    )
+    values = {"train.max_iters": 2, "train.batch_size": 2, "train.grad_accum_steps": 1, "train.progress": False}
+    result = invoke("train", "sft", "-c", str(path), "--out-dir", str(tmp_path / "sft"), *sets(values))
+    assert result["iterations"] == 2  # 3 epochs of 22 records would be 33
+
+
+# -- Ctrl-C saves a checkpoint that --resume continues -----------------------------------------------------------
+
+
+def test_ctrl_c_saves_a_checkpoint_that_resume_continues_bit_identically(tiny_model_dir, tiny_corpus, tmp_path):
+    import signal
+
+    from safetensors.torch import load_file
+
+    out = tmp_path / "interrupted"
+    values = {"model": tiny_model_dir, "corpus": tiny_corpus, "eval_tokens": 64, "train.precision.mode": "fp32",
+              "train.checkpoint_interval": 0, **TINY_TRAIN, "train.progress": True,
+              "train.log_interval": 1}  # fmt: skip
+    cmd = [sys.executable, "-m", "chipmate.trainer.recipes.dapt", "--out-dir", str(out),
+           *sets({**values, "train.max_iters": 100_000})]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "2"}  # the test process trains with 2 threads too (conftest)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        seen = []
+        for line in proc.stderr:  # stderr is a pipe, not a terminal: plain progress lines, one per iteration here
+            seen.append(line)
+            if line.startswith("train fp32: 3/100000 it"):
+                break
+        assert seen and seen[-1].startswith("train fp32: 3/100000 it"), "".join(seen[-20:])
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, err[-3000:]
+    assert f"checkpoint saved to {out / 'ckpt.pt'}" in err and "--resume" in err
+    stopped_at = torch.load(out / "ckpt.pt", weights_only=True)["iteration"]
+    assert stopped_at >= 3
+    # --resume continues the interrupted run; it must end where a run that never stopped ends
+    finish = {**values, "train.max_iters": stopped_at + 2, "train.progress": False}
+    resumed = invoke("train", "dapt", "--out-dir", str(out), "--resume", *sets(finish))
+    straight = invoke("train", "dapt", "--out-dir", str(tmp_path / "straight"), *sets(finish))
+    assert resumed["iterations"] == straight["iterations"] == stopped_at + 2
+    a, b = (
+        load_file(out / "model" / "model.safetensors"),
+        load_file(tmp_path / "straight" / "model" / "model.safetensors"),
+    )
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)

@@ -149,3 +149,31 @@ def test_from_dict_rejects_unknown_keys_and_builds_nested_precision() -> None:
         TrainConfig.from_dict({"max_iter": 5})
     with pytest.raises(ConfigError, match=r"unknown key 'train\.precision\.scale'"):
         TrainConfig.from_dict({"precision": {"scale": 5}})
+
+
+def test_progress_is_plain_lines_when_output_is_not_a_terminal() -> None:
+    import io
+
+    from chipmate.trainer.progress import Progress
+
+    out = io.StringIO()  # what a log file or pipe is: not a terminal, so no carriage-return bar
+    bar = Progress(10, "train fp32", every=4, file=out)
+    for i in range(10):
+        bar.set_postfix(loss=f"{5 - i * 0.1:.4f}")
+        bar.update()
+    bar.close()
+    lines = out.getvalue().splitlines()
+    assert [line.split(" it")[0] for line in lines] == ["train fp32: 4/10", "train fp32: 8/10", "train fp32: 10/10"]
+    assert "(40%) loss=4.7000 | 0m00s elapsed, ~0m00s left" in lines[0] and "\r" not in out.getvalue()
+
+
+def test_the_demo_trains_on_text_it_can_learn(tmp_path, make_llama) -> None:
+    from chipmate.trainer.loop import demo_tokens
+
+    tokens = demo_tokens()
+    assert len(tokens) > 100_000 and int(tokens.max()) < 256
+    cfg = config(tmp_path, "demo", max_iters=40, batch_size=8, seq_len=64, learning_rate=3e-3, min_lr=3e-4,
+                 warmup_iters=5, precision=PrecisionConfig(mode="fp32"))  # fmt: skip
+    result = train(cfg, make_llama(), tokens)
+    # random bytes would stay at ln(256) = 5.55; text drops well below it (byte frequencies, then spelling)
+    assert result.losses[0] > 5.0 and sum(result.losses[-5:]) / 5 < 3.6

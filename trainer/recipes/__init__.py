@@ -12,6 +12,12 @@ One module per recipe, each with a ``Config`` dataclass (read from one YAML file
 ``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever`` run them
 (``chipmate.cli.train_commands``).
 This module holds what they share: reading a recipe file, finding a model by alias or path, recording the result.
+
+**How long a run is.** A recipe whose ``Config`` has ``RUN_LENGTH = ("epochs", "train.max_iters")`` (SFT) lets
+either key decide, never both: ``epochs`` counts passes over the data and computes ``train.max_iters`` from its
+size; ``train.max_iters`` counts iterations (updates). One recipe file setting both is an error naming both keys;
+a ``--set`` of one of them is explicit and wins over the file's other key (``--set train.max_iters=4`` on a file
+with ``epochs: 3`` trains 4 iterations); ``--set`` of both is an error. With neither, the recipe's default applies.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ def load_recipe_config(cls: type[T], path: str | os.PathLike[str] | None, overri
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{path}: a recipe file must be a mapping of settings")
         data = loaded or {}
+    in_file = {key for key in getattr(cls, "RUN_LENGTH", ()) if _lookup(data, key) is not None}
     for key, value in overrides.items():
         node = data
         *parents, leaf = key.split(".")
@@ -69,7 +76,51 @@ def load_recipe_config(cls: type[T], path: str | os.PathLike[str] | None, overri
                 raise ConfigError(f"{source}: {key}: {part} is not a section")
             node = child
         node[leaf] = value
+    if hasattr(cls, "RUN_LENGTH"):
+        in_file -= overrides.keys()  # a --set (even to null) replaces the file's value
+        _one_run_length(data, cls.RUN_LENGTH, in_file, overrides, source)
     return read_section(cls, data, Where(source, ""))
+
+
+def _lookup(data: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted key of a nested mapping, None where it is missing."""
+    node: Any = data
+    for part in dotted.split("."):
+        if not isinstance(node, dict):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _one_run_length(
+    data: dict[str, Any], keys: tuple[str, str], in_file: set[str], overrides: dict[str, Any], source: str
+) -> None:
+    """Leave exactly one of ``keys`` (``epochs``, ``train.max_iters``) deciding the run's length, in place:
+    a --set one wins over the file, two in one place are an error (the rule in the module docstring)."""
+    nullable, counted = keys  # the first may be null (then the second counts); the second always has a value
+    given = [key for key in keys if overrides.get(key) is not None]
+    fix = (
+        f"keep one: {nullable} counts passes over the data and computes {counted} from its size, {counted} counts "
+        f"iterations; --set {counted}=N (or --set {nullable}=N) overrides the file's choice"
+    )
+    if len(given) == 2:
+        raise ConfigError(
+            f"--set {nullable}={overrides[nullable]} and --set {counted}={overrides[counted]} both set how long "
+            "the run is", hint=fix,
+        )  # fmt: skip
+    if not given and len(in_file) == 2:
+        raise ConfigError(
+            f"{source}: {nullable} ({_lookup(data, nullable)}) and {counted} ({_lookup(data, counted)}) both set "
+            "how long the run is", hint=f"delete one of them from the file; {fix}",
+        )  # fmt: skip
+    winner = given[0] if given else next(iter(in_file), None)
+    if winner == counted:
+        data[nullable] = None  # the iterations were asked for: epochs must not recompute them
+    elif winner == nullable:
+        *parents, leaf = counted.split(".")
+        parent = _lookup(data, ".".join(parents)) if parents else data
+        if isinstance(parent, dict):
+            parent.pop(leaf, None)  # computed from the data size; the file's value would only mislead
 
 
 @dataclass

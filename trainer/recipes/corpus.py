@@ -40,6 +40,7 @@ from typing import Any
 
 from chipmate.config import Where
 from chipmate.errors import ConfigError, InvalidInputError
+from chipmate.trainer.progress import progress_iter
 
 CODE_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".tcl", ".sdc", ".py", ".ys", ".lib"}
 TEXT_SUFFIXES = {".md", ".markdown", ".rst", ".txt", ".text"}
@@ -86,7 +87,7 @@ class Config:
     tokenizer: str | None = "smollm2-135m-instruct"  # alias or dir whose tokenizer counts tokens; null skips
     seed: int = 0  # the validation split and the general sample depend only on it
     models_config: str | None = None  # chipmate config that resolves the tokenizer alias (None: the usual one)
-    progress: bool = True  # progress bars on stderr
+    progress: bool = True  # progress on stderr: bars on a terminal, a line every 50 documents otherwise
 
     def validate(self, where: Where) -> None:
         """ConfigError naming the first bad key."""
@@ -266,8 +267,6 @@ def text_ratio(text: str) -> float:
 
 def run(cfg: Config) -> dict[str, Any]:
     """Build the corpus into ``cfg.out_dir``; returns the report."""
-    from tqdm.auto import tqdm
-
     rng = random.Random(cfg.seed)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -279,7 +278,7 @@ def run(cfg: Config) -> dict[str, Any]:
 
     def add(docs: Iterator[Doc], budget: int | None, desc: str, split_of: Any = None) -> int:
         total = 0
-        for doc in tqdm(docs, desc=desc, unit="doc", disable=not cfg.progress, file=sys.stderr):
+        for doc in progress_iter(docs, desc, unit="doc", enabled=cfg.progress, every=50):
             cap = cfg.max_source_chars
             if (budget is not None and total >= budget) or (cap is not None and chars_by_group[doc.group] >= cap):
                 dropped[f"{doc.group}: over budget"] += 1

@@ -27,7 +27,7 @@ import torch
 from chipmate.config import Where
 from chipmate.errors import ConfigError
 from chipmate.trainer.data import corpus_texts, pack_documents, packed_batches, perplexity
-from chipmate.trainer.hardware import machine_facts
+from chipmate.trainer.hardware import machine_facts, peak_rss_mib
 from chipmate.trainer.loop import train
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
@@ -98,7 +98,9 @@ def run(cfg: Config) -> dict[str, Any]:
     val = {kind: tokens for kind, tokens in val.items() if len(tokens) > t.seq_len}
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
-        return {f"{kind}_ppl": perplexity(m, tokens, seq_len=t.seq_len) for kind, tokens in val.items()}
+        # in training's micro-batch size: evaluation never needs more memory than a training step
+        return {f"{kind}_ppl": perplexity(m, tokens, seq_len=t.seq_len, batch_size=t.batch_size)
+                for kind, tokens in val.items()}  # fmt: skip
 
     start = time.perf_counter()
     result = train(t, model, batches, evaluate=evaluate)
@@ -127,6 +129,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "final_loss": result.final_loss,
             "tokens_per_s": result.tokens_per_s,
             "seconds": seconds,
+            "peak_rss_mib": peak_rss_mib(),
             "before": before,
             "after": after,
             "change": {k: after[k] / before[k] - 1 for k in before if k.endswith("_ppl") and k in after},

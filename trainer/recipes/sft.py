@@ -27,15 +27,16 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
 from chipmate.config import Where
 from chipmate.errors import ConfigError, InvalidInputError
-from chipmate.trainer.data import chat_batches, chat_example, chat_loss, check_messages, read_jsonl
-from chipmate.trainer.hardware import machine_facts
+from chipmate.trainer.data import IGNORE, chat_batches, chat_example, chat_loss, check_messages, read_jsonl
+from chipmate.trainer.hardware import machine_facts, peak_rss_mib
 from chipmate.trainer.loop import train
+from chipmate.trainer.progress import say
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
     LoraSettings,
@@ -69,15 +70,20 @@ class SftTrain(RecipeTrain):
 class Config:
     """``chipmate train sft`` settings; every default says why."""
 
+    # either key decides the run's length, never both (chipmate.trainer.recipes, "How long a run is")
+    RUN_LENGTH: ClassVar[tuple[str, str]] = ("epochs", "train.max_iters")
     out_dir: str = "runs/sft"  # adapter/ (LoRA) or model/ (full), metrics, checkpoint, result.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory; an instruct model already speaks the template
     data: list[str] = field(default_factory=list)  # JSONL files of conversations (shapes in the module docstring)
     validation: list[str] = field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
     validation_fraction: float = 0.1  # of records, when no validation files are given
+    # held-out conversations scored before and after (None: all). Scoring is a forward pass per conversation:
+    # on a CPU, 20 conversations of ~800 tokens take minutes, so CPU-sized recipes score a few
+    eval_records: int | None = None
     system: str | None = None  # system message put first for pair-shaped records (None: the template's default)
     chat_template: str | None = None  # a Jinja template (or a .jinja file) replacing the tokenizer's
     max_len: int = 1024  # tokens per conversation; longer ones are cut (their assistant tail may be lost)
-    epochs: float | None = 3.0  # passes over the data; sets train.max_iters (null: use train.max_iters)
+    epochs: float | None = 3.0  # passes over the data; computes train.max_iters (null, or max_iters given: that)
     finetune: str = "lora"  # "lora" (a small adapter, the base stays shared) or "full"
     lora: LoraSettings = field(default_factory=LoraSettings)
     merge: bool = False  # with LoRA also write the merged model/ (for backends that cannot apply adapters)
@@ -98,6 +104,8 @@ class Config:
             raise ConfigError(f"{where.at('finetune')} must be full or lora (got {self.finetune!r})")
         if not 0 <= self.validation_fraction < 1:
             raise ConfigError(f"{where.at('validation_fraction')} must be in [0, 1) (got {self.validation_fraction})")
+        if self.eval_records is not None and self.eval_records < 1:
+            raise ConfigError(f"{where.at('eval_records')} must be >= 1 or null (got {self.eval_records})")
         if self.epochs is not None and not self.epochs > 0:
             raise ConfigError(f"{where.at('epochs')} must be > 0 or null (got {self.epochs})")
         self.train.out_dir = self.out_dir
@@ -154,15 +162,20 @@ def run(cfg: Config) -> dict[str, Any]:
         raise ConfigError(f"model: {cfg.model} has no chat template", hint="set chat_template in the recipe")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     examples = [chat_example(tokenizer, m, cfg.max_len) for m in records]
-    val_examples = [chat_example(tokenizer, m, cfg.max_len) for m in held_out]
+    val_examples = [chat_example(tokenizer, m, cfg.max_len) for m in held_out[: cfg.eval_records]]
     t = cfg.train
+    cut = sum(1 for _, labels in examples if all(label == IGNORE for label in labels[1:]))
+    if cut and main:  # chat_batches skips them: say so, they may be a good share of the data
+        say(f"sft: {cut} of {len(examples)} training conversations have no assistant token within "
+            f"max_len={cfg.max_len} and are skipped (raise max_len to train on them)")  # fmt: skip
     batches = chat_batches(examples, batch_size=t.batch_size, pad_id=pad_id, seed=t.seed, accum=t.grad_accum_steps,
                            world=world)  # fmt: skip
     if cfg.epochs is not None:
         t.max_iters = max(1, math.ceil(cfg.epochs * batches.batches_per_epoch / (t.grad_accum_steps * world)))
 
     def evaluate(m: torch.nn.Module) -> dict[str, float]:
-        return {"val_loss": chat_loss(m, val_examples, pad_id)} if val_examples else {}
+        # scored in training's micro-batch size: evaluation never needs more memory than a training step
+        return {"val_loss": chat_loss(m, val_examples, pad_id, batch_size=t.batch_size)} if val_examples else {}
 
     start = time.perf_counter()
     result = train(t, model, batches, evaluate=evaluate)
@@ -188,6 +201,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "final_loss": result.final_loss,
             "tokens_per_s": result.tokens_per_s,
             "seconds": seconds,
+            "peak_rss_mib": peak_rss_mib(),
             "before": result.evals[0] if result.evals else None,
             "after": result.evals[-1] if result.evals else None,
             "config": asdict(cfg),

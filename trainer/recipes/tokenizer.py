@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -38,7 +39,8 @@ import torch
 from chipmate.config import Where
 from chipmate.errors import ConfigError
 from chipmate.trainer.data import corpus_texts, masked_nll, pack_documents
-from chipmate.trainer.hardware import machine_facts
+from chipmate.trainer.hardware import machine_facts, peak_rss_mib
+from chipmate.trainer.progress import progress_iter, say
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 
 
@@ -58,7 +60,7 @@ class Config:
     alias: str | None = None  # record the resized model under this alias
     replace: bool = False  # let alias overwrite an existing one
     models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
-    progress: bool = True  # progress bars
+    progress: bool = True  # a line per stage and counts (bars on a terminal, plain lines in a log) on stderr
 
     def validate(self, where: Where) -> None:
         """ConfigError naming the first bad key."""
@@ -73,7 +75,7 @@ def choose_tokens(base: Any, domain: Any, texts: list[str], cfg: Config) -> list
     """(token, frequency, base pieces) of the chosen new tokens, best first (the rule in the module docstring)."""
     base_vocab = base.get_vocab()
     counts: Counter[str] = Counter()
-    for text in texts:
+    for text in progress_iter(texts, "tokenizer: count domain tokens", unit="doc", enabled=cfg.progress):
         counts.update(domain.tokenize(text))
     model = base.backend_tokenizer.model
     decode = base.convert_tokens_to_string
@@ -156,11 +158,15 @@ def resize_model(model: Any, base_tok: Any, new_tok: Any, new: dict[str, list[st
 
 
 @torch.no_grad()
-def nll_per_char(model: Any, tokenizer: Any, texts: list[str], max_tokens: int, seq_len: int) -> dict[str, float]:
-    """Total NLL of the first ``max_tokens`` tokens of ``texts`` per token and per character (tokenizer-free)."""
+def nll_per_char(
+    model: Any, tokenizer: Any, texts: list[str], max_tokens: int, seq_len: int, desc: str | None = None
+) -> dict[str, float]:
+    """Total NLL of the first ``max_tokens`` tokens of ``texts`` per token and per character (tokenizer-free);
+    ``desc`` names the progress shown per window (None: none)."""
     tokens = pack_documents(tokenizer, texts)[: max_tokens + 1]
     total, count = 0.0, 0
-    for start in range(0, len(tokens) - 1, seq_len):
+    starts = range(0, len(tokens) - 1, seq_len)
+    for start in progress_iter(starts, desc or "", unit="window", enabled=desc is not None, every=1):
         window = tokens[start : start + seq_len + 1]
         if len(window) < 2:
             break
@@ -175,14 +181,24 @@ def run(cfg: Config) -> dict[str, Any]:
     """Extend the tokenizer and the model; returns the report (also in ``out_dir/report.json``)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    def stage(message: str) -> None:  # a line per step: output in a log file shows where a long run is
+        if cfg.progress:
+            say(f"tokenizer: {message}")
+
     check_alias(cfg.alias, cfg.replace, cfg.models_config)
     source = resolve_model(cfg.model, cfg.models_config)
     base = AutoTokenizer.from_pretrained(str(source.path), local_files_only=True)
     domain_train = corpus_texts(cfg.corpus, "train", "domain")
     held_out = {kind: corpus_texts(cfg.corpus, "validation", kind) for kind in ("domain", "general")}
-    domain = base.train_new_from_iterator(domain_train, vocab_size=cfg.domain_vocab_size, length=len(domain_train))
+    chars = sum(len(text) for text in domain_train)
+    stage(f"training a {cfg.domain_vocab_size}-token domain BPE on {len(domain_train)} documents ({chars:,} chars)")
+    start = time.monotonic()
+    feed = progress_iter(domain_train, "tokenizer: BPE reads", unit="doc", enabled=cfg.progress)
+    domain = base.train_new_from_iterator(feed, vocab_size=cfg.domain_vocab_size, length=len(domain_train))
+    stage(f"domain BPE trained in {time.monotonic() - start:.0f} s; choosing the new tokens")
     chosen = choose_tokens(base, domain, domain_train, cfg)
     augmented, new = add_merges(base, chosen, cfg.max_new_tokens)
+    stage(f"{len(new)} new tokens from {len(chosen)} candidates; counting held-out tokens with both tokenizers")
     counts = {
         kind: {name: sum(len(t(x, add_special_tokens=False)["input_ids"]) for x in texts)
                for name, t in (("base", base), ("augmented", augmented))}
@@ -190,12 +206,17 @@ def run(cfg: Config) -> dict[str, Any]:
     }  # fmt: skip
     for entry in counts.values():
         entry["reduction"] = 1 - entry["augmented"] / entry["base"] if entry["base"] else 0.0
+    stage(f"loading {cfg.model} for the general-text loss check ({cfg.loss_check_tokens} tokens, before and after)")
     model = AutoModelForCausalLM.from_pretrained(str(source.path), dtype=torch.float32, local_files_only=True).eval()
     general = held_out["general"] or corpus_texts(cfg.corpus, "train", "general")
-    before = nll_per_char(model, base, general, cfg.loss_check_tokens, cfg.seq_len) if general else None
+    desc = "tokenizer: loss check {}" if cfg.progress else None
+    before = (nll_per_char(model, base, general, cfg.loss_check_tokens, cfg.seq_len, desc and desc.format("before"))
+              if general else None)  # fmt: skip
     model = resize_model(model, base, augmented, new, cfg.output_init)
-    after = nll_per_char(model, augmented, general, cfg.loss_check_tokens, cfg.seq_len) if general else None
+    after = (nll_per_char(model, augmented, general, cfg.loss_check_tokens, cfg.seq_len, desc and desc.format("after"))
+             if general else None)  # fmt: skip
     out = Path(cfg.out_dir)
+    stage(f"saving the resized model and tokenizer to {out / 'model'}")
     model_dir = out / "model"
     model.save_pretrained(str(model_dir), safe_serialization=True)
     augmented.save_pretrained(str(model_dir))
@@ -215,6 +236,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "augmented": after,
             "change_per_char": (after["loss_per_char"] / before["loss_per_char"] - 1) if before and after else None,
         },
+        "peak_rss_mib": peak_rss_mib(),
         "sample_new_tokens": [augmented.convert_tokens_to_string([t]) for t in list(new)[:40]],
         "config": asdict(cfg),
     }
