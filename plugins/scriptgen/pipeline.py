@@ -205,6 +205,9 @@ class Pipeline:
             outcome.generations = self.generations
             return outcome
         model_repairs = tool_fixes = 0
+        # The script that ran in the tool with the fewest problems left: returned if the repairs after it only make
+        # things worse (a problem can be a false alarm, and a repair turn can break a script that worked).
+        ran: tuple[str, ScriptRun, list[str], str] | None = None
         while True:
             run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
             outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
@@ -219,6 +222,8 @@ class Pipeline:
                 # input it would overwrite): not a pass. The model's repair turn gets the unmet problems as the
                 # error to fix.
                 outcome.problems = [str(p) for p in problems]
+                if ran is None or len(problems) < len(ran[2]):
+                    ran = (script, run, outcome.problems, outcome.log)
                 self._progress(ctx, 0.5, "check", f"ran, but {len(problems)} problem(s) remain: {problems[0]}")
                 first = problems[0]
                 run = replace(run, error="\n".join(map(str, problems)), error_line=first.line, command=first.command)
@@ -261,6 +266,9 @@ class Pipeline:
             if script == previous:
                 text = self._generate(repair, self.stages.temperature, ctx, budget)
                 script, problems = self._check(text, request, notes)
+        if ran is not None and not (outcome.run is not None and outcome.run.ok):
+            outcome.script, outcome.run, outcome.problems, outcome.log = ran
+            notes.append("returned the script that ran in the tool: the repairs after it failed to run")
         return outcome
 
 

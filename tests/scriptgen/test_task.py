@@ -268,3 +268,14 @@ def test_tool_errors_in_the_log_show_no_server_paths(make_host, generator):
     assert not output["passed"]
     for path in (sys.prefix, str(Path(__file__).resolve().parents[2]), "/tmp/chipmate-run-"):
         assert path not in output["log"]
+
+
+def test_a_repair_that_breaks_a_script_that_ran_returns_the_script_that_ran(make_host, generator):
+    # The draft runs but writes over its input (a problem); the repair turn's script fails in Yosys. The answer is
+    # the script that ran, still not passed, with its problem, rather than the broken repair.
+    broken = "read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\nwrite_verilog counter_syn.v\n"
+    generator.replies = ["read_verilog counter.v\nsynth -top counter\nwrite_verilog counter.v\n", broken]
+    output = run(make_host(resamples=0), counter_request(max_repairs=1))
+    assert not output["passed"] and "write over" in output["problems"][0]
+    assert output["script"] == GOOD and "Assertion failed" not in output["log"]
+    assert any("returned the script that ran" in n for n in output["notes"])
