@@ -18,6 +18,7 @@ from chipmate.trainer.recipes.retriever import load_config, run
 from chipmate.trainer.recipes.retriever_data import (
     answerable,
     batches,
+    generation_targets,
     make_queries,
     mine_hard_negatives,
     read_questions,
@@ -89,6 +90,21 @@ def test_questions_file_is_reused_and_only_missing_passages_are_asked(tmp_path):
     again = QuestionWriter([])
     make_queries(passages, generator=again, generated_per_passage=1, keyphrase_per_passage=0, questions_file=questions)
     assert again.calls == 0
+
+
+def test_questions_are_written_for_a_seeded_sample_of_passages_when_bounded(tmp_path, capsys):
+    passages = chunks()
+    targets = generation_targets(len(passages), 3, seed=7)
+    assert len(targets) == 3 and targets == sorted(targets) == generation_targets(len(passages), 3, seed=7)
+    assert generation_targets(len(passages), 0, seed=7) == list(range(len(passages)))
+    writer = QuestionWriter([f"Which command helps with task number {i}?" for i in range(10)])
+    queries = make_queries(passages, generator=writer, generated_per_passage=1, keyphrase_per_passage=1,
+                           questions_file=tmp_path / "q.jsonl", generate_for=targets, show_progress=True)  # fmt: skip
+    assert writer.calls == 3
+    assert {q.gold for q, origin in queries if origin == "generated"} == set(targets)
+    assert {q.gold for q, origin in queries if origin == "keyphrase"} == set(range(len(passages)))
+    # off a terminal (pytest captures stderr) the progress is plain lines, not a redrawn bar
+    assert "writing questions: 3/3 passage (100%)" in capsys.readouterr().err
 
 
 def test_hard_negatives_skip_the_positive_its_source_and_near_ties(embedder):

@@ -385,3 +385,15 @@ def test_ctrl_c_saves_a_checkpoint_that_resume_continues_bit_identically(tiny_mo
         load_file(tmp_path / "straight" / "model" / "model.safetensors"),
     )
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+@pytest.mark.parametrize("name", ["retriever", "retriever-gpu"])
+def test_retriever_recipe_files_are_valid(name):
+    from chipmate.trainer.recipes.retriever import load_config
+
+    config = load_config(str(EXAMPLES / f"{name}.yaml"))
+    assert config.out_dir.startswith("runs/")
+    if name.endswith("-gpu"):
+        assert config.train.device == "cuda" and config.max_generated_passages == 0
+    else:  # CPU-sized: a bounded number of generated questions on the default knowledge base
+        assert config.yosys_help and 0 < config.max_generated_passages <= 100

@@ -44,6 +44,7 @@ from .retriever_data import (
     answerable,
     batches,
     dev_metrics,
+    generation_targets,
     load_passages,
     make_queries,
     mine_hard_negatives,
@@ -107,6 +108,9 @@ class Config:
     # Generated questions per passage (first greedy, others sampled); 0 = heuristic only. ChipNeMo generated
     # its queries with an LLM: they are phrased like a user's, unlike templates.
     generated_per_passage: int = 1
+    # Passages the generator writes questions for, a seeded sample; 0 = all. Writing costs 5-15 s a passage on a
+    # 2-core CPU, so a large KB takes hours; the keyphrase questions still cover every passage.
+    max_generated_passages: int = 0
     # Keyphrase questions per passage: free, deterministic, and they teach the domain's vocabulary.
     keyphrase_per_passage: int = 2
     questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
@@ -135,6 +139,7 @@ class Config:
             ("negatives", self.negatives >= 0, ">= 0"),
             ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
             ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
+            ("max_generated_passages", self.max_generated_passages >= 0, ">= 0 (0: every passage)"),
             ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
             ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
             ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
@@ -207,10 +212,12 @@ def run(config: Config) -> dict[str, Any]:
     )
     questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
     generator = None
+    targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
     if config.generated_per_passage > 0:
         from .retriever_data import read_questions
 
-        if len(read_questions(questions, chunks)[1]) < len(chunks):
+        covered = read_questions(questions, chunks)[1]
+        if any(i not in covered for i in targets):
             generator = host.models.generator(config.generator)
     checked: dict[str, int] = {}
     queries = make_queries(
@@ -218,6 +225,7 @@ def run(config: Config) -> dict[str, Any]:
         generator=generator,
         generated_per_passage=config.generated_per_passage,
         keyphrase_per_passage=config.keyphrase_per_passage,
+        generate_for=targets,
         questions_file=questions,
         seed=config.seed,
         show_progress=config.train.progress,
@@ -285,9 +293,9 @@ def run(config: Config) -> dict[str, Any]:
         log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
     bar = None
     if config.train.progress:
-        from tqdm.auto import tqdm
+        from ..progress import Progress  # a bar on a terminal, plain lines in a log
 
-        bar = tqdm(total=total, initial=step, desc=f"train retriever ({precision.mode})", unit="step")
+        bar = Progress(total, f"train retriever ({precision.mode})", unit="step", initial=step)
     try:
         while epoch < config.train.epochs:
             model.train()

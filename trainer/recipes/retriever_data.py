@@ -115,6 +115,13 @@ def write_question(fh: Any, chunk: Chunk, question: str | None) -> None:
     fh.flush()
 
 
+def generation_targets(passages: int, limit: int, seed: int) -> list[int]:
+    """The passages the generator writes questions for: all, or a seeded sample of ``limit`` in index order."""
+    if limit <= 0 or limit >= passages:
+        return list(range(passages))
+    return sorted(random.Random(seed).sample(range(passages), limit))
+
+
 def make_queries(
     chunks: Sequence[Chunk],
     *,
@@ -125,6 +132,7 @@ def make_queries(
     seed: int = 0,
     show_progress: bool = False,
     stats: dict[str, int] | None = None,
+    generate_for: Sequence[int] | None = None,
 ) -> list[tuple[SyntheticQuery, str]]:
     """Synthetic queries with their origin. Generated questions are read from ``questions_file`` and only the
     passages without any are sent to ``generator`` (so an interrupted run resumes); new ones are appended.
@@ -132,13 +140,14 @@ def make_queries(
     queries: list[tuple[SyntheticQuery, str]] = []
     if generated_per_passage > 0:
         done, covered = read_questions(questions_file, chunks) if questions_file is not None else ([], set())
-        missing = [i for i in range(len(chunks)) if i not in covered]
+        positions = range(len(chunks)) if generate_for is None else generate_for
+        missing = [i for i in positions if i not in covered]
         if missing and generator is not None:
-            from tqdm import tqdm
+            from ..progress import progress_iter  # a bar on a terminal, plain lines in a log
 
             fh = open(questions_file, "a", encoding="utf-8") if questions_file is not None else None  # noqa: SIM115
             try:
-                for position in tqdm(missing, desc="writing questions", unit="passage", disable=not show_progress):
+                for position in progress_iter(missing, "writing questions", unit="passage", enabled=show_progress):
                     made = generated_queries(chunks, generator, per_passage=generated_per_passage, positions=[position])
                     done += made
                     if fh is not None:
