@@ -40,6 +40,7 @@ from chipmate.config import Where
 from chipmate.errors import ChipmateError, ConfigError, InvalidInputError
 from chipmate.trainer.precision import PrecisionConfig
 
+from ..progress import say
 from .retriever_data import (
     answerable,
     batches,
@@ -203,6 +204,8 @@ def run(config: Config) -> dict[str, Any]:
     embedder = SentenceTransformerEmbedder(model)
 
     # 1) passages and queries (generated questions are cached, so a second run or a resume writes none)
+    harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
+    say(f"train retriever: reading the passages{harvest}")
     chunks = load_passages(
         index_dir=config.index_dir,
         paths=config.paths,
@@ -234,6 +237,7 @@ def run(config: Config) -> dict[str, Any]:
     # 2) the answerability check and hard negatives with the model as it is now, then the dev split
     model.eval()
     groups = [c.source for c in chunks]
+    say(f"train retriever: embedding {len(chunks)} passages, checking {len(queries)} questions, mining negatives")
     vectors = passage_vectors(embedder, chunks)  # embedded once for checking, mining and the "before" metrics
     checked["unanswerable"] = 0
     if config.answerable_depth:
