@@ -78,14 +78,9 @@ class EventStream:
                 message = next(self._call)
             except grpc.RpcError as exc:
                 raise rpc_error(exc, self._target) from None
-            kind = message.WhichOneof("event")
-            if kind == "token":
-                return Event("token", text=message.token.text)
-            if kind == "progress":
-                return Event("progress", text=message.progress.message, fraction=message.progress.fraction)
-            if kind == "result":
-                output = json.loads(message.result.output_json)
-                return Event("result", output=output, request_id=message.result.request_id)
+            event = _event(message)
+            if event is not None:
+                return event
             # An error event is followed by the call's status, which the next read raises with the same message.
 
     def cancel(self) -> None:
@@ -99,13 +94,8 @@ class EventStream:
         self.cancel()
 
 
-class Client:
-    """Calls tasks on a chipmate server.
-
-    ``target`` defaults to ``$CHIPMATE_TARGET`` or localhost:50051, ``token`` to ``$CHIPMATE_TOKEN``.
-    ``timeout`` is the default deadline in seconds of each call (None: no deadline). With ``tls=True`` the
-    channel is encrypted, verified against ``root_certificates`` (a PEM path) or the system roots.
-    """
+class _Settings:
+    """What both clients take: target, token, default deadline, TLS roots and message limits."""
 
     def __init__(
         self,
@@ -120,19 +110,17 @@ class Client:
         self.target = target or os.environ.get("CHIPMATE_TARGET") or DEFAULT_TARGET
         self.token = token if token is not None else os.environ.get("CHIPMATE_TOKEN")
         self.timeout = timeout
-        options = [
+        self._tls = tls or bool(root_certificates)
+        self._roots = Path(root_certificates).read_bytes() if root_certificates else None
+        self._options = [
             ("grpc.max_receive_message_length", max_message_bytes),
             ("grpc.max_send_message_length", max_message_bytes),
         ]
-        if tls or root_certificates:
-            roots = Path(root_certificates).read_bytes() if root_certificates else None
-            self._channel = grpc.secure_channel(self.target, grpc.ssl_channel_credentials(roots), options)
-        else:
-            self._channel = grpc.insecure_channel(self.target, options)
-        self._tasks = tasks_pb2_grpc.TaskServiceStub(self._channel)
-        self._health = health_pb2_grpc.HealthStub(self._channel)
+        self._connect()
 
-    # -- plumbing --------------------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        """Open (or prepare) the channel once the settings are known."""
+        raise NotImplementedError
 
     def _metadata(self, request_id: str | None = None) -> list[tuple[str, str]]:
         metadata = []
@@ -144,6 +132,26 @@ class Client:
 
     def _timeout(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
+
+
+class Client(_Settings):
+    """Calls tasks on a chipmate server.
+
+    ``target`` defaults to ``$CHIPMATE_TARGET`` or localhost:50051, ``token`` to ``$CHIPMATE_TOKEN``.
+    ``timeout`` is the default deadline in seconds of each call (None: no deadline). With ``tls=True`` the
+    channel is encrypted, verified against ``root_certificates`` (a PEM path) or the system roots.
+    """
+
+    def _connect(self) -> None:
+        if self._tls:
+            credentials = grpc.ssl_channel_credentials(self._roots)
+            self._channel = grpc.secure_channel(self.target, credentials, self._options)
+        else:
+            self._channel = grpc.insecure_channel(self.target, self._options)
+        self._tasks = tasks_pb2_grpc.TaskServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
+
+    # -- plumbing --------------------------------------------------------------------------------------------
 
     @staticmethod
     def _encode(input: Any) -> str:
@@ -208,7 +216,7 @@ class Client:
         self.close()
 
 
-class AsyncClient:
+class AsyncClient(_Settings):
     """:class:`Client` for asyncio code: the same settings and errors, calls awaited on the running event loop.
 
     It exists so that an asyncio server (``chipmate mcp``) calls chipmate without a thread per call: a blocking
@@ -216,25 +224,7 @@ class AsyncClient:
     interval), which measured 5-10x the call itself. The channel is opened on first use, on the loop that uses it.
     """
 
-    def __init__(
-        self,
-        target: str | None = None,
-        *,
-        token: str | None = None,
-        timeout: float | None = None,
-        tls: bool = False,
-        root_certificates: str | os.PathLike[str] | None = None,
-        max_message_bytes: int = 4 * 1024 * 1024,
-    ) -> None:
-        self.target = target or os.environ.get("CHIPMATE_TARGET") or DEFAULT_TARGET
-        self.token = token if token is not None else os.environ.get("CHIPMATE_TOKEN")
-        self.timeout = timeout
-        self._roots = Path(root_certificates).read_bytes() if root_certificates else None
-        self._tls = tls or root_certificates is not None
-        self._options = [
-            ("grpc.max_receive_message_length", max_message_bytes),
-            ("grpc.max_send_message_length", max_message_bytes),
-        ]
+    def _connect(self) -> None:  # the channel opens on first use, on the loop that uses it
         self._channel: Any = None
         self._stub: Any = None
 
@@ -250,15 +240,12 @@ class AsyncClient:
             self._stub = tasks_pb2_grpc.TaskServiceStub(self._channel)
         return self._stub
 
-    def _metadata(self) -> list[tuple[str, str]]:
-        return [("authorization", f"Bearer {self.token}")] if self.token else []
-
     async def tasks(self, *, timeout: float | None = None) -> list[TaskDescription]:
         """The tasks the server offers, with their schemas."""
         try:
             response = await self._tasks().ListTasks(
                 tasks_pb2.ListTasksRequest(),
-                timeout=self.timeout if timeout is None else timeout,
+                timeout=self._timeout(timeout),
                 metadata=self._metadata(),
             )
         except grpc.RpcError as exc:
@@ -269,9 +256,7 @@ class AsyncClient:
         """Run ``task`` with ``input`` and return its output dict."""
         request = tasks_pb2.InvokeRequest(task=task, input_json=Client._encode(input if input is not None else {}))
         try:
-            response = await self._tasks().Invoke(
-                request, timeout=self.timeout if timeout is None else timeout, metadata=self._metadata()
-            )
+            response = await self._tasks().Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata())
         except grpc.RpcError as exc:
             raise rpc_error(exc, self.target) from None
         return json.loads(response.output_json)  # type: ignore[no-any-return]
@@ -279,19 +264,12 @@ class AsyncClient:
     async def stream(self, task: str, input: Any = None, *, timeout: float | None = None) -> AsyncIterator[Event]:
         """Run ``task`` and yield its events (progress, token, then result); the call's error is raised."""
         request = tasks_pb2.InvokeRequest(task=task, input_json=Client._encode(input if input is not None else {}))
-        call = self._tasks().InvokeStream(
-            request, timeout=self.timeout if timeout is None else timeout, metadata=self._metadata()
-        )
+        call = self._tasks().InvokeStream(request, timeout=self._timeout(timeout), metadata=self._metadata())
         try:
             async for message in call:
-                kind = message.WhichOneof("event")
-                if kind == "token":
-                    yield Event("token", text=message.token.text)
-                elif kind == "progress":
-                    yield Event("progress", text=message.progress.message, fraction=message.progress.fraction)
-                elif kind == "result":
-                    output = json.loads(message.result.output_json)
-                    yield Event("result", output=output, request_id=message.result.request_id)
+                event = _event(message)
+                if event is not None:
+                    yield event
         except grpc.RpcError as exc:
             raise rpc_error(exc, self.target) from None
         finally:
@@ -302,6 +280,18 @@ class AsyncClient:
         if self._channel is not None:
             await self._channel.close()
             self._channel = self._stub = None
+
+
+def _event(message: Any) -> Event | None:
+    """The event of one stream message; None for an error event (the call's status that follows raises it)."""
+    kind = message.WhichOneof("event")
+    if kind == "token":
+        return Event("token", text=message.token.text)
+    if kind == "progress":
+        return Event("progress", text=message.progress.message, fraction=message.progress.fraction)
+    if kind == "result":
+        return Event("result", output=json.loads(message.result.output_json), request_id=message.result.request_id)
+    return None
 
 
 def _descriptions(response: Any) -> list[TaskDescription]:
