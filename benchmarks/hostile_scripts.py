@@ -185,7 +185,7 @@ def run_case(
             run = tool.run(script, files=files, timeout=timeout, limits=limits)
         else:
             with Sandbox(files) as box:
-                run = tool._run_in(box, script, limits_for(limits, timeout))
+                run = tool.run_in(box, script, limits_for(limits, timeout))
     seconds = time.monotonic() - started
     texts = [run.log, *run.outputs.values()]
     escapes = traps.escapes(texts, seconds, timeout + GRACE + 5)
