@@ -259,7 +259,7 @@ def test_index_build_with_the_trained_embedder_alias(trained, docs_dir, tmp_path
 
 
 def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path):
-    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+    from chipmate.plugins.backends.embedder import open_embedder
     from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
     from chipmate.plugins.designqa.writer import update_index
     from chipmate.trainer.recipes.retriever import reindex
@@ -269,7 +269,7 @@ def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path)
     _, result = trained
     kb = tmp_path / "kb"
     settings = IndexSettings(chunk_size=300, chunk_overlap=40)
-    update_index(kb, SentenceTransformerEmbedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
+    update_index(kb, open_embedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
     before = KnowledgeIndex.open(kb)
     reindex(kb, Path(result["model_dir"]), "tiny-retriever")
     after = KnowledgeIndex.open(kb)
