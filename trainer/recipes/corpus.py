@@ -17,9 +17,9 @@ Then: long documents are cut at paragraph breaks into pieces of at most ``max_ch
 and near duplicates (same text after lower-casing, dropping digits and collapsing whitespace) are dropped; pieces
 shorter than ``min_chars`` or with too few text characters are filtered; each *document* goes to train or
 validation (its pieces together, so validation text is never seen in training); records are written as JSONL
-shards ``train-00000.jsonl``/``validation-00000.jsonl`` (``{"id", "text", "source", "kind"}``, kind = domain or
-general) with ``report.json`` / ``report.md``: documents, characters and tokens (in the target model's tokenizer)
-per source and split, and what was dropped why.
+shards ``train-00000.jsonl``/``validation-00000.jsonl`` (``{"id", "text", "source", "group", "kind"}``: group =
+the source family the report counts by, kind = domain or general) with ``report.json`` / ``report.md``:
+documents, characters and tokens (in the target model's tokenizer) per source and split, and what was dropped why.
 
     chipmate corpus build -c examples/recipes/corpus.yaml
     python -m chipmate.trainer.recipes.corpus -c examples/recipes/corpus.yaml   # the same
@@ -171,7 +171,7 @@ def folder_docs(root: Path, group: str, kind: str = "domain") -> Iterator[Doc]:
 def scriptgen_docs() -> Iterator[Doc]:
     """scriptgen's seed library as documents (instruction, then the script), when the plugin provides it."""
     try:
-        from chipmate.plugins.scriptgen import library  # type: ignore[attr-defined]
+        from chipmate.plugins.scriptgen import library  # type: ignore[attr-defined]  # the module is the plugin's, found at runtime
     except ImportError:
         return
     for record in library.seed_records():  # the scriptgen plugin's validated ScriptRecord objects
