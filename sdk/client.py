@@ -259,7 +259,7 @@ class AsyncClient(_Settings):
             response = await self._tasks().Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata())
         except grpc.RpcError as exc:
             raise rpc_error(exc, self.target) from None
-        return json.loads(response.output_json)  # type: ignore[no-any-return]
+        return json.loads(response.output_json)  # type: ignore[no-any-return]  # json.loads returns Any; the server's output is a JSON object
 
     async def stream(self, task: str, input: Any = None, *, timeout: float | None = None) -> AsyncIterator[Event]:
         """Run ``task`` and yield its events (progress, token, then result); the call's error is raised."""

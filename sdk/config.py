@@ -54,7 +54,7 @@ def read_section(cls: type[T], data: Any, where: Where | None = None) -> T:
     validate = getattr(value, "validate", None)
     if callable(validate):
         validate(where)
-    return value  # type: ignore[no-any-return]
+    return value  # type: ignore[no-any-return]  # read_section builds the dataclass tp it was given
 
 
 def cache_dir() -> Path:

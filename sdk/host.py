@@ -84,17 +84,17 @@ class Host:
     @property
     def tasks(self) -> TaskRegistry:
         """Every task the loaded plugins registered, collected on first use."""
-        return self._collect("_tasks", self.pm.hook.chipmate_register_tasks, TaskRegistry)  # type: ignore[no-any-return]
+        return self._collect("_tasks", self.pm.hook.chipmate_register_tasks, TaskRegistry)  # type: ignore[no-any-return]  # _collect returns the registry make() built
 
     @property
     def tools(self) -> ToolRegistry:
         """Every EDA tool adapter the loaded plugins registered, collected on first use."""
-        return self._collect("_tools", self.pm.hook.chipmate_register_tools, ToolRegistry)  # type: ignore[no-any-return]
+        return self._collect("_tools", self.pm.hook.chipmate_register_tools, ToolRegistry)  # type: ignore[no-any-return]  # _collect returns the registry make() built
 
     @property
     def services(self) -> ServiceRegistry:
         """Every typed gRPC service the loaded plugins registered, collected on first use (by the server)."""
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_services", self.pm.hook.chipmate_register_services, ServiceRegistry
         )
 
@@ -112,7 +112,7 @@ class Host:
                 queue_limit=self.config.server.model_queue,
             )
 
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
         )
 

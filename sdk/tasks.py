@@ -334,7 +334,7 @@ def current_context() -> TaskContext | None:
     """
     from .progress import waiting_context
 
-    return waiting_context()  # type: ignore[no-any-return]
+    return waiting_context()  # type: ignore[no-any-return]  # progress.waiting_context returns a TaskContext; imported lazily to avoid a cycle
 
 
 @dataclass

@@ -216,7 +216,7 @@ def update_index(
         for position, chunk in enumerate(all_chunks):
             rows = old_rows.get(chunk.id) if current is not None else None
             if rows is not None and len(rows) == 1 + len(chunk.aliases):
-                pieces.append(current.vectors[rows])  # type: ignore[union-attr]
+                pieces.append(current.vectors[rows])  # type: ignore[union-attr]  # rows is only set when current is not None
                 owners.extend([position] * len(rows))
                 report.reused_vectors += 1
                 continue

@@ -208,7 +208,7 @@ class ModelRegistry:
     def load(self, alias: str) -> Generator | Embedder:
         """The loaded model of ``alias``, whatever its kind (used to preload models at server start)."""
         spec = self.spec(alias)
-        return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]
+        return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]  # _get returns what the backend of that kind loaded
 
     def _get(self, alias: str | None, kind: str) -> Any:
         alias = alias or self.default_alias(kind)
@@ -303,7 +303,7 @@ class ModelRegistry:
                 f"model {alias!r} has nothing to pull: its files are configured, not provided by a plugin",
                 hint=f"aliases that can be pulled: {', '.join(self.pullable()) or 'none'}",
             )
-        return self._aliases[alias].pull(spec, download=download, source=source)  # type: ignore[misc]
+        return self._aliases[alias].pull(spec, download=download, source=source)  # type: ignore[misc]  # pull is checked for None just above
 
     def backends(self) -> builtins.list[ModelBackend]:
         """The registered backend kinds, by name."""

@@ -180,7 +180,7 @@ def add_alias(
         if (folder / "adapter_config.json").is_file():
             if adapter is not None:
                 raise ConfigError(f"{folder} is a peft adapter; pass the base model as --base, not a second adapter")
-            adapter, folder = folder, None  # type: ignore[assignment]
+            adapter, folder = folder, None  # type: ignore[assignment]  # folder is known to be a directory of an adapter; None means no separate model
         elif not (folder / "config.json").is_file():
             raise ConfigError(
                 f"{folder} is neither a Hugging Face model directory (config.json) nor a peft adapter "
@@ -214,7 +214,7 @@ def add_alias(
     check_alias_free(registry, name, replace=replace)
     registry.check_settings(name, settings)
     record_alias(registry.cache_dir, name, settings, base=base_ref, recipe=recipe, replace=True)
-    return read_aliases(registry.cache_dir)[name]["settings"]  # type: ignore[no-any-return]
+    return read_aliases(registry.cache_dir)[name]["settings"]  # type: ignore[no-any-return]  # the store holds JSON objects
 
 
 def check_alias_free(registry: ModelRegistry, name: str, *, replace: bool = False) -> None:
