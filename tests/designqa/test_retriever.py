@@ -276,3 +276,43 @@ def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path)
     assert after.manifest["embedder"]["name"] == "tiny-retriever"
     assert [c.id for c in after.chunks] == [c.id for c in before.chunks] and after.sources == before.sources
     assert after.settings == before.settings
+
+
+@pytest.mark.parametrize("parallel", ["ddp", "fsdp"])
+def test_torchrun_two_processes_train_the_retriever(docs_dir, tmp_path, parallel):
+    """The recipe on the trainer's loop gains its data parallelism: two gloo processes, rank 0 writes the result."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(
+        yaml.safe_dump(
+            {
+                "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
+                "chunk_size": 200,
+                "chunk_overlap": 20,
+                "generated_per_passage": 0,
+                "keyphrase_per_passage": 2,
+                "dev_fraction": 0.2,
+                "train": {"epochs": 1, "batch_size": 4, "device": "cpu", "parallel": parallel, "progress": False},
+            }
+        )
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
+           f"--master_port={port}", "-m", "chipmate.trainer.recipes.retriever", "-c", str(recipe),
+           "--out-dir", str(out)]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["world_size"] == 2 and summary["train_pairs"] > 0
+    assert set(summary["dev_after"]) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
+    assert (out / "final" / "modules.json").is_file() and (out / "ckpt.pt").is_file()
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert records[-1]["epoch"] == 1 and "dev_hit@1" in records[-1]

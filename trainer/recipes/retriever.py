@@ -226,6 +226,11 @@ def run(config: Config) -> dict[str, Any]:
     torch.manual_seed(config.seed)
     base = base_model_path(config.base_model, host)
     model = SentenceTransformer(base, device=device, local_files_only=True)
+    for name, param in model.named_parameters():
+        # BERT's pooler runs but the embedding never uses it (sentence-transformers pools the token states): it gets
+        # no gradient, so AdamW never touched it; frozen, it does not trip DDP's every-parameter-has-a-gradient check.
+        if ".pooler." in f".{name}":
+            param.requires_grad_(False)
     embedder = SentenceTransformerEmbedder(model)
     with _main_first(main, world):
         data = _prepare(config, host, model, embedder, out, main)
@@ -238,7 +243,7 @@ def run(config: Config) -> dict[str, Any]:
         _loop_config(config, out, device, max(1, per_epoch)),
         model,
         _batch_fn(config, data, rank, world, max(1, per_epoch)),
-        evaluate=lambda m: {f"dev_{k}": v for k, v in dev_metrics(embedder, data.dev_pairs, data.chunks).items()},
+        evaluate=lambda m: {f"dev_{k}": v for k, v in dev_metrics(_Forward(m), data.dev_pairs, data.chunks).items()},
         loss=_contrastive_loss(config.train.scale),
     )
     if not main:
@@ -408,6 +413,30 @@ def _batch_fn(config: Config, data: _Data, rank: int, world: int, per_epoch: int
 
     get.iterations_per_epoch = per_epoch  # type: ignore[attr-defined]  # the loop records epochs from it
     return get
+
+
+class _Forward:
+    """An embedder over the model being trained that calls its forward under ``no_grad``, not ``encode``.
+
+    ``encode`` runs under ``torch.inference_mode``; under FSDP the parameters it gathers would become inference
+    tensors, which the next training step may not update in place."""
+
+    def __init__(self, model: Any, batch_size: int = 64) -> None:
+        self.model, self.batch_size = model, batch_size
+
+    def embed(self, texts: list[str]) -> Any:
+        import numpy as np
+        import torch
+        import torch.nn.functional as F
+
+        device = next(self.model.parameters()).device
+        parts = []
+        with torch.no_grad():
+            for start in range(0, len(texts), self.batch_size):
+                features = self.model.tokenize(texts[start : start + self.batch_size])
+                features = {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
+                parts.append(F.normalize(self.model(features)["sentence_embedding"].float(), dim=-1).cpu().numpy())
+        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
 
 
 def _contrastive_loss(scale: float) -> Any:
