@@ -185,7 +185,8 @@ def _server_paths(*extra: Path) -> list[tuple[str, str]]:
 def scrub_paths(text: str, *extra: Path) -> str:
     """``text`` with the server's own directories (Python, chipmate, the run's) replaced by placeholders."""
     for path, label in _server_paths(*extra):
-        text = text.replace(path, label)
+        # Whole path components only: "/tmp" must not turn "/tmp/tmpab12" into "<tmp><tmp>ab12".
+        text = re.sub(re.escape(path) + r"(?![\w.-])", lambda _match, label=label: label, text)
     return text
 
 
