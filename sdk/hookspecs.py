@@ -44,6 +44,17 @@ def chipmate_register_services(register):
 
 
 @hookspec
+def chipmate_register_training_data(register, host):
+    """Called once when a recipe first needs training data. Call ``register(TrainingData(...))`` for each source.
+
+    ``chipmate.training_data.TrainingData(name, kind, read, description="", options={}, trained=None)``: ``kind``
+    is ``documents``, ``passages``, ``chat``, ``pairs`` or ``bugs`` (what the records are); ``read(**options)``
+    returns the records. ``host`` is the host collecting them (its config, ``host.plugin_state``). Recipes read
+    them through the host and never import the plugin.
+    """
+
+
+@hookspec
 def chipmate_register_commands(cli):
     """Called when the CLI starts. Add click commands or groups to ``cli`` (a ``click.Group``)."""
 

@@ -121,3 +121,12 @@ def chipmate_shutdown(host):
     from .service import service_for
 
     service_for(host).stop_building()
+
+
+@hookimpl(trylast=True)
+def chipmate_register_training_data(register):
+    # Yosys's help, documents and knowledge bases as corpus documents and retriever passages.
+    from .training_data import offers
+
+    for offer in offers():
+        register(offer)

@@ -16,14 +16,13 @@ assistant token is measured before and after, into ``metrics.jsonl`` and ``resul
 
     chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
     chipmate train sft -c examples/recipes/sft.yaml --set finetune=full --out-dir runs/sft-full
-    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.recipes.sft -c examples/recipes/sft.yaml
+    torchrun --standalone --nproc_per_node=2 -m chipmate train sft -c examples/recipes/sft.yaml
 """
 
 from __future__ import annotations
 
 import math
 import random
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -215,9 +214,3 @@ def run(cfg: Config) -> dict[str, Any]:
         write_result(Path(cfg.out_dir), summary)
     finish_distributed()
     return {k: v for k, v in summary.items() if k != "config"}
-
-
-if __name__ == "__main__":
-    from chipmate.cli.train_commands import train as train_group
-
-    train_group.main(["sft", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.sft")
