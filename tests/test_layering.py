@@ -12,9 +12,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: folder -> the import package it is (pyproject's package-dir)
 PACKAGES = {"sdk": "chipmate", "plugins": "chipmate.plugins", "trainer": "chipmate.trainer"}
 PLUGINS = "chipmate.plugins"
-#: Shared document modules still inside designqa: they move to the core package chipmate.documents, and then leave
-#: this list (until then scriptgen reads Yosys's help through them).
-MOVING_TO_CORE = {"chipmate.plugins.designqa.yosys_help", "chipmate.plugins.designqa.loaders"}
+#: The Yosys-help harvest still inside designqa, which scriptgen reads too: it moves to the core's shared document
+#: layer, and then leaves this list.
+MOVING_TO_CORE = {"chipmate.plugins.designqa.yosys_help"}
 
 
 def module_name(path: pathlib.Path) -> str:

@@ -181,3 +181,29 @@ def test_a_failing_factory_leaves_nothing_and_is_tried_again():
     with pytest.raises(ConfigError):
         host.plugin_state("demo", factory)
     assert host.plugin_state("demo", factory) == "state" and len(calls) == 2
+
+
+# -- the corpus recipe reads offers ----------------------------------------------------------------------------
+
+
+def test_the_corpus_reads_plugin_sources_only_through_offers(notes, tmp_path):
+    from chipmate.trainer.recipes.corpus import Config as CorpusConfig
+    from chipmate.trainer.recipes.corpus import domain_docs, offered_docs, read_file
+    from chipmate.training_data import TrainingDataRegistry
+
+    offers = Host(Config()).training_data
+    assert [(d.source, d.group, d.kind) for d in offered_docs(offers, "notes")] == [
+        ("note 0", "notes", "domain"),
+        ("note 1", "notes", "domain"),
+    ]
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><h1>Clocks</h1><p>create_clock defines a clock.</p></body></html>")
+    assert "create_clock defines a clock." in read_file(page, offers)  # converted by designqa's files offer
+    nobody = TrainingDataRegistry()  # every plugin disabled
+    assert read_file(page, nobody) is None  # no converter: the file is skipped, not read as markup
+    cfg = CorpusConfig()
+    cfg.sources.yosys_share = False
+    with pytest.raises(ConfigError, match="no plugin offers documents named 'yosys-help'"):
+        list(domain_docs(cfg, nobody))
+    cfg.sources.yosys_help = False
+    assert list(domain_docs(cfg, nobody)) == []  # scriptgen's library is optional: absent, nothing is read
