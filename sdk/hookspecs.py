@@ -22,10 +22,11 @@ def chipmate_register_tasks(register):
 def chipmate_register_models(register):
     """Called once when the host first needs a model. Call ``register(ModelBackend(...))`` for each backend kind.
 
-    ``chipmate.models.ModelBackend(name, kind, load, description="", options={}, required=(), describe=None)``:
-    ``name`` is what ``backend:`` in the config's ``models`` section selects; ``kind`` is ``"generator"`` or
-    ``"embedder"``; ``load(spec: ModelSpec)`` returns a ``Generator`` or ``Embedder`` and runs once per alias,
-    on first use; ``options`` maps each accepted setting to a one-line description.
+    ``chipmate.models.ModelBackend(name, kind, load, description="", options={}, required=(), describe=None,
+    local_path=None, pull=None)``: ``name`` is what ``backend:`` in the config's ``models`` section selects;
+    ``kind`` is ``"generator"`` or ``"embedder"``; ``load(spec: ModelSpec)`` returns a ``Generator`` or
+    ``Embedder`` and runs once per alias, on first use; ``options`` maps each accepted setting to a one-line
+    description; ``local_path(spec)`` gives the directory of the model's files (the trainer trains from it).
     """
 
 
