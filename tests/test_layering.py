@@ -1,5 +1,6 @@
-"""The import rule of docs/architecture.md: the core (``chipmate``) and the trainer import no plugin, and no plugin
-imports another plugin's modules; they meet through the host (registries, training data, plugin state)."""
+"""The import rule of docs/architecture.md: the core (``chipmate``) and the trainer import no plugin, the core below
+the CLI imports no trainer module, and no plugin imports another plugin's modules; they meet through the host
+(registries, training data, plugin state)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 #: folder -> the import package it is (pyproject's package-dir)
 PACKAGES = {"sdk": "chipmate", "plugins": "chipmate.plugins", "trainer": "chipmate.trainer"}
 PLUGINS = "chipmate.plugins"
+TRAINER = "chipmate.trainer"
+#: the top layer, which may start the trainer's recipes (``chipmate train``)
+CLI = "chipmate.cli"
 #: The Yosys-help harvest still inside designqa, which scriptgen reads too: it moves to the core's shared document
 #: layer, and then leaves this list.
 MOVING_TO_CORE = {"chipmate.plugins.designqa.yosys_help"}
@@ -54,11 +58,18 @@ def plugin_of(module: str) -> str | None:
     return module.split(".")[2]
 
 
+def within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
 def violations(module: str, source: str, *, is_package: bool = False) -> list[str]:
     """What ``module`` imports against the rule."""
     own = plugin_of(module)
+    core = own is None and not within(module, TRAINER) and not within(module, CLI)
     bad = []
     for target in sorted(imported_modules(module, source, is_package=is_package)):
+        if core and within(target, TRAINER):
+            bad.append(f"{module} (core) imports trainer module {target}")
         other = plugin_of(target)
         if other is None:
             continue
@@ -103,6 +114,7 @@ def test_the_scan_sees_every_package():
         ("chipmate.plugins.scriptgen.yosys", "from ..backends import ct2", False),
         ("chipmate.plugins.scriptgen", "from ..backends.embedded import SMOLLM2", True),
         ("chipmate.plugins.scriptgen", "from chipmate.plugins import backends", True),
+        ("chipmate.models.store", "from ..trainer.checkpoint import save_checkpoint", False),
     ],
 )
 def test_the_rule_catches_a_forbidden_import(module, source, is_package):
@@ -116,6 +128,8 @@ def test_the_rule_catches_a_forbidden_import(module, source, is_package):
         ("chipmate.plugins.designqa.writer", "from .chunks import Chunk", False),
         ("chipmate.plugins.designqa", "from .training_data import offers", True),
         ("chipmate.plugins.scriptgen.yosys", "from chipmate.models import ModelAlias", False),
+        ("chipmate.cli.train_commands", "from chipmate.trainer.recipes import load_recipe_config", False),
+        ("chipmate.plugins.scriptgen.cli", "from chipmate.trainer.data import read_jsonl", False),
     ],
 )
 def test_the_rule_allows_core_and_own_modules(module, source, is_package):
