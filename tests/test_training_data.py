@@ -207,3 +207,24 @@ def test_the_corpus_reads_plugin_sources_only_through_offers(notes, tmp_path):
         list(domain_docs(cfg, nobody))
     cfg.sources.yosys_help = False
     assert list(domain_docs(cfg, nobody)) == []  # scriptgen's library is optional: absent, nothing is read
+
+
+def test_sft_reads_chat_offers_after_its_files(register_plugin, tmp_path):
+    from chipmate.config import Where
+    from chipmate.trainer.recipes.sft import Config as SftConfig
+    from chipmate.trainer.recipes.sft import read_conversations
+
+    class Chats:
+        @hookimpl
+        def chipmate_register_training_data(self, register):
+            chat = [{"role": "user", "content": "flatten?"}, {"role": "assistant", "content": "flatten"}]
+            register(TrainingData("demo-chats", CHAT, lambda: [{"messages": chat}]))
+
+    register_plugin(Chats(), name="chats")
+    data = tmp_path / "chat.jsonl"
+    data.write_text('{"question": "synth?", "answer": "synth -top top"}\n')
+    conversations = read_conversations([str(data)], None, ["demo-chats"])
+    assert [c[-1]["content"] for c in conversations] == ["synth -top top", "flatten"]
+    SftConfig(chat_offers=["demo-chats"]).validate(Where("sft.yaml"))  # an offer alone is enough data
+    with pytest.raises(ConfigError, match="no plugin offers chat named 'nope'"):
+        read_conversations([], None, ["nope"])
