@@ -66,18 +66,19 @@ def violations(module: str, source: str, *, is_package: bool = False) -> list[st
     """What ``module`` imports against the rule."""
     own = plugin_of(module)
     core = own is None and not within(module, TRAINER) and not within(module, CLI)
-    bad = []
+    bad: dict[str, str] = {}
     for target in sorted(imported_modules(module, source, is_package=is_package)):
         if core and within(target, TRAINER):
-            bad.append(f"{module} (core) imports trainer module {target}")
+            bad[target] = f"{module} (core) imports trainer module {target}"
         other = plugin_of(target)
         if other is None:
             continue
         if own is None:
-            bad.append(f"{module} (core or trainer) imports plugin module {target}")
+            bad[target] = f"{module} (core or trainer) imports plugin module {target}"
         elif other != own and not any(target == m or target.startswith(m + ".") for m in MOVING_TO_CORE):
-            bad.append(f"{module} (plugin {own}) imports {target}, a module of plugin {other}")
-    return bad
+            bad[target] = f"{module} (plugin {own}) imports {target}, a module of plugin {other}"
+    # ``from a import b`` yields a and a.b (b may be a module): a.b is said once a is
+    return [line for target, line in bad.items() if target.rpartition(".")[0] not in bad]
 
 
 def sources() -> list[pathlib.Path]:
