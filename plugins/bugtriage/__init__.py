@@ -7,7 +7,7 @@ SQLite file with an embedding per bug; ``chipmate bugs fit`` learns the classifi
 threshold say "unsure" instead of guessing.
 
 Hooks: ``bugtriage.triage`` (task), the typed ``chipmate.v1.BugTriageService`` (services), ``chipmate bugs ...``
-(commands). See docs/bugtriage.md.
+(commands), the bug history as ``bugs`` training data. See docs/bugtriage.md.
 Importing this package stays cheap: numpy, scikit-learn and the models load on first use.
 """
 

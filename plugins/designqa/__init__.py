@@ -7,7 +7,7 @@ knowledge base has none. With no index configured, the first ``chipmate serve`` 
 help (through pyosys) in the user cache, in the background.
 
 Hooks: ``designqa.ask`` (task), the typed ``DesignQAService`` (services), ``chipmate index ...`` (commands),
-default knowledge base (startup).
+default knowledge base (startup), Yosys help, documents and knowledge bases as training data (``training_data.py``).
 See docs/designqa.md.
 """
 

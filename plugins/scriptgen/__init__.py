@@ -6,7 +6,8 @@ inside the tool's language and the request's files, executed in a sandbox, repai
 messages, and returned with the evidence (the tool's log).
 
 Hooks: tools (``yosys``, ``opensta``), the task ``scriptgen.generate``, the typed ``ScriptGenService``, the
-commands ``chipmate scripts ...`` and ``chipmate eval scriptgen``, and a startup check of ``tasks.scriptgen``.
+commands ``chipmate scripts ...`` and ``chipmate eval scriptgen``, a startup check of ``tasks.scriptgen``, and the
+library as training data (corpus documents, SFT chats).
 Importing this module loads no model, no grpc and no Yosys. See docs/scriptgen.md.
 """
 
