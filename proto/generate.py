@@ -64,15 +64,7 @@ def _plugin_tree(name: str) -> ProtoTree:
 
 TREES = (
     ProtoTree(ROOT / "proto", Path("chipmate") / "v1", ROOT / "sdk" / "v1"),
-    *(
-        ProtoTree(
-            ROOT / "proto",
-            Path("chipmate", "plugins", name, "v1"),
-            ROOT / "plugins" / name / "v1",
-            ROOT / "plugins" / name / "v1",
-        )
-        for name in BUILTIN_PLUGINS
-    ),
+    *(_plugin_tree(name) for name in BUILTIN_PLUGINS),
     ProtoTree(EXAMPLE / "proto", Path("chipmate_verilog_stats") / "v1", EXAMPLE / "chipmate_verilog_stats" / "v1"),
 )
 
@@ -90,11 +82,11 @@ def generate(tree: ProtoTree, out_dir: Path) -> list[Path]:
             shutil.copy2(source, proto_root / tree.package / source.name)
     protos = sorted(str(p.relative_to(proto_root)) for p in (proto_root / tree.package).glob("*.proto"))
     well_known = str(Path(grpc_tools.__file__).parent / "_proto")
+    # with staged sources, the core tree is on the path too, so a plugin's .proto can import chipmate/v1/tasks.proto
+    includes = [proto_root] if proto_root == tree.proto_root else [proto_root, tree.proto_root]
     args = [
         "grpc_tools.protoc",
-        f"-I{proto_root}",
-        # the core tree too, so a plugin's .proto can import chipmate/v1/tasks.proto
-        f"-I{tree.proto_root}",
+        *(f"-I{folder}" for folder in includes),
         f"-I{well_known}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
