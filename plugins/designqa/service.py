@@ -31,10 +31,9 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipmate.config import Where, read_section
 from chipmate.errors import BackendUnavailableError, CancelledError, ConfigError, InvalidInputError
@@ -44,6 +43,9 @@ from .backends import embedder_alias, get_embedder, get_generator
 from .index import IndexSettings, KnowledgeIndex
 from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
 from .writer import update_index
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 log = logging.getLogger("chipmate.designqa")
 #: values of ``tasks.designqa.answer_mode``
@@ -151,7 +153,7 @@ def default_index_dir(config: Any) -> Path:
 class DesignQAService:
     """The knowledge base and the ask handler of one Host."""
 
-    def __init__(self, host: Any) -> None:
+    def __init__(self, host: Host | None) -> None:
         from chipmate.config import Config
 
         self.host = host
@@ -342,20 +344,17 @@ class DesignQAService:
         )
 
 
-_services: weakref.WeakKeyDictionary[Any, DesignQAService] = weakref.WeakKeyDictionary()
-_services_lock = threading.Lock()
 _hostless: DesignQAService | None = None
+_hostless_lock = threading.Lock()
 
 
-def service_for(host: Any) -> DesignQAService:
-    """The service of ``host`` (created on first use); a shared one for handlers called without a host."""
+def service_for(host: Host | None) -> DesignQAService:
+    """The service of ``host`` (its plugin state, created on first use); a shared one for handlers called without
+    a host."""
     global _hostless
-    with _services_lock:
-        if host is None:
-            if _hostless is None:
-                _hostless = DesignQAService(None)
-            return _hostless
-        service = _services.get(host)
-        if service is None:
-            service = _services[host] = DesignQAService(host)
-        return service
+    if host is not None:
+        return host.plugin_state("designqa", DesignQAService)
+    with _hostless_lock:
+        if _hostless is None:
+            _hostless = DesignQAService(None)
+        return _hostless
