@@ -64,12 +64,17 @@ class KnowledgeBases:
     URIs) and each of its documents ``chipmate://designqa/kb/<name>/documents/<source, URL-encoded>`` (Markdown:
     the document's passages in order, :data:`DOCUMENT_PAGE` a page, ``?page=N``). ``locate`` returns the
     knowledge base directories, the served one first (``chipmate.plugins.designqa.service.knowledge_base_dirs``);
-    ``open_index`` loads one (designqa's ``KnowledgeIndex.open``): they come from the caller, so this module
-    depends on no plugin. Loaded indexes are kept and reloaded when a writer publishes a new generation.
+    ``open_index`` loads one (designqa's ``KnowledgeIndex.open``); ``served`` names the one ``designqa.ask``
+    answers from. They come from the caller, so this module depends on no plugin, and are called on first use, so
+    a session that reads no resource never imports designqa. Loaded indexes are kept and reloaded when a writer
+    publishes a new generation.
     """
 
     def __init__(
-        self, locate: Callable[[], Sequence[Path]], open_index: Callable[[Path], Any], served: Path | None = None
+        self,
+        locate: Callable[[], Sequence[Path]],
+        open_index: Callable[[Path], Any],
+        served: Callable[[], Path | None] = lambda: None,
     ) -> None:
         self._locate = locate
         self._open_index = open_index
@@ -107,7 +112,7 @@ class KnowledgeBases:
             "name": name,
             "uri": KB_PREFIX + quote(name, safe=""),
             "index_dir": str(root),
-            "served": self._served is not None and root.resolve() == self._served.resolve(),
+            "served": root.resolve() == (self._served() or Path("/nonexistent")).resolve(),
             "passages": len(index.chunks),
             "embedder": manifest.get("embedder", {}),
             "generation": manifest.get("generation"),

@@ -138,17 +138,32 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port, 
 
 
 def _knowledge_bases(config, extra):
-    """designqa's knowledge bases as MCP resources; None when the designqa plugin is not installed."""
+    """designqa's knowledge bases as MCP resources; None when the designqa plugin is not installed. designqa is
+    imported on the first resource request, not at start-up (0.4 s)."""
+    from importlib.util import find_spec
+
     from .. import mcp_server
 
-    try:
-        from chipmate.plugins.designqa.index import KnowledgeIndex
-        from chipmate.plugins.designqa.service import default_index_dir, knowledge_base_dirs, settings_from_config
-    except ImportError:
+    if find_spec("chipmate.plugins.designqa") is None:
         return None
-    index_dir = settings_from_config(config).index_dir
-    served = Path(index_dir).expanduser() if index_dir else default_index_dir(config)
-    return mcp_server.KnowledgeBases(lambda: knowledge_base_dirs(config, extra), KnowledgeIndex.open, served)
+
+    def locate():
+        from chipmate.plugins.designqa.service import knowledge_base_dirs
+
+        return knowledge_base_dirs(config, extra)
+
+    def open_index(root):
+        from chipmate.plugins.designqa.index import KnowledgeIndex
+
+        return KnowledgeIndex.open(root)
+
+    def served():
+        from chipmate.plugins.designqa.service import default_index_dir, settings_from_config
+
+        index_dir = settings_from_config(config).index_dir
+        return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
+
+    return mcp_server.KnowledgeBases(locate, open_index, served)
 
 
 COMMANDS = [bridge, tcl_path, mcp]

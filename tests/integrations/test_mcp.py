@@ -171,7 +171,9 @@ def knowledge_bases(live_host, knowledge_base, tmp_path):
     build_kb(Path(live_host.config.cache_path()) / "designqa" / "team", {"flow.md": LONG_DOCUMENT}, chunk_size=200)
     other = build_kb(tmp_path / "elsewhere" / knowledge_base.name, {"notes.md": "# Notes\n\nRun sta -exit.\n"})
     (Path(live_host.config.cache_path()) / "designqa" / "not-an-index").mkdir()
-    return KnowledgeBases(lambda: knowledge_base_dirs(live_host.config, [other]), KnowledgeIndex.open, knowledge_base)
+    return KnowledgeBases(
+        lambda: knowledge_base_dirs(live_host.config, [other]), KnowledgeIndex.open, lambda: knowledge_base
+    )
 
 
 def test_knowledge_bases_are_resources_with_their_metadata(session, knowledge_bases, knowledge_base):
