@@ -176,6 +176,24 @@ def knowledge_bases(live_host, knowledge_base, tmp_path):
     )
 
 
+def test_knowledge_base_dirs_lists_the_served_one_first_then_the_cache_then_extra_ones_once(tmp_path):
+    from chipmate.config import config_from_dict
+    from chipmate.plugins.designqa.service import knowledge_base_dirs
+
+    cache = tmp_path / "cache"
+    for name in ("zeta", "yosys-help", "alpha"):
+        build_kb(cache / "designqa" / name, {"a.md": f"# {name}\n\ntext\n"})
+    (cache / "designqa" / "empty").mkdir()
+    extra = build_kb(tmp_path / "mine", {"b.md": "# b\n\ntext\n"})
+    config = config_from_dict({"cache_dir": str(cache)})
+    again = [extra, tmp_path / "missing", cache / "designqa" / "alpha" / ".." / "alpha"]
+    names = [p.name for p in knowledge_base_dirs(config, again)]
+    # the default (Yosys help) is the served one when no index_dir is configured
+    assert names == ["yosys-help", "alpha", "zeta", "mine"]
+    configured = config_from_dict({"cache_dir": str(cache), "tasks": {"designqa": {"index_dir": str(extra)}}})
+    assert [p.name for p in knowledge_base_dirs(configured)] == ["mine", "alpha", "yosys-help", "zeta"]
+
+
 def test_knowledge_bases_are_resources_with_their_metadata(session, knowledge_bases, knowledge_base):
     async def body(mcp):
         resources = (await mcp.list_resources()).resources
