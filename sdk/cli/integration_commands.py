@@ -67,7 +67,7 @@ def tcl_path():
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False),
-    help="Config file for --in-process (default as for `chipmate serve`).",
+    help="Config file: --in-process's plugins, HTTP tokens, the knowledge bases to offer (default as for serve).",
 )
 @click.option("--http", is_flag=True, help="Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP address; beyond loopback needs tokens.")
