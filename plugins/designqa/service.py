@@ -150,6 +150,22 @@ def default_index_dir(config: Any) -> Path:
     return Path(config.cache_path()) / "designqa" / "yosys-help"
 
 
+def knowledge_base_dirs(config: Any, extra: Any = ()) -> list[Path]:
+    """The knowledge bases ``config`` knows of, for tools that list them (``chipmate mcp``'s resources): the one
+    designqa serves (``tasks.designqa.index_dir``, else the default Yosys-help one), every other index under
+    ``<cache>/designqa/`` (where the default is built), then the directories ``extra`` names. Each once, and only
+    those that hold an index (a manifest)."""
+    settings = settings_from_config(config)
+    served = Path(settings.index_dir).expanduser() if settings.index_dir else default_index_dir(config)
+    cache = Path(config.cache_path()) / "designqa"
+    in_cache = sorted(p for p in cache.iterdir() if p.is_dir()) if cache.is_dir() else []
+    found: list[Path] = []
+    for root in [served, *in_cache, *(Path(p).expanduser() for p in extra)]:
+        if KnowledgeIndex.exists(root) and all(root.resolve() != seen.resolve() for seen in found):
+            found.append(root)
+    return found
+
+
 class DesignQAService:
     """The knowledge base and the ask handler of one Host."""
 
