@@ -8,14 +8,10 @@ from pathlib import Path
 import click
 
 from ..config import load_config
+from .options import config_option as _config_option
+from .options import host_from as _host
 
-config_option = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file.")
-
-
-def _host(config_path: str | None):
-    from ..host import Host
-
-    return Host(load_config(config_path))
+config_option = _config_option()
 
 
 @click.group()

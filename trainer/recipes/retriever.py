@@ -17,8 +17,7 @@ Run::
 
     chipmate train retriever -c examples/recipes/retriever.yaml --alias kb-retriever
     chipmate train retriever -c examples/recipes/retriever.yaml --resume       # continue after an interruption
-    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.recipes.retriever -c FILE   # data parallel
-    python -m chipmate.trainer.recipes.retriever -c examples/recipes/retriever.yaml   # the same, for scripts
+    torchrun --standalone --nproc_per_node=2 -m chipmate train retriever -c FILE    # data parallel
     chipmate index build --embedder kb-retriever --index-dir ~/kb docs/             # re-embed with the new model
 
 ``out_dir`` receives ``questions.jsonl`` (generated questions, reused on resume), ``pairs.jsonl`` (the training
@@ -29,23 +28,22 @@ each epoch), ``summary.json`` and ``final/``.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
 import random
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipmate.config import Where
-from chipmate.errors import ChipmateError, ConfigError, InvalidInputError
+from chipmate.errors import ConfigError, InvalidInputError
 from chipmate.trainer.loop import TrainConfig
 from chipmate.trainer.precision import PrecisionConfig
 from chipmate.trainer.sharding import PARALLEL
+from chipmate.training_data import PASSAGES
 
 from ..progress import say
 from .retriever_data import (
@@ -61,6 +59,9 @@ from .retriever_data import (
     training_columns,
     write_pairs,
 )
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 logger = logging.getLogger("chipmate.trainer.retriever")
 
@@ -174,14 +175,12 @@ def load_config(path: str | None, overrides: dict[str, Any] | None = None) -> Co
     return load_recipe_config(Config, path, {k: v for k, v in (overrides or {}).items() if v is not None}, "retriever")
 
 
-def base_model_path(name: str | None, host: Any) -> str:
+def base_model_path(name: str | None, host: Host) -> str:
     """The directory of ``name``: a sentence-transformers directory as given, else an embedder alias's path."""
     if name and Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
-    from chipmate.plugins.backends.embedder import model_path
-
     alias = name or host.models.default_alias("embedder")
-    return str(model_path(host.models.spec(alias)))
+    return str(host.models.local_path(alias))
 
 
 @dataclass
@@ -208,7 +207,6 @@ def run(config: Config) -> dict[str, Any]:
     from sentence_transformers import SentenceTransformer
 
     from chipmate.host import Host
-    from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder
     from chipmate.trainer.loop import finish_distributed, setup_distributed, train
     from chipmate.trainer.metrics import plot_retrieval_metrics
     from chipmate.trainer.recipes import check_alias, host_config
@@ -225,13 +223,16 @@ def run(config: Config) -> dict[str, Any]:
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     base = base_model_path(config.base_model, host)
-    model = SentenceTransformer(base, device=device, local_files_only=True)
+    # Loaded by the sentence-transformers backend through the registry (the trainer imports no plugin); training
+    # updates ``embedder.model`` in place, so the embedder always embeds with the current weights.
+    embedder = host.models.load_unlisted("retriever-base", {"backend": "sentence-transformers", "path": base,
+                                                            "device": device})  # fmt: skip
+    model = embedder.model
     for name, param in model.named_parameters():
         # BERT's pooler runs but the embedding never uses it (sentence-transformers pools the token states): it gets
         # no gradient, so AdamW never touched it; frozen, it does not trip DDP's every-parameter-has-a-gradient check.
         if ".pooler." in f".{name}":
             param.requires_grad_(False)
-    embedder = SentenceTransformerEmbedder(model)
     with _main_first(main, world):
         data = _prepare(config, host, model, embedder, out, main)
 
@@ -264,7 +265,7 @@ def run(config: Config) -> dict[str, Any]:
         "dev_pairs": len(data.dev_pairs),
         "world_size": world,
         "dev_before": data.dev_before,
-        "dev_after": dev_metrics(SentenceTransformerEmbedder(model), data.dev_pairs, data.chunks),
+        "dev_after": dev_metrics(_Forward(model), data.dev_pairs, data.chunks),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "model_dir": str(final),
     }
@@ -275,7 +276,11 @@ def run(config: Config) -> dict[str, Any]:
                   replace=config.replace)  # fmt: skip
         summary["alias"] = config.alias
         if config.reindex and config.index_dir:
-            summary["reindexed"] = reindex(Path(config.index_dir).expanduser(), final, config.alias)
+            # the index's plugin re-embeds it with the trained model (designqa's offer of its passages)
+            trained = host.models.load_unlisted(config.alias, {"backend": "sentence-transformers", "path": str(final)})
+            summary["reindexed"] = host.training_data.trained(
+                PASSAGES, "index", model_dir=final, alias=config.alias, index_dir=config.index_dir, embedder=trained
+            )
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     finish_distributed()
     return summary
@@ -300,6 +305,7 @@ def _prepare(config: Config, host: Any, model: Any, embedder: Any, out: Path, ma
     harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
     say(f"train retriever: reading the passages{harvest}")
     chunks = load_passages(
+        host.training_data,
         index_dir=config.index_dir,
         paths=config.paths,
         yosys_help=config.yosys_help,
@@ -461,45 +467,3 @@ def _contrastive_loss(scale: float) -> Any:
         return F.cross_entropy(scores, torch.arange(n, device=scores.device))
 
     return loss
-
-
-def reindex(index_dir: Path, model_dir: Path, alias: str) -> str:
-    """Re-embed every chunk of ``index_dir`` with the model in ``model_dir``, recorded as ``alias``: the KB then
-    uses the adapted retriever (with ``tasks.designqa.embedder: alias``). Returns the index directory."""
-    from chipmate.plugins.backends.embedder import open_embedder
-    from chipmate.plugins.designqa.index import KnowledgeIndex
-    from chipmate.plugins.designqa.writer import Document, update_index
-
-    current = KnowledgeIndex.open(index_dir)
-    by_source: dict[str, list[Any]] = {}
-    for chunk in current.chunks:
-        by_source.setdefault(chunk.source, []).append(chunk)
-    documents = [Document(s, c, fingerprint=current.sources.get(s, "")) for s, c in by_source.items()]
-    embedder = open_embedder(model_dir, name=alias)
-    update_index(index_dir, embedder, add=documents, settings=current.settings, fresh=True, name=alias)
-    logger.info("re-embedded %s with %s; set tasks.designqa.embedder: %s", index_dir, alias, alias)
-    return str(index_dir)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m chipmate.trainer.recipes.retriever -c FILE [--out-dir DIR] [--alias NAME] [--resume]``, the
-    same as ``chipmate train retriever`` (for torchrun and scripts)."""
-    parser = argparse.ArgumentParser(description="Fine-tune designqa's retriever on synthetic questions.")
-    parser.add_argument("-c", "--config", help="recipe YAML (keys of Config)")
-    parser.add_argument("--out-dir")
-    parser.add_argument("--alias", help="record the trained model as this embedder alias")
-    parser.add_argument("--resume", action="store_true")
-    args = parser.parse_args(argv)
-    from chipmate.cli.train_commands import run_recipe
-
-    try:
-        result = run_recipe("retriever", args.config, out_dir=args.out_dir, alias=args.alias, resume=args.resume)
-    except ChipmateError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
