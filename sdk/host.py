@@ -116,7 +116,7 @@ class Host:
     @property
     def training_data(self) -> TrainingDataRegistry:
         """Every source of training data the loaded plugins offer, collected on first use (by the recipes)."""
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_training_data", self.pm.hook.chipmate_register_training_data, TrainingDataRegistry, extra={"host": self}
         )
 
@@ -150,7 +150,7 @@ class Host:
                 if state is None:
                     state = factory(self)
                     self._plugin_state[name] = state
-        return state  # type: ignore[no-any-return]
+        return state  # type: ignore[no-any-return]  # factory(self) built it; the dict holds every plugin's
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""

@@ -462,7 +462,7 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
             lambda: asyncio.StreamReaderProtocol(reader, loop=loop), os.fdopen(_dup(wire_in), "rb", buffering=0)
         )
         write_transport, protocol = await loop.connect_write_pipe(
-            lambda: asyncio.streams.FlowControlMixin(loop=loop),  # type: ignore[attr-defined]
+            lambda: asyncio.streams.FlowControlMixin(loop=loop),  # type: ignore[attr-defined]  # not in typeshed
             os.fdopen(_dup(wire_out), "wb", buffering=0),
         )
         writer = asyncio.StreamWriter(write_transport, protocol, None, loop)

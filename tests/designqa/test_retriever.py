@@ -166,6 +166,21 @@ def test_config_errors_name_the_file_and_key(tmp_path):
     assert load_config(None, {"train.learning_rate": 1e-4}).train.learning_rate == 1e-4
 
 
+def tiny_recipe(path: Path, docs_dir: Path, **train: Any) -> Path:
+    """A recipe file for a tiny run: keyphrase questions over three fixture documents, one epoch."""
+    data = {
+        "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
+        "chunk_size": 200,
+        "chunk_overlap": 20,
+        "generated_per_passage": 0,
+        "keyphrase_per_passage": 2,
+        "dev_fraction": 0.2,
+        "train": {"epochs": 1, "progress": False, **train},
+    }
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[Path, dict[str, Any], Path]:
     """A tiny real run through `chipmate train retriever`: MiniLM, keyphrase questions over three fixture
@@ -174,20 +189,7 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tup
 
     out = tmp_path_factory.mktemp("retriever")
     store = out / "aliases.json"
-    recipe = out / "recipe.yaml"
-    recipe.write_text(
-        yaml.safe_dump(
-            {
-                "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
-                "chunk_size": 200,
-                "chunk_overlap": 20,
-                "generated_per_passage": 0,
-                "keyphrase_per_passage": 2,
-                "dev_fraction": 0.2,
-                "train": {"epochs": 1, "batch_size": 8, "progress": False},
-            }
-        )
-    )
+    recipe = tiny_recipe(out / "recipe.yaml", docs_dir, batch_size=8)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CHIPMATE_ALIAS_STORE", str(store))
         result = CliRunner().invoke(
@@ -293,20 +295,7 @@ def test_torchrun_two_processes_train_the_retriever(docs_dir, tmp_path, parallel
     import subprocess
     import sys
 
-    recipe = tmp_path / "recipe.yaml"
-    recipe.write_text(
-        yaml.safe_dump(
-            {
-                "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
-                "chunk_size": 200,
-                "chunk_overlap": 20,
-                "generated_per_passage": 0,
-                "keyphrase_per_passage": 2,
-                "dev_fraction": 0.2,
-                "train": {"epochs": 1, "batch_size": 4, "device": "cpu", "parallel": parallel, "progress": False},
-            }
-        )
-    )
+    recipe = tiny_recipe(tmp_path / "recipe.yaml", docs_dir, batch_size=4, device="cpu", parallel=parallel)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
