@@ -22,6 +22,7 @@ from .training_data import TrainingDataRegistry
 
 if TYPE_CHECKING:
     from .models import ModelRegistry
+    from .resources import KnowledgeBaseSource
 
 T = TypeVar("T")
 
@@ -119,6 +120,23 @@ class Host:
         return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_training_data", self.pm.hook.chipmate_register_training_data, TrainingDataRegistry, extra={"host": self}
         )
+
+    def knowledge_bases(self) -> list[KnowledgeBaseSource]:
+        """The knowledge bases plugins offer to agents (``chipmate mcp``'s resources), in plugin order."""
+        from .resources import KnowledgeBaseSource
+
+        found: list[KnowledgeBaseSource] = []
+
+        def register(source: KnowledgeBaseSource) -> None:
+            if not isinstance(source, KnowledgeBaseSource):
+                raise PluginError(
+                    f"chipmate_register_knowledge_bases registered {type(source).__name__}, not a KnowledgeBaseSource",
+                    hint="register chipmate.resources.KnowledgeBaseSource(...) objects",
+                )
+            found.append(source)
+
+        self.pm.hook.chipmate_register_knowledge_bases(register=register, host=self)
+        return found
 
     @property
     def models(self) -> ModelRegistry:
