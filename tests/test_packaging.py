@@ -79,6 +79,7 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     assert "chipmate/v1/tasks_pb2.pyi" in names and "chipmate/plugins/echo/__init__.py" in names
     # scriptgen's seed library and its designs are package data.
     assert "chipmate/plugins/scriptgen/seed/library.jsonl" in names
+    assert "chipmate/plugins/scriptgen/seed/harvested.jsonl" in names
     assert "chipmate/plugins/scriptgen/seed/designs/counter.v" in names
     assert "chipmate/plugins/scriptgen/seed/designs/seed_cells.lib" in names
     # ... and so is its LoRA adapter for SmolLM2 (the smollm2-135m-scriptgen alias)

@@ -107,11 +107,12 @@ def test_development_set_is_well_formed():
 def test_development_set_shares_no_design_and_no_instruction_with_the_seed():
     tasks = load_tasks(DEV_TASKS)
     seeds = seed_records()
-    seed_files = {p.name for p in DESIGNS_DIR.iterdir()}
+    # Harvested designs (seed/designs/yosys/) count too.
+    seed_files = {p.name for p in DESIGNS_DIR.rglob("*") if p.is_file()}
     dev_files = {f["name"] for t in tasks for f in t.files}
     assert not seed_files & dev_files
     seed_modules = set(
-        verilog_design([{"name": p.name, "content": p.read_text()} for p in DESIGNS_DIR.glob("*.v")]).modules
+        verilog_design([{"name": p.name, "content": p.read_text()} for p in DESIGNS_DIR.rglob("*.*v")]).modules
     )
     dev_modules = set(verilog_design([f for t in tasks for f in t.files]).modules)
     assert len(dev_modules) >= 10 and not seed_modules & dev_modules
