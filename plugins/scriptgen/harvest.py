@@ -52,7 +52,7 @@ REPOS = {"yosys": "YosysHQ/yosys", "opensta": "The-OpenROAD-Project/OpenSTA"}
 MAX_FILE = 6000  # bytes of one design file a record may carry
 MAX_FILES = 12000  # bytes of all of a record's files
 MAX_COMMANDS = 24  # longer scripts crowd the few-shot prompt out
-TIMEOUT = 12.0  # seconds per validation run: a slower script makes a poor few-shot example anyway
+TIMEOUT = 8.0  # seconds per validation run: a slower script makes a poor few-shot example anyway
 
 # -- git -------------------------------------------------------------------------------------------------------
 
@@ -574,7 +574,13 @@ def _sta_names(kind: str, words: str, netlist: Netlist) -> str:
     braced = words.startswith("{") and words.endswith("}")
     inner = words[1:-1] if braced else words
     mapped = " ".join(one(w) for w in inner.split())
-    return "{" + mapped + "}" if braced else mapped
+    # A bus bit (count[0]) outside braces would be a Tcl command substitution.
+    return "{" + mapped + "}" if braced or "[" in mapped else mapped
+
+
+def braced(name: str) -> str:
+    """``name`` as one Tcl word: a bus bit (``count[0]``) in braces."""
+    return "{" + name + "}" if "[" in name else name
 
 
 def map_sta_line(line: str, netlist: Netlist) -> str:
@@ -591,7 +597,7 @@ def map_sta_line(line: str, netlist: Netlist) -> str:
     text = re.sub(r"-clock\s+(\w+)", lambda m: "-clock clk" if not m.group(1).startswith("v") else m.group(0), text)
     text = re.sub(
         r"(-(?:from|to|through|rise_from|fall_from|rise_to|fall_to)\s+)([A-Za-z_][\w/]*)\b(?!\])",
-        lambda m: m.group(1) + netlist.pin(m.group(2)),
+        lambda m: m.group(1) + braced(netlist.pin(m.group(2))),
         text,
     )
     return text
@@ -694,9 +700,9 @@ def validate(candidate: Candidate, tools: dict[str, Any]) -> str:
 
 SKIP_INTENT = {
     "read_verilog",
+    "read_liberty",
     "read",
     "read_rtlil",
-    "read_liberty",
     "read_blif",
     "read_json",
     "read_aiger",
@@ -772,20 +778,21 @@ def rule_instruction(candidate: Candidate, summaries: dict[str, str]) -> str:
     outputs = candidate.outputs()
     steps = []
     for words in key_commands(candidate.tool, candidate.script)[:4]:
-        options = " ".join(w for w in words[1:4] if w.startswith("-") and len(w) < 16)
-        shown = f"{words[0]} {options}".strip()
-        if candidate.tool == "opensta":
-            target = " ".join(words[1:])[:60]
-            steps.append(f"{shown} ({target})" if target and not options else shown)
-            continue
+        shown = " ".join(words)
+        if len(shown) > 100:  # too long to quote: the command and its options
+            shown = " ".join([words[0], *(w for w in words[1:] if w.startswith("-"))])
         title = summaries.get(words[0], "").rstrip(".")
-        steps.append(f"{shown} ({title[0].lower() + title[1:]})" if title else shown)
+        step = f"`{shown}` ({title[0].lower() + title[1:]})" if title else f"`{shown}`"
+        if steps and len("; then ".join([*steps, step])) > 260:
+            break  # an instruction names the main steps, not every one
+        steps.append(step)
     written = " and ".join(f"{KIND_WORDS.get(o.rsplit('.', 1)[-1], 'output')} {o}" for o in outputs)
     if candidate.tool == "opensta":
-        design = re.search(r"link_design (\S+)", candidate.script)
-        head = f"Load the {design.group(1) if design else ''} netlist with seed_cells.lib"
-        body = f"; run {', then '.join(steps)}" if steps else ""
-        return f"{head}{body}; save the result to {written}.".replace("  ", " ")
+        netlist = next((n for n in candidate.files if n.endswith(".v")), "the netlist")
+        sdc = next((n for n in candidate.files if n.endswith(".sdc")), "")
+        head = f"Load {netlist} with seed_cells.lib" + (f" and the constraints in {sdc}" if sdc else "")
+        body = f", apply {', then '.join(steps)}" if steps else ""
+        return f"{head}{body}, and save the result to {written}."
     verb = "Read " + inputs
     if not steps:
         return f"{verb} and write it out as {written}."
@@ -833,15 +840,51 @@ def words_of(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9_]+", text.lower()))
 
 
+STOP_WORDS = {"the", "a", "an", "and", "of", "to", "in", "for", "on", "with", "by", "from", "into", "all"}
+STA_VERBS = {"set", "report", "get", "all", "unset", "delete", "create", "check", "group", "find"}
+SETTING = re.compile(
+    r"\b(set|sets|setting|apply|applies|applying|constrain\w*|specify|specifies|add|adds|assign\w*|define\w*|declare\w*|"
+    r"mark\w*|use|using|give|make|disable\w*|enable\w*|limit\w*|cap|model\w*|treat\w*)\b"
+)
+UNDO = re.compile(r"\b(unset|remove|removes|removing|delete|deletes|deleting|clear|clears|reset|drop)\b")
+
+
+def mentions(command: str, prose: str, summary: str) -> bool:
+    """Whether ``prose`` (an instruction without its file names) says what ``command`` does: its name, two words
+    of its help summary, or (OpenSTA) every word of its name past the verb, with an undoing verb for unset_."""
+    lower = prose.lower()
+    if command.lower() in lower or command.replace("_", " ") in lower:
+        return True
+    mine = words_of(prose)
+    if len((words_of(summary) - STOP_WORDS) & mine) >= 2:
+        return True
+    parts = command.split("_")
+    if not summary and parts[0] in STA_VERBS and len(parts) > 1:
+        stems = {w[:5] for w in mine}
+        if all(p[:5] in stems for p in parts[1:]):
+            if parts[0] in ("unset", "delete"):
+                return bool(UNDO.search(lower))
+            return parts[0] != "set" or bool(SETTING.search(lower))
+    return False
+
+
 def review(
-    instruction: str, candidate: Candidate, summaries: dict[str, str], tools: dict[str, Any], held_out: list[set[str]]
+    instruction: str,
+    candidate: Candidate,
+    summaries: dict[str, str],
+    tools: dict[str, Any],
+    held_out: list[set[str]],
+    *,
+    by_model: bool = True,
 ) -> str:
     """Empty when the instruction passes the rules; else the first rule it breaks."""
     text = instruction.strip()
-    if "\n" in text or not 30 <= len(text) <= 320:
+    if "\n" in text or not 30 <= len(text) <= (320 if by_model else 400):
         return "length or lines"
     if re.search(r"\b(this|the|above|following) (yosys |tcl )?script\b|```|^(sure|here)\b", text, re.I):
         return "talks about the script instead of asking for the work"
+    if by_model and (text.count(",") > 8 or len(re.findall(r"(?<!\w)-\w", text)) > 4):
+        return "reads like a list of commands, not a request"
     named = {m.group(1) for m in FILE_NAME.finditer(text)}
     outputs = set(candidate.outputs())
     if not outputs <= named:
@@ -849,14 +892,10 @@ def review(
     stray = named - outputs - set(candidate.files)
     if stray:
         return f"names file(s) the record lacks: {', '.join(sorted(stray))}"
-    lower = text.lower()
+    # File names are left out of the check: a harvested output name often contains the command's name.
+    prose = FILE_NAME.sub(" ", text)
     keys = key_commands(candidate.tool, candidate.script)
-    covered = 0
-    for words in keys:
-        name = words[0]
-        intent = words_of(summaries.get(name, "")) - {"the", "a", "an", "and", "of", "to", "in", "for", "on", "with"}
-        if name.lower() in lower or name.replace("_", " ") in lower or len(intent & words_of(text)) >= 2:
-            covered += 1
+    covered = sum(1 for words in keys if mentions(words[0], prose, summaries.get(words[0], "")))
     if keys and covered < max(1, (len(keys) + 1) // 2):
         return f"mentions the intent of {covered} of {len(keys)} key commands"
     mine = words_of(text)
@@ -891,21 +930,21 @@ def progress(items: list[Any], label: str) -> Iterator[Any]:
             yield item
 
 
-def dev_instructions(root: Path) -> list[set[str]]:
+def dev_instructions(data: Path) -> list[set[str]]:
     """Words of the development sets' instructions (only to keep harvested instructions from copying them)."""
     held: list[set[str]] = []
-    for path in sorted((root / "benchmarks" / "data").glob("scriptgen_dev*.jsonl")):
+    for path in sorted(data.glob("scriptgen_dev*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 held.append(words_of(json.loads(line).get("instruction", "")))
     return held
 
 
-def dev_names(root: Path) -> tuple[set[str], set[str]]:
+def dev_names(data: Path) -> tuple[set[str], set[str]]:
     """File and module names of the development sets' designs: a harvested design must not share one."""
     files: set[str] = set()
     items = []
-    for directory in sorted((root / "benchmarks" / "data").glob("scriptgen_dev*")):
+    for directory in sorted(data.glob("scriptgen_dev*")):
         if directory.is_dir():
             for path in directory.rglob("*"):
                 if path.is_file():
@@ -913,6 +952,12 @@ def dev_names(root: Path) -> tuple[set[str], set[str]]:
                     if path.suffix in (".v", ".sv"):
                         items.append({"name": path.name, "content": path.read_text(errors="replace")})
     return files, set(verilog_design(items).modules)
+
+
+def clashes(candidate: Candidate, files: set[str], modules: set[str]) -> set[str]:
+    """The file and module names ``candidate`` shares with the development sets (it must share none)."""
+    items = [{"name": k, "content": v} for k, v in candidate.files.items()]
+    return (set(candidate.files) & files) | (set(verilog_design(items).modules) & modules)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -930,12 +975,25 @@ def main(argv: list[str] | None = None) -> int:
         "instructions now and the model's on a later run (its answers are cached)",
     )
     parser.add_argument(
+        "--validate-seconds",
+        type=float,
+        default=0.0,
+        help="stop validating new candidates after this many seconds (0: no limit); a rerun goes on",
+    )
+    parser.add_argument(
         "--describe-only",
         action="store_true",
         help="only ask the generator about candidates already validated (fills the cache; writes no library)",
     )
     parser.add_argument("--limit", type=int, default=0, help="at most this many candidates per tool (0: all)")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="repository root (for the dev sets)")
+    parser.add_argument(
+        "--held-out",
+        type=Path,
+        action="append",
+        default=[],
+        help="another directory of scriptgen_dev* sets whose designs and instructions the harvest must not share",
+    )
     args = parser.parse_args(argv)
 
     from chipmate.config import cache_dir
@@ -963,24 +1021,45 @@ def main(argv: list[str] | None = None) -> int:
     # Cheap runs first (OpenSTA, then Yosys sections without equivalence proofs), so an interrupted harvest
     # has validated the widest set; the cache makes the next run go on from there.
     order = sorted(candidates, key=lambda c: (c.tool == "yosys", "equiv_opt" in c.script or "sat " in c.script))
-    bad_files, bad_modules = dev_names(args.root)
-    held_out = dev_instructions(args.root)
+    bad_files, bad_modules, held_out = set(), set(), []
+    for data in [args.root / "benchmarks" / "data", *args.held_out]:
+        names = dev_names(data)
+        bad_files |= names[0]
+        bad_modules |= names[1]
+        held_out += dev_instructions(data)
 
+    # What is left to validate goes in order of the commands it adds to those already validated, so a time
+    # budget (--validate-seconds) spends itself on coverage first.
+    covered = {
+        line.split()[0]
+        for c in order
+        if c.key() in cached and not cached[c.key()]["error"]
+        for line in c.script.splitlines()
+        if line.split()
+    }
+    order.sort(
+        key=lambda c: (
+            c.key() in cached,
+            -len({line.split()[0] for line in c.script.splitlines() if line.split()} - covered),
+        )
+    )
+    started = time.perf_counter()
     with open(results_path, "a", encoding="utf-8") as sink:
         for candidate in progress(order, "validate"):
             key = candidate.key()
             if key in cached or args.describe_only:
                 continue
-            clash = set(candidate.files) & bad_files or (
-                set(verilog_design([{"name": k, "content": v} for k, v in candidate.files.items()]).modules)
-                & bad_modules
-            )
-            why = f"shares a name with the development set: {sorted(clash)}" if clash else validate(candidate, tools)
-            cached[key] = {"key": key, "id": candidate.id, "error": why}
+            if args.validate_seconds and time.perf_counter() - started > args.validate_seconds:
+                break  # the rest stay unvalidated (and out of the library) until a later run
+            cached[key] = {"key": key, "id": candidate.id, "error": validate(candidate, tools)}
             sink.write(json.dumps(cached[key]) + "\n")
             sink.flush()
 
-    passed = [c for c in candidates if c.key() in cached and not cached[c.key()]["error"]]
+    passed = [
+        c
+        for c in candidates
+        if c.key() in cached and not cached[c.key()]["error"] and not clashes(c, bad_files, bad_modules)
+    ]
     # One record per distinct script (the same flow harvested twice says nothing new).
     unique: dict[str, Candidate] = {}
     for candidate in passed:
@@ -1027,7 +1106,7 @@ def main(argv: list[str] | None = None) -> int:
             rejected = review(instruction, candidate, summary, tools, held_out) if instruction else "no model"
             if rejected or instruction in used:
                 instruction, by = rule_instruction(candidate, summary), "rules"
-                if review(instruction, candidate, summary, tools, held_out) or instruction in used:
+                if review(instruction, candidate, summary, tools, held_out, by_model=False) or instruction in used:
                     continue
             if candidate.id in ids:
                 continue

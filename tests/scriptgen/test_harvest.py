@@ -158,7 +158,7 @@ def test_the_rule_written_instruction_passes_the_rules(yosys):
     summaries = {"synth": "generic synthesis script", "splitnets": "split up multi-bit nets"}
     instruction = rule_instruction(_candidate(), summaries)
     assert "alu_bits.json" in instruction and "splitnets" in instruction
-    assert review(instruction, _candidate(), summaries, {"yosys": yosys}, held_out=[]) == ""
+    assert review(instruction, _candidate(), summaries, {"yosys": yosys}, held_out=[], by_model=False) == ""
 
 
 # -- the shipped harvest --------------------------------------------------------------------------------------
