@@ -778,6 +778,7 @@ def rule_instruction(candidate: Candidate, summaries: dict[str, str]) -> str:
     outputs = candidate.outputs()
     steps = []
     for words in key_commands(candidate.tool, candidate.script)[:4]:
+        words = words[: words.index(">")] if ">" in words else words  # the report's file is named at the end
         shown = " ".join(words)
         if len(shown) > 100:  # too long to quote: the command and its options
             shown = " ".join([words[0], *(w for w in words[1:] if w.startswith("-"))])
@@ -903,6 +904,8 @@ def review(
         if dev and len(dev & mine) / len(dev) >= 0.6:
             return "too close to a development-set instruction"
     request = Request(text, [{"name": k, "content": v} for k, v in candidate.files.items()])
+    if request.missing_inputs:
+        return f"reads as if {', '.join(request.missing_inputs)} were an input the record lacks"
     result = constrain(candidate.script, request, tools[candidate.tool])
     if result.script != candidate.script or result.problems or result.notes:
         return "the language constraints would change the script for this instruction"
