@@ -72,8 +72,24 @@ class Subset:
         return digest.hexdigest()
 
 
+class Memo:
+    """The embedder with each text's vector kept: the second pass over the requests times retrieval alone."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder = embedder
+        self.seen: dict[str, object] = {}
+
+    def embed(self, texts):
+        missing = [t for t in texts if t not in self.seen]
+        if missing:
+            self.seen.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return [self.seen[t] for t in texts]
+
+
 def latency(records: list[ScriptRecord], embedder, name: str) -> dict[str, float]:
-    """Cold index build (both tools) and warm per-request search, in seconds."""
+    """Cold index build (both tools), warm per-request search, and the search's own work with the request's
+    embedding already known (fingerprint, scoring, ranking: what grows with the library), in seconds."""
+    embedder = Memo(embedder)
     with tempfile.TemporaryDirectory() as cache:
         library = Subset(records)
         retrievers = {
@@ -90,8 +106,19 @@ def latency(records: list[ScriptRecord], embedder, name: str) -> dict[str, float
             start = time.perf_counter()
             retriever.search(request, [], 4)
             times.append(time.perf_counter() - start)
+        own = []
+        for i, request in enumerate(REQUESTS):
+            retriever = retrievers["opensta" if 10 <= i < 16 or i == 19 else "yosys"]
+            start = time.perf_counter()
+            retriever.search(request, [], 4)
+            own.append(time.perf_counter() - start)
     times.sort()
-    return {"build": build, "p50": statistics.median(times), "p95": times[int(0.95 * (len(times) - 1))]}
+    return {
+        "build": build,
+        "p50": statistics.median(times),
+        "p95": times[int(0.95 * (len(times) - 1))],
+        "own": statistics.median(own),
+    }
 
 
 def commands(records: list[ScriptRecord], known: dict[str, frozenset[str]]) -> dict[str, set[str]]:
@@ -157,12 +184,17 @@ def main() -> int:
             "",
             f"Example retrieval ({alias}, hybrid):",
             "",
-            "| library | records | cold index build (s) | search p50 (ms) | search p95 (ms) |",
-            "|---|---|---|---|---|",
+            "| library | records | cold index build (s) | search p50 (ms) | search p95 (ms) "
+            "| search without the request's embedding, p50 (ms) |",
+            "|---|---|---|---|---|---|",
             f"| before (hand-written) | {len(hand)} | {before['build']:.1f} | {before['p50'] * 1000:.1f} "
-            f"| {before['p95'] * 1000:.1f} |",
+            f"| {before['p95'] * 1000:.1f} | {before['own'] * 1000:.2f} |",
             f"| after (with harvest) | {len(records)} | {after['build']:.1f} | {after['p50'] * 1000:.1f} "
-            f"| {after['p95'] * 1000:.1f} |",
+            f"| {after['p95'] * 1000:.1f} | {after['own'] * 1000:.2f} |",
+            "",
+            "The cold build embeds every instruction twice (plain and masked) once per library version and "
+            "embedder; its vectors are cached in the user cache. The search embeds the request (the same cost at "
+            "any library size); the last column is what grows with the library.",
             "",
         ]
     )
