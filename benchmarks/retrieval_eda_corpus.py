@@ -41,10 +41,11 @@ from pathlib import Path
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
+from chipmate.documents import Document
+from chipmate.documents.chunks import chunk_blocks
+from chipmate.documents.loaders import text_blocks
 from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
-from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
-from chipmate.plugins.designqa.loaders import text_blocks
 from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
 from chipmate.plugins.designqa.synthetic import (
     choose_dense_weight,
@@ -52,7 +53,7 @@ from chipmate.plugins.designqa.synthetic import (
     hit_rate,
     keyphrase_queries,
 )
-from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.plugins.designqa.writer import update_index
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "benchmarks" / "eda_corpus_qa"

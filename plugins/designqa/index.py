@@ -29,9 +29,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from chipmate.documents.chunks import Chunk
 from chipmate.errors import BackendUnavailableError, ConfigError
-
-from .chunks import Chunk
 
 FORMAT = "chipmate-designqa-index"
 #: bump when the layout changes; an index of another version is refused with a rebuild hint

@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.documents.chunks import Chunk
 from chipmate.errors import InvalidInputError
 
-from .chunks import Chunk
 from .expand import expand_query
 from .index import KnowledgeIndex
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .chunks import Chunk
+from chipmate.documents.chunks import Chunk
 
 TEMPLATES = (
     "what is {}?",

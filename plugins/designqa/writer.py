@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.documents import Chunk, Document, content_key
 from chipmate.errors import BackendUnavailableError, InvalidInputError
 
-from .chunks import Chunk, content_key
 from .index import (
     FORMAT,
     FORMAT_VERSION,
@@ -132,15 +132,6 @@ def _build_bm25(chunks: Sequence[Chunk]) -> Any:
     if chunks:
         retriever.index(tokenize([_lexical_text(c) for c in chunks]), show_progress=False)
     return retriever
-
-
-@dataclass
-class Document:
-    """The chunks of one source and the fingerprint of the file they came from."""
-
-    source: str
-    chunks: list[Chunk]
-    fingerprint: str = ""
 
 
 @dataclass

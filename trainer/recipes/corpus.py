@@ -124,7 +124,7 @@ class Doc:
 
 def yosys_help_docs() -> Iterator[Doc]:
     """One document per Yosys command: its title, usage, description and options (designqa's harvester)."""
-    from chipmate.plugins.designqa.yosys_help import command_blocks, dump_command_reference
+    from chipmate.documents.yosys_help import command_blocks, dump_command_reference
 
     reference = dump_command_reference()
     for name, entry in sorted(reference.get("cmds", {}).items()):
@@ -151,7 +151,7 @@ def read_file(path: Path) -> str | None:
             return None  # binary despite its name
         return data.decode("utf-8", errors="replace")
     if suffix in CONVERTED_SUFFIXES:
-        from chipmate.plugins.designqa.loaders import load_blocks
+        from chipmate.documents.loaders import load_blocks
 
         return "\n\n".join(block.text for block in load_blocks(path))
     return None

@@ -386,9 +386,10 @@ def run(config: Config) -> dict[str, Any]:
 def reindex(index_dir: Path, model_dir: Path, alias: str) -> str:
     """Re-embed every chunk of ``index_dir`` with the model in ``model_dir``, recorded as ``alias``: the KB then
     uses the adapted retriever (with ``tasks.designqa.embedder: alias``). Returns the index directory."""
+    from chipmate.documents import Document
     from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
     from chipmate.plugins.designqa.index import KnowledgeIndex
-    from chipmate.plugins.designqa.writer import Document, update_index
+    from chipmate.plugins.designqa.writer import update_index
 
     current = KnowledgeIndex.open(index_dir)
     by_source: dict[str, list[Any]] = {}

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.documents.chunks import Chunk, content_key
 from chipmate.errors import InvalidInputError
-from chipmate.plugins.designqa.chunks import Chunk, content_key
 from chipmate.plugins.designqa.synthetic import (
     SyntheticQuery,
     clean_question,
@@ -63,14 +63,14 @@ def load_passages(
 
         chunks.extend(KnowledgeIndex.open(index_dir).chunks)
     if paths:
-        from chipmate.plugins.designqa.chunks import chunk_file
-        from chipmate.plugins.designqa.loaders import iter_documents
+        from chipmate.documents.chunks import chunk_file
+        from chipmate.documents.loaders import iter_documents
 
         for path in iter_documents(paths):
             source = str(path.resolve())
             chunks.extend(chunk_file(path, source, chunk_size=chunk_size, chunk_overlap=chunk_overlap))
     if yosys_help:
-        from chipmate.plugins.designqa.yosys_help import yosys_documents
+        from chipmate.documents.yosys_help import yosys_documents
 
         for document in yosys_documents(chunk_size=chunk_size, chunk_overlap=chunk_overlap):
             chunks.extend(document.chunks)

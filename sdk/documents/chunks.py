@@ -69,6 +69,15 @@ class Chunk:
         return cls(**data)
 
 
+@dataclass
+class Document:
+    """The chunks of one source and the fingerprint of the file they came from: what an index adds or replaces."""
+
+    source: str
+    chunks: list[Chunk]
+    fingerprint: str = ""
+
+
 def content_key(text: str) -> str:
     """Hash of a passage with whitespace and case folded: equal keys are duplicates."""
     return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
