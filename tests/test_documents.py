@@ -39,7 +39,7 @@ def test_a_missing_sta_is_a_clear_backend_error(monkeypatch, tmp_path):
 
 def test_the_reference_is_harvested_once_per_version_into_the_cache(monkeypatch, tmp_path):
     fake = tmp_path / "sta"
-    fake.write_text("#!/bin/sh\nif [ \"$1\" = -version ]; then echo 9.9.9; exit 0; fi\nprintf '%s' \"$HELP_TEXT\"\n")
+    fake.write_text('#!/bin/sh\nif [ "$1" = -version ]; then echo 9.9.9; exit 0; fi\nprintf \'%s\' "$HELP_TEXT"\n')
     fake.chmod(0o755)
     monkeypatch.setenv("HELP_TEXT", HELP)
     first = opensta_help.cached_reference(tmp_path / "cache", binary=str(fake))

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from chipmate.documents import Chunk, Document, content_key
+from chipmate.documents.search import tokenize
 from chipmate.errors import BackendUnavailableError, InvalidInputError
 
 from .index import (
@@ -34,7 +35,6 @@ from .index import (
     IndexSettings,
     KnowledgeIndex,
     embedder_name,
-    tokenize,
 )
 
 _KEEP_GENERATIONS = 2
