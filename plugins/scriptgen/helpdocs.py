@@ -41,6 +41,8 @@ log = logging.getLogger("chipmate.scriptgen")
 BUDGET = 1000
 #: commands shown per request: the explicit mentions first, then the best retrieved
 COMMANDS = 4
+#: commands retrieval may add to the mentions: more were mostly noise on the first development set
+RETRIEVED = 2
 #: options shown per command, and the characters of each option's description
 OPTIONS = 3
 OPTION_CHARS = 80
@@ -155,6 +157,15 @@ class CommandDoc:
     usage: str
     title: str = ""
     options: list[tuple[str, str]] = field(default_factory=list)
+    #: the tool's own grouping of its commands (Yosys: ``passes/opt``, ``techlibs/ice40``, ...), empty if none
+    group: str = ""
+
+    @property
+    def retrievable(self) -> bool:
+        """False for commands shown only when a request names them: a vendor's own flow (``techlibs/<vendor>``: a
+        generic "synthesize" must not get ``synth_anlogic``), internal and test commands, the interpreter's own."""
+        vendor = self.group.startswith("techlibs/") and self.group != "techlibs/common"
+        return not vendor and self.group not in ("internal", "passes/tests", "kernel")
 
     def search_text(self) -> str:
         """What retrieval matches a request against: name, title, synopsis and option descriptions."""
@@ -182,13 +193,14 @@ def _walk(nodes: Sequence[Mapping[str, Any]], usages: list[str], options: list[t
 
 def yosys_commands(reference: Mapping[str, Any]) -> list[CommandDoc]:
     """Every command of Yosys's JSON reference (``help -dump-cmds-json``)."""
+    groups = {name: group for group, names in (reference.get("groups") or {}).items() for name in names}
     docs = []
     for name, entry in sorted(reference.get("cmds", {}).items()):
         usages: list[str] = []
         options: list[tuple[str, str]] = []
         _walk(entry.get("content", []), usages, options)
         title = " ".join(str(entry.get("title", "")).split())
-        docs.append(CommandDoc(name, usages[0] if usages else name, title, options))
+        docs.append(CommandDoc(name, usages[0] if usages else name, title, options, groups.get(name, "")))
     return docs
 
 
@@ -297,15 +309,18 @@ class ToolDocs:
         return [(self._names[i], score) for i, score in index.search(instruction, vector, k)]
 
     def lookup(self, instruction: str, files: Sequence[Mapping[str, str]] = (), k: int = COMMANDS) -> list[str]:
-        """The commands to show for a request: its explicit mentions first, then retrieved ones above
-        ``MIN_SCORE``, at most ``k`` (mentions are never dropped for retrieved ones)."""
+        """The commands to show for a request: its explicit mentions first, then at most ``RETRIEVED`` retrieved ones
+        above ``MIN_SCORE`` that may be shown unasked (:attr:`CommandDoc.retrievable`), ``k`` in all (mentions are
+        never dropped for retrieved ones)."""
         chosen = self.mentioned(instruction, files)
-        if len(chosen) < k:
-            for name, score in self.search(instruction, k + len(chosen)):
-                if len(chosen) >= k:
+        room = min(k - len(chosen), RETRIEVED)
+        if room > 0:
+            for name, score in self.search(instruction, k + len(chosen) + 8):
+                if room <= 0:
                     break
-                if score >= MIN_SCORE and name not in chosen:
+                if score >= MIN_SCORE and name not in chosen and self.commands[name].retrievable:
                     chosen.append(name)
+                    room -= 1
         return chosen
 
     def usage(self, instruction: str, commands: Sequence[str], budget: int = BUDGET) -> str:

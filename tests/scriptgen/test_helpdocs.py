@@ -117,3 +117,14 @@ def test_the_generator_prompt_carries_the_usage_and_grounding_can_be_switched_of
     off = make_host(grounding=False)
     off.run_task("scriptgen.generate", request, TaskContext(host=off))
     assert "Commands that may help" not in generator.prompts[-1][-1]["content"]
+
+
+def test_vendor_flows_and_internal_commands_are_shown_only_when_named(docs):
+    for instruction in (
+        "Synthesize gray.v and write the synthesized design as JSON into gray_syn.json.",
+        "Map debounce.v to gates and write an EDIF netlist to debounce.edif.",
+    ):
+        assert not [c for c in docs.lookup(instruction) if c.startswith(("synth_", "test_"))]
+    assert docs.commands["synth_ice40"].group == "techlibs/ice40" and not docs.commands["synth_ice40"].retrievable
+    assert docs.commands["async2sync"].retrievable and docs.commands["synth"].retrievable
+    assert docs.lookup("Synthesize gray.v for Gowin")[0] == "synth_gowin"
