@@ -1,6 +1,7 @@
-"""The scriptgen pipeline: retrieve, generate, check, run, repair — each stage reported as a progress event.
+"""The scriptgen pipeline: retrieve, ground, generate, check, run, repair — each stage a progress event.
 
-1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`);
+1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`), and **ground** the
+   request in the tool's help: the usage of the commands it calls for (:mod:`.helpdocs`);
 2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
 3. **check** it: clean the reply, apply the language constraints, and resample (at ``temperature``) while
    problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
