@@ -1,8 +1,7 @@
 """Documentation grounding: the target tool's own help for the commands a request needs, in the prompt.
 
-A small generator only knows the commands its examples show. For each request, :class:`ToolDocs` picks the
-commands of the tool that the request calls for, from the tool's command reference (Yosys: ``help
--dump-cmds-json``; OpenSTA: its ``help``; both harvested by :mod:`chipmate.documents`), two ways:
+A small generator only knows the commands its examples show. :class:`ToolDocs` picks the commands a request calls
+for from the tool's reference (harvested by :mod:`chipmate.documents`) two ways:
 
 - **explicit mentions**: a command named in the instruction (``muxcover``), a format it names or an output file's
   extension (``.blif`` -> ``write_blif``, ``KISS2`` -> ``fsm_export``), a vendor or device family (``iCE40`` ->
@@ -10,10 +9,9 @@ commands of the tool that the request calls for, from the tool's command referen
 - **hybrid retrieval** over the instruction (dense + BM25, fused by :mod:`chipmate.documents.search`, the rule
   designqa's retriever uses) against each command's name, title and option descriptions.
 
-:meth:`ToolDocs.usage` renders each chosen command as its synopsis and the few options whose words the request
-shares, within a character budget (``BUDGET``), for :func:`.prompt.build_messages`. :func:`repair_help` picks the
-help the repair turn gets: the command that failed, the real command closest to an unknown one, or the writer of
-a format a requirement found missing.
+:meth:`ToolDocs.usage` renders each as its synopsis and the options whose words the request shares, within
+``BUDGET``. :func:`repair_help` picks the repair turn's help: the real command closest to an unknown one, the
+writer of a format a failed requirement names, else the failing command.
 """
 
 from __future__ import annotations
@@ -51,11 +49,11 @@ MIN_SCORE = 0.45
 
 #: format words and output-file extensions -> the Yosys command that writes them
 YOSYS_FORMATS = {
-    "json": "write_json", "blif": "write_blif", "edif": "write_edif", "edn": "write_edif", "rtlil": "write_rtlil",
-    "il": "write_rtlil", "spice": "write_spice", "btor": "write_btor", "btor2": "write_btor", "smt2": "write_smt2",
-    "smt-lib": "write_smt2", "aiger": "write_aiger", "aag": "write_aiger", "aig": "write_aiger",
+    "v": "write_verilog", "json": "write_json", "blif": "write_blif", "edif": "write_edif", "edn": "write_edif",
+    "rtlil": "write_rtlil", "il": "write_rtlil", "spice": "write_spice", "btor": "write_btor", "btor2": "write_btor",
+    "smt2": "write_smt2", "smt-lib": "write_smt2", "aiger": "write_aiger", "aag": "write_aiger", "aig": "write_aiger",
     "firrtl": "write_firrtl", "cxxrtl": "write_cxxrtl", "kiss2": "fsm_export", "vcd": "sim", "dot": "show",
-    "graphviz": "show", "liberty": "dfflibmap", "lib": "dfflibmap", "sdf": "sim", "simplec": "write_simplec",
+    "graphviz": "show", "liberty": "dfflibmap", "lib": "dfflibmap", "simplec": "write_simplec",
 }  # fmt: skip
 #: vendor and device-family words -> Yosys's synthesis script for them
 YOSYS_VENDORS = {
@@ -163,14 +161,18 @@ class CommandDoc:
     @property
     def retrievable(self) -> bool:
         """False for commands shown only when a request names them: a vendor's own flow (``techlibs/<vendor>``: a
-        generic "synthesize" must not get ``synth_anlogic``), internal and test commands, the interpreter's own."""
+        generic "synthesize" must not get ``synth_anlogic``), internal and test commands, the interpreter's own,
+        backends that only print to the log."""
         vendor = self.group.startswith("techlibs/") and self.group != "techlibs/common"
-        return not vendor and self.group not in ("internal", "passes/tests", "kernel")
+        # Backends that print the design to the log (json, jny, dump) came up beside every write_* on the first
+        # development set; only the writers are offered unasked.
+        printer = self.group == "backends" and not self.name.startswith("write_")
+        return not vendor and not printer and self.group not in ("internal", "passes/tests", "kernel")
 
     def search_text(self) -> str:
         """What retrieval matches a request against: name, title, synopsis and option descriptions."""
-        described = " ".join(f"{flag} {text}" for flag, text in self.options)
-        return f"{self.name} {self.name.replace('_', ' ')}: {self.title}. {self.usage} {described}"[:1500]
+        described = " ".join(f"{flag} {text}" for flag, text in self.options)[:1200]
+        return f"{self.name} {self.name.replace('_', ' ')}: {self.title}. {self.usage} {described}"
 
 
 def _text(node: Mapping[str, Any]) -> str:

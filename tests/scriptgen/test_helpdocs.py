@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -34,13 +35,15 @@ def test_the_yosys_reference_becomes_commands_with_synopses_and_options(yosys):
     [
         ("Synthesize popc.v for a Lattice iCE40 FPGA and write popc_ice40.json.", ["synth_ice40", "write_json"]),
         ("Map alu.v to gates and save it as alu.blif.", ["write_blif"]),
+        ("Synthesize alu.v and put the netlist in alu_net.v.", ["write_verilog"]),
         ("Export the state machine of door.v in KISS2 format to door.kiss2.", ["fsm_export"]),
         ("Cover the multiplexers with muxcover and write out.il.", ["muxcover", "write_rtlil"]),
         ("Synthesize tally_ctr for a Xilinx 7-series FPGA.", ["synth_xilinx"]),
     ],
 )
 def test_explicit_mentions_name_their_commands(docs, instruction, expected):
-    assert docs.mentioned(instruction) == expected
+    inputs = [{"name": name, "content": ""} for name in re.findall(r"\b\w+\.v\b", instruction)[:1]]
+    assert docs.mentioned(instruction, inputs) == expected
 
 
 def test_english_words_that_are_commands_and_input_files_are_not_mentions(docs):
@@ -51,7 +54,8 @@ def test_english_words_that_are_commands_and_input_files_are_not_mentions(docs):
 def test_retrieval_fills_up_with_commands_that_match_the_request(docs):
     found = [name for name, _ in docs.search("find the full adders and half adders in the gate netlist", 5)]
     assert found[0] == "extract_fa"
-    chosen = docs.lookup("Synthesize popc.v for iCE40 and write popc.json; convert async resets to sync")
+    popc = [{"name": "popc.v", "content": ""}]
+    chosen = docs.lookup("Synthesize popc.v for iCE40 and write popc.json; convert async resets to sync", popc)
     assert chosen[:2] == ["synth_ice40", "write_json"] and len(chosen) <= 4
 
 
@@ -127,4 +131,5 @@ def test_vendor_flows_and_internal_commands_are_shown_only_when_named(docs):
         assert not [c for c in docs.lookup(instruction) if c.startswith(("synth_", "test_"))]
     assert docs.commands["synth_ice40"].group == "techlibs/ice40" and not docs.commands["synth_ice40"].retrievable
     assert docs.commands["async2sync"].retrievable and docs.commands["synth"].retrievable
+    assert docs.commands["write_json"].retrievable and not docs.commands["json"].retrievable
     assert docs.lookup("Synthesize gray.v for Gowin")[0] == "synth_gowin"
