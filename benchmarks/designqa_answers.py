@@ -178,8 +178,8 @@ def yosys_latency(args: argparse.Namespace, tmp: Path, mode: str | None = None) 
     host = Host(config_from_dict({"tasks": {"designqa": designqa}}))
     service = service_for(host)
     if not (Path(designqa["index_dir"]) / "manifest.json").is_file():
+        from chipmate.documents.yosys_help import yosys_documents
         from chipmate.plugins.designqa.writer import update_index
-        from chipmate.plugins.designqa.yosys_help import yosys_documents
 
         update_index(service.index_dir, service.embedder(), add=yosys_documents(), name=service.embedder_name())
     questions = [json.loads(line)["question"] for line in (HERE / "data" / "yosys_help_questions.jsonl").open()]

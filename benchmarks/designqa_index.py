@@ -28,13 +28,14 @@ from pathlib import Path
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
+from chipmate.documents import Document
+from chipmate.documents.chunks import Chunk, chunk_file
+from chipmate.documents.loaders import iter_documents
+from chipmate.documents.yosys_help import yosys_documents
 from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder, open_embedder
-from chipmate.plugins.designqa.chunks import Chunk, chunk_file
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
-from chipmate.plugins.designqa.loaders import iter_documents
 from chipmate.plugins.designqa.retrieve import HybridRetriever
-from chipmate.plugins.designqa.writer import Document, update_index
-from chipmate.plugins.designqa.yosys_help import yosys_documents
+from chipmate.plugins.designqa.writer import update_index
 
 HERE = Path(__file__).resolve().parent
 QUERIES = [

@@ -41,12 +41,13 @@ from pathlib import Path
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
+from chipmate.documents import Document
+from chipmate.documents.chunks import chunk_blocks
+from chipmate.documents.loaders import text_blocks
 from chipmate.plugins.backends.embedder import open_embedder
-from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
-from chipmate.plugins.designqa.loaders import text_blocks
 from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
-from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.plugins.designqa.writer import update_index
 from chipmate.trainer.recipes.synthetic import (
     choose_dense_weight,
     clean_question,

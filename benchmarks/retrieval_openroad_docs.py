@@ -30,11 +30,12 @@ from pathlib import Path
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 from _retrieval import Stage, default_stages, run_stages, table
 
+from chipmate.documents import Document
+from chipmate.documents.chunks import chunk_file
 from chipmate.plugins.backends.embedder import open_embedder
-from chipmate.plugins.designqa.chunks import chunk_file
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.retrieve import Hit, topic
-from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.plugins.designqa.writer import update_index
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "openroad_docs_questions.jsonl"

@@ -35,11 +35,11 @@ from pathlib import Path
 
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
+from chipmate.documents.yosys_help import yosys_documents
 from chipmate.plugins.backends.embedder import open_embedder
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
 from chipmate.plugins.designqa.writer import update_index
-from chipmate.plugins.designqa.yosys_help import yosys_documents
 
 HERE = Path(__file__).resolve().parent
 QUESTIONS = HERE / "data" / "yosys_help_questions.jsonl"
@@ -136,7 +136,7 @@ def _without_context(documents):
     """The documents as they were chunked before chunks carried their command's title."""
     from dataclasses import replace
 
-    from chipmate.plugins.designqa.chunks import chunk_id
+    from chipmate.documents.chunks import chunk_id
 
     out = []
     for doc in documents:

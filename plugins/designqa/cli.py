@@ -32,9 +32,9 @@ def _fingerprint(path: Path, chunk_size: int, chunk_overlap: int) -> str:
 def _documents(paths: tuple[str, ...], chunk_size: int, chunk_overlap: int) -> list[Any]:
     from tqdm import tqdm
 
-    from .chunks import chunk_file
-    from .loaders import iter_documents
-    from .writer import Document
+    from chipmate.documents import Document
+    from chipmate.documents.chunks import chunk_file
+    from chipmate.documents.loaders import iter_documents
 
     files = list(iter_documents(paths))
     documents = []
@@ -111,7 +111,7 @@ def build(paths, yosys_help, chunk_size, chunk_overlap, config_path, index_dir, 
         raise InvalidInputError("nothing to index", hint="give files or directories, or --yosys-help")
     documents = _documents(paths, settings.chunk_size, settings.chunk_overlap)
     if yosys_help:
-        from .yosys_help import yosys_documents
+        from chipmate.documents.yosys_help import yosys_documents
 
         click.echo("harvesting Yosys help through pyosys ...", err=True)
         documents += yosys_documents(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)

@@ -29,9 +29,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from chipmate.documents.chunks import Chunk
+from chipmate.documents.search import bm25_scores
 from chipmate.errors import BackendUnavailableError, ConfigError
-
-from .chunks import Chunk
 
 FORMAT = "chipmate-designqa-index"
 #: bump when the layout changes; an index of another version is refused with a rebuild hint
@@ -89,12 +89,6 @@ def embedder_name(embedder: Any) -> str:
         if isinstance(value, str) and value:
             return value
     return type(embedder).__name__
-
-
-def tokenize(texts: list[str]) -> Any:
-    import bm25s
-
-    return bm25s.tokenize(texts, stopwords="en", show_progress=False)
 
 
 # -- the index ---------------------------------------------------------------------------------------------------
@@ -268,15 +262,7 @@ class KnowledgeIndex:
 
     def lexical_scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for ``query`` (zeros when no query term is in the vocabulary)."""
-        import bm25s
-
-        if not self.chunks:
-            return np.zeros(0, dtype=np.float32)
-        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)[0]
-        known = [t for t in tokens if t in self.bm25.vocab_dict]
-        if not known:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self.bm25.get_scores(known), dtype=np.float32)
+        return bm25_scores(self.bm25, query, len(self.chunks))
 
     def document_frequency(self, text: str) -> int:
         """In how many chunks the rarest content word of ``text`` occurs (BM25's postings): 0 when a word is not

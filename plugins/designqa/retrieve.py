@@ -27,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.documents.chunks import Chunk
+from chipmate.documents.search import fuse_scores
 from chipmate.errors import InvalidInputError
 
-from .chunks import Chunk
 from .expand import expand_query
 from .index import KnowledgeIndex
 
@@ -170,19 +171,11 @@ class HybridRetriever:
             return [Hit(index.chunks[i], s, s, 0.0) for i, s in ranked]
         lexical_all = index.lexical_scores(query)
         top_lexical = _top(lexical_all, pool)
-        best_lexical = float(lexical_all.max()) if len(lexical_all) else 0.0
         ids = set(dense) | {i for i in top_lexical if lexical_all[i] > 0}
         missing = [i for i in ids if i not in dense]
         dense.update(index.dense_scores(vector, missing))
-        scale = 1.0 / best_lexical if best_lexical > 0 else 0.0
         weight = 0.0 if self.mode == "lexical" else self.dense_weight
-        hits = []
-        for i in ids:
-            lexical = float(lexical_all[i]) * scale
-            fused = weight * dense[i] + (1.0 - weight) * lexical
-            hits.append(Hit(index.chunks[i], fused, dense[i], lexical))
-        hits.sort(key=lambda h: (-h.score, -h.dense))
-        return hits
+        return [Hit(index.chunks[i], s, d, lex) for i, s, d, lex in fuse_scores(dense, lexical_all, ids, weight)]
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

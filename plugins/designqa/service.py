@@ -222,7 +222,7 @@ class DesignQAService:
 
     def default_kb_is_stale(self) -> bool:
         """True when the default knowledge base holds Yosys help chunked other than ``yosys_help.CHUNKING``."""
-        from .yosys_help import CHUNKING
+        from chipmate.documents.yosys_help import CHUNKING
 
         try:
             index = KnowledgeIndex.open(self.index_dir)
@@ -232,7 +232,7 @@ class DesignQAService:
         return bool(marks) and not all(f.endswith(f"({CHUNKING})") for f in marks)
 
     def _build_default(self) -> None:
-        from .yosys_help import yosys_documents
+        from chipmate.documents.yosys_help import yosys_documents
 
         try:
             log.info("building the default designqa knowledge base (Yosys help) in %s", self.index_dir)

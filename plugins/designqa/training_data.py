@@ -26,7 +26,7 @@ CHUNKING_OPTIONS = {
 
 def yosys_help_texts() -> Iterator[TextDocument]:
     """One document per Yosys command: its title, usage, description and options."""
-    from .yosys_help import command_blocks, dump_command_reference
+    from chipmate.documents.yosys_help import command_blocks, dump_command_reference
 
     reference = dump_command_reference()
     for name, entry in sorted(reference.get("cmds", {}).items()):
@@ -36,7 +36,7 @@ def yosys_help_texts() -> Iterator[TextDocument]:
 
 def file_texts(paths: Sequence[str]) -> Iterator[TextDocument]:
     """Each supported document under ``paths`` as its text (HTML and PDF converted)."""
-    from .loaders import iter_documents, load_blocks
+    from chipmate.documents.loaders import iter_documents, load_blocks
 
     for path in iter_documents(paths):
         yield TextDocument(str(path), "\n\n".join(block.text for block in load_blocks(path)), "docs")
@@ -44,7 +44,7 @@ def file_texts(paths: Sequence[str]) -> Iterator[TextDocument]:
 
 def yosys_help_passages(chunk_size: int = 512, chunk_overlap: int = 64) -> Iterator[Any]:
     """The passages of Yosys's command help, as the default knowledge base holds them."""
-    from .yosys_help import yosys_documents
+    from chipmate.documents.yosys_help import yosys_documents
 
     for document in yosys_documents(chunk_size=chunk_size, chunk_overlap=chunk_overlap):
         yield from document.chunks
@@ -52,8 +52,8 @@ def yosys_help_passages(chunk_size: int = 512, chunk_overlap: int = 64) -> Itera
 
 def file_passages(paths: Sequence[str], chunk_size: int = 512, chunk_overlap: int = 64) -> Iterator[Any]:
     """The passages of the documents under ``paths``, chunked as ``chipmate index build`` chunks them."""
-    from .chunks import chunk_file
-    from .loaders import iter_documents
+    from chipmate.documents.chunks import chunk_file
+    from chipmate.documents.loaders import iter_documents
 
     for path in iter_documents(paths):
         yield from chunk_file(path, str(path.resolve()), chunk_size=chunk_size, chunk_overlap=chunk_overlap)
@@ -70,8 +70,10 @@ def reindex(*, model_dir: str | Path, alias: str, index_dir: str, embedder: Any)
     """Re-embed every passage of ``index_dir`` with ``embedder`` (the trained model in ``model_dir``, loaded by the
     trainer through the model registry), recorded as ``alias``: the knowledge base then uses the adapted retriever
     (with ``tasks.designqa.embedder: alias``)."""
+    from chipmate.documents import Document
+
     from .index import KnowledgeIndex
-    from .writer import Document, update_index
+    from .writer import update_index
 
     folder = Path(index_dir).expanduser()
     current = KnowledgeIndex.open(folder)

@@ -21,10 +21,11 @@ from typing import Any
 
 import numpy as np
 
+from chipmate.documents import Chunk, Document, content_key
+from chipmate.documents.search import tokenize
 from chipmate.errors import BackendUnavailableError, InvalidInputError
 from chipmate.files import LockTimeout, atomic_write, file_lock
 
-from .chunks import Chunk, content_key
 from .index import (
     FORMAT,
     FORMAT_VERSION,
@@ -34,7 +35,6 @@ from .index import (
     IndexSettings,
     KnowledgeIndex,
     embedder_name,
-    tokenize,
 )
 
 _KEEP_GENERATIONS = 2
@@ -113,15 +113,6 @@ def _build_bm25(chunks: Sequence[Chunk]) -> Any:
     if chunks:
         retriever.index(tokenize([_lexical_text(c) for c in chunks]), show_progress=False)
     return retriever
-
-
-@dataclass
-class Document:
-    """The chunks of one source and the fingerprint of the file they came from."""
-
-    source: str
-    chunks: list[Chunk]
-    fingerprint: str = ""
 
 
 @dataclass

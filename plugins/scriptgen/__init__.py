@@ -177,7 +177,7 @@ def chipmate_register_tasks(register):
             description=(
                 "Write a script for an EDA tool (yosys, opensta) from an instruction and input files; it is run "
                 "in a sandbox against the real tool and repaired from the tool's errors, and comes back with the "
-                "tool's log. Streams one progress event per stage (retrieve, generate, check, run, repair)."
+                "tool's log. Streams one progress event per stage (retrieve, ground, generate, check, run, repair)."
             ),
             input_schema=INPUT_SCHEMA,
             output_schema=OUTPUT_SCHEMA,

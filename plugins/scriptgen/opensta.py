@@ -13,6 +13,7 @@ import re
 import shutil
 import threading
 from collections.abc import Mapping
+from typing import Any
 
 from chipmate.errors import BackendUnavailableError
 
@@ -64,6 +65,7 @@ class OpenStaTool(SandboxedTool):
         self.policy = policy
         self._commands: frozenset[str] | None = None
         self._help: dict[str, str] = {}
+        self._reference: dict[str, Any] | None = None
         self._lock = threading.Lock()
 
     def binary(self) -> str | None:
@@ -97,6 +99,17 @@ class OpenStaTool(SandboxedTool):
                 line = next((x for x in result.log.splitlines() if x.startswith("@@commands ")), "")
                 self._commands = frozenset(line.split()[1:])
             return self._commands
+
+    def reference(self) -> dict[str, Any]:
+        """OpenSTA's command list with each command's usage (its ``help``), harvested once per version into the
+        user cache (:mod:`chipmate.documents.opensta_help`); scriptgen grounds its prompts in it."""
+        from chipmate.config import cache_dir
+        from chipmate.documents.opensta_help import cached_reference
+
+        with self._lock:
+            if self._reference is None:
+                self._reference = cached_reference(cache_dir(), self.binary())
+            return self._reference
 
     def help(self, command: str) -> str:
         """OpenSTA's ``help`` of ``command`` (its argument syntax), or empty."""

@@ -1,6 +1,7 @@
-"""The scriptgen pipeline: retrieve, generate, check, run, repair — each stage reported as a progress event.
+"""The scriptgen pipeline: retrieve, ground, generate, check, run, repair — each stage a progress event.
 
-1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`);
+1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`), and **ground** the
+   request in the tool's help: the usage of the commands it calls for (:mod:`.helpdocs`);
 2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
 3. **check** it: clean the reply, apply the language constraints, and resample (at ``temperature``) while
    problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
@@ -18,12 +19,14 @@ check stage, ``repair`` (the default, the full pipeline) the repair rounds.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .checks import Problem
 from .constrain import Request, clean, constrain
+from .helpdocs import repair_help
 from .prompt import build_messages
 from .repair import repair_messages, tool_fix
 from .sandbox import SandboxLimits
@@ -108,8 +111,11 @@ class Pipeline:
         stages: Stages,
         timeout: float,
         limits: SandboxLimits | None = None,
+        docs: Any | None = None,
     ) -> None:
         self.tool = tool
+        #: the tool's command help for grounding (helpdocs.ToolDocs), or None
+        self.docs = docs
         self.generator = generator
         self.retriever = retriever
         self.stages = stages
@@ -138,6 +144,17 @@ class Pipeline:
         finally:
             stream.close()
         return text
+
+    def _ground(self, instruction: str, request: Request, ctx: Any) -> str:
+        """Usage lines of the commands the request needs, from the tool's help (empty when grounding is off)."""
+        if self.docs is None or not self.stages.retrieval:
+            return ""
+        started = time.monotonic()
+        commands = self.docs.lookup(instruction, request.files)
+        usage = self.docs.usage(instruction, commands)
+        seconds = time.monotonic() - started
+        self._progress(ctx, 0.08, "ground", f"{', '.join(commands) or 'no command'} ({seconds:.2f} s)")
+        return usage
 
     def _check(self, text: str, request: Request, notes: list[str]) -> tuple[str, list[Problem]]:
         """Clean and constrain ``text`` (when the stage is on) and drop lines the safety checks refuse."""
@@ -192,8 +209,14 @@ class Pipeline:
             examples = self.retriever.search(instruction, request.files, self.stages.examples)
             shown = ", ".join(e.record.id for e in examples)
             self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
+        usage = self._ground(instruction, request, ctx)
         messages = build_messages(
-            instruction, request.files, self.tool.name, [e.record for e in examples], language=self.tool.language
+            instruction,
+            request.files,
+            self.tool.name,
+            [e.record for e in examples],
+            language=self.tool.language,
+            docs=usage,
         )
         self._progress(ctx, 0.1, "generate", f"round 1 with {self.generator.__class__.__name__}")
         notes: list[str] = []
@@ -256,7 +279,8 @@ class Pipeline:
                 [e.record for e in examples[:1]],
                 language=self.tool.language,
             )
-            repair = repair_messages(shown, script, run, self.tool.help(run.command), self.tool.name)
+            command, help_text = repair_help(self.tool, run, self.docs)
+            repair = repair_messages(shown, script, replace(run, command=command), help_text, self.tool.name)
             # One generation per repair round (two when the model only repeats its script): resampling here too
             # would multiply a request's generations, and each costs seconds on a CPU. A repaired script is about
             # as long as the failed one, so the budget follows its length.

@@ -101,6 +101,7 @@ def build_messages(
     examples: Sequence[Any] = (),
     *,
     language: str | None = None,
+    docs: str = "",
 ) -> list[dict[str, str]]:
     """The chat messages for a request: system rules, one user/assistant pair per example, then the request.
 
@@ -108,12 +109,19 @@ def build_messages(
     ``files``, ``script``), best first as retrieved: they are shown in reverse, so the most similar example is the
     turn right before the request (small models lean on the nearest turn). ``tool`` names the target tool;
     ``language`` (default: the tool's name) picks the rules. The SFT export calls this too, so training and
-    inference see one format.
+    inference see one format. ``docs`` (the usage lines of the commands the request needs, from the tool's own
+    help: :mod:`.helpdocs`) go into the request's turn, above its task line.
     """
     rules = RULES.get(language or LANGUAGES.get(tool, tool), RULES["yosys"])
     messages = [{"role": "system", "content": rules}]
     for example in reversed(examples):
         messages.append({"role": "user", "content": user_message(example.instruction, example.files)})
         messages.append({"role": "assistant", "content": example.script.strip()})
-    messages.append({"role": "user", "content": user_message(instruction, files)})
+    request = user_message(instruction, files)
+    if docs.strip():
+        # Above the task line, so the task stays the last thing the model reads (small models follow the nearest text).
+        head, _, task = request.rpartition("\nTask: ")
+        reference = f"Commands that may help (from `{tool} help`; use only what the task needs):\n{docs.strip()}"
+        request = f"{head}\n{reference}\nTask: {task}" if head else f"{reference}\n{request}"
+    messages.append({"role": "user", "content": request})
     return messages

@@ -20,6 +20,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         library: null            # local script store (JSONL); null = <cache>/scriptgen/library.jsonl
         seed: true               # include the seed library shipped with chipmate
         retrieval: hybrid        # plain | masked | hybrid: how instructions are compared (see retrieve.py)
+        grounding: true          # put the usage of the commands a request needs, from the tool's help, in the prompt
         allowed_paths: []        # directories whose files a request may name by path instead of content
         max_files: 32
         max_file_bytes: 1048576
@@ -68,6 +69,7 @@ class ScriptGenSettings:
     library: str | None = None
     seed: bool = True
     retrieval: str = "hybrid"
+    grounding: bool = True
     allowed_paths: list[str] = field(default_factory=list)
     max_files: int = 32
     max_file_bytes: int = 1 << 20
@@ -131,6 +133,7 @@ class ScriptGenService:
         self.config = getattr(host, "config", None) or Config()
         self.settings = settings_from_config(self.config)
         self._retrievers: dict[str, Any] = {}
+        self._docs: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     @property
@@ -176,6 +179,36 @@ class ScriptGenService:
                     mode=self.settings.retrieval,
                 )
             return self._retrievers[tool]
+
+    def docs(self, tool: ScriptTool) -> Any | None:
+        """The command help of ``tool`` for documentation grounding (built once), or None when grounding is off or
+        the tool offers no command reference (a third-party adapter without ``reference()``)."""
+        from .helpdocs import ToolDocs, opensta_commands, yosys_commands
+
+        reference = getattr(tool, "reference", None)
+        if not self.settings.grounding or reference is None:
+            return None
+        with self._lock:
+            if tool.name not in self._docs:
+                try:
+                    data = reference()
+                except BackendUnavailableError as exc:
+                    LOG.warning("no documentation grounding for %s: %s", tool.name, exc)
+                    data = None
+                if data is None:
+                    self._docs[tool.name] = None
+                else:
+                    commands = opensta_commands(data) if tool.language == "tcl" else yosys_commands(data)
+                    alias = self.settings.embedder or self.host.models.default_alias("embedder")
+                    self._docs[tool.name] = ToolDocs(
+                        tool.name,
+                        commands,
+                        self.host.models.embedder(alias),
+                        cache_dir=self.cache,
+                        embedder_name=alias,
+                        fingerprint=str(data.get("generator", "")),
+                    )
+            return self._docs[tool.name]
 
     def files(self, items: list[dict[str, Any]]) -> list[dict[str, str]]:
         """The request's files as ``{"name", "content"}``, reading ``path`` entries the allow-list permits."""
@@ -237,6 +270,7 @@ class ScriptGenService:
             stages=stages,
             timeout=self.settings.timeout,
             limits=self.settings.limits(),
+            docs=self.docs(tool) if stages.retrieval else None,
         )
 
     def generate(self, input: dict[str, Any], ctx: Any) -> dict[str, Any]:

@@ -74,7 +74,7 @@ class YosysTool(SandboxedTool):
             return dict(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):
             pass
-        from chipmate.plugins.designqa.yosys_help import dump_command_reference
+        from chipmate.documents.yosys_help import dump_command_reference
 
         reference = dump_command_reference()
         try:
@@ -92,7 +92,7 @@ class YosysTool(SandboxedTool):
 
     def help(self, command: str) -> str:
         """Yosys's help of ``command``: the usage line, description and options (empty for unknown commands)."""
-        from chipmate.plugins.designqa.yosys_help import command_blocks
+        from chipmate.documents.yosys_help import command_blocks
 
         entry = self.reference().get("cmds", {}).get(command)
         if entry is None:

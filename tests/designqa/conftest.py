@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from chipmate.documents import Document
+from chipmate.documents.chunks import chunk_file
+from chipmate.documents.loaders import iter_documents
 from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder, open_embedder
-from chipmate.plugins.designqa.chunks import chunk_file
 from chipmate.plugins.designqa.index import IndexSettings
-from chipmate.plugins.designqa.loaders import iter_documents
-from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.plugins.designqa.writer import update_index
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

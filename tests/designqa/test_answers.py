@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from chipmate.config import config_from_dict
+from chipmate.documents.chunks import Chunk
 from chipmate.host import Host
 from chipmate.models import Generation, TokenStream
 from chipmate.plugins.designqa import OUTPUT_SCHEMA
 from chipmate.plugins.designqa import service as service_module
 from chipmate.plugins.designqa.answer import AnswerSettings, answer
-from chipmate.plugins.designqa.chunks import Chunk
 from chipmate.plugins.designqa.grounding import (
     NEUTRAL,
     SUPPORTED,

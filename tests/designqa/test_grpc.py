@@ -83,7 +83,7 @@ def test_building_default_kb_is_unavailable_and_serving_is_immediate(make_server
         release.wait(60)
         return []
 
-    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", held_harvest)
+    monkeypatch.setattr("chipmate.documents.yosys_help.yosys_documents", held_harvest)
     host = Host(
         config_from_dict({"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": {"build_default": True}}})
     )

@@ -169,8 +169,8 @@ def test_hnsw_above_the_threshold(tmp_path, embedder, docs_dir):
 
 
 def test_aliases_are_searched_as_their_chunk(tmp_path, embedder):
-    from chipmate.plugins.designqa.chunks import Chunk
-    from chipmate.plugins.designqa.writer import Document
+    from chipmate.documents import Document
+    from chipmate.documents.chunks import Chunk
 
     chunks = [
         Chunk(

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from chipmate.documents.chunks import chunk_blocks, chunk_file
+from chipmate.documents.loaders import Block, detect_format, iter_documents
+from chipmate.documents.yosys_help import CHUNKING, command_blocks, dump_command_reference, yosys_documents
 from chipmate.errors import InvalidInputError
-from chipmate.plugins.designqa.chunks import chunk_blocks, chunk_file
-from chipmate.plugins.designqa.loaders import Block, detect_format, iter_documents
-from chipmate.plugins.designqa.yosys_help import CHUNKING, command_blocks, dump_command_reference, yosys_documents
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,14 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chipmate.plugins.designqa.chunks import Chunk, chunk_blocks, chunk_id
+from chipmate.documents import Document
+from chipmate.documents.chunks import Chunk, chunk_blocks, chunk_id
+from chipmate.documents.loaders import Block, markdown_blocks
+from chipmate.documents.yosys_help import yosys_documents
 from chipmate.plugins.designqa.expand import expand_query
 from chipmate.plugins.designqa.grounding import diversify
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
-from chipmate.plugins.designqa.loaders import Block, markdown_blocks
 from chipmate.plugins.designqa.retrieve import Hit, HybridRetriever, diversify_hits, topic
-from chipmate.plugins.designqa.writer import Document, update_index
-from chipmate.plugins.designqa.yosys_help import yosys_documents
+from chipmate.plugins.designqa.writer import update_index
 
 
 def _hit(source: str, section: str, score: float, text: str = "x") -> Hit:

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from chipmate.documents.chunks import Chunk
 from chipmate.models import Generation
-from chipmate.plugins.designqa.chunks import Chunk
 from chipmate.trainer.recipes.retriever import load_config, run
 from chipmate.trainer.recipes.retriever_data import (
     answerable,

@@ -10,16 +10,17 @@ from typing import Any
 import pytest
 
 from chipmate.config import config_from_dict
+from chipmate.documents import Document
+from chipmate.documents.chunks import chunk_blocks
+from chipmate.documents.loaders import Block
+from chipmate.documents.yosys_help import CHUNKING
 from chipmate.errors import BackendUnavailableError, CancelledError, ConfigError, InvalidInputError
 from chipmate.host import Host
 from chipmate.plugins.designqa import service as service_module
 from chipmate.plugins.designqa.answer import NO_ANSWER
-from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import KnowledgeIndex
-from chipmate.plugins.designqa.loaders import Block
 from chipmate.plugins.designqa.service import service_for, settings_from_config
-from chipmate.plugins.designqa.writer import Document, update_index
-from chipmate.plugins.designqa.yosys_help import CHUNKING
+from chipmate.plugins.designqa.writer import update_index
 from chipmate.tasks import Event, TaskContext
 
 
@@ -158,7 +159,7 @@ def test_default_kb_is_built_in_the_background(tmp_path, monkeypatch, generator)
         blocks = [Block("opt_clean — remove unused cells and wires from the design.", "opt_clean", 1, 1)]
         return [Document("yosys help opt_clean", chunk_blocks(blocks, "yosys help opt_clean"), f"Yosys ({CHUNKING})")]
 
-    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    monkeypatch.setattr("chipmate.documents.yosys_help.yosys_documents", fake_yosys_documents)
     host = make_host(tmp_path, build_default=True)
     host.startup()
     service = service_for(host)
@@ -187,7 +188,7 @@ def test_a_default_kb_of_an_older_chunking_is_rebuilt_while_it_answers(tmp_path,
         release.wait(60)
         return documents(f"Yosys ({CHUNKING})", "opt_clean — remove unused cells and wires, rebuilt.")
 
-    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    monkeypatch.setattr("chipmate.documents.yosys_help.yosys_documents", fake_yosys_documents)
     host = make_host(tmp_path, build_default=True, answer_mode="extractive")
     service = service_for(host)
     old = documents("Yosys", "opt_clean — remove unused cells and wires from the design.")
@@ -213,7 +214,7 @@ def test_shutdown_stops_a_running_build_cleanly(tmp_path, monkeypatch):
         blocks = [Block(text, f"command_{i}", 1, 1) for i, text in enumerate(texts)]
         return [Document("yosys help", chunk_blocks(blocks, "yosys help", chunk_size=64, chunk_overlap=0), "v")]
 
-    monkeypatch.setattr("chipmate.plugins.designqa.yosys_help.yosys_documents", fake_yosys_documents)
+    monkeypatch.setattr("chipmate.documents.yosys_help.yosys_documents", fake_yosys_documents)
     host = make_host(tmp_path, build_default=True)
     host.startup()
     service = service_for(host)

@@ -90,9 +90,10 @@ class FakeModels:
 @pytest.fixture(scope="session")
 def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A designqa index over :data:`KB_DOCUMENTS`, built once with the bag-of-words embedder."""
-    from chipmate.plugins.designqa.chunks import chunk_file
+    from chipmate.documents import Document
+    from chipmate.documents.chunks import chunk_file
     from chipmate.plugins.designqa.index import IndexSettings
-    from chipmate.plugins.designqa.writer import Document, update_index
+    from chipmate.plugins.designqa.writer import update_index
 
     docs = tmp_path_factory.mktemp("kb-docs")
     settings = IndexSettings(chunk_size=300, chunk_overlap=40)

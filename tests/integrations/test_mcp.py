@@ -140,9 +140,10 @@ def test_knowledge_base_passages_are_a_resource(session):
 
 def build_kb(root: Path, documents: dict[str, str], chunk_size: int = 300) -> Path:
     """A designqa index at ``root`` over ``documents`` (source name -> text), with the bag-of-words embedder."""
-    from chipmate.plugins.designqa.chunks import chunk_file
+    from chipmate.documents import Document
+    from chipmate.documents.chunks import chunk_file
     from chipmate.plugins.designqa.index import IndexSettings
-    from chipmate.plugins.designqa.writer import Document, update_index
+    from chipmate.plugins.designqa.writer import update_index
 
     docs = root.parent / f"{root.name}-docs"
     docs.mkdir(parents=True)

@@ -35,7 +35,7 @@ def test_stages_stream_as_progress_events(make_host, generator):
     events = []
     output = run(make_host(), counter_request(), events)
     stages = [e.text.split(":")[0] for e in events if e.kind == "progress"]
-    assert list(dict.fromkeys(stages)) == ["retrieve", "generate", "check", "run", "repair"]
+    assert list(dict.fromkeys(stages)) == ["retrieve", "ground", "generate", "check", "run", "repair"]
     assert stages[-1] == "run" and events[-1].text.startswith("run: passed")
     assert output["passed"]
     assert all(0.0 <= e.fraction <= 1.0 for e in events)

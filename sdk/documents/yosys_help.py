@@ -1,4 +1,5 @@
-"""Harvest Yosys's built-in help for every command (through ``pyosys``) as designqa documents.
+"""Harvest Yosys's built-in help for every command (through ``pyosys``) as documents (designqa's default knowledge
+base, scriptgen's documentation grounding, the trainer's corpus).
 
 Yosys writes its whole command reference as JSON with ``help -dump-cmds-json <file>``. It runs in a child
 process because Yosys keeps global state and prints the help of every command on stdout while dumping; the
@@ -16,9 +17,8 @@ from typing import Any
 
 from chipmate.errors import BackendUnavailableError
 
-from .chunks import chunk_blocks
+from .chunks import Document, chunk_blocks
 from .loaders import Block
-from .writer import Document
 
 #: how the help is chunked, part of every document's fingerprint: a knowledge base built by an older chunking is
 #: rebuilt (the server's default KB in the background; ``chipmate index add --yosys-help`` re-embeds)

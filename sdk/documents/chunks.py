@@ -21,7 +21,7 @@ from pathlib import Path
 
 from chipmate.errors import InvalidInputError
 
-# One duplicate rule for the index and the trainer (re-exported: the writer and callers import it from here).
+# One duplicate rule for the index and the trainer, defined in the core (re-exported for the index's callers).
 from chipmate.training_data import content_key as content_key
 
 from .loaders import Block, detect_format, load_blocks
@@ -70,6 +70,15 @@ class Chunk:
     def from_dict(cls, data: dict) -> Chunk:
         """Inverse of :meth:`to_dict`."""
         return cls(**data)
+
+
+@dataclass
+class Document:
+    """The chunks of one source and the fingerprint of the file they came from: what an index adds or replaces."""
+
+    source: str
+    chunks: list[Chunk]
+    fingerprint: str = ""
 
 
 def chunk_id(source: str, section: str, text: str, context: str = "") -> str:
