@@ -17,9 +17,10 @@ from chipmate.plugins.designqa.answer import NO_ANSWER
 from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import KnowledgeIndex
 from chipmate.plugins.designqa.loaders import Block
-from chipmate.plugins.designqa.service import service_for, settings_from_config
+from chipmate.plugins.designqa.service import DesignQASettings, service_for
 from chipmate.plugins.designqa.writer import Document, update_index
 from chipmate.plugins.designqa.yosys_help import CHUNKING
+from chipmate.sections import task_settings
 from chipmate.tasks import Event, TaskContext
 
 
@@ -73,7 +74,7 @@ def generator(monkeypatch: pytest.MonkeyPatch) -> ScriptedGenerator:
 def test_bad_settings_name_the_key(settings, message):
     config = config_from_dict({"tasks": {"designqa": settings}}, source="team.yaml")
     with pytest.raises(ConfigError, match=message) as info:
-        settings_from_config(config)
+        task_settings(config, "designqa", DesignQASettings)
     assert "team.yaml" in str(info.value)
 
 
