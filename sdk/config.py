@@ -57,19 +57,19 @@ class ServerConfig(Section):
 
     # Loopback by default: auth may only be off there, and a tool on the same box is the common caller.
     host: str = "127.0.0.1"
-    port: int = Field(DEFAULT_PORT, ge=0, le=65535)
+    port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
     # 4 MiB is gRPC's own default; large enough for a netlist excerpt or a long bug log.
-    max_message_bytes: int = Field(4 * 1024 * 1024, ge=1)
+    max_message_bytes: int = Field(default=4 * 1024 * 1024, ge=1)
     # Task calls the server works on at once, each on a thread of its own; past it a call is refused with
     # RESOURCE_EXHAUSTED. 64 because cheap calls (echo, health, retrieval) must find a thread while model calls
     # wait for a model (model_queue), and 64 idle threads cost little memory; gRPC's own limit is set above it.
-    max_concurrent_requests: int = Field(64, ge=1)
+    max_concurrent_requests: int = Field(default=64, ge=1)
     # Calls that may wait for a model (one busy generating, or still loading), all models together, first come
     # first served, each until its deadline; past it RESOURCE_EXHAUSTED with a retry estimate. 16 keeps the
     # waiting model calls well under max_concurrent_requests, so they can never take every thread.
-    model_queue: int = Field(16, ge=1)
+    model_queue: int = Field(default=16, ge=1)
     # Seconds in-flight calls get to finish on SIGTERM/SIGINT before they are cancelled.
-    grace_seconds: float = Field(5.0, ge=0)
+    grace_seconds: float = Field(default=5.0, ge=0)
     # Bearer tokens by name; empty means auth is off, which is only allowed on a loopback host.
     tokens: dict[str, TokenConfig] = Field(default_factory=dict)
     # PEM files for TLS; both or neither.

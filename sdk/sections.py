@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
 from .errors import ConfigError
@@ -119,6 +119,8 @@ def _existing_file(value: str) -> str:
     return value
 
 
+#: how many of something, at least one
+Count = Annotated[int, Field(ge=1)]
 #: a list in YAML read into a fixed-length tuple (``betas: [0.9, 0.95]``)
 FromList = BeforeValidator(_listed)
 #: a path (``~`` allowed) that must exist when the config is read

@@ -50,20 +50,20 @@ class BugTriageSettings(Section):
     embedder: str | None = None
     generator: str | None = None
     # Below this confidence an answer is "unsure": bugbug assigns only above 0.6 (93 % accurate on what it assigns).
-    threshold: float = Field(0.6, ge=0, le=1)
+    threshold: float = Field(default=0.6, ge=0, le=1)
     # Duplicate candidates: a handful is what a triager reads; 0.6 cosine separates rephrasings from same-topic bugs.
-    duplicates: int = Field(5, ge=0, le=100)
-    duplicate_min_score: float = Field(0.6, ge=-1, le=1)
+    duplicates: int = Field(default=5, ge=0, le=100)
+    duplicate_min_score: float = Field(default=0.6, ge=-1, le=1)
     # Owners suggested: a triager picks from a short list.
-    owners: int = Field(3, ge=1, le=20)
+    owners: int = Field(default=3, ge=1, le=20)
     # Neighbours voting for a label when no classifier is fit yet.
-    neighbours: int = Field(10, ge=1, le=200)
+    neighbours: int = Field(default=10, ge=1, le=200)
     # Long enough for 4 sentences or 6 bullets; each summary costs this many tokens of generation at most.
-    summary_max_tokens: int = Field(192, ge=16, le=2048)
+    summary_max_tokens: int = Field(default=192, ge=16, le=2048)
     # Bounds a summary's cost on CPU: a few minutes with a 0.5B model; longer records are condensed first.
-    max_summary_calls: int = Field(16, ge=3, le=200)
+    max_summary_calls: int = Field(default=16, ge=3, le=200)
     # Small models summarise short inputs better, and CPU prompt time grows with length; the context may cap it lower.
-    max_input_tokens: int = Field(2048, ge=64, le=1_000_000)
+    max_input_tokens: int = Field(default=2048, ge=64, le=1_000_000)
 
 
 @dataclass

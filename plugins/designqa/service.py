@@ -61,34 +61,34 @@ class DesignQASettings(Section):
     index_dir: str | None = None
     embedder: str | None = None
     generator: str | None = None
-    top_k: int = Field(8, ge=1, le=100)
+    top_k: int = Field(default=8, ge=1, le=100)
     # a cosine similarity
-    min_score: float = Field(0.35, ge=-1, le=1)
-    dense_weight: float = Field(DEFAULT_DENSE_WEIGHT, ge=0, le=1)
+    min_score: float = Field(default=0.35, ge=-1, le=1)
+    dense_weight: float = Field(default=DEFAULT_DENSE_WEIGHT, ge=0, le=1)
     mode: Mode = "hybrid"
     # One passage per section (a command's help) before a second one of any: k results cover k topics.
     diverse: bool = True
     # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
     expand: bool = True
     expansions: dict[Term, Term] | None = None
-    chunk_size: int = Field(512, ge=64)
-    chunk_overlap: int = Field(64, ge=0)  # and below chunk_size/2
-    hnsw_threshold: int = Field(20_000, ge=1)
+    chunk_size: int = Field(default=512, ge=64)
+    chunk_overlap: int = Field(default=64, ge=0)  # and below chunk_size/2
+    hnsw_threshold: int = Field(default=20_000, ge=1)
     # A generated answer is one to three sentences; 96 tokens hold them, and every token costs ~0.15 s on 2 cores.
-    max_tokens: int = Field(96, ge=1, le=4096)
+    max_tokens: int = Field(default=96, ge=1, le=4096)
     # Distinct sources in the prompt and the citations: each costs prompt time; three cover most questions.
-    answer_passages: int = Field(3, ge=1, le=20)
+    answer_passages: int = Field(default=3, ge=1, le=20)
     # Length budget of an answer in characters (generated answers stop at the sentence that reaches it).
-    answer_chars: int = Field(400, ge=40)
+    answer_chars: int = Field(default=400, ge=40)
     # "extractive": quotes of the cited passages, no generator; "auto": generate, check support, fall back to
     # quotes. Quotes by default, on measurement (benchmarks/results/designqa_answers.md): on EDA Corpus they score
     # higher against the reference answers than the embedded generator's answers and come in well under a second,
     # where a generated answer takes 6-20 s on a 2-core CPU. With a faster or larger generator, set "auto".
     answer_mode: AnswerMode = "extractive"
     # Support rule: share of a sentence's content words found in the cited passages that makes it supported...
-    support_lexical: float = Field(0.6, ge=0, le=1)
+    support_lexical: float = Field(default=0.6, ge=0, le=1)
     # ...or cosine to the closest passage sentence (with 30% of its words found) that does.
-    support_semantic: float = Field(0.6, ge=-1, le=1)
+    support_semantic: float = Field(default=0.6, ge=-1, le=1)
     # Build the Yosys-help knowledge base in the background when a server starts and no index is configured.
     build_default: bool = True
 

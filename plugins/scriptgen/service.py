@@ -54,24 +54,24 @@ class ScriptGenSettings(Section):
 
     generator: str | None = None
     embedder: str | None = None
-    examples: int = Field(4, ge=0, le=16)
-    resamples: int = Field(2, ge=0, le=8)
-    temperature: float = Field(0.7, ge=0, le=2)
-    max_tokens: int = Field(320, ge=16, le=4096)
-    max_repairs: int = Field(3, ge=0, le=10)
+    examples: int = Field(default=4, ge=0, le=16)
+    resamples: int = Field(default=2, ge=0, le=8)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=320, ge=16, le=4096)
+    max_repairs: int = Field(default=3, ge=0, le=10)
     # seconds
-    timeout: float = Field(60.0, ge=1, le=3600)
-    memory_mb: int = Field(2048, ge=256)
-    processes: int = Field(64, ge=8, le=4096)
-    disk_mb: int = Field(256, ge=1, le=65536)
+    timeout: float = Field(default=60.0, ge=1, le=3600)
+    memory_mb: int = Field(default=2048, ge=256)
+    processes: int = Field(default=64, ge=8, le=4096)
+    disk_mb: int = Field(default=256, ge=1, le=65536)
     require_confinement: bool = False
     allow_unisolated: bool = False
     library: str | None = None
     seed: bool = True
     retrieval: Literal["plain", "masked", "hybrid"] = "hybrid"
     allowed_paths: list[str] = Field(default_factory=list)
-    max_files: int = Field(32, ge=1, le=1000)
-    max_file_bytes: int = Field(1 << 20, ge=1)
+    max_files: int = Field(default=32, ge=1, le=1000)
+    max_file_bytes: int = Field(default=1 << 20, ge=1)
 
     def stages(self, ablation: str = "repair") -> Stages:
         """The pipeline stages these settings configure (all on, or an ablation's subset)."""
