@@ -27,6 +27,7 @@ from typing import Annotated, Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from .errors import ConfigError
@@ -70,8 +71,14 @@ class Section(BaseModel):
     __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
 
     def __setattr__(self, name: str, value: Any) -> None:
-        with _reported(type(self), Where("", self.KEY)):
+        before = self.__dict__.get(name)
+        try:
             super().__setattr__(name, value)
+        except ValidationError as exc:
+            if name in type(self).model_fields:
+                # pydantic stores the value before the checks across fields run, and keeps it when they fail
+                self.__dict__[name] = before
+            raise _config_error(exc, type(self), Where("", self.KEY)) from None
 
 
 def read_section(cls: type[S], data: Any, where: Where | None = None) -> S:
@@ -209,7 +216,9 @@ def _config_error(exc: ValidationError, root: type[BaseModel], where: Where) -> 
     tuple_at = _fixed_tuple(root, loc, kind)
     if tuple_at is not None:
         loc, size = tuple_at
-        return ConfigError(f"{where.at(_path('', loc))} must be a list of {size} items, got {_input(exc, loc)!r}")
+        given = _input(exc, loc)
+        given = list(given) if isinstance(given, tuple) else given  # as YAML wrote it
+        return ConfigError(f"{where.at(_path('', loc))} must be a list of {size} items, got {given!r}")
     at = where.at(_path("", loc))
     if kind in _TYPE_NAMES:
         return ConfigError(f"{at} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {value!r}")
@@ -290,7 +299,8 @@ def _unwrap(tp: Any) -> tuple[Any, list[Any], bool]:
     nullable = False
     while True:
         if typing.get_origin(tp) is Annotated:
-            meta.extend(tp.__metadata__)
+            for item in tp.__metadata__:  # Annotated[float, Field(gt=0)] holds the bound inside a FieldInfo
+                meta.extend(item.metadata if isinstance(item, FieldInfo) else [item])
             tp = typing.get_args(tp)[0]
         elif typing.get_origin(tp) in (typing.Union, types.UnionType) and type(None) in typing.get_args(tp):
             nullable = True

@@ -72,8 +72,8 @@ class Config(Section):
     RUN_LENGTH: ClassVar[tuple[str, str]] = ("epochs", "train.max_iters")
     out_dir: str = "runs/sft"  # adapter/ (LoRA) or model/ (full), metrics, checkpoint, result.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory; an instruct model already speaks the template
-    # JSONL files of conversations (shapes in the module docstring)
-    data: list[ExistingFile] = Field(default_factory=list, min_length=1)
+    # JSONL files of conversations (shapes in the module docstring); the default (none) is checked and refused
+    data: list[ExistingFile] = Field(default_factory=list, min_length=1, validate_default=True)
     validation: list[ExistingFile] = Field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
     validation_fraction: float = Field(default=0.1, ge=0, lt=1)  # of records, when no validation files are given
     # held-out conversations scored before and after (None: all). Scoring is a forward pass per conversation:
