@@ -212,30 +212,46 @@ def _config_error(exc: ValidationError, root: type[BaseModel], where: Where) -> 
     if kind == "chipmate":  # a check across fields, about the key it names
         key = _path("", (*loc, ctx["key"]) if ctx["key"] else loc)
         return ConfigError(f"{where.at(key)} {ctx['message']}")
-    tp, meta, nullable = _declared(root, loc)
     tuple_at = _fixed_tuple(root, loc, kind)
     if tuple_at is not None:
         loc, size = tuple_at
         given = _input(exc, loc)
         given = list(given) if isinstance(given, tuple) else given  # as YAML wrote it
         return ConfigError(f"{where.at(_path('', loc))} must be a list of {size} items, got {given!r}")
+    if loc[-1:] == ("[key]",):  # a key of a mapping, not its value, is wrong
+        mapping, _, _ = _declared(root, loc[:-2])
+        tp, meta, nullable = _unwrap((*typing.get_args(mapping), Any)[0])
+        what = _expected(kind, tp, meta, nullable, ctx)
+        return ConfigError(f"{where.at(_path('', loc[:-2]))} has the key {value!r}; keys must be {what}")
+    tp, meta, nullable = _declared(root, loc)
     at = where.at(_path("", loc))
+    what = _expected(kind, tp, meta, nullable, ctx)
     if kind in _TYPE_NAMES:
-        return ConfigError(f"{at} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {value!r}")
-    if kind in _MAPPING_ERRORS:
-        return ConfigError(f"{at} must be a mapping, got {type(value).__name__}")
-    if kind in ("list_type", "tuple_type"):
-        return ConfigError(f"{at} must be a list, got {type(value).__name__}")
-    if kind == "literal_error":
-        allowed = ", ".join(str(a) for a in typing.get_args(tp)) or ctx.get("expected", "")
-        return ConfigError(f"{at} must be one of {allowed}, got {value!r}")
-    if kind in _BOUND_ERRORS:
+        return ConfigError(f"{at} must be {what}, got {type(value).__name__} {value!r}")
+    if kind in _MAPPING_ERRORS or kind in ("list_type", "tuple_type"):
+        return ConfigError(f"{at} must be {what}, got {type(value).__name__}")
+    if what:
         if tp is float and type(value) is int:
             value = float(value)  # the value as the section holds it: threshold: 2 reads as 2.0
-        return ConfigError(f"{at} must be {_accepts(tp, meta, nullable)}, got {value!r}")
+        return ConfigError(f"{at} must be {what}, got {value!r}")
     if kind in ("value_error", "assertion_error"):
         return ConfigError(f"{at} {ctx.get('error', error['msg'])}")
     return ConfigError(f"{at}: {error['msg']}")
+
+
+def _expected(kind: str, tp: Any, meta: list[Any], nullable: bool, ctx: dict[str, Any]) -> str:
+    """What the declaration accepts, for the error ``kind`` pydantic reported; "" for other kinds of error."""
+    if kind in _TYPE_NAMES:
+        return _TYPE_NAMES[kind]
+    if kind in _MAPPING_ERRORS:
+        return "a mapping"
+    if kind in ("list_type", "tuple_type"):
+        return "a list"
+    if kind == "literal_error":
+        return f"one of {', '.join(str(a) for a in typing.get_args(tp)) or ctx.get('expected', '')}"
+    if kind in _BOUND_ERRORS:
+        return _accepts(tp, meta, nullable)
+    return ""
 
 
 def _accepts(tp: Any, meta: list[Any], nullable: bool) -> str:
@@ -253,13 +269,16 @@ def _accepts(tp: Any, meta: list[Any], nullable: bool) -> str:
         text = (f"at least {low[1]}" if not finite else f">= {low[1]}") if low[0] == "[" else f"> {low[1]}"
     elif high:
         text = (f"at most {high[1]}" if not finite else f"<= {high[1]}") if high[0] == "]" else f"< {high[1]}"
+    elif tp is str and bound.get("min_length") == 1 and "max_length" not in bound:
+        text = "a non-empty string"
     elif "min_length" in bound or "max_length" in bound:
+        unit = "character" if tp is str else "item"
         text = " and ".join(
-            f"{word} {bound[name]} item{'s' if bound[name] != 1 else ''}"
+            f"{word} {bound[name]} {unit}{'s' if bound[name] != 1 else ''}"
             for word, name in (("at least", "min_length"), ("at most", "max_length"))
             if name in bound
         )
-        text = f"a list of {text}" if typing.get_origin(tp) is list else f"{text} long"
+        text = f"a string of {text}" if tp is str else f"a list of {text}"
     else:
         text = ""
     if finite:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import pytest
-from pydantic import Field, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from chipmate.config import Config
 from chipmate.errors import ConfigError
@@ -22,6 +22,8 @@ from chipmate.sections import (
     read_section,
     task_settings,
 )
+
+Term = Annotated[str, StringConstraints(min_length=1)]
 
 
 class Inner(Section):
@@ -43,6 +45,7 @@ class Outer(Section):
     names: list[str] = Field(default_factory=list, min_length=1)
     inner: Inner = Field(default_factory=Inner)
     by_name: dict[str, Inner] = Field(default_factory=dict)
+    tags: dict[Term, Term] = Field(default_factory=dict)
     low: int = 1
     high: int = 2
 
@@ -85,6 +88,9 @@ def error(data) -> str:
             "inner.files[0] names 'nope.jsonl', which is not a file",
         ),
         ({"by_name": {"x": {"weight": -1}}}, "by_name.x.weight must be in [0, 1], got -1.0"),
+        ({"tags": {"a": ""}}, "tags.a must be a non-empty string, got ''"),
+        ({"tags": {"": "x"}}, "tags has the key ''; keys must be a non-empty string"),
+        ({"tags": {3: "x"}}, "tags has the key 3; keys must be str"),
         ({"low": 3}, "high must be at least low (3), got 2"),
     ],
 )
@@ -96,7 +102,7 @@ def test_unknown_keys_get_a_did_you_mean_or_the_known_keys():
     assert error({"topk": 3}) == "team.yaml: unknown key 'tasks.demo.topk' (did you mean 'top_k'?)"
     assert error({"by_name": {"x": {"wieght": 1}}}).startswith("team.yaml: unknown key 'tasks.demo.by_name.x.wieght'")
     assert "(did you mean 'weight'?)" in error({"inner": {"wieght": 1}})
-    assert error({"zzz": 1}).endswith("(known keys: top_k, count, ratio, mode, names, inner, by_name, low, high)")
+    assert error({"zzz": 1}).endswith("(known keys: top_k, count, ratio, mode, names, inner, by_name, tags, low, high)")
     # a typo explains the errors that follow it, so it is reported first
     assert "unknown key 'tasks.demo.topk'" in error({"top_k": 0, "topk": 3})
 
