@@ -58,7 +58,9 @@ class Section(BaseModel):
     # strict: YAML already gives ints, floats, bools and strings their types, so a quoted "8" is a mistake to
     # report, not a value to coerce (ints are still accepted where a float is declared). validate_assignment:
     # a field set in code is checked like one read from a file, so a section is always valid once built.
-    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True)
+    # defer_build: a section's validator is built when first used, not at import (the recipes' sections cost an
+    # import of the trainer nothing until a recipe runs).
+    model_config = ConfigDict(strict=True, extra="forbid", validate_assignment=True, defer_build=True)
     #: the dotted key errors name when the section is built in code rather than read from a file
     KEY: ClassVar[str] = ""
 

@@ -7,15 +7,19 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
-
 config_option = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file.")
 
 
 def _host(config_path: str | None):
     from ..host import Host
 
-    return Host(load_config(config_path))
+    return Host(_config(config_path))
+
+
+def _config(config_path: str | None):
+    from ..config import load_config  # here: pydantic (the config's models) loads only for commands that read one
+
+    return load_config(config_path)
 
 
 @click.group()
@@ -141,7 +145,7 @@ def remove(name, config_path):
     """
     from ..models.store import remove_alias
 
-    config = load_config(config_path)
+    config = _config(config_path)
     entry = remove_alias(config.cache_path(), name)
     click.echo(f"removed {name} (its files are kept: {json.dumps(entry['settings'])})")
 
