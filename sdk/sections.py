@@ -149,7 +149,10 @@ def parse_overrides(items: Iterable[str], loader: type[yaml.SafeLoader] = yaml.S
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"--set {item!r} is not key=value", hint="write --set key=value, e.g. train.max_iters=4")
-        overrides[key.strip()] = yaml.load(raw, Loader=loader)
+        try:
+            overrides[key.strip()] = yaml.load(raw, Loader=loader)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {item!r}: the value is not valid YAML: {exc}", hint="quote it") from exc
     return overrides
 
 

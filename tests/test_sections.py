@@ -154,6 +154,8 @@ def test_parse_overrides_reads_values_as_yaml():
     for bad in ("train.max_iters", "=4"):
         with pytest.raises(ConfigError, match="is not key=value"):
             parse_overrides([bad])
+    with pytest.raises(ConfigError, match=r"--set 'data=\[a': the value is not valid YAML"):
+        parse_overrides(["data=[a"])
 
 
 def test_apply_overrides_sets_dotted_keys_without_changing_the_input():
