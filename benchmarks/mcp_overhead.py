@@ -10,9 +10,13 @@ One `chipmate serve` (subprocess, defaults, designqa's background build off). Ea
 gives medians over rounds of each round's p50/p99. The MCP session's start-up (launch, handshake, first
 tools/list) is reported separately. Target (issue 24): MCP p50 <= 1.5x the direct gRPC call.
 
-A third client measures the SDK's own floor: the same SDK client against a bare SDK server (the low-level
-`Server`, one echo tool answered in process, no gRPC behind it), so the table separates what MCP itself costs from
-what `chipmate mcp` adds.
+Three more stdio servers, driven by the same SDK client, separate what MCP itself costs from what `chipmate mcp`
+adds: a bare SDK server (the low-level `Server`, one echo tool answered in process, no gRPC behind it) on the SDK's
+own stdio transport; the same bare server on chipmate's transport (`chipmate.mcp_server.stdio_streams`, which
+`chipmate mcp` uses, and without the SDK's OpenTelemetry middleware, as `chipmate mcp`); and a canned-reply server
+with no SDK at all (a line loop answering each request with fixed JSON): the SDK client's own floor. CPU time per
+call is reported too, the client's and that of every process of the chain (client, MCP server, gRPC server): on a
+loaded machine each hop between processes waits for a core, which the wall clock counts and CPU time does not.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from datetime import date
 from pathlib import Path
 
 import anyio
+import psutil  # present with accelerate/peft; reads the CPU time of the server processes
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 from grpc_overhead import start
 from mcp import Client as MCPClient
@@ -58,7 +63,43 @@ async def main():
     async with stdio_server() as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
-anyio.run(main)
+if __name__ == "__main__":
+    import sys
+
+    if sys.argv[1:] == ["chipmate-transport"]:
+        from chipmate.mcp_server import stdio_streams as stdio_server
+
+        server.middleware = []
+    anyio.run(main)
+"""
+
+# No SDK on the server side: a line loop with the replies an SDK server gives, fixed (the 2026-07-28 protocol the
+# SDK client negotiates), to show what the SDK client costs on its own.
+CANNED_MCP = """
+import json
+import sys
+
+META = {"io.modelcontextprotocol/serverInfo": {"name": "canned", "version": ""}}
+DONE = {"resultType": "complete", "_meta": META}
+OUTPUT = {"text": "hello", "words": 1}
+SCHEMA = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+RESULTS = {
+    "server/discover": {
+        "cacheScope": "private", "capabilities": {"tools": {"listChanged": False}},
+        "supportedVersions": ["2026-07-28"], "ttlMs": 0, **DONE,
+    },
+    "tools/list": {"cacheScope": "private", "tools": [{"name": "echo", "inputSchema": SCHEMA}], "ttlMs": 0, **DONE},
+    "tools/call": {
+        "content": [{"type": "text", "text": json.dumps(OUTPUT)}], "isError": False,
+        "structuredContent": OUTPUT, **DONE,
+    },
+}
+for line in sys.stdin:
+    message = json.loads(line)
+    if "id" in message:
+        reply = {"jsonrpc": "2.0", "id": message["id"], "result": RESULTS[message["method"]]}
+        sys.stdout.write(json.dumps(reply) + "\\n")
+        sys.stdout.flush()
 """
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,20 +107,40 @@ RESULTS = ROOT / "benchmarks" / "results"
 CHIPMATE = str(Path(sys.executable).with_name("chipmate"))
 
 
-async def mcp_round(params: StdioServerParameters, calls: int) -> tuple[float, list[float]]:
-    """(session start-up s, ms per call_tool) of one stdio session with the server ``params`` launches."""
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """User + system CPU seconds the processes have used so far (this one included by the caller)."""
+    return sum(sum(p.cpu_times()[:2]) for p in processes)
+
+
+async def mcp_round(
+    params: StdioServerParameters, calls: int, serve: psutil.Process
+) -> tuple[float, list[float], float, float]:
+    """(session start-up s, ms per call_tool, client CPU ms per call, CPU ms per call of every process involved:
+    the client, the MCP server, the gRPC server) of one stdio session with the server ``params`` launches."""
     started = time.perf_counter()
     async with MCPClient(params) as client:
         await client.list_tools()
         startup = time.perf_counter() - started
         await client.call_tool("echo", {"text": "hello"})
+        chain = [psutil.Process(), serve, *(p for p in psutil.Process().children(recursive=True) if p.pid != serve.pid)]
         times = []
+        cpu, total = time.process_time(), cpu_seconds(chain)
         for _ in range(calls):
             t = time.perf_counter()
             result = await client.call_tool("echo", {"text": "hello"})
             times.append((time.perf_counter() - t) * 1000)
-            assert not result.is_error, result
-    return startup, times
+            assert not result.is_error and result.structured_content["words"] == 1, result
+        cpu = (time.process_time() - cpu) / calls * 1000
+        total = (cpu_seconds(chain) - total) / calls * 1000
+    return startup, times, cpu, total
+
+
+def grpc_round(target: str, calls: int, serve: psutil.Process) -> tuple[list[float], float, float]:
+    """(ms per call, client CPU ms per call, client + server CPU ms per call) of the direct gRPC client."""
+    chain = [psutil.Process(), serve]
+    cpu, total = time.process_time(), cpu_seconds(chain)
+    times = python_round(target, calls)
+    return times, (time.process_time() - cpu) / (calls + 1) * 1000, (cpu_seconds(chain) - total) / (calls + 1) * 1000
 
 
 def main() -> None:
@@ -97,42 +158,59 @@ def main() -> None:
     target = f"127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if k.startswith("CHIPMATE_")}
     chipmate_mcp = StdioServerParameters(command=CHIPMATE, args=["mcp", "--target", target], env=env)
-    bare_mcp = StdioServerParameters(command=sys.executable, args=["-c", BARE_MCP])
-    rounds: dict[str, list[tuple[float, float]]] = {"grpc": [], "mcp": [], "bare": []}
+    servers = {
+        "mcp": chipmate_mcp,
+        "bare": StdioServerParameters(command=sys.executable, args=["-c", BARE_MCP]),
+        "bare-chipmate": StdioServerParameters(command=sys.executable, args=["-c", BARE_MCP, "chipmate-transport"]),
+        "canned": StdioServerParameters(command=sys.executable, args=["-c", CANNED_MCP]),
+    }
+    order = ["grpc", *servers]
+    rounds: dict[str, list[tuple[float, float, float, float]]] = {which: [] for which in order}
     startups: list[float] = []
+    serve = psutil.Process(server.pid)
     try:
         for r in range(args.rounds):
-            order = ["grpc", "mcp", "bare"]
             for which in order if r % 2 == 0 else order[::-1]:
                 if which == "grpc":
-                    times = python_round(target, args.calls)
+                    times, cpu, total = grpc_round(target, args.calls, serve)
                 else:
-                    startup, times = anyio.run(mcp_round, chipmate_mcp if which == "mcp" else bare_mcp, args.calls)
+                    startup, times, cpu, total = anyio.run(mcp_round, servers[which], args.calls, serve)
                     if which == "mcp":
                         startups.append(startup)
-                rounds[which].append((statistics.median(times), percentile(times, 0.99)))
+                rounds[which].append((statistics.median(times), percentile(times, 0.99), cpu, total))
     finally:
         server.terminate()
         server.wait(timeout=30)
 
-    def medians(which: str) -> tuple[float, float]:
-        return statistics.median(p for p, _ in rounds[which]), statistics.median(p for _, p in rounds[which])
+    def medians(which: str) -> tuple[float, float, float, float]:
+        return tuple(statistics.median(row[i] for row in rounds[which]) for i in range(4))  # type: ignore[return-value]
 
-    (g50, g99), (m50, m99), (b50, b99) = medians("grpc"), medians("mcp"), medians("bare")
+    (g50, g99, gcpu, gall), (m50, m99, mcpu, mall) = medians("grpc"), medians("mcp")
+    (b50, b99, bcpu, ball), (t50, t99, tcpu, tall) = medians("bare"), medians("bare-chipmate")
+    c50, c99, ccpu, call = medians("canned")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     command = f"python benchmarks/mcp_overhead.py --calls {args.calls} --rounds {args.rounds}"
     report = f"""## MCP overhead: `call_tool("echo")` over stdio through `chipmate mcp` vs the direct gRPC call
 
 `{command}` on {cpu_model()} ({os.cpu_count()} CPUs), Python {platform.python_version()}, {date.today()}.
 One `chipmate serve`; {args.calls} timed calls per client per round, {args.rounds} alternating rounds, medians over rounds.
 
-| client | p50 ms | p99 ms |
-|---|---|---|
-| direct gRPC, `chipmate.Client.call` | {g50:.2f} | {g99:.2f} |
-| MCP stdio, SDK `Client.call_tool` → `chipmate mcp` → gRPC | {m50:.2f} | {m99:.2f} |
-| MCP stdio, SDK `Client.call_tool` → bare SDK server, echo in process (the SDK's floor) | {b50:.2f} | {b99:.2f} |
+| client | p50 ms | p99 ms | client CPU ms / call | CPU ms / call, every process |
+|---|---|---|---|---|
+| direct gRPC, `chipmate.Client.call` | {g50:.2f} | {g99:.2f} | {gcpu:.2f} | {gall:.2f} |
+| MCP stdio, SDK `Client.call_tool` → `chipmate mcp` → gRPC | {m50:.2f} | {m99:.2f} | {mcpu:.2f} | {mall:.2f} |
+| MCP stdio, SDK client → bare SDK server on the SDK's stdio transport, echo in process | {b50:.2f} | {b99:.2f} | {bcpu:.2f} | {ball:.2f} |
+| MCP stdio, SDK client → bare SDK server on chipmate's transport, no OTel middleware | {t50:.2f} | {t99:.2f} | {tcpu:.2f} | {tall:.2f} |
+| MCP stdio, SDK client → canned replies, no SDK in the server (the SDK client's floor) | {c50:.2f} | {c99:.2f} | {ccpu:.2f} | {call:.2f} |
 
-- MCP p50 / direct gRPC p50: **{m50 / g50:.2f}×** (target ≤ 1.5×). The SDK alone, with no gRPC behind it, is
-  {b50 / g50:.2f}× the gRPC call; `chipmate mcp` adds {m50 - b50:.2f} ms to it ({m50 / b50:.2f}× the bare SDK server).
+- MCP p50 / direct gRPC p50: **{m50 / g50:.2f}×** (target ≤ 1.5×); CPU of every process per call: {mall / gall:.2f}×.
+  `chipmate mcp` adds {m50 - t50:.2f} ms ({mall - tall:.2f} ms CPU) to a bare SDK server on the same transport;
+  the gRPC call itself is {g50:.2f} ms ({gall:.2f} ms CPU). The bare SDK server is {b50 / g50:.2f}× the gRPC call
+  on the SDK's transport, {t50 / g50:.2f}× on chipmate's. The SDK client alone, against a server that does nothing
+  but print fixed replies, is {c50 / g50:.2f}× the gRPC call and spends {ccpu:.2f} ms of its own CPU per call
+  ({ccpu / g50:.2f}× the whole gRPC round trip): no server that makes the gRPC call can be under
+  ({c50:.2f} + {g50:.2f}) / {g50:.2f} = {(c50 + g50) / g50:.2f}× with this client.
+- Load average during the run (1, 5, 15 min): {load}.
 - MCP session start-up (launch `chipmate mcp`, handshake, first tools/list): median {statistics.median(startups):.2f} s
   ({", ".join(f"{s:.2f}" for s in startups)}).
 """

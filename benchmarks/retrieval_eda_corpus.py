@@ -46,13 +46,13 @@ from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.loaders import text_blocks
 from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
-from chipmate.plugins.designqa.synthetic import (
+from chipmate.plugins.designqa.writer import Document, update_index
+from chipmate.trainer.recipes.synthetic import (
     choose_dense_weight,
     clean_question,
     hit_rate,
     keyphrase_queries,
 )
-from chipmate.plugins.designqa.writer import Document, update_index
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "benchmarks" / "eda_corpus_qa"
@@ -412,7 +412,7 @@ def main() -> int:
         "## How the fusion weight was chosen",
         "",
         f"{len(generated)} questions generated from the indexed passages (`{questions_file.name}`, described in "
-        "benchmarks/data/README.md; one-shot prompt `chipmate.plugins.designqa.synthetic.question_messages`, "
+        "benchmarks/data/README.md; one-shot prompt `chipmate.trainer.recipes.synthetic.question_messages`, "
         "unusable or duplicate outputs dropped) were searched at each weight; the weight with the best hit@1 + hit@5 on them wins, ties "
         f"towards the dense side. No benchmark query was used. For comparison, {len(keyphrase)} deterministic "
         f"keyphrase queries (`keyphrase_queries`, 3 per passage) would have chosen w={keyphrase_choice}: they "

@@ -3,9 +3,12 @@
 python proto/generate.py          # regenerate
 python proto/generate.py --check  # exit 1 when committed stubs drift from their .proto files (used by CI)
 
-Two trees: chipmate's wire API (proto/chipmate/v1 -> sdk/v1, imported as chipmate.v1) and the example plugin's own
-typed service (examples/chipmate-example-plugin/proto/chipmate_verilog_stats/v1 -> chipmate_verilog_stats/v1),
-which shows a third-party plugin generating its stubs the same way.
+The trees: chipmate's core wire API (proto/chipmate/v1 -> sdk/v1, imported as chipmate.v1: the generic
+TaskService); each built-in plugin's typed service, whose .proto sits next to its stubs in the plugin's own package
+(plugins/<name>/v1/<name>.proto -> plugins/<name>/v1, imported as chipmate.plugins.<name>.v1; proto package
+chipmate.v1, so the wire names did not change when they moved out of sdk/); and the example plugin's typed service
+(examples/chipmate-example-plugin/proto/chipmate_verilog_stats/v1 -> chipmate_verilog_stats/v1), which shows a
+third-party plugin generating its stubs the same way.
 """
 
 from __future__ import annotations
@@ -35,16 +38,33 @@ _PROTOBUF_STAMPS = (
 
 @dataclass(frozen=True)
 class ProtoTree:
-    """``proto_root/package/*.proto`` compiled into ``target`` (``package`` is also the Python import path)."""
+    """``proto_root/package/*.proto`` compiled into ``target`` (``package`` is also the Python import path).
+
+    ``sources``: the folder the .proto files really sit in, when it is not ``proto_root/package``. A built-in
+    plugin's folder (plugins/designqa/v1) is imported as chipmate.plugins.designqa.v1 through pyproject's
+    package-dir, a path no folder of the repository has; protoc derives the stubs' imports from the file's path,
+    so the files are laid out under that import path in a scratch include folder first.
+    """
 
     proto_root: Path
     package: Path
     target: Path
+    sources: Path | None = None
 
 
 EXAMPLE = ROOT / "examples" / "chipmate-example-plugin"
+BUILTIN_PLUGINS = ("bugtriage", "designqa", "scriptgen")
+
+
+def _plugin_tree(name: str) -> ProtoTree:
+    """A built-in plugin's typed service: plugins/<name>/v1/*.proto -> stubs beside it (chipmate.plugins.<name>.v1)."""
+    folder = ROOT / "plugins" / name / "v1"
+    return ProtoTree(ROOT / "proto", Path("chipmate", "plugins", name, "v1"), folder, sources=folder)
+
+
 TREES = (
     ProtoTree(ROOT / "proto", Path("chipmate") / "v1", ROOT / "sdk" / "v1"),
+    *(_plugin_tree(name) for name in BUILTIN_PLUGINS),
     ProtoTree(EXAMPLE / "proto", Path("chipmate_verilog_stats") / "v1", EXAMPLE / "chipmate_verilog_stats" / "v1"),
 )
 
@@ -54,11 +74,19 @@ def generate(tree: ProtoTree, out_dir: Path) -> list[Path]:
     import grpc_tools
     from grpc_tools import protoc
 
-    protos = sorted(str(p.relative_to(tree.proto_root)) for p in (tree.proto_root / tree.package).glob("*.proto"))
+    proto_root = tree.proto_root
+    if tree.sources is not None:
+        proto_root = out_dir / "_include"
+        (proto_root / tree.package).mkdir(parents=True)
+        for source in tree.sources.glob("*.proto"):
+            shutil.copy2(source, proto_root / tree.package / source.name)
+    protos = sorted(str(p.relative_to(proto_root)) for p in (proto_root / tree.package).glob("*.proto"))
     well_known = str(Path(grpc_tools.__file__).parent / "_proto")
+    # with staged sources, the core tree is on the path too, so a plugin's .proto can import chipmate/v1/tasks.proto
+    includes = [proto_root] if proto_root == tree.proto_root else [proto_root, tree.proto_root]
     args = [
         "grpc_tools.protoc",
-        f"-I{tree.proto_root}",
+        *(f"-I{folder}" for folder in includes),
         f"-I{well_known}",
         f"--python_out={out_dir}",
         f"--pyi_out={out_dir}",
@@ -85,7 +113,9 @@ def _comparable(path: Path) -> str:
 def drift(tree: ProtoTree, files: list[Path]) -> list[str]:
     """Names of stubs that differ between a fresh generation (``files``) and what is committed."""
     fresh = {p.name for p in files}
-    committed = {p.name for p in tree.target.glob("*") if p.is_file()} if tree.target.exists() else set()
+    # a plugin's .proto lives among its stubs: it is the source, not a generated file
+    on_disk = tree.target.glob("*") if tree.target.exists() else []
+    committed = {p.name for p in on_disk if p.is_file() and p.suffix != ".proto"}
     changed = sorted(fresh ^ committed)
     changed += [p.name for p in files if p.name in committed and _comparable(p) != _comparable(tree.target / p.name)]
     return sorted(set(changed))
@@ -106,9 +136,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"{where}: stubs drift from their .proto files: {', '.join(changed)}", file=sys.stderr)
                     failed = True
                 continue
-            if tree.target.exists():
-                shutil.rmtree(tree.target)
-            tree.target.mkdir(parents=True)
+            tree.target.mkdir(parents=True, exist_ok=True)
+            for old in tree.target.iterdir():  # the stubs of a .proto that is gone go too; the sources stay
+                if old.is_file() and old.suffix != ".proto":
+                    old.unlink()
             for path in files:
                 shutil.copy2(path, tree.target / path.name)
             print(f"wrote {len(files)} files to {where}")

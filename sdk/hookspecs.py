@@ -22,10 +22,11 @@ def chipmate_register_tasks(register):
 def chipmate_register_models(register):
     """Called once when the host first needs a model. Call ``register(ModelBackend(...))`` for each backend kind.
 
-    ``chipmate.models.ModelBackend(name, kind, load, description="", options={}, required=(), describe=None)``:
-    ``name`` is what ``backend:`` in the config's ``models`` section selects; ``kind`` is ``"generator"`` or
-    ``"embedder"``; ``load(spec: ModelSpec)`` returns a ``Generator`` or ``Embedder`` and runs once per alias,
-    on first use; ``options`` maps each accepted setting to a one-line description.
+    ``chipmate.models.ModelBackend(name, kind, load, description="", options={}, required=(), describe=None,
+    local_path=None, pull=None)``: ``name`` is what ``backend:`` in the config's ``models`` section selects;
+    ``kind`` is ``"generator"`` or ``"embedder"``; ``load(spec: ModelSpec)`` returns a ``Generator`` or
+    ``Embedder`` and runs once per alias, on first use; ``options`` maps each accepted setting to a one-line
+    description; ``local_path(spec)`` gives the directory of the model's files (the trainer trains from it).
     """
 
 
@@ -40,6 +41,17 @@ def chipmate_register_services(register):
 
     The server adds each service next to the generic TaskService and lists it in health and reflection. Import
     the generated gRPC stubs inside the implementation, so loading the plugin never loads grpc.
+    """
+
+
+@hookspec
+def chipmate_register_training_data(register, host):
+    """Called once when a recipe first needs training data. Call ``register(TrainingData(...))`` for each source.
+
+    ``chipmate.training_data.TrainingData(name, kind, read, description="", options={}, trained=None)``: ``kind``
+    is ``documents``, ``passages``, ``chat``, ``pairs`` or ``bugs`` (what the records are); ``read(**options)``
+    returns the records. ``host`` is the host collecting them (its config, ``host.plugin_state``). Recipes read
+    them through the host and never import the plugin.
     """
 
 

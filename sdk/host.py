@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pluggy
 
@@ -18,9 +18,12 @@ from .errors import ChipmateError, PluginError, TaskFailedError
 from .services import ServiceRegistry
 from .tasks import Task, TaskCall, TaskContext, TaskRegistry
 from .tools import ToolRegistry
+from .training_data import TrainingDataRegistry
 
 if TYPE_CHECKING:
     from .models import ModelRegistry
+
+T = TypeVar("T")
 
 
 class Host:
@@ -33,14 +36,21 @@ class Host:
         self._tools: ToolRegistry | None = None
         self._models: ModelRegistry | None = None
         self._services: ServiceRegistry | None = None
+        self._training_data: TrainingDataRegistry | None = None
+        self._plugin_state: dict[str, Any] = {}
         self._lock = threading.RLock()
+        # its own lock: a plugin's factory may take a while, and must not hold up the registries meanwhile
+        self._state_lock = threading.RLock()
         if pm is None:
             plugin_manager.load_plugins()
 
     # -- registration hooks ---------------------------------------------------------------------------------
 
-    def _call_register_hook(self, hook: pluggy.HookCaller, argname: str, add: Callable[..., None]) -> None:
-        """Call each implementation with a ``register`` callback that knows which plugin is registering.
+    def _call_register_hook(
+        self, hook: pluggy.HookCaller, argname: str, add: Callable[..., None], extra: dict[str, Any] | None = None
+    ) -> None:
+        """Call each implementation with a ``register`` callback that knows which plugin is registering (and the
+        hook's ``extra`` arguments).
 
         The implementations are called one by one (so each ``register`` knows its plugin), which bypasses pluggy's
         hook-call tracing; the same trace line is written here, so ``CHIPMATE_TRACE_PLUGINS=1`` shows these hooks too.
@@ -53,7 +63,7 @@ class Host:
             def register(item: Any, _plugin: str = impl.plugin_name) -> None:
                 add(item, plugin=_plugin)
 
-            kwargs = {argname: register}
+            kwargs = {argname: register, **(extra or {})}
             try:
                 impl.function(**{name: kwargs[name] for name in impl.argnames})
             except ChipmateError:
@@ -65,7 +75,12 @@ class Host:
                 ) from exc
 
     def _collect(
-        self, attr: str, hook: pluggy.HookCaller, make: Callable[[], Any], finish: Callable[[Any], None] | None = None
+        self,
+        attr: str,
+        hook: pluggy.HookCaller,
+        make: Callable[[], Any],
+        finish: Callable[[Any], None] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Any:
         """The registry in ``self.<attr>``, built on first use: ``make()``, ``hook`` with its ``register``, then
         ``finish(registry)``. It is stored only when all of that succeeded, so a failure is raised again next time."""
@@ -75,7 +90,7 @@ class Host:
                 registry = getattr(self, attr)
                 if registry is None:
                     registry = make()
-                    self._call_register_hook(hook, "register", registry.register)
+                    self._call_register_hook(hook, "register", registry.register, extra)
                     if finish is not None:
                         finish(registry)
                     setattr(self, attr, registry)
@@ -99,6 +114,13 @@ class Host:
         )
 
     @property
+    def training_data(self) -> TrainingDataRegistry:
+        """Every source of training data the loaded plugins offer, collected on first use (by the recipes)."""
+        return self._collect(  # type: ignore[no-any-return]
+            "_training_data", self.pm.hook.chipmate_register_training_data, TrainingDataRegistry, extra={"host": self}
+        )
+
+    @property
     def models(self) -> ModelRegistry:
         """Model aliases (plugins' and ``config.models``) over the backend kinds plugins registered, built on
         first use. Models themselves load later, on the first ``models.generator(alias)`` / ``embedder(alias)``.
@@ -115,6 +137,20 @@ class Host:
         return self._collect(  # type: ignore[no-any-return]
             "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
         )
+
+    def plugin_state(self, name: str, factory: Callable[[Host], T]) -> T:
+        """The state plugin ``name`` keeps for this host (its service, caches), made by ``factory(host)`` on first
+        use, once even when calls race, and living as long as the host: a plugin keeps no module-level table of
+        hosts. A factory that raises makes nothing, so the next call tries again (and reports the error again).
+        """
+        state = self._plugin_state.get(name)
+        if state is None:
+            with self._state_lock:
+                state = self._plugin_state.get(name)
+                if state is None:
+                    state = factory(self)
+                    self._plugin_state[name] = state
+        return state  # type: ignore[no-any-return]
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""

@@ -77,6 +77,10 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
     (wheel,) = (tmp_path / "dist").glob("chipmate-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "chipmate/v1/tasks_pb2.pyi" in names and "chipmate/plugins/echo/__init__.py" in names
+    # each built-in plugin's typed-service stubs ship inside the plugin, none of them in the core's chipmate.v1
+    for plugin in ("bugtriage", "designqa", "scriptgen"):
+        assert f"chipmate/plugins/{plugin}/v1/{plugin}_pb2_grpc.py" in names
+        assert f"chipmate/v1/{plugin}_pb2.py" not in names
     # scriptgen's seed library and its designs are package data.
     assert "chipmate/plugins/scriptgen/seed/library.jsonl" in names
     assert "chipmate/plugins/scriptgen/seed/designs/counter.v" in names
@@ -130,8 +134,30 @@ def test_stub_grpc_stamp_is_the_pyproject_floor():
     generate = _load_generate()
     grpcio = next(d for d in PYPROJECT["project"]["dependencies"] if d.startswith("grpcio>="))
     assert grpcio.split(">=")[1].split(",")[0] == generate.GRPC_FLOOR
-    for stub in (ROOT / "sdk" / "v1").glob("*_pb2_grpc.py"):
+    stubs = [*(ROOT / "sdk" / "v1").glob("*_pb2_grpc.py"), *(ROOT / "plugins").glob("*/v1/*_pb2_grpc.py")]
+    assert len(stubs) == 4
+    for stub in stubs:
         assert f"GRPC_GENERATED_VERSION = '{generate.GRPC_FLOOR}'" in stub.read_text()
+
+
+def test_every_proto_tree_is_generated_and_checked():
+    generate = _load_generate()
+    targets = {tree.target.relative_to(ROOT).as_posix() for tree in generate.TREES}
+    assert {"sdk/v1", "plugins/designqa/v1", "plugins/scriptgen/v1", "plugins/bugtriage/v1"} <= targets
+    # every .proto of the repository belongs to a tree, so `make proto-check` sees its drift
+    protos = {p for folder in ("proto", "sdk", "plugins", "examples") for p in (ROOT / folder).rglob("*.proto")}
+    covered = {p for tree in generate.TREES for p in (tree.sources or tree.proto_root / tree.package).glob("*.proto")}
+    assert protos == covered
+
+
+def test_the_drift_check_sees_a_plugin_stub_that_changed(tmp_path):
+    generate = _load_generate()
+    tree = next(t for t in generate.TREES if t.target.name == "v1" and t.target.parent.name == "designqa")
+    fresh = generate.generate(tree, tmp_path)
+    assert generate.drift(tree, fresh) == []  # the .proto beside the stubs is a source, not a stale stub
+    stub = next(p for p in fresh if p.name == "designqa_pb2.py")
+    stub.write_text(stub.read_text().replace("AskRequest", "AskRequestV2"))
+    assert generate.drift(tree, fresh) == ["designqa_pb2.py"]
 
 
 def test_drift_check_ignores_protobuf_stamps_but_not_messages(tmp_path):

@@ -8,6 +8,8 @@ import logging
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from chipmate.client import Client
 from chipmate.config import TokenConfig
@@ -142,3 +144,28 @@ def test_list_tasks_has_an_audit_line_too(make_server, caplog):
         assert client.tasks()
     (record,) = [r for r in caplog.records if getattr(r, "method", None) == "ListTasks"]
     assert record.status == "OK" and record.principal == "ci" and record.duration_ms >= 0
+
+
+def test_health_and_reflection_calls_have_audit_lines(make_server, caplog):
+    server = make_server(tokens={"ci": TokenConfig(token="ci-secret")})
+    token = [("authorization", "Bearer ci-secret")]
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel, caplog.at_level(logging.INFO, "chipmate.server"):
+        health = health_pb2_grpc.HealthStub(channel)
+        assert (
+            health.Check(health_pb2.HealthCheckRequest(), timeout=10).status == health_pb2.HealthCheckResponse.SERVING
+        )
+        with pytest.raises(grpc.RpcError) as info:
+            health.Check(health_pb2.HealthCheckRequest(service="no.such.Service"), timeout=10)
+        assert info.value.code() == grpc.StatusCode.NOT_FOUND
+        stub = reflection_pb2_grpc.ServerReflectionStub(channel)
+        request = reflection_pb2.ServerReflectionRequest(list_services="")
+        (reply,) = list(stub.ServerReflectionInfo(iter([request]), timeout=10, metadata=token))
+        assert "chipmate.v1.TaskService" in {s.name for s in reply.list_services_response.service}
+    lines = [(r.method, r.status) for r in caplog.records if getattr(r, "msg", "") == "rpc" and hasattr(r, "method")]
+    assert lines.count(("/grpc.health.v1.Health/Check", "OK")) == 1
+    assert lines.count(("/grpc.health.v1.Health/Check", "NOT_FOUND")) == 1
+    assert (
+        lines.count(("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", "OK"))
+        + lines.count(("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", "OK"))
+        == 1
+    )

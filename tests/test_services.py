@@ -70,7 +70,7 @@ def test_service_of_an_unloaded_plugin_is_absent(make_server):
         "grpc.health.v1.Health",
         "grpc.reflection.v1alpha.ServerReflection",
     }
-    from chipmate.v1 import designqa_pb2, designqa_pb2_grpc
+    from chipmate.plugins.designqa.v1 import designqa_pb2, designqa_pb2_grpc
 
     with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel, pytest.raises(grpc.RpcError) as info:
         designqa_pb2_grpc.DesignQAServiceStub(channel).Ask(designqa_pb2.AskRequest(question="x"), timeout=10)

@@ -24,6 +24,7 @@ def chipmate_register_models(register):
             description="a Hugging Face causal LM converted once to CTranslate2: fast CPU serving without torch",
             options=ct2.OPTIONS,
             describe=ct2.describe,
+            pull=ct2.pull,
         )
     )
     register(
@@ -34,6 +35,8 @@ def chipmate_register_models(register):
             description="local Hugging Face causal LM (safetensors directory), optionally with a peft adapter",
             options=hf.OPTIONS,
             describe=hf.describe,
+            local_path=hf.model_path,
+            pull=hf.pull,
         )
     )
     register(
@@ -55,6 +58,7 @@ def chipmate_register_models(register):
             description="local sentence-transformers embedder",
             options=embedder.OPTIONS,
             describe=embedder.describe,
+            local_path=embedder.model_path,
         )
     )
     for alias in embedded.aliases():

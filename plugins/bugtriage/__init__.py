@@ -7,7 +7,7 @@ SQLite file with an embedding per bug; ``chipmate bugs fit`` learns the classifi
 threshold say "unsure" instead of guessing.
 
 Hooks: ``bugtriage.triage`` (task), the typed ``chipmate.v1.BugTriageService`` (services), ``chipmate bugs ...``
-(commands). See docs/bugtriage.md.
+(commands), the bug history as ``bugs`` training data. See docs/bugtriage.md.
 Importing this package stays cheap: numpy, scikit-learn and the models load on first use.
 """
 
@@ -157,3 +157,16 @@ def chipmate_register_commands(cli):
     from .cli import bugs_group
 
     cli.add_command(bugs_group)
+
+
+@hookimpl(trylast=True)
+def chipmate_register_training_data(register, host):
+    # The imported bug history (the store of this host's config), one dict per bug.
+    from chipmate.training_data import BUGS, TrainingData
+
+    def bug_records() -> list[dict[str, Any]]:
+        from .service import service_for
+
+        return [record.to_dict() for record in service_for(host).store.records()]
+
+    register(TrainingData("bug-history", BUGS, bug_records, "the bugs imported with `chipmate bugs import`"))

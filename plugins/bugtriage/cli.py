@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from chipmate.cli import options
 from chipmate.errors import InvalidInputError
 
 from . import PARTS
@@ -15,22 +16,14 @@ from .importers import FOLDER_LABELS, FORMATS, stated_header
 
 
 def _service(config_path: str | None, db: str | None) -> Any:
-    from chipmate.config import load_config
-    from chipmate.host import Host
+    from chipmate.cli.options import host_from
 
     from .service import service_for
 
-    config = load_config(config_path)
-    if db is not None:
-        tasks = dict(config.tasks)
-        tasks["bugtriage"] = {**(tasks.get("bugtriage") or {}), "db": db}
-        config.tasks = tasks
-    return service_for(Host(config))
+    return service_for(host_from(config_path, bugtriage={"db": db}))
 
 
-config_option = click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file (tasks.bugtriage)."
-)
+config_option = options.config_option("tasks.bugtriage")
 db_option = click.option(
     "--db", type=click.Path(dir_okay=False), help="History file (default: tasks.bugtriage.db, else the user cache)."
 )

@@ -20,10 +20,9 @@ Settings come from ``tasks.bugtriage`` in the chipmate config (each default's re
 from __future__ import annotations
 
 import threading
-import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import Field
@@ -34,6 +33,9 @@ from .classify import MIN_LABELLED, MIN_SEVERITY_LABELLED, LabelModel, OwnerTabl
 from .importers import read_paths
 from .records import BugRecord
 from .store import BugStore, ImportReport, embedding_text
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 #: the models ``fit`` learns: three record fields and the owner (assignee, else first responder)
 MODELS = ("category", "component", "severity", "owner")
@@ -86,7 +88,7 @@ class History:
 class BugTriageService:
     """The history and models of one Host; the task handler and the CLI both go through it."""
 
-    def __init__(self, host: Any, *, db: str | None = None) -> None:
+    def __init__(self, host: Host, *, db: str | None = None) -> None:
         from chipmate.config import Config
 
         self.host = host
@@ -224,14 +226,6 @@ class BugTriageService:
         return info
 
 
-_services: weakref.WeakKeyDictionary[Any, BugTriageService] = weakref.WeakKeyDictionary()
-_services_lock = threading.Lock()
-
-
-def service_for(host: Any) -> BugTriageService:
-    """The service of ``host``, created on first use and shared by its calls."""
-    with _services_lock:
-        service = _services.get(host)
-        if service is None:
-            service = _services[host] = BugTriageService(host)
-        return service
+def service_for(host: Host) -> BugTriageService:
+    """The service of ``host`` (its plugin state), created on first use and shared by its calls."""
+    return host.plugin_state("bugtriage", BugTriageService)

@@ -12,7 +12,8 @@ from typing import Any
 from chipmate.server.typed import TypedServicer, message_to_input
 from chipmate.services import Service
 from chipmate.tasks import Event
-from chipmate.v1 import bugtriage_pb2, bugtriage_pb2_grpc
+
+from .v1 import bugtriage_pb2, bugtriage_pb2_grpc
 
 TASK = "bugtriage.triage"
 

@@ -7,7 +7,7 @@ knowledge base has none. With no index configured, the first ``chipmate serve`` 
 help (through pyosys) in the user cache, in the background.
 
 Hooks: ``designqa.ask`` (task), the typed ``DesignQAService`` (services), ``chipmate index ...`` (commands),
-default knowledge base (startup).
+default knowledge base (startup), Yosys help, documents and knowledge bases as training data (``training_data.py``).
 See docs/designqa.md.
 """
 
@@ -121,3 +121,12 @@ def chipmate_shutdown(host):
     from .service import service_for
 
     service_for(host).stop_building()
+
+
+@hookimpl(trylast=True)
+def chipmate_register_training_data(register):
+    # Yosys's help, documents and knowledge bases as corpus documents and retriever passages.
+    from .training_data import offers
+
+    for offer in offers():
+        register(offer)

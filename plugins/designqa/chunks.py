@@ -21,6 +21,9 @@ from pathlib import Path
 
 from chipmate.errors import InvalidInputError
 
+# One duplicate rule for the index and the trainer (re-exported: the writer and callers import it from here).
+from chipmate.training_data import content_key as content_key
+
 from .loaders import Block, detect_format, load_blocks
 
 
@@ -67,11 +70,6 @@ class Chunk:
     def from_dict(cls, data: dict) -> Chunk:
         """Inverse of :meth:`to_dict`."""
         return cls(**data)
-
-
-def content_key(text: str) -> str:
-    """Hash of a passage with whitespace and case folded: equal keys are duplicates."""
-    return hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()
 
 
 def chunk_id(source: str, section: str, text: str, context: str = "") -> str:

@@ -9,22 +9,16 @@ from typing import Any
 
 import click
 
+from chipmate.cli import options
 from chipmate.errors import InvalidInputError
 
 
 def _service(config_path: str | None, index_dir: str | None, embedder: str | None = None) -> Any:
-    from chipmate.config import load_config
-    from chipmate.host import Host
+    from chipmate.cli.options import host_from
 
-    from .service import DesignQAService
+    from .service import service_for
 
-    config = load_config(config_path)
-    overrides = {k: v for k, v in (("index_dir", index_dir), ("embedder", embedder)) if v is not None}
-    if overrides:
-        tasks = dict(config.tasks)
-        tasks["designqa"] = {**(tasks.get("designqa") or {}), **overrides}
-        config.tasks = tasks
-    return DesignQAService(Host(config))
+    return service_for(host_from(config_path, designqa={"index_dir": index_dir, "embedder": embedder}))
 
 
 def _fingerprint(path: Path, chunk_size: int, chunk_overlap: int) -> str:
@@ -60,9 +54,7 @@ def _report(report: Any, root: Path) -> None:
     )
 
 
-config_option = click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file (tasks.designqa settings)."
-)
+config_option = options.config_option("tasks.designqa")
 index_option = click.option(
     "--index-dir",
     type=click.Path(file_okay=False),

@@ -31,9 +31,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -45,6 +44,9 @@ from .backends import embedder_alias, get_embedder, get_generator
 from .index import IndexSettings, KnowledgeIndex
 from .retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever, Mode
 from .writer import update_index
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 log = logging.getLogger("chipmate.designqa")
 AnswerMode = Literal["auto", "extractive"]
@@ -124,10 +126,26 @@ def default_index_dir(config: Any) -> Path:
     return Path(config.cache_path()) / "designqa" / "yosys-help"
 
 
+def knowledge_base_dirs(config: Any, extra: Any = ()) -> list[Path]:
+    """The knowledge bases ``config`` knows of, for tools that list them (``chipmate mcp``'s resources): the one
+    designqa serves (``tasks.designqa.index_dir``, else the default Yosys-help one), every other index under
+    ``<cache>/designqa/`` (where the default is built), then the directories ``extra`` names. Each once, and only
+    those that hold an index (a manifest)."""
+    settings = task_settings(config, "designqa", DesignQASettings)
+    served = Path(settings.index_dir).expanduser() if settings.index_dir else default_index_dir(config)
+    cache = Path(config.cache_path()) / "designqa"
+    in_cache = sorted(p for p in cache.iterdir() if p.is_dir()) if cache.is_dir() else []
+    found: list[Path] = []
+    for root in [served, *in_cache, *(Path(p).expanduser() for p in extra)]:
+        if KnowledgeIndex.exists(root) and all(root.resolve() != seen.resolve() for seen in found):
+            found.append(root)
+    return found
+
+
 class DesignQAService:
     """The knowledge base and the ask handler of one Host."""
 
-    def __init__(self, host: Any) -> None:
+    def __init__(self, host: Host | None) -> None:
         from chipmate.config import Config
 
         self.host = host
@@ -318,20 +336,17 @@ class DesignQAService:
         )
 
 
-_services: weakref.WeakKeyDictionary[Any, DesignQAService] = weakref.WeakKeyDictionary()
-_services_lock = threading.Lock()
 _hostless: DesignQAService | None = None
+_hostless_lock = threading.Lock()
 
 
-def service_for(host: Any) -> DesignQAService:
-    """The service of ``host`` (created on first use); a shared one for handlers called without a host."""
+def service_for(host: Host | None) -> DesignQAService:
+    """The service of ``host`` (its plugin state, created on first use); a shared one for handlers called without
+    a host."""
     global _hostless
-    with _services_lock:
-        if host is None:
-            if _hostless is None:
-                _hostless = DesignQAService(None)
-            return _hostless
-        service = _services.get(host)
-        if service is None:
-            service = _services[host] = DesignQAService(host)
-        return service
+    if host is not None:
+        return host.plugin_state("designqa", DesignQAService)
+    with _hostless_lock:
+        if _hostless is None:
+            _hostless = DesignQAService(None)
+        return _hostless

@@ -10,7 +10,8 @@ from typing import Any
 
 from chipmate.server.typed import TypedServicer
 from chipmate.services import Service
-from chipmate.v1 import designqa_pb2, designqa_pb2_grpc
+
+from .v1 import designqa_pb2, designqa_pb2_grpc
 
 TASK = "designqa.ask"
 

@@ -6,12 +6,14 @@ inside the tool's language and the request's files, executed in a sandbox, repai
 messages, and returned with the evidence (the tool's log).
 
 Hooks: tools (``yosys``, ``opensta``), the task ``scriptgen.generate``, the typed ``ScriptGenService``, the
-commands ``chipmate scripts ...`` and ``chipmate eval scriptgen``, and a startup check of ``tasks.scriptgen``.
+commands ``chipmate scripts ...`` and ``chipmate eval scriptgen``, a startup check of ``tasks.scriptgen``, and the
+library as training data (corpus documents, SFT chats).
 Importing this module loads no model, no grpc and no Yosys. See docs/scriptgen.md.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,16 +107,54 @@ ADAPTER_DIR = Path(__file__).resolve().parent / "adapters" / ADAPTED_ALIAS
 @hookimpl(trylast=True)
 def chipmate_register_models(register):
     from chipmate.models import ModelAlias
-    from chipmate.plugins.backends import ct2
-    from chipmate.plugins.backends.embedded import SMOLLM2
 
+    # Names only, no import of the backends plugin: the ct2 backend (its pull converts the files ahead of use) and
+    # the embedded SmolLM2 are reached through the model registry, and the alias is skipped when they are absent.
     register(
         ModelAlias(
             ADAPTED_ALIAS,
-            {"backend": "ct2", "embedded": SMOLLM2.name, "compute_type": "float32", "adapter": str(ADAPTER_DIR)},
+            {
+                "backend": "ct2",
+                "embedded": "smollm2-135m-instruct",
+                "compute_type": "float32",
+                "adapter": str(ADAPTER_DIR),
+            },
             description="SmolLM2-135M-Instruct + scriptgen's LoRA adapter (trained on the seed library's few-shot "
             "prompts): a small, fast scriptgen generator",
-            pull=ct2.pull,
+        )
+    )
+
+
+@hookimpl(trylast=True)
+def chipmate_register_training_data(register, host):
+    # The validated library: as documents for the corpus, and as the chat prompts scriptgen builds, for SFT.
+    from chipmate.training_data import CHAT, DOCUMENTS, TextDocument, TrainingData
+
+    def documents() -> Iterator[TextDocument]:
+        from .library import seed_records
+
+        for record in seed_records():
+            yield TextDocument(f"scriptgen {record.id}", f"# {record.instruction}\n{record.script}", "scriptgen")
+
+    def chats(examples: int | None = None, source: str = "all") -> Iterator[dict[str, Any]]:
+        from .export import chat_records
+        from .service import service_for
+
+        service = service_for(host)
+        records = [r for r in service.library().records() if source in ("all", r.source)]
+        yield from chat_records(service, records, service.settings.examples if examples is None else examples)
+
+    register(TrainingData("scriptgen-library", DOCUMENTS, documents, "the seed library's instructions and scripts"))
+    register(
+        TrainingData(
+            "scriptgen-library",
+            CHAT,
+            chats,
+            "the library as the chat prompts scriptgen builds, answered by each record's script",
+            {
+                "examples": "few-shot examples per prompt (default tasks.scriptgen.examples)",
+                "source": "all, seed or user",
+            },
         )
     )
 

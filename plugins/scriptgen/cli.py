@@ -11,20 +11,18 @@ from typing import Any
 
 import click
 
+from chipmate.cli import options
 from chipmate.errors import InvalidInputError
 
-config_option = click.option(
-    "-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file (tasks.scriptgen)."
-)
+config_option = options.config_option("tasks.scriptgen")
 
 
 def _service(config_path: str | None) -> Any:
-    from chipmate.config import load_config
-    from chipmate.host import Host
+    from chipmate.cli.options import host_from
 
-    from .service import ScriptGenService
+    from .service import service_for
 
-    return ScriptGenService(Host(load_config(config_path)))
+    return service_for(host_from(config_path))
 
 
 def _validate(service: Any, records: list[Any]) -> None:

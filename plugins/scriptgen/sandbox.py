@@ -10,6 +10,10 @@ namespace is killed, so nothing it started outlives it. Inside,
 and confines it with Landlock where the kernel offers it (an extra layer, not the only one). A host with neither
 runs no script unless the operator allows it (``SandboxLimits.allow_unisolated``). The static checks
 of ``checks.py`` run before any of this. docs/security.md says exactly what a run can and cannot do.
+
+Over 400 lines on purpose: the server's half of one security boundary (run directory, child configuration,
+spawn, bounded waits, output hand-back, log scrubbing) reads best in one place; the namespaces are in
+``isolation.py`` and the child's half in ``sandbox_child.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chipmate.errors import BackendUnavailableError, InvalidInputError
 
@@ -148,6 +153,68 @@ def _snapshot(work: Path) -> dict[str, tuple[int, int]]:
     return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in work.iterdir() if p.is_file()}
 
 
+def _child_config(
+    mode: str,
+    script: str,
+    argv: list[str],
+    limits: SandboxLimits,
+    isolation: Isolation,
+    paths: tuple[str, str, str],
+    read_only: list[str],
+    fds: tuple[int, int],
+    uid: int | None,
+) -> dict[str, Any]:
+    """What ``sandbox_child.py`` reads on its stdin: the run, its limits and what it may read and write."""
+    work, tmp, ctl = paths
+    marker_write, result_write = fds
+    return {
+        "mode": mode,
+        "isolated": isolation.available,
+        "marker_fd": marker_write,
+        "result_fd": result_write if isolation.available else None,
+        "script": script,
+        "argv": argv,
+        "work": work,
+        "tmp": tmp,
+        "inputs": INPUTS,
+        "run_uid": uid,
+        "timeout": limits.timeout,
+        "outputs_bytes": min(limits.disk_bytes, OUTPUTS_BYTES),
+        "limits": {
+            "memory_bytes": limits.memory_bytes,
+            "cpu_seconds": int(limits.timeout) + 5,
+            "file_bytes": limits.file_bytes,
+            "processes": limits.processes if isolation.available else 0,
+        },
+        "read_only": [*read_only, ctl, *([CHILD] if isolation.available else [])],
+        "read_write": [work, tmp, *DEVICES],
+        "landlock": limits.landlock,
+        "require_landlock": limits.require_confinement,
+    }
+
+
+def _feed_and_wait(proc: subprocess.Popen[bytes], config: dict[str, Any], timeout: float) -> bool:
+    """Send the child its configuration and wait for it; True when it had to be killed at ``timeout``."""
+    killed = False
+    try:
+        assert proc.stdin is not None
+        proc.stdin.write(json.dumps(config).encode())
+        proc.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        killed = True
+    finally:
+        # bwrap or unshare (and with it the pid namespace), or the unisolated supervisor's group: nothing
+        # outlives the run.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    return killed
+
+
 def _collect_outputs(work: Path, before: dict[str, tuple[int, int]], limit: int) -> dict[str, str]:
     outputs: dict[str, str] = {}
     for path in sorted(work.iterdir()):
@@ -185,7 +252,8 @@ def _server_paths(*extra: Path) -> list[tuple[str, str]]:
 def scrub_paths(text: str, *extra: Path) -> str:
     """``text`` with the server's own directories (Python, chipmate, the run's) replaced by placeholders."""
     for path, label in _server_paths(*extra):
-        text = text.replace(path, label)
+        # Whole path components only: "/tmp" must not turn "/tmp/tmpab12" into "<tmp><tmp>ab12".
+        text = re.sub(re.escape(path) + r"(?![\w.-])", lambda _match, label=label: label, text)
     return text
 
 
@@ -298,102 +366,20 @@ class Sandbox:
         marker_read, marker_write = os.pipe()
         result_read, result_write = os.pipe() if isolation.available else (-1, -1)
         uid = run_uid() if isolation.root else None
-        config = {
-            "mode": mode,
-            "isolated": isolation.available,
-            "marker_fd": marker_write,
-            "result_fd": result_write if isolation.available else None,
-            "script": script,
-            "argv": argv,
-            "work": work,
-            "tmp": tmp,
-            "inputs": INPUTS,
-            "run_uid": uid,
-            "timeout": limits.timeout,
-            "outputs_bytes": min(limits.disk_bytes, OUTPUTS_BYTES),
-            "limits": {
-                "memory_bytes": limits.memory_bytes,
-                "cpu_seconds": int(limits.timeout) + 5,
-                "file_bytes": limits.file_bytes,
-                "processes": limits.processes if isolation.available else 0,
-            },
-            "read_only": [*read_only, ctl, *([CHILD] if isolation.available else [])],
-            "read_write": [work, tmp, *DEVICES],
-            "landlock": limits.landlock,
-            "require_landlock": limits.require_confinement,
-        }
+        config = _child_config(
+            mode, script, argv, limits, isolation, (work, tmp, ctl), read_only, (marker_write, result_write), uid
+        )
+        command = self._command(isolation, limits, read_only, config)
         env = {"PATH": "/usr/bin:/bin", "HOME": work, "TMPDIR": tmp, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
-        if isolation.method == "unshare":
-            newroot = self.root / "root"
-            newroot.mkdir(exist_ok=True)
-            config["setup"] = {
-                "newroot": str(newroot),
-                "read_only": [d for d in read_only if not _covered(d, ("/proc", "/dev", RUN))],
-                "inputs": str(self.work),
-                "control": str(self.ctl),
-                "child": str(CHILD_SOURCE),
-                "devices": list(DEVICES),
-                "disk_bytes": limits.disk_bytes,
-            }
-            config["drop_capabilities"] = not isolation.root
-            command = unshare_argv(isolation, child=str(CHILD_SOURCE), python=sys.executable)
-        elif isolation.available:
-            command = bwrap_argv(
-                isolation,
-                read_only=[d for d in read_only if not _covered(d, ("/proc", "/dev", RUN))],
-                inputs=str(self.work),
-                control=str(self.ctl),
-                child=str(CHILD_SOURCE),
-                disk_bytes=limits.disk_bytes,
-                python=sys.executable,
-            )
-        else:
-            command = [sys.executable, "-I", str(CHILD_SOURCE)]
-        fds = (marker_write, result_write) if isolation.available else (marker_write,)
         started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                command,
-                cwd=self.root,
-                env=env,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=fds,
-                start_new_session=True,
-            )
-        except OSError as exc:
-            for fd in (marker_read, result_read):
-                if fd >= 0:
-                    os.close(fd)
-            raise BackendUnavailableError(f"could not start the sandbox process: {exc}") from exc
-        finally:
-            for fd in fds:
-                os.close(fd)
+        proc = self._spawn(command, env, (marker_write, result_write), (marker_read, result_read))
         output = _CappedReader(proc.stdout, limits.output_bytes)
-        output.start()
         markers = _Collector(marker_read, 1 << 20)
-        markers.start()
         outputs = _Collector(result_read, OUTPUTS_BYTES * 4 // 3 + (1 << 20)) if result_read >= 0 else None
-        if outputs is not None:
-            outputs.start()
-        killed = False
-        try:
-            assert proc.stdin is not None
-            proc.stdin.write(json.dumps(config).encode())
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass
-        try:
-            proc.wait(timeout=limits.timeout + GRACE)
-        except subprocess.TimeoutExpired:
-            killed = True
-        finally:
-            # bwrap or unshare (and with it the pid namespace), or the unisolated supervisor's group: nothing
-            # outlives the run.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        for reader in (output, markers, outputs):
+            if reader is not None:
+                reader.start()
+        killed = _feed_and_wait(proc, config, limits.timeout + GRACE)
         # No descriptor a stray process holds may keep the call waiting: every reader gets a bounded join.
         for reader in (output, markers, outputs):
             if reader is not None:
@@ -423,6 +409,62 @@ class Sandbox:
             outputs=_collect_outputs(self.work, before, limits.output_file_bytes),
             seconds=time.monotonic() - started,
         )
+
+    def _command(
+        self, isolation: Isolation, limits: SandboxLimits, read_only: list[str], config: dict[str, Any]
+    ) -> list[str]:
+        """The command line that starts the child: in namespaces (bwrap or unshare) when there are any."""
+        inside = [d for d in read_only if not _covered(d, ("/proc", "/dev", RUN))]
+        if isolation.method == "unshare":
+            newroot = self.root / "root"
+            newroot.mkdir(exist_ok=True)
+            config["setup"] = {
+                "newroot": str(newroot),
+                "read_only": inside,
+                "inputs": str(self.work),
+                "control": str(self.ctl),
+                "child": str(CHILD_SOURCE),
+                "devices": list(DEVICES),
+                "disk_bytes": limits.disk_bytes,
+            }
+            config["drop_capabilities"] = not isolation.root
+            return unshare_argv(isolation, child=str(CHILD_SOURCE), python=sys.executable)
+        if isolation.available:
+            return bwrap_argv(
+                isolation,
+                read_only=inside,
+                inputs=str(self.work),
+                control=str(self.ctl),
+                child=str(CHILD_SOURCE),
+                disk_bytes=limits.disk_bytes,
+                python=sys.executable,
+            )
+        return [sys.executable, "-I", str(CHILD_SOURCE)]
+
+    def _spawn(
+        self, command: list[str], env: dict[str, str], child_fds: tuple[int, int], our_fds: tuple[int, int]
+    ) -> subprocess.Popen[bytes]:
+        """Start the child in a session of its own, handing it ``child_fds`` (closed here either way)."""
+        fds = tuple(fd for fd in child_fds if fd >= 0)
+        try:
+            return subprocess.Popen(
+                command,
+                cwd=self.root,
+                env=env,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=fds,
+                start_new_session=True,
+            )
+        except OSError as exc:
+            for fd in our_fds:
+                if fd >= 0:
+                    os.close(fd)
+            raise BackendUnavailableError(f"could not start the sandbox process: {exc}") from exc
+        finally:
+            for fd in fds:
+                os.close(fd)
 
     @staticmethod
     def _describe(isolation: Isolation, limits: SandboxLimits, uid: int | None) -> str:

@@ -1,5 +1,8 @@
 """The process a sandboxed tool run starts: a small supervisor, then the tool under limits. Standalone on purpose.
 
+Over 400 lines on purpose: it may import nothing of chipmate (see below), so root building, limits, Landlock and
+the tool's supervision live in this one file.
+
 ``sandbox.py`` starts it as ``python -I sandbox_child.py`` (configuration as JSON on stdin) with a scrubbed
 environment, inside bubblewrap's namespaces where the server has them (``"isolated": true``), else directly. It
 imports nothing from chipmate, so it starts in a few milliseconds and shares no state with the server.

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import weakref
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
@@ -43,6 +42,9 @@ from .library import ScriptLibrary
 from .pipeline import ABLATIONS, Outcome, Pipeline, Stages
 from .sandbox import SandboxLimits, check_file_names, unisolated_refusal
 from .tool import ScriptTool, not_run
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 LOG = logging.getLogger("chipmate.scriptgen")
 
@@ -98,7 +100,7 @@ class ScriptGenSettings(Section):
 class ScriptGenService:
     """Settings, library and example retrievers of one Host, and the ``scriptgen.generate`` handler."""
 
-    def __init__(self, host: Any) -> None:
+    def __init__(self, host: Host) -> None:
         from chipmate.config import Config
 
         self.host = host
@@ -253,14 +255,6 @@ class ScriptGenService:
         return outcome
 
 
-_services: weakref.WeakKeyDictionary[Any, ScriptGenService] = weakref.WeakKeyDictionary()
-_services_lock = threading.Lock()
-
-
-def service_for(host: Any) -> ScriptGenService:
-    """The service of ``host``, created on first use."""
-    with _services_lock:
-        service = _services.get(host)
-        if service is None:
-            service = _services[host] = ScriptGenService(host)
-        return service
+def service_for(host: Host) -> ScriptGenService:
+    """The service of ``host`` (its plugin state), created on first use and shared by its calls."""
+    return host.plugin_state("scriptgen", ScriptGenService)

@@ -10,7 +10,8 @@ from typing import Any
 
 from chipmate.server.typed import TypedServicer
 from chipmate.services import Service
-from chipmate.v1 import scriptgen_pb2, scriptgen_pb2_grpc
+
+from .v1 import scriptgen_pb2, scriptgen_pb2_grpc
 
 TASK = "scriptgen.generate"
 

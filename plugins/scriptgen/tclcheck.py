@@ -16,6 +16,9 @@ rules: OpenSTA's output redirection (``> file``, ``>> file``, ``>file``) and eve
 reads or writes files must be a literal plain name in the run directory; ``lsort -command`` is refused. A file
 ``read_sdc`` reads is Tcl that OpenSTA evaluates: it must be one of the request's files, not named elsewhere in the
 script, and is checked like the script.
+
+Over 400 lines on purpose: the parser and the checks share the word model (``TclWord``, computed vs literal) and
+together are one security boundary, reviewed as one; each function stays short.
 """
 
 from __future__ import annotations
@@ -359,93 +362,109 @@ def split_tcl(script: str) -> tuple[list[Command], list[Problem]]:
 # -- the checks ----------------------------------------------------------------------------------------------
 
 
-def _scripts_of(name: str, words: list[TclWord]) -> list[tuple[TclWord, str]]:
+Scripts = list[tuple[TclWord, str]]
+
+
+def _if_scripts(args: list[TclWord]) -> Scripts:
+    out: Scripts = []
+    i = 0
+    while i < len(args):
+        out.append((args[i], "expr"))
+        i += 1 + (i + 1 < len(args) and args[i + 1].literal == "then")
+        if i < len(args):
+            out.append((args[i], "script"))
+            i += 1
+        if i < len(args) and args[i].literal == "elseif":
+            i += 1
+            continue
+        i += i < len(args) and args[i].literal == "else"
+        if i < len(args):
+            out.append((args[i], "script"))
+        break
+    return out
+
+
+def _try_scripts(args: list[TclWord]) -> Scripts:
+    out: Scripts = [(args[0], "script")]
+    i = 1
+    while i < len(args):
+        step = {"on": 3, "trap": 3, "finally": 1}.get(args[i].literal or "", 0)
+        if not step or i + step >= len(args):
+            break
+        out.append((args[i + step], "script"))
+        i += step + 1
+    return out
+
+
+def _switch_scripts(args: list[TclWord]) -> Scripts:
+    i = 0
+    while i < len(args) and (args[i].literal or "").startswith("-") and args[i].literal != "--":
+        i += 2 if args[i].literal in ("-matchvar", "-indexvar") else 1
+    i += 1 if i < len(args) and args[i].literal == "--" else 0
+    rest = args[i + 1 :]
+    if len(rest) != 1:
+        return [(w, "script") for w in rest[1::2] if w.literal != "-"]
+    elements = tcl_list(rest[0].literal or "") if rest[0].literal is not None else None
+    if elements is None:
+        return [(rest[0], "script")]  # computed: refused below
+    return [(TclWord(body, "brace", rest[0].line, body), "script") for body in elements[1::2] if body != "-"]
+
+
+def _apply_scripts(args: list[TclWord]) -> Scripts:
+    elements = tcl_list(args[0].literal) if args[0].literal is not None else None
+    if elements is None or len(elements) < 2:
+        return [(args[0], "script")]
+    return [(TclWord(elements[1], "brace", args[0].line, elements[1]), "script")]
+
+
+def _dict_scripts(args: list[TclWord]) -> Scripts:
+    sub = args[0].literal
+    if sub in ("for", "map", "with", "update") or (sub == "filter" and len(args) > 2 and args[2].literal == "script"):
+        return [(args[-1], "script")]
+    return []
+
+
+def _concatenating_scripts(name: str, args: list[TclWord]) -> Scripts:
+    """eval, uplevel, namespace eval, subst, expr: their arguments are concatenated, then run."""
+    rest = args[2 if name == "namespace" else 0 :]
+    if name == "uplevel" and rest and re.fullmatch(r"#?\d+", rest[0].literal or ""):
+        rest = rest[1:]
+    if name == "subst":
+        rest = [w for w in rest if not (w.literal or "").startswith("-")][-1:]
+    if name == "namespace" and (not args or args[0].literal != "eval"):
+        rest = []
+    if not rest:
+        return []
+    # One synthetic word, computed when any of the arguments is.
+    kind = {"expr": "expr", "subst": "subst"}.get(name, "script")
+    computed = any(w.literal is None for w in rest)
+    braced = all(w.kind == "brace" for w in rest)
+    text = " ".join(w.text for w in rest)
+    joined = " ".join(w.literal or "" for w in rest)
+    word = TclWord(joined if braced else text, "brace" if braced else "bare", rest[0].line, None)
+    word.literal = None if computed else joined
+    return [(word, kind)]
+
+
+def _scripts_of(name: str, words: list[TclWord]) -> Scripts:
     """The arguments of a command that Tcl runs as scripts ("script") or evaluates as expressions ("expr")."""
     args = words[1:]
-    out: list[tuple[TclWord, str]] = []
     if name == "if":
-        i = 0
-        while i < len(args):
-            out.append((args[i], "expr"))
-            i += 1 + (i + 1 < len(args) and args[i + 1].literal == "then")
-            if i < len(args):
-                out.append((args[i], "script"))
-                i += 1
-            if i < len(args) and args[i].literal == "elseif":
-                i += 1
-                continue
-            i += i < len(args) and args[i].literal == "else"
-            if i < len(args):
-                out.append((args[i], "script"))
-            break
-    elif name == "while" and len(args) >= 2:
-        out = [(args[0], "expr"), (args[1], "script")]
-    elif name == "for" and len(args) >= 4:
-        out = [(args[0], "script"), (args[1], "expr"), (args[2], "script"), (args[3], "script")]
-    elif name in ("foreach", "lmap", "time", "with_output_to_variable") and args:
-        out = [(args[-1 if name != "time" else 0], "script")]
-    elif name == "catch" and args:
-        out = [(args[0], "script")]
-    elif name == "proc" and len(args) == 3:
-        out = [(args[2], "script")]
-    elif name == "try" and args:
-        out = [(args[0], "script")]
-        i = 1
-        while i < len(args):
-            kind = args[i].literal
-            step = {"on": 3, "trap": 3, "finally": 1}.get(kind or "", 0)
-            if not step or i + step >= len(args):
-                break
-            out.append((args[i + step], "script"))
-            i += step + 1
-    elif name == "switch":
-        i = 0
-        while i < len(args) and (args[i].literal or "").startswith("-") and args[i].literal != "--":
-            i += 2 if args[i].literal in ("-matchvar", "-indexvar") else 1
-        i += 1 if i < len(args) and args[i].literal == "--" else 0
-        rest = args[i + 1 :]
-        if len(rest) == 1:
-            elements = tcl_list(rest[0].literal or "") if rest[0].literal is not None else None
-            if elements is None:
-                out = [(rest[0], "script")]  # computed: refused below
-            else:
-                for body in elements[1::2]:
-                    if body != "-":
-                        out.append((TclWord(body, "brace", rest[0].line, body), "script"))
-        else:
-            out = [(w, "script") for w in rest[1::2] if w.literal != "-"]
-    elif name == "apply" and args:
-        elements = tcl_list(args[0].literal) if args[0].literal is not None else None
-        if elements is None or len(elements) < 2:
-            out = [(args[0], "script")]
-        else:
-            out = [(TclWord(elements[1], "brace", args[0].line, elements[1]), "script")]
-    elif name == "dict" and args:
-        sub = args[0].literal
-        if sub in ("for", "map", "with", "update") or (
-            sub == "filter" and len(args) > 2 and args[2].literal == "script"
-        ):
-            out = [(args[-1], "script")]
-    elif name in ("eval", "uplevel", "namespace", "subst", "expr"):
-        skip = {"eval": 0, "uplevel": 0, "namespace": 2, "subst": 0, "expr": 0}[name]
-        rest = args[skip:]
-        if name == "uplevel" and rest and re.fullmatch(r"#?\d+", rest[0].literal or ""):
-            rest = rest[1:]
-        if name == "subst":
-            rest = [w for w in rest if not (w.literal or "").startswith("-")][-1:]
-        if name == "namespace" and (not args or args[0].literal != "eval"):
-            rest = []
-        if rest:
-            # The arguments are concatenated, then run: one synthetic word, computed when any of them is.
-            kind = {"expr": "expr", "subst": "subst"}.get(name, "script")
-            computed = any(w.literal is None for w in rest)
-            braced = all(w.kind == "brace" for w in rest)
-            text = " ".join(w.text for w in rest)
-            joined = " ".join(w.literal or "" for w in rest)
-            word = TclWord(joined if braced else text, "brace" if braced else "bare", rest[0].line, None)
-            word.literal = None if computed else joined
-            out = [(word, kind)]
-    return out
+        return _if_scripts(args)
+    if name == "while" and len(args) >= 2:
+        return [(args[0], "expr"), (args[1], "script")]
+    if name == "for" and len(args) >= 4:
+        return [(args[0], "script"), (args[1], "expr"), (args[2], "script"), (args[3], "script")]
+    if name in ("foreach", "lmap", "time", "with_output_to_variable") and args:
+        return [(args[-1 if name != "time" else 0], "script")]
+    if name == "catch" and args:
+        return [(args[0], "script")]
+    if name == "proc" and len(args) == 3:
+        return [(args[2], "script")]
+    if name in ("eval", "uplevel", "namespace", "subst", "expr"):
+        return _concatenating_scripts(name, args)
+    handlers = {"try": _try_scripts, "switch": _switch_scripts, "apply": _apply_scripts, "dict": _dict_scripts}
+    return handlers[name](args) if name in handlers and args else []
 
 
 def _expression_calls(text: str, line: int) -> list[TclCall]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -66,24 +67,34 @@ def tcl_path():
     "--config",
     "config_path",
     type=click.Path(exists=True, dir_okay=False),
-    help="Config file for --in-process (default as for `chipmate serve`).",
+    help="Config file: --in-process's plugins, HTTP tokens, the knowledge bases to offer (default as for serve).",
 )
 @click.option("--http", is_flag=True, help="Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP address; beyond loopback needs tokens.")
 @click.option("--port", default=8765, show_default=True, type=int, help="HTTP port.")
-def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
+@click.option(
+    "--kb",
+    "kb_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Another designqa knowledge base directory to offer as resources (repeatable).",
+)
+def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port, kb_dirs):
     """
     Serve the server's tasks to LLM agents over the Model Context Protocol.
 
-    Every task becomes an MCP tool with its JSON schemas; progress events become MCP progress notifications;
-    designqa's knowledge base is the resource template chipmate://designqa/passages/{question}. Over HTTP the
-    gRPC server's token rules apply (server.tokens, CHIPMATE_TOKEN): loopback only without tokens.
+    Every task becomes an MCP tool with its JSON schemas; progress events become MCP progress notifications.
+    designqa's knowledge bases on this machine (the config's, every one in the cache, and --kb) are resources:
+    each one's metadata and its documents' passages; the served one's passages for a question are the template
+    chipmate://designqa/passages/{question}. Over HTTP the gRPC server's token rules apply (server.tokens,
+    CHIPMATE_TOKEN): loopback only without tokens.
 
     \b
     Examples:
         chipmate mcp                                  # stdio, for an MCP host's config; needs `chipmate serve`
         chipmate mcp --in-process -c config.yaml      # stdio, plugins loaded in this process
         chipmate mcp --http --port 8765               # Streamable HTTP on http://127.0.0.1:8765/mcp
+        chipmate mcp --kb ~/kb/timing                 # also offer the knowledge base in ~/kb/timing
     """
     import anyio
 
@@ -111,7 +122,7 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
         target, token, tls, ca_file = f"127.0.0.1:{local.port}", None, False, None
     try:
         client = AsyncClient(target, token=token, tls=tls, root_certificates=ca_file)
-        server = mcp_server.build_server(client, auth)
+        server = mcp_server.build_server(client, auth, _knowledge_bases(config, kb_dirs))
         if http:
             import uvicorn
 
@@ -122,6 +133,37 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port):
     finally:
         if local is not None:
             local.stop(0)
+
+
+def _knowledge_bases(config, extra):
+    """designqa's knowledge bases as MCP resources; None when the designqa plugin is not installed. designqa is
+    imported on the first resource request, not at start-up (0.4 s)."""
+    from importlib.util import find_spec
+
+    from .. import mcp_server
+
+    if find_spec("chipmate.plugins.designqa") is None:
+        return None
+
+    def locate():
+        from chipmate.plugins.designqa.service import knowledge_base_dirs
+
+        return knowledge_base_dirs(config, extra)
+
+    def open_index(root):
+        from chipmate.plugins.designqa.index import KnowledgeIndex
+
+        return KnowledgeIndex.open(root)
+
+    def served():
+        from chipmate.plugins.designqa.service import DesignQASettings, default_index_dir
+
+        from ..sections import task_settings
+
+        index_dir = task_settings(config, "designqa", DesignQASettings).index_dir
+        return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
+
+    return mcp_server.KnowledgeBases(locate, open_index, served)
 
 
 COMMANDS = [bridge, tcl_path, mcp]

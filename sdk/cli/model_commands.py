@@ -7,19 +7,10 @@ from pathlib import Path
 
 import click
 
-config_option = click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file.")
+from .options import config_option as _config_option
+from .options import host_from as _host
 
-
-def _host(config_path: str | None):
-    from ..host import Host
-
-    return Host(_config(config_path))
-
-
-def _config(config_path: str | None):
-    from ..config import load_config  # here: pydantic (the config's models) loads only for commands that read one
-
-    return load_config(config_path)
+config_option = _config_option()
 
 
 @click.group()
@@ -143,9 +134,10 @@ def remove(name, config_path):
     Examples:
         chipmate models remove smol-eda
     """
+    from ..config import load_config  # here: pydantic (the config's models) loads only for commands that read one
     from ..models.store import remove_alias
 
-    config = _config(config_path)
+    config = load_config(config_path)
     entry = remove_alias(config.cache_path(), name)
     click.echo(f"removed {name} (its files are kept: {json.dumps(entry['settings'])})")
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from .options import config_option
+
 
 @click.command()
-@click.option("-c", "--config", "config_path", type=click.Path(dir_okay=False), help="YAML config file.")
+@config_option()
 @click.option("--host", help="Address to listen on (default 127.0.0.1; other hosts need a token).")
 @click.option("--port", type=int, help="Port to listen on (default 50051; 0 picks a free one).")
 @click.option("--log-format", type=click.Choice(["json", "text"]), help="Request log format.")

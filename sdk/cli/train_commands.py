@@ -66,8 +66,8 @@ def recipe_command(
             # the shell's code for "stopped by Ctrl-C", although the checkpoint was saved first
             click.get_current_context().exit(130)
         except ChipmateError as exc:
-            # here too, not only in the chipmate group: `python -m chipmate.trainer.recipes.NAME` and torchrun
-            # run this command without it
+            # here too, not only in the chipmate group's main, so the command behaves the same when a test or a
+            # script invokes it directly
             raise click.ClickException(str(exc)) from None
         click.echo(json.dumps(result, indent=2, default=str))
 
@@ -110,7 +110,7 @@ def train() -> None:
     Each recipe reads one YAML file (commented examples in examples/recipes/), trains on the precision core
     (bf16 where the hardware has it, fp16 with loss scaling on other GPUs, fp32 on plain CPUs), writes
     metrics.jsonl, metrics.png and atomic checkpoints to its out_dir, and runs under torchrun for several
-    processes (python -m chipmate.trainer.recipes.NAME -c FILE).
+    processes (torchrun --nproc_per_node=N -m chipmate train NAME -c FILE).
 
     \b
     Examples:
@@ -140,7 +140,7 @@ train.add_command(
     Examples:
         chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
         chipmate train dapt -c examples/recipes/dapt.yaml --resume
-        torchrun --nproc_per_node=2 -m chipmate.trainer.recipes.dapt -c examples/recipes/dapt.yaml""",
+        torchrun --nproc_per_node=2 -m chipmate train dapt -c examples/recipes/dapt.yaml""",
     )
 )
 train.add_command(

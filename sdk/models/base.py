@@ -303,6 +303,10 @@ class ModelBackend:
     its heavy libraries itself. ``options`` maps each setting the backend accepts to a one-line description
     (unknown keys in the config are rejected with the closest match). ``describe(spec)``, if given, returns
     extra lines for ``chipmate models info`` without loading the model (paths, files present, ...).
+    ``local_path(spec)``, if given, returns the local directory of the model's files (converting them first when
+    that is how the backend loads them), so the trainer can train from an alias without importing the backend.
+    ``pull(spec, download=..., source=...)``, if given, is the pull of every plugin alias on this backend that
+    has none of its own (see :class:`ModelAlias`).
     """
 
     name: str
@@ -312,6 +316,8 @@ class ModelBackend:
     options: Mapping[str, str] = field(default_factory=dict)
     required: tuple[str, ...] = ()
     describe: Callable[[ModelSpec], dict[str, Any]] | None = None
+    local_path: Callable[[ModelSpec], Path] | None = None
+    pull: Callable[..., Any] | None = None
     #: name of the plugin that registered it; filled in by the registry
     plugin: str = ""
 

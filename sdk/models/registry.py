@@ -298,9 +298,32 @@ class ModelRegistry:
         """Aliases whose plugin can fetch and convert their files ahead of use (not replaced by the config)."""
         return [
             name
-            for name, alias in sorted(self._aliases.items())
-            if alias.pull is not None and self._specs.get(name) and self._specs[name].source.startswith("<plugin")
+            for name in sorted(self._aliases)
+            if self._specs.get(name) and self._specs[name].source.startswith("<plugin") and self._pull_of(name)
         ]
+
+    def _pull_of(self, alias: str) -> Any:
+        """The pull of plugin alias ``alias``: its own, else its backend's (a plugin's alias on another plugin's
+        backend names the backend, not its module)."""
+        return self._aliases[alias].pull or self._backends[self._specs[alias].backend].pull
+
+    def load_unlisted(self, name: str, settings: Mapping[str, Any]) -> Any:
+        """A model built from ``settings`` (what a ``models:`` entry holds), checked as one and loaded by its
+        backend, for the caller alone: not an alias, not shared, not cached. A recipe trains its model this way."""
+        spec, backend = self._spec(name, settings, "<recipe>")
+        return _load(spec, backend)
+
+    def local_path(self, alias: str) -> Path:
+        """The local directory of ``alias``'s files, as its backend resolves it (the embedded defaults are converted
+        into the cache first); ConfigError when its backend has no local files (an HTTP endpoint)."""
+        spec = self.spec(alias)
+        backend = self._backends[spec.backend]
+        if backend.local_path is None:
+            raise ConfigError(
+                f"{spec.where()}: model {alias!r} (backend {spec.backend}) has no local directory",
+                hint="name an alias of a backend with local files (hf, sentence-transformers) or a model directory",
+            )
+        return Path(backend.local_path(spec))
 
     def pull(self, alias: str, *, download: bool = True, source: Path | None = None) -> Any:
         """Fetch and convert the files of ``alias`` now (see :class:`ModelAlias`); returns where they are."""
@@ -310,7 +333,7 @@ class ModelRegistry:
                 f"model {alias!r} has nothing to pull: its files are configured, not provided by a plugin",
                 hint=f"aliases that can be pulled: {', '.join(self.pullable()) or 'none'}",
             )
-        return self._aliases[alias].pull(spec, download=download, source=source)  # type: ignore[misc]
+        return self._pull_of(alias)(spec, download=download, source=source)
 
     def backends(self) -> builtins.list[ModelBackend]:
         """The registered backend kinds, by name."""

@@ -26,6 +26,7 @@ from ..errors import ChipmateError, PluginError, ServerError
 from ..host import Host
 from ..v1 import tasks_pb2, tasks_pb2_grpc
 from .auth import AuthInterceptor, TokenAuth, is_loopback
+from .logs import AuditInterceptor
 from .runner import CallRunner
 from .servicers import TaskServicer
 from .wire import GuardedRegistration
@@ -77,7 +78,8 @@ class ChipmateServer:
         ]
         server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chipmate-rpc"),
-            interceptors=[AuthInterceptor(self.auth)] if self.auth.enabled else [],
+            # Auth first: a call it refuses gets its UNAUTHENTICATED audit line there, not a second one here.
+            interceptors=[*([AuthInterceptor(self.auth)] if self.auth.enabled else []), AuditInterceptor()],
             options=options,
             # Bounds the queue in front of the thread pool; beyond it gRPC answers RESOURCE_EXHAUSTED itself.
             maximum_concurrent_rpcs=workers * GRPC_LIMIT_FACTOR,

@@ -17,7 +17,10 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
+
+import grpc
 
 _BLANK_RECORD = logging.LogRecord("", 0, "", 0, "", (), None).__dict__
 # Attributes every LogRecord has; anything else came in through ``extra=`` and belongs in the JSON object.
@@ -57,8 +60,8 @@ class RequestRecord(logging.LogRecord):
 
 
 def audit(method: str, code: str, peer: str, principal: str | None = None, duration_ms: float = 0.0) -> None:
-    """The audit line of a call that is not a task call (ListTasks), or of one refused before any servicer ran
-    (no valid token): method, status, peer, caller. Task calls write theirs in ``CallRunner``."""
+    """The audit line of a call that is not a task call (ListTasks, health, reflection), or of one refused before
+    any servicer ran (no valid token): method, status, peer, caller. Task calls write theirs in ``CallRunner``."""
     log = logging.getLogger("chipmate.server")
     if log.isEnabledFor(logging.INFO):
         fields = {
@@ -70,6 +73,69 @@ def audit(method: str, code: str, peer: str, principal: str | None = None, durat
             "principal": principal,
         }
         log.handle(RequestRecord(log.name, logging.INFO, "rpc", fields))
+
+
+#: Methods no chipmate servicer writes an audit line for; AuditInterceptor writes theirs.
+UNAUDITED_METHOD_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+class AuditInterceptor(grpc.ServerInterceptor):
+    """One audit line for each health check and reflection call (task calls and ListTasks write their own)."""
+
+    def intercept_service(self, continuation: Callable[[Any], Any], details: Any) -> Any:
+        handler = continuation(details)
+        if handler is None or not details.method.startswith(UNAUDITED_METHOD_PREFIXES):
+            return handler
+        return _audited(handler, details.method)
+
+
+def _status(context: grpc.ServicerContext, default: str) -> str:
+    code = context.code()  # what the servicer set (health answers NOT_FOUND by set_code, without raising)
+    return code.name if isinstance(code, grpc.StatusCode) else default
+
+
+def _audited(handler: Any, method: str) -> Any:
+    """``handler`` with an audit line written when each call ends: status, peer, duration."""
+    if handler.response_streaming:
+        inner = handler.stream_stream if handler.request_streaming else handler.unary_stream
+
+        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+            started, status = time.perf_counter(), "UNKNOWN"
+            try:
+                yield from inner(request, context)
+                status = _status(context, "OK")
+            except BaseException:
+                status = _status(context, "CANCELLED" if not context.is_active() else "UNKNOWN")
+                raise
+            finally:
+                audit(method, status, context.peer(), duration_ms=(time.perf_counter() - started) * 1000)
+
+    else:
+        inner = handler.stream_unary if handler.request_streaming else handler.unary_unary
+
+        def behavior(request: Any, context: grpc.ServicerContext) -> Any:
+            started, status = time.perf_counter(), "UNKNOWN"
+            try:
+                reply = inner(request, context)
+                status = _status(context, "OK")
+                return reply
+            except BaseException:
+                status = _status(context, "UNKNOWN")
+                raise
+            finally:
+                audit(method, status, context.peer(), duration_ms=(time.perf_counter() - started) * 1000)
+
+    factory = {
+        (False, False): grpc.unary_unary_rpc_method_handler,
+        (False, True): grpc.unary_stream_rpc_method_handler,
+        (True, False): grpc.stream_unary_rpc_method_handler,
+        (True, True): grpc.stream_stream_rpc_method_handler,
+    }[(handler.request_streaming, handler.response_streaming)]
+    return factory(
+        behavior,
+        request_deserializer=handler.request_deserializer,
+        response_serializer=handler.response_serializer,
+    )
 
 
 class JsonFormatter(logging.Formatter):

@@ -132,7 +132,7 @@ def test_importing_the_plugin_stays_light():
 def test_typed_service_end_to_end(filled_host, make_server):
     import grpc
 
-    from chipmate.v1 import bugtriage_pb2, bugtriage_pb2_grpc
+    from chipmate.plugins.bugtriage.v1 import bugtriage_pb2, bugtriage_pb2_grpc
 
     filled_host.models.generator("scripted").reply = lambda messages: "A crash in detailed_route on alu_top."
     server = make_server(filled_host)

@@ -256,7 +256,7 @@ def test_answer_mode_is_a_checked_setting(tmp_path):
 
 
 def test_response_message_and_output_schema_have_the_same_fields():
-    from chipmate.v1 import designqa_pb2
+    from chipmate.plugins.designqa.v1 import designqa_pb2
 
     fields = {f.name for f in designqa_pb2.AskResponse.DESCRIPTOR.fields}
     assert fields == set(OUTPUT_SCHEMA["properties"]) == set(OUTPUT_SCHEMA["required"])
@@ -267,7 +267,7 @@ def test_mode_reaches_typed_and_generic_callers(make_server, index_copy: Path, t
     import grpc
 
     from chipmate.client import Client
-    from chipmate.v1 import designqa_pb2, designqa_pb2_grpc
+    from chipmate.plugins.designqa.v1 import designqa_pb2, designqa_pb2_grpc
 
     scripted = Scripted(["Set the target density ", "to 0.65 for the aurora block [1]."])
     monkeypatch.setattr(service_module, "get_generator", lambda host, alias: scripted)

@@ -16,7 +16,7 @@ from chipmate.errors import BackendUnavailableError
 from chipmate.host import Host
 from chipmate.plugins.designqa.answer import NO_ANSWER
 from chipmate.plugins.designqa.service import service_for
-from chipmate.v1 import designqa_pb2, designqa_pb2_grpc
+from chipmate.plugins.designqa.v1 import designqa_pb2, designqa_pb2_grpc
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from chipmate.models import Generation
 from chipmate.plugins.designqa.chunks import Chunk
-from chipmate.plugins.designqa.synthetic import SyntheticQuery, copies_passage, generated_queries
 from chipmate.trainer.recipes.retriever import load_config, run
 from chipmate.trainer.recipes.retriever_data import (
     answerable,
@@ -24,6 +23,7 @@ from chipmate.trainer.recipes.retriever_data import (
     read_questions,
     split_dev,
 )
+from chipmate.trainer.recipes.synthetic import SyntheticQuery, copies_passage, generated_queries
 
 pytestmark = pytest.mark.slow
 
@@ -262,7 +262,7 @@ def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path)
     from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
     from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
     from chipmate.plugins.designqa.writer import update_index
-    from chipmate.trainer.recipes.retriever import reindex
+    from chipmate.training_data import PASSAGES
 
     from .conftest import documents
 
@@ -271,7 +271,12 @@ def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path)
     settings = IndexSettings(chunk_size=300, chunk_overlap=40)
     update_index(kb, SentenceTransformerEmbedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
     before = KnowledgeIndex.open(kb)
-    reindex(kb, Path(result["model_dir"]), "tiny-retriever")
+    # through designqa's offer of the index's passages, as the recipe's reindex: true does
+    from chipmate.host import Host
+
+    offers = Host().training_data
+    assert offers.trained(PASSAGES, "index", model_dir=Path(result["model_dir"]), alias="tiny-retriever",
+                          index_dir=str(kb)) == str(kb)  # fmt: skip
     after = KnowledgeIndex.open(kb)
     assert after.manifest["embedder"]["name"] == "tiny-retriever"
     assert [c.id for c in after.chunks] == [c.id for c in before.chunks] and after.sources == before.sources

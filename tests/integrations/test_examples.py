@@ -86,11 +86,14 @@ def test_grpcurl_lists_by_reflection_and_invokes_each_task(shell_env, design_dir
     assert '\\"passed\\": true' in sections["scriptgen.generate"]
 
 
-def test_mcp_session_example(shell_env, design_dir):
-    out = run([sys.executable, str(EXAMPLES / "mcp" / "session.py")], shell_env, design_dir).stdout
+def test_mcp_session_example(shell_env, design_dir, knowledge_base):
+    out = run(
+        [sys.executable, str(EXAMPLES / "mcp" / "session.py"), "--kb", str(knowledge_base)], shell_env, design_dir
+    ).stdout
     assert out.splitlines()[0] == "tools: bugtriage.triage, chat, designqa.ask, echo, scriptgen.generate"
     assert "  source: flatten.md" in out
     assert "scriptgen (passed=True):\n" + YOSYS_SCRIPT in out
     assert "  progress " in out
     assert "an error is a tool result: True INVALID_ARGUMENT" in out
+    assert "knowledge base index: 2 passages, embedder fake-embed\n  first document: # flatten.md\n" in out
     assert out.splitlines()[-1].startswith("resource: ## flatten.md")

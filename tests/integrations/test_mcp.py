@@ -3,6 +3,7 @@ with the gRPC server's token rules."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -19,9 +20,9 @@ from mcp.shared.exceptions import MCPError
 
 from chipmate.client import AsyncClient
 from chipmate.errors import InvalidInputError, TaskNotFoundError
-from chipmate.mcp_server import build_server, passages_uri
+from chipmate.mcp_server import KnowledgeBases, build_server, passages_uri
 
-from .conftest import YOSYS_SCRIPT
+from .conftest import YOSYS_SCRIPT, BagOfWordsEmbedder
 
 CHIPMATE = str(Path(sys.executable).with_name("chipmate"))
 
@@ -31,11 +32,11 @@ def session(live_server):
     """``session(body, mode=...)``: run ``await body(mcp)`` with an SDK client session connected in process to the
     MCP server over the live server; returns what ``body`` returns."""
 
-    def run(body, mode="auto"):
+    def run(body, mode="auto", knowledge_bases=None):
         async def main():
             client = AsyncClient(f"127.0.0.1:{live_server.port}", timeout=60)
             try:
-                async with Client(build_server(client), mode=mode) as mcp:
+                async with Client(build_server(client, knowledge_bases=knowledge_bases), mode=mode) as mcp:
                     return await body(mcp)
             finally:
                 await client.close()
@@ -133,9 +134,153 @@ def test_knowledge_base_passages_are_a_resource(session):
     assert text.startswith("## flatten.md") and "The flatten command merges the module hierarchy" in text
 
 
+# -- knowledge bases as resources -------------------------------------------------------------------------------
+
+
+def build_kb(root: Path, documents: dict[str, str], chunk_size: int = 300) -> Path:
+    """A designqa index at ``root`` over ``documents`` (source name -> text), with the bag-of-words embedder."""
+    from chipmate.plugins.designqa.chunks import chunk_file
+    from chipmate.plugins.designqa.index import IndexSettings
+    from chipmate.plugins.designqa.writer import Document, update_index
+
+    docs = root.parent / f"{root.name}-docs"
+    docs.mkdir(parents=True)
+    built = []
+    for name, text in documents.items():
+        (docs / name).write_text(text)
+        built.append(Document(name, chunk_file(docs / name, name, chunk_size=chunk_size, chunk_overlap=0)))
+    settings = IndexSettings(chunk_size=chunk_size, chunk_overlap=0)
+    update_index(root, BagOfWordsEmbedder(), add=built, settings=settings, name="fake-embed")
+    return root
+
+
+# Nine sections of about 150 characters: one passage each at chunk_size 200.
+LONG_DOCUMENT = "".join(
+    f"# Step {i}\n\nStep {i} of the flow runs pass number {i} and checks its log for warnings before the next "
+    "step starts; keep its output.\n\n"
+    for i in range(1, 10)
+)
+
+
+@pytest.fixture
+def knowledge_bases(live_host, knowledge_base, tmp_path):
+    """The MCP resources of: the served knowledge base, one in the cache, one more named like the served one."""
+    from chipmate.plugins.designqa.index import KnowledgeIndex
+    from chipmate.plugins.designqa.service import knowledge_base_dirs
+
+    build_kb(Path(live_host.config.cache_path()) / "designqa" / "team", {"flow.md": LONG_DOCUMENT}, chunk_size=200)
+    other = build_kb(tmp_path / "elsewhere" / knowledge_base.name, {"notes.md": "# Notes\n\nRun sta -exit.\n"})
+    (Path(live_host.config.cache_path()) / "designqa" / "not-an-index").mkdir()
+    return KnowledgeBases(
+        lambda: knowledge_base_dirs(live_host.config, [other]), KnowledgeIndex.open, lambda: knowledge_base
+    )
+
+
+def test_knowledge_base_dirs_lists_the_served_one_first_then_the_cache_then_extra_ones_once(tmp_path):
+    from chipmate.config import config_from_dict
+    from chipmate.plugins.designqa.service import knowledge_base_dirs
+
+    cache = tmp_path / "cache"
+    for name in ("zeta", "yosys-help", "alpha"):
+        build_kb(cache / "designqa" / name, {"a.md": f"# {name}\n\ntext\n"})
+    (cache / "designqa" / "empty").mkdir()
+    extra = build_kb(tmp_path / "mine", {"b.md": "# b\n\ntext\n"})
+    config = config_from_dict({"cache_dir": str(cache)})
+    again = [extra, tmp_path / "missing", cache / "designqa" / "alpha" / ".." / "alpha"]
+    names = [p.name for p in knowledge_base_dirs(config, again)]
+    # the default (Yosys help) is the served one when no index_dir is configured
+    assert names == ["yosys-help", "alpha", "zeta", "mine"]
+    configured = config_from_dict({"cache_dir": str(cache), "tasks": {"designqa": {"index_dir": str(extra)}}})
+    assert [p.name for p in knowledge_base_dirs(configured)] == ["mine", "alpha", "yosys-help", "zeta"]
+
+
+def test_knowledge_bases_are_resources_with_their_metadata(session, knowledge_bases, knowledge_base):
+    async def body(mcp):
+        resources = (await mcp.list_resources()).resources
+        templates = (await mcp.list_resource_templates()).resource_templates
+        about = {
+            r.uri: json.loads((await mcp.read_resource(r.uri)).contents[0].text)
+            for r in resources
+            if r.mime_type == "application/json"
+        }
+        return resources, templates, about
+
+    resources, templates, about = session(body, knowledge_bases=knowledge_bases)
+    uris = [r.uri for r in resources]
+    # The served one first, then the cache's, then --kb's; the second "index" gets a suffix.
+    kbs = [uri for uri in uris if "/documents/" not in uri]
+    assert kbs == ["chipmate://designqa/kb/index", "chipmate://designqa/kb/team", "chipmate://designqa/kb/index-2"]
+    served = about["chipmate://designqa/kb/index"]
+    assert served["served"] and served["index_dir"] == str(knowledge_base)
+    assert served["embedder"] == {"name": "fake-embed", "dimension": 256}
+    assert served["passages"] == 2 and [d["source"] for d in served["documents"]] == ["flatten.md", "timing.md"]
+    assert served["documents"][0] == {
+        "source": "flatten.md",
+        "passages": 1,
+        "uri": "chipmate://designqa/kb/index/documents/flatten.md",
+    }
+    team = about["chipmate://designqa/kb/team"]
+    assert not team["served"] and team["passages"] == 9 and team["documents"][0]["passages"] == 9
+    assert about["chipmate://designqa/kb/index-2"]["documents"][0]["source"] == "notes.md"
+    # Every document is a resource of its own, listed after its knowledge base.
+    assert uris.index("chipmate://designqa/kb/team/documents/flow.md") == uris.index("chipmate://designqa/kb/team") + 1
+    kb = next(r for r in resources if r.uri == "chipmate://designqa/kb/index")
+    assert kb.description.startswith("designqa knowledge base, the one designqa.ask answers from: 2 passages from 2")
+    assert [t.uri_template for t in templates] == [
+        "chipmate://designqa/passages/{question}",
+        "chipmate://designqa/kb/{name}/documents/{document}",
+    ]
+
+
+def test_documents_read_a_page_of_passages_at_a_time(session, knowledge_bases, monkeypatch):
+    monkeypatch.setattr("chipmate.mcp_server.DOCUMENT_PAGE", 4)
+    monkeypatch.setattr("chipmate.mcp_server.RESOURCES_PAGE", 3)
+    flow = "chipmate://designqa/kb/team/documents/flow.md"
+
+    async def body(mcp):
+        pages = [(await mcp.read_resource(flow + suffix)).contents[0] for suffix in ("", "?page=2", "?page=3")]
+        errors = []
+        for uri in (
+            flow + "?page=4",
+            flow + "?page=0",
+            "chipmate://designqa/kb/team/documents/nope.md",
+            "chipmate://designqa/kb/nope",
+            "chipmate://designqa/kb/team/extra",
+        ):
+            with pytest.raises(MCPError) as caught:
+                await mcp.read_resource(uri)
+            errors.append(str(caught.value))
+        listed, cursor = [], None
+        while True:
+            page = await mcp.list_resources(cursor=cursor)
+            listed.append(len(page.resources))
+            cursor = page.next_cursor
+            if cursor is None:
+                return pages, errors, listed
+
+    pages, errors, listed = session(body, knowledge_bases=knowledge_bases)
+    first, second, last = (page.text for page in pages)
+    assert pages[0].mime_type == "text/markdown"
+    assert first.startswith(
+        "# flow.md\n\nKnowledge base team: passages 1-4 of 9.\n\n## Step 1 (lines 3-3)\n\nStep 1 of the flow"
+    )
+    assert "Step 4 of the flow" in first and "Step 5 of the flow" not in first
+    assert first.rstrip().endswith(f"Next page: {flow}?page=2")
+    assert "passages 5-8 of 9" in second and "Step 8 of the flow" in second
+    assert "passages 9-9 of 9" in last and "Next page" not in last
+    assert errors[0].startswith("NOT_FOUND: document 'flow.md' has 3 page(s) of passages, not 4")
+    assert errors[1].startswith("INVALID_ARGUMENT: page must be a positive integer, not '0'")
+    assert errors[2].startswith("NOT_FOUND: knowledge base 'team' has no document 'nope.md'")
+    assert errors[3].startswith("NOT_FOUND: no knowledge base 'nope'")
+    assert errors[4].startswith("NOT_FOUND: no resource 'chipmate://designqa/kb/team/extra'")
+    # 3 knowledge bases + 2 + 1 + 1 documents, 3 a page
+    assert listed == [3, 3, 1]
+
+
 def test_stdio_in_process_serves_the_plugins_itself(tmp_path):
     config = tmp_path / "config.yaml"
     config.write_text(f"cache_dir: {tmp_path / 'cache'}\ntasks:\n  designqa:\n    build_default: false\n")
+    build_kb(tmp_path / "cache" / "designqa" / "team", {"flow.md": LONG_DOCUMENT}, chunk_size=200)
 
     async def main():
         params = StdioServerParameters(
@@ -143,11 +288,75 @@ def test_stdio_in_process_serves_the_plugins_itself(tmp_path):
         )
         async with Client(params) as mcp:
             names = [tool.name for tool in (await mcp.list_tools()).tools]
-            return names, await mcp.call_tool("echo", {"text": "in process"})
+            echoes = [await mcp.call_tool("echo", {"text": f"in process {i}"}) for i in range(3)]
+            resources = [r.uri for r in (await mcp.list_resources()).resources]
+            return names, echoes, resources
 
-    names, echo = anyio.run(main)
+    names, echoes, resources = anyio.run(main)
     assert "echo" in names and "scriptgen.generate" in names
-    assert echo.structured_content == {"text": "in process", "words": 2}
+    assert [echo.structured_content for echo in echoes] == [{"text": f"in process {i}", "words": 3} for i in range(3)]
+    # The knowledge bases in the config's cache (here one the team built) are resources.
+    assert resources == ["chipmate://designqa/kb/team", "chipmate://designqa/kb/team/documents/flow.md"]
+
+
+STRAY_PRINT_SERVER = """
+import anyio
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from chipmate.mcp_server import stdio_streams
+
+async def list_tools(ctx, params):
+    return types.ListToolsResult(tools=[types.Tool(name="shout", input_schema={"type": "object"})])
+
+async def call_tool(ctx, params):
+    print("a plugin's stray print")  # fd 1 is stderr while serving: the wire stays clean
+    return types.CallToolResult(content=[types.TextContent(text="ok")])
+
+server = Server("stray", on_list_tools=list_tools, on_call_tool=call_tool)
+
+async def main():
+    async with stdio_streams() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())
+
+anyio.run(main)
+print("stdout is the wire again")
+"""
+
+
+def test_stdio_transport_keeps_stray_output_off_the_wire_and_gives_stdout_back():
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    requests = [
+        {"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {"_meta": meta}},
+        {
+            "jsonrpc": "2.0",
+            "id": 2,
+            "method": "tools/call",
+            "params": {"name": "shout", "arguments": {}, "_meta": meta},
+        },
+    ]
+    # Pipes on both ends, as an MCP host gives them: the event loop reads and writes them itself.
+    process = subprocess.Popen(
+        [sys.executable, "-c", STRAY_PRINT_SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    replies = []
+    for request in requests:  # one at a time: the SDK ends the session at end of input, cancelling what runs
+        process.stdin.write(json.dumps(request) + "\n")
+        process.stdin.flush()
+        replies.append(json.loads(process.stdout.readline()))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert [reply["id"] for reply in replies] == [1, 2]
+    assert replies[1]["result"]["content"] == [{"type": "text", "text": "ok"}]
+    assert "a plugin's stray print" in err
+    assert out == "stdout is the wire again\n"
 
 
 # -- Streamable HTTP --------------------------------------------------------------------------------------------
@@ -160,12 +369,16 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def http_mcp(live_server, tmp_path):
-    """`chipmate mcp --http` with two tokens: CHIPMATE_TOKEN (every task) and one allowed designqa.* only."""
+def http_mcp(live_server, knowledge_base, tmp_path):
+    """`chipmate mcp --http --kb <the live server's knowledge base>` with three tokens: CHIPMATE_TOKEN (every
+    task), one allowed designqa.* only, one allowed echo only."""
     config = tmp_path / "mcp.yaml"
-    config.write_text("server:\n  tokens:\n    dashboards: {token_env: DASH_TOKEN, tasks: ['designqa.*']}\n")
+    config.write_text(
+        "server:\n  tokens:\n    dashboards: {token_env: DASH_TOKEN, tasks: ['designqa.*']}\n"
+        "    echoes: {token_env: ECHO_TOKEN, tasks: [echo]}\n"
+    )
     port = free_port()
-    env = {**os.environ, "CHIPMATE_TOKEN": "all-tasks", "DASH_TOKEN": "dash-only"}
+    env = {**os.environ, "CHIPMATE_TOKEN": "all-tasks", "DASH_TOKEN": "dash-only", "ECHO_TOKEN": "echo-only"}
     process = subprocess.Popen(
         [
             CHIPMATE,
@@ -177,6 +390,8 @@ def http_mcp(live_server, tmp_path):
             str(config),
             "--target",
             f"127.0.0.1:{live_server.port}",
+            "--kb",
+            str(knowledge_base),
         ],
         env=env,
         stderr=subprocess.PIPE,
@@ -205,16 +420,29 @@ async def http_session(url: str, token: str | None):
     ):
         echo = await mcp.call_tool("echo", {"text": "over http"})
         ask = await mcp.call_tool("designqa.ask", {"question": "How do I flatten?", "top_k": 1})
-        return echo, ask
+        resources = [r.uri for r in (await mcp.list_resources()).resources]
+        try:
+            document = (await mcp.read_resource("chipmate://designqa/kb/index/documents/flatten.md")).contents[0].text
+        except MCPError as exc:
+            document = str(exc)
+        return echo, ask, resources, document
 
 
 def test_http_needs_a_token_and_keeps_each_token_to_its_tasks(http_mcp):
-    echo, ask = anyio.run(http_session, http_mcp, "all-tasks")
+    documents = [f"chipmate://designqa/kb/index/documents/{name}.md" for name in ("flatten", "timing")]
+    kb = ["chipmate://designqa/kb/index", *documents]
+    echo, ask, resources, document = anyio.run(http_session, http_mcp, "all-tasks")
     assert echo.structured_content == {"text": "over http", "words": 2} and not ask.is_error
+    assert resources == kb and document.startswith("# flatten.md\n\nKnowledge base index: passages 1-1 of 1.")
 
-    echo, ask = anyio.run(http_session, http_mcp, "dash-only")
+    echo, ask, resources, document = anyio.run(http_session, http_mcp, "dash-only")
     assert echo.is_error and echo.content[0].text.startswith("PERMISSION_DENIED: token 'dashboards' may not call")
-    assert not ask.is_error
+    assert not ask.is_error and resources == kb and document.startswith("# flatten.md")
+
+    # The knowledge bases are designqa's: a token that may not ask designqa sees none and reads none.
+    echo, ask, resources, document = anyio.run(http_session, http_mcp, "echo-only")
+    assert not echo.is_error and ask.is_error and resources == []
+    assert document.startswith("PERMISSION_DENIED: token 'echoes' may not call task 'designqa.ask'")
 
     for token in (None, "wrong"):
         response = httpx2.post(

@@ -307,3 +307,21 @@ def test_a_missing_helper_is_a_clear_error(shell_env):
     )
     out = tclsh(script, shell_env).stdout
     assert out.startswith("CHIPMATE UNAVAILABLE | cannot start the chipmate helper (/nonexistent/chipmate bridge)")
+
+
+# NUL, C1 controls (NEL among them), Unicode line and paragraph separators, a byte-order mark, a character beyond
+# the Basic Multilingual Plane: none may end a line of the protocol or be lost on the way.
+RARE = "\x00 nul \x80\x85\x9f c1 \u2028\u2029 ls \ufeff bom \U0001f600 astral end"
+
+
+@needs_tclsh
+def test_rare_characters_round_trip(shell_env):
+    script = PRELUDE + (
+        "fconfigure stdout -translation lf\n"
+        f"set text [lindex [list {line_word(RARE)}] 0]\n"
+        "set reply [chipmate::call echo [dict create text $text]]\n"
+        'puts -nonewline "[string equal [dict get $reply text] $text]|[dict get $reply words]|[dict get $reply text]"\n'
+    )
+    result = tclsh(script, shell_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"1|{len(RARE.split())}|" + RARE

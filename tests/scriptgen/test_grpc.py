@@ -8,7 +8,7 @@ import pytest
 
 from chipmate.client import Client
 from chipmate.errors import InvalidInputError
-from chipmate.v1 import scriptgen_pb2, scriptgen_pb2_grpc
+from chipmate.plugins.scriptgen.v1 import scriptgen_pb2, scriptgen_pb2_grpc
 
 from .conftest import COUNTER, counter_request
 

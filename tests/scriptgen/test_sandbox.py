@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from chipmate.errors import InvalidInputError
+from chipmate.plugins.scriptgen import sandbox
 from chipmate.plugins.scriptgen.isolation import probe as isolation_probe
-from chipmate.plugins.scriptgen.sandbox import Sandbox, SandboxLimits, check_file_names
+from chipmate.plugins.scriptgen.sandbox import Sandbox, SandboxLimits, check_file_names, scrub_paths
 
 SH = "/bin/sh"
 
@@ -48,6 +49,13 @@ def test_the_environment_is_scrubbed(monkeypatch):
     keys = {line.split("=", 1)[0] for line in result.outputs["env.txt"].splitlines()}
     assert "CHIPMATE_SECRET_TOKEN" not in keys
     assert keys <= {"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "PWD", "SHLVL", "_", "OLDPWD"}
+
+
+def test_server_paths_in_a_log_become_placeholders_whole_components_only(monkeypatch, tmp_path):
+    monkeypatch.setattr(sandbox, "_server_paths", lambda *extra: [("/srv/home/eda", "<home>"), ("/tmp", "<tmp>")])
+    log = "read /tmp/tmpab12/x.v; wrote /srv/home/eda/out.json; kept /srv/home/edawork and /tmpfoo; at /tmp"
+    expected = "read <tmp>/tmpab12/x.v; wrote <home>/out.json; kept /srv/home/edawork and /tmpfoo; at <tmp>"
+    assert scrub_paths(log) == expected
 
 
 def _alive(tag: str) -> list[str]:

@@ -245,7 +245,7 @@ def test_bad_sft_records_name_the_file_and_line(tiny_model_dir, tmp_path):
     data.write_text(json.dumps({"title": "x"}) + "\n")
     with pytest.raises(InvalidInputError, match=r"chat\.jsonl:1: a record needs 'messages' or one of the pairs"):
         sft.read_conversations([str(data)], None)
-    with pytest.raises(ConfigError, match=r"<sft defaults>: data must be a list of at least 1 item, got \[\]"):
+    with pytest.raises(ConfigError, match=r"<sft defaults>: data must list at least one JSONL file"):
         load_recipe_config(sft.Config, None, {}, "sft")
 
 
@@ -264,7 +264,7 @@ def test_torchrun_two_processes_run_the_dapt_recipe(tiny_model_dir, tiny_corpus,
     out = tmp_path / "ddp"
     values = {"model": tiny_model_dir, "corpus": tiny_corpus, "train.max_iters": 3, "eval_tokens": 64, **TINY_TRAIN}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
-           f"--master_port={free_port()}", "-m", "chipmate.trainer.recipes.dapt", "--out-dir", str(out),
+           f"--master_port={free_port()}", "-m", "chipmate", "train", "dapt", "--out-dir", str(out),
            *sets(values)]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240, check=False)
@@ -354,7 +354,7 @@ def test_ctrl_c_saves_a_checkpoint_that_resume_continues_bit_identically(tiny_mo
     values = {"model": tiny_model_dir, "corpus": tiny_corpus, "eval_tokens": 64, "train.precision.mode": "fp32",
               "train.checkpoint_interval": 0, **TINY_TRAIN, "train.progress": True,
               "train.log_interval": 1}  # fmt: skip
-    cmd = [sys.executable, "-m", "chipmate.trainer.recipes.dapt", "--out-dir", str(out),
+    cmd = [sys.executable, "-m", "chipmate", "train", "dapt", "--out-dir", str(out),
            *sets({**values, "train.max_iters": 100_000})]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "2"}  # the test process trains with 2 threads too (conftest)
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

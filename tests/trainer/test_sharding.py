@@ -81,7 +81,7 @@ def test_sft_lora_under_fsdp_saves_an_adapter_from_the_gathered_weights(tiny_mod
     values = {"model": tiny_model_dir, "data": f"[{data}]", "epochs": 2, "lora.rank": 4, "train.learning_rate": 1e-2,
               "train.batch_size": 2, "train.grad_accum_steps": 1, "train.progress": False,
               "train.parallel": "fsdp", "train.precision.mode": "bf16"}  # fmt: skip
-    torchrun("-m", "chipmate.trainer.recipes.sft", "--out-dir", str(out), *sets(values), timeout=240)
+    torchrun("-m", "chipmate", "train", "sft", "--out-dir", str(out), *sets(values), timeout=240)
     result = json.loads((out / "result.json").read_text())
     assert result["world_size"] == 2 and result["precision"] == "bf16"
     assert result["after"]["val_loss"] < result["before"]["val_loss"]

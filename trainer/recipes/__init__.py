@@ -151,9 +151,7 @@ def resolve_model(ref: str, models_config: str | None = None, *, where: str = "m
     known = {row["alias"] for row in registry.list()}
     hf_spec = spec if spec.backend == "hf" else registry.spec(twin) if twin in known else None
     if hf_spec is not None and hf_spec.backend == "hf" and not hf_spec.options.get("adapter"):
-        from chipmate.plugins.backends.hf import model_path
-
-        return ModelSource(model_path(hf_spec), ref, settings)
+        return ModelSource(registry.local_path(hf_spec.alias), ref, settings)
     info = registry.info(ref)
     for key in ("hf_path", "path"):
         path = info.get(key) or spec.options.get(key)

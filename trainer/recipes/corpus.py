@@ -1,12 +1,14 @@
 """``chipmate corpus build``: the domain corpus (plus a stated share of general text) for tokenizer and DAPT.
 
-Sources, in the order they are read:
+Sources, in the order they are read (what a plugin provides comes through its offer of ``documents`` training
+data, read with ``host.training_data``; the recipe imports no plugin, and a disabled plugin offers nothing):
 
-1. Yosys's command reference through ``pyosys`` (one document per command; designqa's harvester);
+1. Yosys's command reference through ``pyosys`` (one document per command; designqa's ``yosys-help`` offer);
 2. the Yosys sources ``pyosys`` bundles (``share/``: techlib Verilog models, their docs), when ``yosys_share``;
 3. folders and files named in ``sources.dirs`` / ``sources.files``: Markdown, reST, text, HTML, PDF, Verilog,
-   SystemVerilog, Tcl/SDC and Python (code is kept verbatim, HTML/PDF become their text);
-4. scriptgen's seed library (instruction + script records) when the scriptgen plugin is installed;
+   SystemVerilog, Tcl/SDC and Python (code is kept verbatim, HTML/PDF become their text through designqa's
+   ``files`` offer);
+4. scriptgen's seed library (instruction + script records; its ``scriptgen-library`` offer) when scriptgen is loaded;
 5. ``sources.jsonl``: prepared ``{"text": ...}`` records;
 6. general text, mixed in at ``general.share`` of the characters (ChipNeMo mixed ~9 % public data into DAPT so
    the model keeps its general ability): by default Python's own documentation, which every CPython ships as
@@ -22,7 +24,6 @@ general) with ``report.json`` / ``report.md``: documents, characters and tokens 
 per source and split, and what was dropped why.
 
     chipmate corpus build -c examples/recipes/corpus.yaml
-    python -m chipmate.trainer.recipes.corpus -c examples/recipes/corpus.yaml   # the same
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import hashlib
 import json
 import random
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -43,6 +43,7 @@ from pydantic import AfterValidator, Field, model_validator
 from chipmate.errors import InvalidInputError
 from chipmate.sections import Count, ExistingPath, Section, invalid
 from chipmate.trainer.progress import progress_iter
+from chipmate.training_data import DOCUMENTS, TrainingDataRegistry
 
 CODE_SUFFIXES = {".v", ".sv", ".vh", ".svh", ".tcl", ".sdc", ".py", ".ys", ".lib"}
 TEXT_SUFFIXES = {".md", ".markdown", ".rst", ".txt", ".text"}
@@ -118,14 +119,15 @@ class Doc:
 # -- reading sources -------------------------------------------------------------------------------------------
 
 
-def yosys_help_docs() -> Iterator[Doc]:
-    """One document per Yosys command: its title, usage, description and options (designqa's harvester)."""
-    from chipmate.plugins.designqa.yosys_help import command_blocks, dump_command_reference
+def offered_docs(offers: TrainingDataRegistry, name: str, **options: Any) -> Iterator[Doc]:
+    """The documents of the plugins' offer ``name`` (ConfigError naming the offers there are when none is)."""
+    for document in offers.read(DOCUMENTS, name, **options):
+        yield Doc(document.source, document.group or name, "domain", document.text)
 
-    reference = dump_command_reference()
-    for name, entry in sorted(reference.get("cmds", {}).items()):
-        text = "\n\n".join(block.text for block in command_blocks(name, entry))
-        yield Doc(f"yosys help {name}", "yosys-help", "domain", text)
+
+def yosys_help_docs(offers: TrainingDataRegistry) -> Iterator[Doc]:
+    """One document per Yosys command: its title, usage, description and options (designqa's harvester)."""
+    return offered_docs(offers, "yosys-help")
 
 
 def yosys_share_dir() -> Path | None:
@@ -138,40 +140,36 @@ def yosys_share_dir() -> Path | None:
     return share if share.is_dir() else None
 
 
-def read_file(path: Path) -> str | None:
-    """The text of a supported file (HTML/PDF through designqa's loaders), or None for other files."""
+def read_file(path: Path, offers: TrainingDataRegistry | None = None) -> str | None:
+    """The text of a supported file (HTML/PDF through the plugins' ``files`` offer), or None for other files."""
     suffix = path.suffix.lower()
     if suffix in CODE_SUFFIXES or suffix in TEXT_SUFFIXES:
         data = path.read_bytes()
         if b"\0" in data[:4096]:
             return None  # binary despite its name
         return data.decode("utf-8", errors="replace")
-    if suffix in CONVERTED_SUFFIXES:
-        from chipmate.plugins.designqa.loaders import load_blocks
-
-        return "\n\n".join(block.text for block in load_blocks(path))
+    if suffix in CONVERTED_SUFFIXES and offers is not None and offers.has(DOCUMENTS, "files"):
+        return "\n\n".join(d.text for d in offers.read(DOCUMENTS, "files", paths=[str(path)]))
     return None
 
 
-def folder_docs(root: Path, group: str, kind: str = "domain") -> Iterator[Doc]:
-    """Every supported file under ``root`` (sorted, hidden folders skipped)."""
+def folder_docs(
+    root: Path, group: str, kind: str = "domain", offers: TrainingDataRegistry | None = None
+) -> Iterator[Doc]:
+    """Every supported file under ``root`` (sorted, hidden folders skipped; HTML/PDF only with ``offers``)."""
     files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
     for path in files:
         if any(part.startswith(".") for part in path.relative_to(root.parent if root.is_file() else root).parts):
             continue
-        text = read_file(path)
+        text = read_file(path, offers)
         if text is not None:
             yield Doc(str(path), group, kind, text)
 
 
-def scriptgen_docs() -> Iterator[Doc]:
-    """scriptgen's seed library as documents (instruction, then the script), when the plugin provides it."""
-    try:
-        from chipmate.plugins.scriptgen import library  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    for record in library.seed_records():  # the scriptgen plugin's validated ScriptRecord objects
-        yield Doc(f"scriptgen {record.id}", "scriptgen", "domain", f"# {record.instruction}\n{record.script}")
+def scriptgen_docs(offers: TrainingDataRegistry) -> Iterator[Doc]:
+    """scriptgen's seed library as documents (instruction, then the script), when the plugin is loaded."""
+    if offers.has(DOCUMENTS, "scriptgen-library"):
+        yield from offered_docs(offers, "scriptgen-library")
 
 
 def jsonl_docs(path: Path) -> Iterator[Doc]:
@@ -193,29 +191,29 @@ def python_docs() -> Iterator[Doc]:
         yield Doc(f"python-docs {name}", "python-docs", "general", topics[name])
 
 
-def domain_docs(cfg: Config) -> Iterator[Doc]:
-    """Every domain document the config names, source by source."""
+def domain_docs(cfg: Config, offers: TrainingDataRegistry) -> Iterator[Doc]:
+    """Every domain document the config names, source by source (``offers``: the host's training data)."""
     src = cfg.sources
     if src.yosys_help:
-        yield from yosys_help_docs()
+        yield from yosys_help_docs(offers)
     share = yosys_share_dir() if src.yosys_share else None
     if share is not None:
-        yield from folder_docs(share, "yosys-share")
+        yield from folder_docs(share, "yosys-share", offers=offers)
     for item in src.dirs + src.files:
-        yield from folder_docs(Path(item).expanduser(), "docs")
+        yield from folder_docs(Path(item).expanduser(), "docs", offers=offers)
     if src.scriptgen_library:
-        yield from scriptgen_docs()
+        yield from scriptgen_docs(offers)
     for item in src.jsonl:
         yield from jsonl_docs(Path(item).expanduser())
 
 
-def general_docs(cfg: Config) -> Iterator[Doc]:
+def general_docs(cfg: Config, offers: TrainingDataRegistry | None = None) -> Iterator[Doc]:
     """The general-text candidates (sampled down to the share later)."""
     for item in cfg.general.sources:
         if item == "python-docs":
             yield from python_docs()
         else:
-            yield from folder_docs(Path(item).expanduser(), f"general:{Path(item).name}", "general")
+            yield from folder_docs(Path(item).expanduser(), f"general:{Path(item).name}", "general", offers)
 
 
 # -- cleaning --------------------------------------------------------------------------------------------------
@@ -300,7 +298,11 @@ def run(cfg: Config) -> dict[str, Any]:
                     chars_by_group[doc.group] += len(text)
         return total
 
-    domain_chars = add(domain_docs(cfg), None, "domain sources")
+    from chipmate.host import Host
+    from chipmate.trainer.recipes import host_config
+
+    offers = Host(host_config(cfg.models_config)).training_data
+    domain_chars = add(domain_docs(cfg, offers), None, "domain sources")
     if domain_chars == 0:
         raise InvalidInputError(
             "no domain text was found",
@@ -308,7 +310,7 @@ def run(cfg: Config) -> dict[str, Any]:
         )
     # general chars g with g / (domain + g) = share; candidates are shuffled so the sample spans every topic
     target = int(domain_chars * cfg.general.share / (1 - cfg.general.share)) if cfg.general.share else 0
-    candidates = list(general_docs(cfg)) if target else []
+    candidates = list(general_docs(cfg, offers)) if target else []
     rng.shuffle(candidates)
     held_out = 0
     while candidates and held_out < cfg.general.validation_chars:  # the general validation set comes first
@@ -389,9 +391,3 @@ def report_markdown(report: dict[str, Any]) -> str:
                      f"{v.get('documents', 0):,} | {v.get('tokens', 0):,} |")  # fmt: skip
     lines += ["", "dropped: " + (", ".join(f"{k} {v}" for k, v in sorted(report["dropped"].items())) or "nothing"), ""]
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    from chipmate.cli.corpus_commands import corpus
-
-    corpus.main(["build", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.corpus")

@@ -10,13 +10,11 @@ the first step, every ``train.eval_interval`` iterations and after the last, int
 
     chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
     chipmate train dapt -c examples/recipes/dapt.yaml --resume          # after an interruption: bit-identical
-    python -m chipmate.trainer.recipes.dapt -c examples/recipes/dapt.yaml
-    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.recipes.dapt -c examples/recipes/dapt.yaml
+    torchrun --standalone --nproc_per_node=2 -m chipmate train dapt -c examples/recipes/dapt.yaml
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any, Literal
@@ -138,9 +136,3 @@ def run(cfg: Config) -> dict[str, Any]:
         write_result(Path(cfg.out_dir), summary)
     finish_distributed()
     return {k: v for k, v in summary.items() if k != "config"}
-
-
-if __name__ == "__main__":
-    from chipmate.cli.train_commands import train as train_group
-
-    train_group.main(["dapt", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.dapt")

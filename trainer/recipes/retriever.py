@@ -16,7 +16,6 @@ Run::
 
     chipmate train retriever -c examples/recipes/retriever.yaml --alias kb-retriever
     chipmate train retriever -c examples/recipes/retriever.yaml --resume       # continue after an interruption
-    python -m chipmate.trainer.recipes.retriever -c examples/recipes/retriever.yaml   # the same, for scripts
     chipmate index build --embedder kb-retriever --index-dir ~/kb docs/             # re-embed with the new model
 
 ``out_dir`` receives ``questions.jsonl`` (generated questions, reused on resume), ``pairs.jsonl`` (the training
@@ -26,20 +25,19 @@ data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight)
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
-import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from chipmate.errors import ChipmateError, InvalidInputError
+from chipmate.errors import InvalidInputError
 from chipmate.sections import Count, Section, invalid
 from chipmate.trainer.precision import PrecisionConfig
+from chipmate.training_data import PASSAGES
 
 from ..progress import say
 from .retriever_data import (
@@ -55,6 +53,9 @@ from .retriever_data import (
     training_columns,
     write_pairs,
 )
+
+if TYPE_CHECKING:
+    from chipmate.host import Host
 
 logger = logging.getLogger("chipmate.trainer.retriever")
 
@@ -146,20 +147,17 @@ def load_config(path: str | None, overrides: dict[str, Any] | None = None) -> Co
     return load_recipe_config(Config, path, {k: v for k, v in (overrides or {}).items() if v is not None}, "retriever")
 
 
-def base_model_path(name: str | None, host: Any) -> str:
+def base_model_path(name: str | None, host: Host) -> str:
     """The directory of ``name``: a sentence-transformers directory as given, else an embedder alias's path."""
     if name and Path(name).expanduser().is_dir():
         return str(Path(name).expanduser())
-    from chipmate.plugins.backends.embedder import model_path
-
     alias = name or host.models.default_alias("embedder")
-    return str(model_path(host.models.spec(alias)))
+    return str(host.models.local_path(alias))
 
 
 def run(config: Config) -> dict[str, Any]:
     """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias."""
     import torch
-    from sentence_transformers import SentenceTransformer
 
     try:  # sentence-transformers >= 6 moved the losses; 3.x-5.x have them here
         from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
@@ -167,7 +165,6 @@ def run(config: Config) -> dict[str, Any]:
         from sentence_transformers.losses import MultipleNegativesRankingLoss
 
     from chipmate.host import Host
-    from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder
     from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
     from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
     from chipmate.trainer.precision import iter_master_pairs, make_precision
@@ -182,13 +179,17 @@ def run(config: Config) -> dict[str, Any]:
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
-    model = SentenceTransformer(base_model_path(config.base_model, host), device=device, local_files_only=True)
-    embedder = SentenceTransformerEmbedder(model)
+    # Loaded by the sentence-transformers backend through the registry (the trainer imports no plugin); training
+    # updates ``embedder.model`` in place, so the embedder always embeds with the current weights.
+    settings = {"backend": "sentence-transformers", "path": base_model_path(config.base_model, host), "device": device}
+    embedder = host.models.load_unlisted("retriever-base", settings)
+    model = embedder.model
 
     # 1) passages and queries (generated questions are cached, so a second run or a resume writes none)
     harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
     say(f"train retriever: reading the passages{harvest}")
     chunks = load_passages(
+        host.training_data,
         index_dir=config.index_dir,
         paths=config.paths,
         yosys_help=config.yosys_help,
@@ -360,27 +361,12 @@ def run(config: Config) -> dict[str, Any]:
                   replace=config.replace)  # fmt: skip
         summary["alias"] = config.alias
         if config.reindex and config.index_dir:
-            summary["reindexed"] = reindex(Path(config.index_dir).expanduser(), final, config.alias)
+            # the index's plugin re-embeds it with the trained model (designqa's offer of its passages)
+            summary["reindexed"] = host.training_data.trained(
+                PASSAGES, "index", model_dir=final, alias=config.alias, index_dir=config.index_dir
+            )
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     return summary
-
-
-def reindex(index_dir: Path, model_dir: Path, alias: str) -> str:
-    """Re-embed every chunk of ``index_dir`` with the model in ``model_dir``, recorded as ``alias``: the KB then
-    uses the adapted retriever (with ``tasks.designqa.embedder: alias``). Returns the index directory."""
-    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
-    from chipmate.plugins.designqa.index import KnowledgeIndex
-    from chipmate.plugins.designqa.writer import Document, update_index
-
-    current = KnowledgeIndex.open(index_dir)
-    by_source: dict[str, list[Any]] = {}
-    for chunk in current.chunks:
-        by_source.setdefault(chunk.source, []).append(chunk)
-    documents = [Document(s, c, fingerprint=current.sources.get(s, "")) for s, c in by_source.items()]
-    embedder = SentenceTransformerEmbedder(str(model_dir), name=alias)
-    update_index(index_dir, embedder, add=documents, settings=current.settings, fresh=True, name=alias)
-    logger.info("re-embedded %s with %s; set tasks.designqa.embedder: %s", index_dir, alias, alias)
-    return str(index_dir)
 
 
 def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
@@ -395,27 +381,3 @@ def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
     tokenize = getattr(model, "preprocess", None) or model.tokenize
     features = tokenize(texts)
     return {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m chipmate.trainer.recipes.retriever -c FILE [--out-dir DIR] [--alias NAME] [--resume]``, the
-    same as ``chipmate train retriever`` (for torchrun and scripts)."""
-    parser = argparse.ArgumentParser(description="Fine-tune designqa's retriever on synthetic questions.")
-    parser.add_argument("-c", "--config", help="recipe YAML (keys of Config)")
-    parser.add_argument("--out-dir")
-    parser.add_argument("--alias", help="record the trained model as this embedder alias")
-    parser.add_argument("--resume", action="store_true")
-    args = parser.parse_args(argv)
-    from chipmate.cli.train_commands import run_recipe
-
-    try:
-        result = run_recipe("retriever", args.config, out_dir=args.out_dir, alias=args.alias, resume=args.resume)
-    except ChipmateError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

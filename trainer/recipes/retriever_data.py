@@ -2,9 +2,10 @@
 
 ChipNeMo's retriever data, step by step:
 
-1. **Passages** come from a designqa index (exactly what designqa searches), or from documents and folders
-   chunked the way ``chipmate index build`` chunks them, or from Yosys's command help.
-2. **Queries** are written from the passages themselves (:mod:`chipmate.plugins.designqa.synthetic`): questions
+1. **Passages** come from the plugins' offers of ``passages`` training data (designqa's: a knowledge base,
+   exactly what designqa searches; documents and folders chunked the way ``chipmate index build`` chunks them;
+   Yosys's command help), read through the host: the trainer imports no plugin.
+2. **Queries** are written from the passages themselves (:mod:`chipmate.trainer.recipes.synthetic`): questions
    from a generator model (a one-shot prompt, copies of the passage dropped) and/or keyphrase questions.
 3. **Hard negatives** are mined with the current embedder and faiss: the passages nearest each query, minus the
    positive. Likely *false* negatives are dropped: passages of the positive's own source (two chunks of one
@@ -25,8 +26,9 @@ from typing import Any
 import numpy as np
 
 from chipmate.errors import InvalidInputError
-from chipmate.plugins.designqa.chunks import Chunk, content_key
-from chipmate.plugins.designqa.synthetic import (
+from chipmate.training_data import PASSAGES, Passage, TrainingDataRegistry, content_key
+
+from .synthetic import (
     SyntheticQuery,
     clean_question,
     copies_passage,
@@ -48,32 +50,25 @@ class TrainingPair:
 
 
 def load_passages(
+    offers: TrainingDataRegistry,
     *,
     index_dir: str | None = None,
     paths: Sequence[str] = (),
     yosys_help: bool = False,
     chunk_size: int = 512,
     chunk_overlap: int = 64,
-) -> list[Chunk]:
-    """The passages to train on: a designqa index's chunks, documents chunked as ``chipmate index`` does, and/or
-    Yosys help; duplicates (case and whitespace folded) once."""
-    chunks: list[Chunk] = []
+) -> list[Passage]:
+    """The passages to train on, from the plugins' ``passages`` offers (``host.training_data``): a knowledge base's
+    passages (``index``), documents chunked as ``chipmate index`` does (``files``), and/or Yosys help
+    (``yosys-help``); duplicates (case and whitespace folded) once."""
+    chunks: list[Passage] = []
     if index_dir:
-        from chipmate.plugins.designqa.index import KnowledgeIndex
-
-        chunks.extend(KnowledgeIndex.open(index_dir).chunks)
+        chunks.extend(offers.read(PASSAGES, "index", index_dir=index_dir))
+    chunking = {"chunk_size": chunk_size, "chunk_overlap": chunk_overlap}
     if paths:
-        from chipmate.plugins.designqa.chunks import chunk_file
-        from chipmate.plugins.designqa.loaders import iter_documents
-
-        for path in iter_documents(paths):
-            source = str(path.resolve())
-            chunks.extend(chunk_file(path, source, chunk_size=chunk_size, chunk_overlap=chunk_overlap))
+        chunks.extend(offers.read(PASSAGES, "files", paths=list(paths), **chunking))
     if yosys_help:
-        from chipmate.plugins.designqa.yosys_help import yosys_documents
-
-        for document in yosys_documents(chunk_size=chunk_size, chunk_overlap=chunk_overlap):
-            chunks.extend(document.chunks)
+        chunks.extend(offers.read(PASSAGES, "yosys-help", **chunking))
     seen: set[str] = set()
     unique = []
     for chunk in chunks:
@@ -89,7 +84,7 @@ def load_passages(
     return unique
 
 
-def read_questions(path: Path, chunks: Sequence[Chunk]) -> tuple[list[SyntheticQuery], set[int]]:
+def read_questions(path: Path, chunks: Sequence[Passage]) -> tuple[list[SyntheticQuery], set[int]]:
     """Usable questions saved in ``path`` (``{"chunk_id", "question"}`` lines) for passages still present, and the
     passages the file covers (a ``null`` question records a passage that yielded none, so it is not asked again)."""
     position = {c.id: i for i, c in enumerate(chunks)}
@@ -108,7 +103,7 @@ def read_questions(path: Path, chunks: Sequence[Chunk]) -> tuple[list[SyntheticQ
     return queries, covered
 
 
-def write_question(fh: Any, chunk: Chunk, question: str | None) -> None:
+def write_question(fh: Any, chunk: Passage, question: str | None) -> None:
     """Append one generated question (None: the passage yielded none) to an open questions file, flushed so an
     interrupted run keeps its work."""
     fh.write(json.dumps({"chunk_id": chunk.id, "question": question}) + "\n")
@@ -123,7 +118,7 @@ def generation_targets(passages: int, limit: int, seed: int) -> list[int]:
 
 
 def make_queries(
-    chunks: Sequence[Chunk],
+    chunks: Sequence[Passage],
     *,
     generator: Any = None,
     generated_per_passage: int = 1,
@@ -175,7 +170,7 @@ def make_queries(
 
 def answerable(
     queries: Sequence[tuple[SyntheticQuery, str]],
-    chunks: Sequence[Chunk],
+    chunks: Sequence[Passage],
     embedder: Any,
     vectors: np.ndarray,
     *,
@@ -207,14 +202,14 @@ def answerable(
     return kept, len(queries) - len(kept)
 
 
-def same_source_groups(chunks: Sequence[Chunk]) -> list[str]:
+def same_source_groups(chunks: Sequence[Passage]) -> list[str]:
     """The false-negative group of each passage: its source (all chunks of one file, one command's help)."""
     return [c.source for c in chunks]
 
 
 def mine_hard_negatives(
     queries: Sequence[tuple[SyntheticQuery, str]],
-    chunks: Sequence[Chunk],
+    chunks: Sequence[Passage],
     embedder: Any,
     *,
     negatives: int = 3,
@@ -276,7 +271,7 @@ def split_dev(
     return train, dev
 
 
-def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Chunk]) -> None:
+def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Passage]) -> None:
     """The training pairs as JSON lines, with passage ids, for inspection."""
     with open(path, "w", encoding="utf-8") as fh:
         for pair in pairs:
@@ -289,13 +284,13 @@ def write_pairs(path: Path, pairs: Iterable[TrainingPair], chunks: Sequence[Chun
             fh.write(json.dumps(row) + "\n")
 
 
-def passage_vectors(embedder: Any, chunks: Sequence[Chunk]) -> np.ndarray:
+def passage_vectors(embedder: Any, chunks: Sequence[Passage]) -> np.ndarray:
     """The passages' vectors as the index embeds them (section line first)."""
     return np.asarray(embedder.embed([c.embedding_text() for c in chunks]), dtype=np.float32)
 
 
 def dev_metrics(
-    embedder: Any, pairs: Sequence[TrainingPair], chunks: Sequence[Chunk], vectors: np.ndarray | None = None
+    embedder: Any, pairs: Sequence[TrainingPair], chunks: Sequence[Passage], vectors: np.ndarray | None = None
 ) -> dict[str, float]:
     """Dense hit@1/5/10 and MRR@10 of the dev queries over every passage (``vectors``: already embedded)."""
     if not pairs:
@@ -340,7 +335,7 @@ def batches(
 
 
 def training_columns(
-    batch: Sequence[TrainingPair], chunks: Sequence[Chunk], negatives: int, groups: Sequence[str], *, seed: int
+    batch: Sequence[TrainingPair], chunks: Sequence[Passage], negatives: int, groups: Sequence[str], *, seed: int
 ) -> list[list[str]]:
     """[queries, positives, negatives_1, ...]: every column as long as the batch (MNRL's layout). A query with
     fewer mined negatives gets random passages of other sources in the empty slots."""

@@ -8,6 +8,9 @@ Records come from JSONL files (``data``), one conversation per line, in any of t
 - ``{"instruction": ..., "script": ...}`` (a script library) or ``{"instruction": ..., "output": ...}``;
   ``system`` (the recipe's) is put first for the three pair shapes.
 
+and from plugins' offers of chat records (``chat_offers``, read through the host; scriptgen offers
+``scriptgen-library``, the same records as ``chipmate scripts export --format chat``).
+
 Each conversation is rendered with the model's own chat template (``chat_template`` replaces it), and only the
 assistant turns' tokens carry labels (:func:`chipmate.trainer.data.chat_example`). LoRA (peft) is the default:
 ``out_dir/adapter`` is a peft adapter (19.5 MB at r=16 on SmolLM2-135M) that the ``hf``/``ct2`` backends apply
@@ -16,15 +19,15 @@ assistant token is measured before and after, into ``metrics.jsonl`` and ``resul
 
     chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
     chipmate train sft -c examples/recipes/sft.yaml --set finetune=full --out-dir runs/sft-full
-    torchrun --standalone --nproc_per_node=2 -m chipmate.trainer.recipes.sft -c examples/recipes/sft.yaml
+    torchrun --standalone --nproc_per_node=2 -m chipmate train sft -c examples/recipes/sft.yaml
 """
 
 from __future__ import annotations
 
 import math
 import random
-import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -32,12 +35,12 @@ import torch
 from pydantic import Field, model_validator
 
 from chipmate.errors import ConfigError, InvalidInputError
-from chipmate.sections import Count, ExistingFile, Section
+from chipmate.sections import Count, ExistingFile, Section, invalid
 from chipmate.trainer.data import IGNORE, chat_batches, chat_example, chat_loss, check_messages, read_jsonl
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
 from chipmate.trainer.loop import Interval, Rate, Schedule, train
 from chipmate.trainer.progress import say
-from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
+from chipmate.trainer.recipes import check_alias, host_config, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
     LoraSettings,
     RecipeTrain,
@@ -72,8 +75,11 @@ class Config(Section):
     RUN_LENGTH: ClassVar[tuple[str, str]] = ("epochs", "train.max_iters")
     out_dir: str = "runs/sft"  # adapter/ (LoRA) or model/ (full), metrics, checkpoint, result.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory; an instruct model already speaks the template
-    # JSONL files of conversations (shapes in the module docstring); the default (none) is checked and refused
-    data: list[ExistingFile] = Field(default_factory=list, min_length=1, validate_default=True)
+    # JSONL files of conversations (shapes in the module docstring); with no chat_offers at least one
+    data: list[ExistingFile] = Field(default_factory=list)
+    # plugins' offers of chat records, read through the host (e.g. scriptgen-library: the library as the prompts
+    # scriptgen builds); names in `chipmate plugins`' docs, see docs/plugins.md
+    chat_offers: list[str] = Field(default_factory=list)
     validation: list[ExistingFile] = Field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
     validation_fraction: float = Field(default=0.1, ge=0, lt=1)  # of records, when no validation files are given
     # held-out conversations scored before and after (None: all). Scoring is a forward pass per conversation:
@@ -92,7 +98,9 @@ class Config(Section):
     models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
 
     @model_validator(mode="after")
-    def _train_writes_to_out_dir(self) -> Config:
+    def _data_and_out_dir(self) -> Config:
+        if not self.data and not self.chat_offers:
+            raise invalid("data", "must list at least one JSONL file of conversations (or chat_offers an offer)")
         if self.train.out_dir != self.out_dir:
             self.train.out_dir = self.out_dir
         return self
@@ -114,12 +122,22 @@ def conversation(record: dict[str, Any], where: str, system: str | None) -> list
     raise InvalidInputError(f"{where}: a record needs 'messages' or one of the pairs {shapes}")
 
 
-def read_conversations(files: list[str], system: str | None) -> list[list[dict[str, str]]]:
-    """Every conversation of ``files``, in order."""
+def read_conversations(
+    files: list[str], system: str | None, offers: Sequence[str] = (), models_config: str | None = None
+) -> list[list[dict[str, str]]]:
+    """Every conversation of ``files``, then of the plugins' chat ``offers`` (through the host), in order."""
     out = []
     for file in files:
         for number, record in read_jsonl(Path(file).expanduser()):
             out.append(conversation(record, f"{file}:{number}", system))
+    if offers:
+        from chipmate.host import Host
+        from chipmate.training_data import CHAT
+
+        training_data = Host(host_config(models_config)).training_data
+        for name in offers:
+            for number, record in enumerate(training_data.read(CHAT, name), 1):
+                out.append(conversation(record, f"chat offer {name!r} record {number}", system))
     return out
 
 
@@ -128,7 +146,7 @@ def run(cfg: Config) -> dict[str, Any]:
     rank, world = distributed()
     main = rank == 0
     check_alias(cfg.alias, cfg.replace, cfg.models_config)
-    records = read_conversations(cfg.data, cfg.system)
+    records = read_conversations(cfg.data, cfg.system, cfg.chat_offers, cfg.models_config)
     if cfg.validation:
         held_out = read_conversations(cfg.validation, cfg.system)
     else:
@@ -201,9 +219,3 @@ def run(cfg: Config) -> dict[str, Any]:
         write_result(Path(cfg.out_dir), summary)
     finish_distributed()
     return {k: v for k, v in summary.items() if k != "config"}
-
-
-if __name__ == "__main__":
-    from chipmate.cli.train_commands import train as train_group
-
-    train_group.main(["sft", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.sft")

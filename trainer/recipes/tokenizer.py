@@ -20,14 +20,13 @@
 Output: ``out_dir/model`` (the resized model and the augmented tokenizer: DAPT's ``model:``) and ``report.json``.
 
     chipmate train tokenizer -c examples/recipes/tokenizer.yaml
-    python -m chipmate.trainer.recipes.tokenizer -c examples/recipes/tokenizer.yaml --set output_init=zero
+    chipmate train tokenizer -c examples/recipes/tokenizer.yaml --set output_init=zero
 """
 
 from __future__ import annotations
 
 import json
 import math
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -239,9 +238,3 @@ def run(cfg: Config) -> dict[str, Any]:
     (out / "new_tokens.json").write_text(json.dumps(new, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     (out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
     return {k: v for k, v in report.items() if k != "config" and not (isinstance(v, float) and math.isnan(v))}
-
-
-if __name__ == "__main__":
-    from chipmate.cli.train_commands import train as train_group
-
-    train_group.main(["tokenizer", *sys.argv[1:]], prog_name="python -m chipmate.trainer.recipes.tokenizer")

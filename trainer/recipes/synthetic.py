@@ -1,5 +1,6 @@
 """Synthetic questions generated from the indexed passages themselves (ChipNeMo's recipe): the training data of
-``chipmate train retriever`` and the tuning set of the hybrid fusion weight, never real user (or benchmark) queries.
+``chipmate train retriever`` and the tuning set of designqa's hybrid fusion weight, never real user (or benchmark)
+queries. It lives with the trainer, which makes training data; the passages come from the plugins' offers.
 
 Two generators, each returning :class:`SyntheticQuery` (question text, position of the passage it came from):
 
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .chunks import Chunk
+from chipmate.training_data import Passage
 
 TEMPLATES = (
     "what is {}?",
@@ -51,7 +52,7 @@ class SyntheticQuery:
 
 
 def keyphrase_queries(
-    chunks: Sequence[Chunk], *, per_chunk: int = 2, keep: float = 0.5, seed: int = 0, drop_section: bool = False
+    chunks: Sequence[Passage], *, per_chunk: int = 2, keep: float = 0.5, seed: int = 0, drop_section: bool = False
 ) -> list[SyntheticQuery]:
     """``per_chunk`` keyphrase questions per chunk, deterministic for a given ``seed``. With ``drop_section`` the
     words of the chunk's section (a command's name, a heading) are left out: users rarely know the name they
@@ -129,7 +130,7 @@ def copies_passage(question: str, passage: str, *, run: int = 6) -> bool:
 
 
 def generated_queries(
-    chunks: Sequence[Chunk],
+    chunks: Sequence[Passage],
     generator: Any,
     *,
     per_passage: int = 1,

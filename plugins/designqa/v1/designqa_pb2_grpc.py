@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from chipmate.v1 import scriptgen_pb2 as chipmate_dot_v1_dot_scriptgen__pb2
+from chipmate.plugins.designqa.v1 import designqa_pb2 as chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -18,14 +18,14 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in chipmate/v1/scriptgen_pb2_grpc.py depends on'
+        + ' but the generated code in chipmate/plugins/designqa/v1/designqa_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
     )
 
 
-class ScriptGenServiceStub:
+class DesignQAServiceStub:
     """Missing associated documentation comment in .proto file."""
 
     def __init__(self, channel):
@@ -34,61 +34,61 @@ class ScriptGenServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.GenerateScript = channel.unary_unary(
-                '/chipmate.v1.ScriptGenService/GenerateScript',
-                request_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
-                response_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.FromString,
+        self.Ask = channel.unary_unary(
+                '/chipmate.v1.DesignQAService/Ask',
+                request_serializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.SerializeToString,
+                response_deserializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskResponse.FromString,
                 _registered_method=True)
-        self.GenerateScriptStream = channel.unary_stream(
-                '/chipmate.v1.ScriptGenService/GenerateScriptStream',
-                request_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
-                response_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.FromString,
+        self.AskStream = channel.unary_stream(
+                '/chipmate.v1.DesignQAService/AskStream',
+                request_serializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.SerializeToString,
+                response_deserializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskStreamResponse.FromString,
                 _registered_method=True)
 
 
-class ScriptGenServiceServicer:
+class DesignQAServiceServicer:
     """Missing associated documentation comment in .proto file."""
 
-    def GenerateScript(self, request, context):
-        """Natural language in, a script for a target tool out, run and repaired in the real tool unless validate is false.
+    def Ask(self, request, context):
+        """Answers a question from the knowledge base, with citations.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GenerateScriptStream(self, request, context):
-        """The same, streaming one progress event per pipeline stage and ending with the full response.
+    def AskStream(self, request, context):
+        """The same, streaming the answer token by token and ending with the full response.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
 
-def add_ScriptGenServiceServicer_to_server(servicer, server):
+def add_DesignQAServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'GenerateScript': grpc.unary_unary_rpc_method_handler(
-                    servicer.GenerateScript,
-                    request_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.FromString,
-                    response_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.SerializeToString,
+            'Ask': grpc.unary_unary_rpc_method_handler(
+                    servicer.Ask,
+                    request_deserializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.FromString,
+                    response_serializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskResponse.SerializeToString,
             ),
-            'GenerateScriptStream': grpc.unary_stream_rpc_method_handler(
-                    servicer.GenerateScriptStream,
-                    request_deserializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.FromString,
-                    response_serializer=chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.SerializeToString,
+            'AskStream': grpc.unary_stream_rpc_method_handler(
+                    servicer.AskStream,
+                    request_deserializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.FromString,
+                    response_serializer=chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
-            'chipmate.v1.ScriptGenService', rpc_method_handlers)
+            'chipmate.v1.DesignQAService', rpc_method_handlers)
     server.add_generic_rpc_handlers((generic_handler,))
-    server.add_registered_method_handlers('chipmate.v1.ScriptGenService', rpc_method_handlers)
+    server.add_registered_method_handlers('chipmate.v1.DesignQAService', rpc_method_handlers)
 
 
  # This class is part of an EXPERIMENTAL API.
-class ScriptGenService:
+class DesignQAService:
     """Missing associated documentation comment in .proto file."""
 
     @staticmethod
-    def GenerateScript(request,
+    def Ask(request,
             target,
             options=(),
             channel_credentials=None,
@@ -101,9 +101,9 @@ class ScriptGenService:
         return grpc.experimental.unary_unary(
             request,
             target,
-            '/chipmate.v1.ScriptGenService/GenerateScript',
-            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
-            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptResponse.FromString,
+            '/chipmate.v1.DesignQAService/Ask',
+            chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.SerializeToString,
+            chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -115,7 +115,7 @@ class ScriptGenService:
             _registered_method=True)
 
     @staticmethod
-    def GenerateScriptStream(request,
+    def AskStream(request,
             target,
             options=(),
             channel_credentials=None,
@@ -128,9 +128,9 @@ class ScriptGenService:
         return grpc.experimental.unary_stream(
             request,
             target,
-            '/chipmate.v1.ScriptGenService/GenerateScriptStream',
-            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptRequest.SerializeToString,
-            chipmate_dot_v1_dot_scriptgen__pb2.GenerateScriptStreamResponse.FromString,
+            '/chipmate.v1.DesignQAService/AskStream',
+            chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskRequest.SerializeToString,
+            chipmate_dot_plugins_dot_designqa_dot_v1_dot_designqa__pb2.AskStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from chipmate.v1 import bugtriage_pb2 as chipmate_dot_v1_dot_bugtriage__pb2
+from chipmate.plugins.bugtriage.v1 import bugtriage_pb2 as chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -18,7 +18,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in chipmate/v1/bugtriage_pb2_grpc.py depends on'
+        + ' but the generated code in chipmate/plugins/bugtriage/v1/bugtriage_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -36,8 +36,8 @@ class BugTriageServiceStub:
         """
         self.TriageBug = channel.unary_unary(
                 '/chipmate.v1.BugTriageService/TriageBug',
-                request_serializer=chipmate_dot_v1_dot_bugtriage__pb2.TriageBugRequest.SerializeToString,
-                response_deserializer=chipmate_dot_v1_dot_bugtriage__pb2.TriageBugResponse.FromString,
+                request_serializer=chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugRequest.SerializeToString,
+                response_deserializer=chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugResponse.FromString,
                 _registered_method=True)
 
 
@@ -56,8 +56,8 @@ def add_BugTriageServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'TriageBug': grpc.unary_unary_rpc_method_handler(
                     servicer.TriageBug,
-                    request_deserializer=chipmate_dot_v1_dot_bugtriage__pb2.TriageBugRequest.FromString,
-                    response_serializer=chipmate_dot_v1_dot_bugtriage__pb2.TriageBugResponse.SerializeToString,
+                    request_deserializer=chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugRequest.FromString,
+                    response_serializer=chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -85,8 +85,8 @@ class BugTriageService:
             request,
             target,
             '/chipmate.v1.BugTriageService/TriageBug',
-            chipmate_dot_v1_dot_bugtriage__pb2.TriageBugRequest.SerializeToString,
-            chipmate_dot_v1_dot_bugtriage__pb2.TriageBugResponse.FromString,
+            chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugRequest.SerializeToString,
+            chipmate_dot_plugins_dot_bugtriage_dot_v1_dot_bugtriage__pb2.TriageBugResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,1 @@
+"""Generated gRPC stubs of chipmate.plugins.designqa.v1 (proto/generate.py)."""
