@@ -118,9 +118,9 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def eda_answers(args: argparse.Namespace, tmp: Path, log: Any) -> dict[str, dict[str, Any]]:
     pairs = [(p.strip(), a.strip()) for p, a in _rows(args.data / "qa_original.csv") if p.strip() and a.strip()]
-    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+    from chipmate.plugins.backends.embedder import open_embedder
 
-    build_index(tmp / "eda", SentenceTransformerEmbedder(), [a for _, a in pairs], IndexSettings())
+    build_index(tmp / "eda", open_embedder(), [a for _, a in pairs], IndexSettings())
 
     def host(mode: str | None) -> Host:
         designqa: dict[str, Any] = {"index_dir": str(tmp / "eda"), "build_default": False}

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder, open_embedder
 from chipmate.plugins.designqa.chunks import Chunk, chunk_file
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.loaders import iter_documents
@@ -189,7 +189,7 @@ def main() -> int:
 
     if args.random_weights:
         args.embedder_path = random_minilm(args.random_weights)
-    embedder = SentenceTransformerEmbedder(args.embedder_path, device=args.device)
+    embedder = open_embedder(args.embedder_path, device=args.device)
     if args.corpus == "yosys":
         documents = yosys_documents()
         if args.commands:

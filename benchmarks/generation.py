@@ -54,7 +54,7 @@ PROMPT = [
 SECOND_START = """
 import json, sys, time
 t0 = time.perf_counter()
-import torch, transformers  # noqa: F401
+import torch, transformers  # noqa: F401 - imported only to time the import
 t1 = time.perf_counter()
 if sys.argv[1] == "chipmate":
     from chipmate.config import Config

@@ -145,11 +145,11 @@ def using(method: str) -> Iterator[None]:
         "none": lambda: isolation.Isolation("none", "namespaces switched off by the benchmark"),
     }.get(method, isolation.probe)()
     original = sandbox.isolation_probe
-    sandbox.isolation_probe = lambda: chosen  # type: ignore[assignment]
+    sandbox.isolation_probe = lambda: chosen  # type: ignore[assignment]  # patched for this run, restored below
     try:
         yield
     finally:
-        sandbox.isolation_probe = original  # type: ignore[assignment]
+        sandbox.isolation_probe = original  # type: ignore[assignment]  # restoring the patched function
 
 
 def files_of(case: dict[str, Any], traps: Traps) -> dict[str, str]:
@@ -185,7 +185,7 @@ def run_case(
             run = tool.run(script, files=files, timeout=timeout, limits=limits)
         else:
             with Sandbox(files) as box:
-                run = tool._run_in(box, script, limits_for(limits, timeout))
+                run = tool.run_in(box, script, limits_for(limits, timeout))
     seconds = time.monotonic() - started
     texts = [run.log, *run.outputs.values()]
     escapes = traps.escapes(texts, seconds, timeout + GRACE + 5)

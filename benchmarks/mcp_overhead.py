@@ -183,7 +183,7 @@ def main() -> None:
         server.wait(timeout=30)
 
     def medians(which: str) -> tuple[float, float, float, float]:
-        return tuple(statistics.median(row[i] for row in rounds[which]) for i in range(4))  # type: ignore[return-value]
+        return tuple(statistics.median(row[i] for row in rounds[which]) for i in range(4))  # type: ignore[return-value]  # four medians
 
     (g50, g99, gcpu, gall), (m50, m99, mcpu, mall) = medians("grpc"), medians("mcp")
     (b50, b99, bcpu, ball), (t50, t99, tcpu, tall) = medians("bare"), medians("bare-chipmate")

@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.backends.embedder import open_embedder
 from chipmate.plugins.designqa.chunks import chunk_blocks
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.loaders import text_blocks
@@ -216,14 +216,14 @@ def ablation(args) -> int:
     from _retrieval import Stage, default_stages, run_stages, table
 
     documents, queries = load_protocol(args.data)
-    embedder = SentenceTransformerEmbedder()
+    embedder = open_embedder()
     settings = IndexSettings()
     items = [(query, [{gold}]) for query, gold in queries]
     with tempfile.TemporaryDirectory() as tmp:
         index, doc_of_chunk, build_s = build_index(Path(tmp) / "base", embedder, documents, settings)
         results, _ = run_stages(index, embedder, items, lambda h: doc_of_chunk[h.chunk.id], default_stages())
         if args.embedder:
-            tuned = SentenceTransformerEmbedder(str(args.embedder), name="adapted")
+            tuned = open_embedder(str(args.embedder), name="adapted")
             tuned_index, tuned_docs, _ = build_index(Path(tmp) / "tuned", tuned, documents, settings, name="adapted")
             stage = Stage("+adapted", diverse=True, expand=True)
             got, _ = run_stages(tuned_index, tuned, items, lambda h: tuned_docs[h.chunk.id], [stage])
@@ -272,7 +272,7 @@ def main() -> int:
 
     documents, queries = load_protocol(args.data)
     print(f"{len(documents)} documents, {len(queries)} queries", file=sys.stderr)
-    embedder = SentenceTransformerEmbedder()
+    embedder = open_embedder()
 
     # 1. The README's baseline: whole answers, plain cosine.
     doc_vectors = embedder.embed(documents, show_progress=True)
@@ -337,7 +337,7 @@ def main() -> int:
         started = time.perf_counter()
         model_dir, dev = fine_tune(index, Path(tmp) / "base", questions_file, run_dir, args)
         train_s = time.perf_counter() - started
-        tuned = SentenceTransformerEmbedder(str(model_dir), name="eda-retriever")
+        tuned = open_embedder(str(model_dir), name="eda-retriever")
         tuned_index, _, _ = build_index(Path(tmp) / "tuned", tuned, documents, settings, name="eda-retriever")
         held_out = [(p.query, doc_of_chunk[index.chunks[p.positive].id]) for p in dev]
         tuned_chosen, tuned_synth = choose_dense_weight(evaluator(tuned_index, tuned, held_out))

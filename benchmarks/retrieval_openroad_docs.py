@@ -30,7 +30,7 @@ from pathlib import Path
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 from _retrieval import Stage, default_stages, run_stages, table
 
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.backends.embedder import open_embedder
 from chipmate.plugins.designqa.chunks import chunk_file
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.retrieve import Hit, topic
@@ -68,7 +68,7 @@ def main() -> int:
         source = str(path.relative_to(args.docs.expanduser()))
         chunks = chunk_file(path, source, chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
         documents.append(Document(source, chunks))
-    base = SentenceTransformerEmbedder()
+    base = open_embedder()
     results: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = (args.work_dir or Path(tmp)) / "kb"
@@ -81,7 +81,7 @@ def main() -> int:
         got, _ = run_stages(index, base, queries, key_of, default_stages())
         results.update(got)
         if args.embedder:
-            tuned = SentenceTransformerEmbedder(str(args.embedder), name="adapted")
+            tuned = open_embedder(str(args.embedder), name="adapted")
             tuned_root = Path(tmp) / "adapted"
             update_index(tuned_root, tuned, add=documents, settings=settings, name="adapted")
             tuned_index = KnowledgeIndex.open(tuned_root, embedder=tuned, name="adapted")

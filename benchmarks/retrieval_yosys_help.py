@@ -35,7 +35,7 @@ from pathlib import Path
 
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
 
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.backends.embedder import open_embedder
 from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
 from chipmate.plugins.designqa.retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever
 from chipmate.plugins.designqa.writer import update_index
@@ -86,7 +86,7 @@ def main() -> int:
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     settings = IndexSettings()
     documents = yosys_documents(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
-    base = SentenceTransformerEmbedder()
+    base = open_embedder()
     results: dict[str, dict[str, float]] = {}
     per_question: dict[str, list[int | None]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,7 +124,7 @@ def main() -> int:
         started = time.perf_counter()
         result = run(config)
         train_s = time.perf_counter() - started
-        tuned = SentenceTransformerEmbedder(result["model_dir"], name="yosys-retriever")
+        tuned = open_embedder(result["model_dir"], name="yosys-retriever")
         tuned_root = Path(tmp) / "tuned"
         update_index(tuned_root, tuned, add=documents, settings=settings, show_progress=True, name="yosys-retriever")
         evaluate(KnowledgeIndex.open(tuned_root, embedder=tuned, name="yosys-retriever"), tuned, "adapted")
@@ -153,7 +153,7 @@ def ablation(args) -> int:
     queries = [(row["question"], [set(row["gold"])]) for row in questions]
     settings = IndexSettings()
     documents = yosys_documents(chunk_size=settings.chunk_size, chunk_overlap=settings.chunk_overlap)
-    base = SentenceTransformerEmbedder()
+    base = open_embedder()
     results: dict[str, dict[str, float]] = {}
     build_s = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -169,7 +169,7 @@ def ablation(args) -> int:
             got, _ = run_stages(index, base, queries, lambda h: h.chunk.section, stages, prefix=f"{label}: ")
             results.update(got)
         if args.embedder:
-            tuned = SentenceTransformerEmbedder(str(args.embedder), name="adapted")
+            tuned = open_embedder(str(args.embedder), name="adapted")
             root = Path(tmp) / "adapted"
             update_index(root, tuned, add=documents, settings=settings, name="adapted")
             index = KnowledgeIndex.open(root, embedder=tuned, name="adapted")

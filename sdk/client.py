@@ -254,7 +254,7 @@ class AsyncClient(_Settings):
 
     async def call(self, task: str, input: Any = None, *, timeout: float | None = None) -> dict[str, Any]:
         """Run ``task`` with ``input`` and return its output dict."""
-        return json.loads(await self.call_json(task, input, timeout=timeout))  # type: ignore[no-any-return]
+        return json.loads(await self.call_json(task, input, timeout=timeout))  # type: ignore[no-any-return]  # a task's output is a JSON object
 
     async def call_json(self, task: str, input: Any = None, *, timeout: float | None = None) -> str:
         """:meth:`call`, returning the output as the JSON text the server sent, for a caller that passes it on
@@ -264,7 +264,7 @@ class AsyncClient(_Settings):
             response = await self._tasks().Invoke(request, timeout=self._timeout(timeout), metadata=self._metadata())
         except grpc.RpcError as exc:
             raise rpc_error(exc, self.target) from None
-        return response.output_json  # type: ignore[no-any-return]
+        return response.output_json  # type: ignore[no-any-return]  # protobuf stubs type the field loosely; it is the str the server sent
 
     async def stream(self, task: str, input: Any = None, *, timeout: float | None = None) -> AsyncIterator[Event]:
         """Run ``task`` and yield its events (progress, token, then result); the call's error is raised."""

@@ -56,6 +56,12 @@ def chipmate_register_training_data(register, host):
 
 
 @hookspec
+def chipmate_register_knowledge_bases(register, host):
+    """Called when ``chipmate mcp`` starts. Call ``register(chipmate.resources.KnowledgeBaseSource(...))`` to let
+    agents read the plugin's knowledge bases as MCP resources; import the heavy parts inside its functions."""
+
+
+@hookspec
 def chipmate_register_commands(cli):
     """Called when the CLI starts. Add click commands or groups to ``cli`` (a ``click.Group``)."""
 

@@ -22,6 +22,7 @@ from .training_data import TrainingDataRegistry
 
 if TYPE_CHECKING:
     from .models import ModelRegistry
+    from .resources import KnowledgeBaseSource
 
 T = TypeVar("T")
 
@@ -99,26 +100,43 @@ class Host:
     @property
     def tasks(self) -> TaskRegistry:
         """Every task the loaded plugins registered, collected on first use."""
-        return self._collect("_tasks", self.pm.hook.chipmate_register_tasks, TaskRegistry)  # type: ignore[no-any-return]
+        return self._collect("_tasks", self.pm.hook.chipmate_register_tasks, TaskRegistry)  # type: ignore[no-any-return]  # _collect returns the registry make() built
 
     @property
     def tools(self) -> ToolRegistry:
         """Every EDA tool adapter the loaded plugins registered, collected on first use."""
-        return self._collect("_tools", self.pm.hook.chipmate_register_tools, ToolRegistry)  # type: ignore[no-any-return]
+        return self._collect("_tools", self.pm.hook.chipmate_register_tools, ToolRegistry)  # type: ignore[no-any-return]  # _collect returns the registry make() built
 
     @property
     def services(self) -> ServiceRegistry:
         """Every typed gRPC service the loaded plugins registered, collected on first use (by the server)."""
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_services", self.pm.hook.chipmate_register_services, ServiceRegistry
         )
 
     @property
     def training_data(self) -> TrainingDataRegistry:
         """Every source of training data the loaded plugins offer, collected on first use (by the recipes)."""
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_training_data", self.pm.hook.chipmate_register_training_data, TrainingDataRegistry, extra={"host": self}
         )
+
+    def knowledge_bases(self) -> list[KnowledgeBaseSource]:
+        """The knowledge bases plugins offer to agents (``chipmate mcp``'s resources), in plugin order."""
+        from .resources import KnowledgeBaseSource
+
+        found: list[KnowledgeBaseSource] = []
+
+        def register(source: KnowledgeBaseSource) -> None:
+            if not isinstance(source, KnowledgeBaseSource):
+                raise PluginError(
+                    f"chipmate_register_knowledge_bases registered {type(source).__name__}, not a KnowledgeBaseSource",
+                    hint="register chipmate.resources.KnowledgeBaseSource(...) objects",
+                )
+            found.append(source)
+
+        self.pm.hook.chipmate_register_knowledge_bases(register=register, host=self)
+        return found
 
     @property
     def models(self) -> ModelRegistry:
@@ -134,7 +152,7 @@ class Host:
                 queue_limit=self.config.server.model_queue,
             )
 
-        return self._collect(  # type: ignore[no-any-return]
+        return self._collect(  # type: ignore[no-any-return]  # _collect returns the registry make() built
             "_models", self.pm.hook.chipmate_register_models, make, lambda r: r.configure(self.config.models)
         )
 
@@ -150,7 +168,7 @@ class Host:
                 if state is None:
                     state = factory(self)
                     self._plugin_state[name] = state
-        return state  # type: ignore[no-any-return]
+        return state  # type: ignore[no-any-return]  # factory(self) built it; the dict holds every plugin's
 
     def register_commands(self, cli: Any) -> None:
         """Let plugins add their click commands to ``cli``."""

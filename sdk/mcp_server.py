@@ -16,6 +16,9 @@ Transports: stdio (what MCP hosts launch; :func:`stdio_streams`, read and writte
 Streamable HTTP (``--http``), which follows the gRPC server's token rules: it listens on loopback unless tokens
 are configured, and then every request needs ``Authorization: Bearer <token>`` and each token may call only its
 tasks (reading the knowledge bases takes a token that may call ``designqa.ask``).
+
+Over 400 lines on purpose: tools, resources and both transports are one protocol adapter over the same
+AsyncClient and token rules; split, each part would import the others' details.
 """
 
 from __future__ import annotations
@@ -205,22 +208,20 @@ def _error_result(exc: ChipmateError) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=f"{exc.code}: {exc}")], is_error=True)
 
 
-def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases | None = None) -> Server[Any]:
-    """An MCP server whose tools are the tasks ``client``'s server offers (``client``: an AsyncClient).
+class _Handlers:
+    """The MCP requests ``build_server`` answers, over one AsyncClient (see there)."""
 
-    ``auth`` (a :class:`chipmate.server.auth.TokenAuth`) checks each HTTP request's bearer token against the
-    task it calls; stdio needs none (whoever launched the process owns it). ``knowledge_bases`` adds designqa's
-    knowledge bases as resources (reading them takes a token that may call ``designqa.ask``).
-    """
+    def __init__(self, client: Any, auth: Any, knowledge_bases: KnowledgeBases | None) -> None:
+        self.client, self.auth, self.knowledge_bases = client, auth, knowledge_bases
 
-    def authorize(ctx: Any, task: str) -> None:
+    def authorize(self, ctx: Any, task: str) -> None:
         request = getattr(ctx, "request", None)
-        if auth is None or not auth.enabled or request is None:
+        if self.auth is None or not self.auth.enabled or request is None:
             return
-        auth.authorize([(k.lower(), v) for k, v in request.headers.items()], task)
+        self.auth.authorize([(k.lower(), v) for k, v in request.headers.items()], task)
 
-    async def list_tools(ctx: Any, params: Any) -> types.ListToolsResult:
-        tasks = await client.tasks()
+    async def list_tools(self, ctx: Any, params: Any) -> types.ListToolsResult:
+        tasks = await self.client.tasks()
         return types.ListToolsResult(
             tools=[
                 types.Tool(
@@ -233,16 +234,16 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
             ]
         )
 
-    async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+    async def call_tool(self, ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         task, arguments = params.name, params.arguments or {}
         meta = ctx.params.get("_meta") if isinstance(ctx.params, Mapping) else None
         wants_progress = isinstance(meta, Mapping) and "progressToken" in meta
         try:
-            authorize(ctx, task)
+            self.authorize(ctx, task)
             text = None
             output: dict[str, Any] = {}
             if wants_progress:
-                async for event in client.stream(task, arguments):
+                async for event in self.client.stream(task, arguments):
                     if event.kind == "progress":
                         await ctx.session.report_progress(event.fraction, 1.0, event.text or None)
                     elif event.kind == "result":
@@ -250,7 +251,7 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
             else:
                 # The server's JSON text goes to the agent as it came: decoded once (structured content), never
                 # encoded again, unless it escapes non-ASCII characters, which an agent reads better as they are.
-                text = await client.call_json(task, arguments)
+                text = await self.client.call_json(task, arguments)
                 output = json.loads(text)
             if text is None or "\\u" in text:
                 text = json.dumps(output, ensure_ascii=False)
@@ -258,29 +259,29 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
             return _error_result(exc)
         return types.CallToolResult(content=[types.TextContent(text=text)], structured_content=output)
 
-    def may_read(ctx: Any) -> bool:
+    def may_read(self, ctx: Any) -> bool:
         try:
-            authorize(ctx, "designqa.ask")
+            self.authorize(ctx, "designqa.ask")
         except ChipmateError:
             return False
         return True
 
-    async def list_resources(ctx: Any, params: Any) -> types.ListResourcesResult:
-        if knowledge_bases is None or not may_read(ctx):
+    async def list_resources(self, ctx: Any, params: Any) -> types.ListResourcesResult:
+        if self.knowledge_bases is None or not self.may_read(ctx):
             return types.ListResourcesResult(resources=[])
         cursor = getattr(params, "cursor", None) if params is not None else None
         try:
             start = int(cursor or 0)
         except ValueError:
             raise MCPError(INVALID_PARAMS, f"INVALID_ARGUMENT: bad cursor {cursor!r}") from None
-        resources = await anyio.to_thread.run_sync(knowledge_bases.resources)
+        resources = await anyio.to_thread.run_sync(self.knowledge_bases.resources)
         page = resources[start : start + RESOURCES_PAGE]
         more = start + RESOURCES_PAGE < len(resources)
         return types.ListResourcesResult(resources=page, next_cursor=str(start + RESOURCES_PAGE) if more else None)
 
-    async def list_resource_templates(ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
+    async def list_resource_templates(self, ctx: Any, params: Any) -> types.ListResourceTemplatesResult:
         templates = []
-        if any(t.name == "designqa.ask" for t in await client.tasks()):
+        if any(t.name == "designqa.ask" for t in await self.client.tasks()):
             templates.append(
                 types.ResourceTemplate(
                     name="designqa-passages",
@@ -291,7 +292,7 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
                     mime_type="text/markdown",
                 )
             )
-        if knowledge_bases is not None:
+        if self.knowledge_bases is not None:
             templates.append(
                 types.ResourceTemplate(
                     name="designqa-document",
@@ -305,22 +306,24 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
             )
         return types.ListResourceTemplatesResult(resource_templates=templates)
 
-    async def read_resource(ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
+    async def read_resource(self, ctx: Any, params: types.ReadResourceRequestParams) -> types.ReadResourceResult:
         uri = str(params.uri)
         try:
-            if uri.startswith(KB_PREFIX) and knowledge_bases is not None:
-                authorize(ctx, "designqa.ask")
-                mime, text = await anyio.to_thread.run_sync(knowledge_bases.read, uri)
+            if uri.startswith(KB_PREFIX) and self.knowledge_bases is not None:
+                self.authorize(ctx, "designqa.ask")
+                mime, text = await anyio.to_thread.run_sync(self.knowledge_bases.read, uri)
                 return types.ReadResourceResult(
                     contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)]
                 )
             if not uri.startswith(PASSAGES_PREFIX) or len(uri) == len(PASSAGES_PREFIX):
-                hint = f"read {PASSAGES_TEMPLATE}" + (", or a resource resources/list gives" if knowledge_bases else "")
+                hint = f"read {PASSAGES_TEMPLATE}" + (
+                    ", or a resource resources/list gives" if self.knowledge_bases else ""
+                )
                 raise TaskNotFoundError(f"no resource {uri!r}", hint=hint)
             question = unquote(uri[len(PASSAGES_PREFIX) :])
-            authorize(ctx, "designqa.ask")
+            self.authorize(ctx, "designqa.ask")
             request = {"question": question, "retrieval_only": True, "top_k": RESOURCE_PASSAGES}
-            reply = await client.call("designqa.ask", request)
+            reply = await self.client.call("designqa.ask", request)
         except ChipmateError as exc:
             # A resource read has no error result: the JSON-RPC error carries the status code and the message.
             raise MCPError(INVALID_PARAMS, f"{exc.code}: {exc}") from None
@@ -328,16 +331,26 @@ def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases 
             contents=[types.TextResourceContents(uri=uri, mime_type="text/markdown", text=passages_markdown(reply))]
         )
 
+
+def build_server(client: Any, auth: Any = None, knowledge_bases: KnowledgeBases | None = None) -> Server[Any]:
+    """An MCP server whose tools are the tasks ``client``'s server offers (``client``: an AsyncClient).
+
+    ``auth`` (a :class:`chipmate.server.auth.TokenAuth`) checks each HTTP request's bearer token against the
+    task it calls; stdio needs none (whoever launched the process owns it). ``knowledge_bases`` adds designqa's
+    knowledge bases as resources (reading them takes a token that may call ``designqa.ask``).
+    """
+
+    handlers = _Handlers(client, auth, knowledge_bases)
     server: Server[Any] = Server(
         "chipmate",
         version=_version(),
         instructions="chipmate's chip-design tasks: design Q&A with cited sources (designqa.ask), EDA scripts "
         "that already ran in the real tool (scriptgen.generate), bug triage (bugtriage.triage).",
-        on_list_tools=list_tools,
-        on_call_tool=call_tool,
-        on_list_resources=list_resources,
-        on_list_resource_templates=list_resource_templates,
-        on_read_resource=read_resource,
+        on_list_tools=handlers.list_tools,
+        on_call_tool=handlers.call_tool,
+        on_list_resources=handlers.list_resources,
+        on_list_resource_templates=handlers.list_resource_templates,
+        on_read_resource=handlers.read_resource,
     )
     # The SDK wraps every message in an OpenTelemetry span by default; chipmate exports no traces (the gRPC server
     # logs each call with its request id), and the span cost 0.05-0.2 ms of CPU per call on a 2-core machine.
@@ -462,7 +475,7 @@ async def stdio_streams() -> AsyncIterator[tuple[Any, Any]]:
             lambda: asyncio.StreamReaderProtocol(reader, loop=loop), os.fdopen(_dup(wire_in), "rb", buffering=0)
         )
         write_transport, protocol = await loop.connect_write_pipe(
-            lambda: asyncio.streams.FlowControlMixin(loop=loop),  # type: ignore[attr-defined]
+            lambda: asyncio.streams.FlowControlMixin(loop=loop),  # type: ignore[attr-defined]  # not in typeshed
             os.fdopen(_dup(wire_out), "wb", buffering=0),
         )
         writer = asyncio.StreamWriter(write_transport, protocol, None, loop)

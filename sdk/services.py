@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import PluginError
+from .registration import check_registration
 
 # Fully qualified proto service names: package segments and a CamelCase service name.
 SERVICE_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\.[A-Z][A-Za-z0-9]*$")
@@ -50,24 +51,14 @@ class ServiceRegistry:
 
     def register(self, service: Service, plugin: str = "") -> None:
         """Add ``service``; ``plugin`` names who registered it."""
-        if not isinstance(service, Service):
-            raise PluginError(
-                f"plugin {plugin!r} registered {service!r}, not a chipmate.services.Service",
-                hint="call register(Service(name=..., add_to_server=..., servicer=...))",
-            )
-        if not SERVICE_NAME.match(service.name):
-            raise PluginError(
-                f"plugin {plugin!r} registered a service named {service.name!r}",
-                hint="use the proto's full service name, e.g. 'mycompany.v1.TimingService'",
-            )
+        check_registration(
+            service, plugin, kind=Service, expected="a chipmate.services.Service",
+            hint="call register(Service(name=..., add_to_server=..., servicer=...))",
+            owners={name: s.plugin for name, s in self._services.items()}, noun="service", name=SERVICE_NAME,
+            name_hint="use the proto's full service name, e.g. 'mycompany.v1.TimingService'",
+        )  # fmt: skip
         if not callable(service.add_to_server) or not callable(service.servicer):
             raise PluginError(f"service {service.name!r} from plugin {plugin!r} needs callable add_to_server/servicer")
-        if service.name in self._services:
-            other = self._services[service.name].plugin
-            raise PluginError(
-                f"service {service.name!r} is registered by both {other!r} and {plugin!r}",
-                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
-            )
         self._services[service.name] = Service(**{**service.__dict__, "plugin": service.plugin or plugin})
 
     def __iter__(self) -> Iterator[Service]:

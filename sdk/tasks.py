@@ -28,6 +28,7 @@ from .errors import (
     TaskFailedError,
     TaskNotFoundError,
 )
+from .registration import check_registration
 
 TASK_NAME = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 # Deepest nesting of arrays and objects a task input may have. Real inputs (a bug record with comments, a file
@@ -169,24 +170,14 @@ class TaskRegistry:
 
     def register(self, task: Task, plugin: str = "") -> None:
         """Add ``task``; ``plugin`` names who registered it, for error messages and ``chipmate tasks``."""
-        if not isinstance(task, Task):
-            raise PluginError(
-                f"plugin {plugin!r} registered {task!r}, not a chipmate.Task",
-                hint="call register(chipmate.Task(name=..., handler=...))",
-            )
-        if not TASK_NAME.match(task.name):
-            raise PluginError(
-                f"plugin {plugin!r} registered a task named {task.name!r}",
-                hint="task names are lower-case dotted identifiers such as 'mytools.count_modules'",
-            )
+        check_registration(
+            task, plugin, kind=Task, expected="a chipmate.Task",
+            hint="call register(chipmate.Task(name=..., handler=...))",
+            owners={name: t.plugin for name, t in self._tasks.items()}, noun="task", name=TASK_NAME,
+            name_hint="task names are lower-case dotted identifiers such as 'mytools.count_modules'",
+        )  # fmt: skip
         if not callable(task.handler):
             raise PluginError(f"task {task.name!r} from plugin {plugin!r} has a handler that is not callable")
-        if task.name in self._tasks:
-            other = self._tasks[task.name].plugin
-            raise PluginError(
-                f"task {task.name!r} is registered by both {other!r} and {plugin!r}",
-                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
-            )
         validators = []
         for which, schema in (("input", task.input_schema), ("output", task.output_schema)):
             # jsonschema checks the schema itself thoroughly, once; fastjsonschema compiles it to Python for the
@@ -343,7 +334,7 @@ def current_context() -> TaskContext | None:
     """
     from .progress import waiting_context
 
-    return waiting_context()  # type: ignore[no-any-return]
+    return waiting_context()  # type: ignore[no-any-return]  # progress.waiting_context returns a TaskContext; imported lazily to avoid a cycle
 
 
 @dataclass

@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from .errors import PluginError, TaskNotFoundError
+from .errors import TaskNotFoundError
+from .registration import check_registration
 
 TOOL_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
@@ -48,18 +49,12 @@ class ToolRegistry:
 
     def register(self, tool: Tool, plugin: str = "") -> None:
         """Add ``tool``; ``plugin`` names who registered it."""
-        if not isinstance(tool, Tool):
-            raise PluginError(
-                f"plugin {plugin!r} registered {tool!r}, which is not a tool adapter",
-                hint="a tool needs `name`, `description` and `run(script, *, files, timeout)`",
-            )
-        if not TOOL_NAME.match(tool.name):
-            raise PluginError(f"plugin {plugin!r} registered a tool named {tool.name!r}; use lower-case letters")
-        if tool.name in self._tools:
-            raise PluginError(
-                f"tool {tool.name!r} is registered by both {self._tools[tool.name][1]!r} and {plugin!r}",
-                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
-            )
+        check_registration(
+            tool, plugin, kind=Tool, expected="a tool adapter",
+            hint="a tool needs `name`, `description` and `run(script, *, files, timeout)`",
+            owners={name: owner for name, (_, owner) in self._tools.items()}, noun="tool", name=TOOL_NAME,
+            name_hint="use lower-case letters, digits, '_' and '-'",
+        )  # fmt: skip
         self._tools[tool.name] = (tool, plugin)
 
     def get(self, name: str) -> Tool:

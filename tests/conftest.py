@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -33,6 +35,51 @@ def pytest_configure(config: pytest.Config) -> None:
 def _empty_alias_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     # Each test starts from an empty alias store: one test's `--alias` must not leak into the next.
     monkeypatch.setenv("CHIPMATE_ALIAS_STORE", str(tmp_path_factory.mktemp("aliases") / "aliases.json"))
+
+
+class Lockstep:
+    """Keeps a producer (a model's decoding steps) at most ``ahead`` steps in front of its consumer, with a
+    semaphore instead of sleeps: on a loaded machine either side may stall, and the producer still cannot run away.
+
+    The producer calls :meth:`step` before each step; the consumer :meth:`took` after each item; :meth:`open` lets
+    the producer run freely (to let it reach a cancellation or a closed stream).
+    """
+
+    def __init__(self, ahead: int = 2) -> None:
+        self._permits = threading.Semaphore(ahead)
+
+    def step(self) -> None:
+        # The timeout only turns a bug in the test into a slow failure instead of a hang.
+        self._permits.acquire(timeout=60)
+
+    def took(self) -> None:
+        self._permits.release()
+
+    def open(self) -> None:
+        self._permits.release(1_000_000)
+
+
+@pytest.fixture
+def lockstep() -> type[Lockstep]:
+    """The :class:`Lockstep` class, for tests that pace a generator against its reader."""
+    return Lockstep
+
+
+@pytest.fixture
+def eventually() -> Callable[..., bool]:
+    """``eventually(predicate, timeout=30)``: poll until ``predicate()`` is true or the time is up; returns the last
+    answer. For states with no event to wait on (a killed process disappearing), with a bound generous enough for
+    a loaded machine instead of a fixed sleep."""
+
+    def poll(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    return poll
 
 
 def quiet(config: Config) -> Config:

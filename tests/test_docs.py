@@ -15,6 +15,7 @@ Each fenced block is checked by its language:
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 import sys
@@ -181,3 +182,117 @@ def test_shell_examples_name_real_commands_and_options(document, line):
         option = word.split("=", 1)[0]
         if option.startswith("-") and option != "-":
             assert option in accepted, f"{document.name}: `{line}`: {command.name} has no option {option}"
+
+
+# -- paths and modules named in prose ----------------------------------------------------------------------------
+
+# Where each import prefix lives in the repository (pyproject's package-dir), longest first.
+PACKAGE_DIRS = [("chipmate.plugins", "plugins"), ("chipmate.trainer", "trainer"), ("chipmate", "sdk")]
+TOP_LEVEL = {p.name for p in ROOT.iterdir() if not p.name.startswith(".")}
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+CODE = re.compile(r"`([^`\n]+)`")
+MODULE = re.compile(r"^chipmate(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
+# A repo path as prose writes it: a folder or file with a slash, made of path characters only (no globs or
+# placeholders such as <name>, {a,b} or ...).
+PATH = re.compile(r"^[A-Za-z0-9_.-]+(?:/[A-Za-z0-9_.-]+)*/?$")
+
+
+def _module_file(module: str) -> Path | None:
+    """The file of ``module`` in this repository, or None when no such module file exists."""
+    for prefix, folder in PACKAGE_DIRS:
+        if module == prefix or module.startswith(prefix + "."):
+            rest = module[len(prefix) + 1 :].split(".") if module != prefix else []
+            base = ROOT.joinpath(folder, *rest)
+            for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                if candidate.is_file():  # (sdk.py and the like do not exist: a package is its __init__.py)
+                    return candidate
+            return None
+    return None
+
+
+@functools.cache
+def _proto_names() -> set[str]:
+    """``chipmate.v1.Service``, ``chipmate.v1.Service.Method`` and ``chipmate.v1.Message`` of every .proto here."""
+    names = set()
+    for proto in (p for folder in ("proto", "plugins", "sdk") for p in (ROOT / folder).rglob("*.proto")):
+        text = proto.read_text(encoding="utf-8")
+        package = re.search(r"^package ([\w.]+);", text, re.M)
+        if not package:
+            continue
+        for block in re.finditer(r"^(service|message) (\w+) \{(.*?)^\}", text, re.M | re.S):
+            names.add(f"{package.group(1)}.{block.group(2)}")
+            names.update(
+                f"{package.group(1)}.{block.group(2)}.{rpc}" for rpc in re.findall(r"rpc (\w+)", block.group(3))
+            )
+    return names
+
+
+@functools.cache
+def _logger_names() -> set[str]:
+    """The names chipmate's code gives its loggers (``logging.getLogger("chipmate...")``)."""
+    pattern = re.compile(r"getLogger\(\"(chipmate[\w.]*)\"\)")
+    return {m for folder in ("sdk", "plugins", "trainer") for f in (ROOT / folder).rglob("*.py")
+            for m in pattern.findall(f.read_text(encoding="utf-8"))}  # fmt: skip
+
+
+def _names_something(module: str) -> bool:
+    """True when ``module`` is a module of the repo, a module's attribute (``chipmate.models.ModelAlias``), a
+    gRPC service, method or message (``chipmate.v1.AskRequest``) or a logger name."""
+    if module in _proto_names() or module in _logger_names():
+        return True
+    parts = module.split(".")
+    for cut in range(len(parts), 0, -1):
+        found = _module_file(".".join(parts[:cut]))
+        if found is None:
+            continue
+        attributes = parts[cut:]
+        if not attributes:
+            return True
+        # One attribute deep is checked against the module's text (a def, class, assignment or import of it).
+        name = re.escape(attributes[0])
+        text = found.read_text(encoding="utf-8")
+        return bool(
+            re.search(rf"(def|class) {name}\b|^{name}\b.*=|\bimport .*\b{name}\b|\b{name},|\"{name}\"", text, re.M)
+        )
+    return False
+
+
+def named_references(document: Path) -> list[tuple[str, str]]:
+    """``("path"|"module", text)`` for every repo path (links and code spans) and chipmate module in ``document``."""
+    text = document.read_text(encoding="utf-8")
+    prose = FENCE.sub("", text)  # commands inside fenced blocks are checked by the block tests
+    found: set[tuple[str, str]] = set()
+    for target in LINK.findall(prose):
+        if "://" not in target and not target.startswith("mailto:"):
+            found.add(("link", target))
+    for span in CODE.findall(prose):
+        span = span.strip()
+        if MODULE.match(span):
+            found.add(("module", span))
+        elif PATH.match(span) and "/" in span and span.split("/")[0] in TOP_LEVEL:
+            found.add(("path", span))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=ids(DOCUMENTS))
+def test_every_path_and_module_named_in_the_docs_exists(document):
+    missing = []
+    for kind, ref in named_references(document):
+        if kind == "link":
+            ok = (document.parent / ref).exists()
+        elif kind == "path":
+            ok = (ROOT / ref).exists()
+        else:
+            ok = _names_something(ref)
+        if not ok:
+            missing.append(f"{kind} {ref}")
+    assert not missing, f"{document.relative_to(ROOT)} names what does not exist: {missing}"
+
+
+def test_the_reference_check_can_fail(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("See `sdk/nope.py`, [here](nowhere.md), `chipmate.nothing_here` and `chipmate.models.Nope`.\n")
+    refs = named_references(page)
+    assert ("path", "sdk/nope.py") in refs and ("link", "nowhere.md") in refs
+    assert not (ROOT / "sdk/nope.py").exists() and not _names_something("chipmate.nothing_here")
+    assert not _names_something("chipmate.models.Nope") and _names_something("chipmate.models.ModelAlias")

@@ -225,7 +225,7 @@ def test_duplicate_task_names_fail_naming_both_plugins(register_plugin):
 
     register_plugin(Shadow(), name="shadow")
     with pytest.raises(PluginError, match="'echo' is registered by both") as info:
-        Host(Config()).tasks  # noqa: B018
+        Host(Config()).tasks  # noqa: B018 - collecting the tasks is the point
     assert "shadow" in str(info.value)
 
 
@@ -237,7 +237,7 @@ def test_plugin_crashing_in_a_register_hook_is_named(register_plugin):
 
     register_plugin(Crashy(), name="crashy")
     with pytest.raises(PluginError, match=r"crashy.*boom"):
-        Host(Config()).tasks  # noqa: B018
+        Host(Config()).tasks  # noqa: B018 - collecting the tasks is the point
 
 
 def test_builtin_plugins_load_through_entry_points():

@@ -83,6 +83,7 @@ def test_wheel_installs_and_imports_every_package(tmp_path):
         assert f"chipmate/v1/{plugin}_pb2.py" not in names
     # scriptgen's seed library and its designs are package data.
     assert "chipmate/plugins/scriptgen/seed/library.jsonl" in names
+    assert "chipmate/plugins/scriptgen/seed/harvested.jsonl" in names
     assert "chipmate/plugins/scriptgen/seed/designs/counter.v" in names
     assert "chipmate/plugins/scriptgen/seed/designs/seed_cells.lib" in names
     # ... and so is its LoRA adapter for SmolLM2 (the smollm2-135m-scriptgen alias)

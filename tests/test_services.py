@@ -148,7 +148,7 @@ def test_two_plugins_registering_one_service_name(register_plugin):
 
     register_plugin(Plugin(), name="impostor")
     with pytest.raises(PluginError, match="both"):
-        Host(Config()).services  # noqa: B018
+        Host(Config()).services  # noqa: B018 - the property collects
 
 
 def test_plugins_never_import_grpc_to_register(tmp_path):

@@ -1,44 +1,27 @@
 """Atomic checkpoints: an interrupted write never corrupts the last good checkpoint.
 
-The state is written to a temporary file in the destination folder, flushed and fsynced, then renamed over the
-destination with ``os.replace`` (atomic on POSIX and Windows within one filesystem), and the folder is fsynced so
-the rename itself survives a power cut.
+The state is written with :func:`chipmate.files.atomic_write`: a temporary file in the destination folder,
+flushed and fsynced, renamed over the destination, and the folder fsynced so the rename itself survives a power
+cut.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from chipmate.errors import ChipmateError
+from chipmate.files import atomic_write
 
 
 def save_checkpoint(state: dict[str, Any], path: str | os.PathLike[str]) -> Path:
     """Write ``state`` to ``path`` atomically and return the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):  # not every filesystem lets a folder be opened for fsync
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    with atomic_write(path, "wb", permissions=None, sync_folder=True) as f:
+        torch.save(state, f)
     return path
 
 

@@ -1,8 +1,8 @@
 """A small causal-LM training loop on top of :mod:`chipmate.trainer.precision`, readable top to bottom.
 
-The recipes (DAPT, SFT) reuse :func:`train`; this module's ``main`` trains a small random Llama on a token file
-(or, by default, on the bytes of Python's own documentation, so its loss curve shows something learned) so the
-loop can be tried in one command:
+Every recipe trains with :func:`train` (DAPT and SFT on tokens, the retriever with its own contrastive loss);
+this module's ``main`` trains a small random Llama on a token file (or, by default, on the bytes of Python's own
+documentation, so its loss curve shows something learned) so the loop can be tried in one command:
 
     # one process (CPU or one GPU)
     python -m chipmate.trainer.loop --mode fp16 --max-iters 200 --out-dir out/demo
@@ -26,6 +26,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -55,6 +56,10 @@ from chipmate.trainer.sharding import (
 BatchFn = Callable[[int, int, int], tuple[torch.Tensor, torch.Tensor]]
 # model -> {"name": value}: validation metrics (perplexities), run by the main process with the model in eval mode
 EvalFn = Callable[[nn.Module], dict[str, float]]
+# (model to call, whatever the BatchFn returned, autocast) -> scalar loss. The model is the DDP wrapper under
+# torchrun, so a loss that calls it keeps the gradients in sync; the forward pass runs inside ``autocast()`` and the
+# loss itself (a reduction) outside, in fp32. None: causal-LM cross-entropy on (input_ids, targets).
+LossFn = Callable[[nn.Module, Any, Callable[[], AbstractContextManager[Any]]], torch.Tensor]
 Schedule = Literal["cosine", "constant"]
 SCHEDULES: tuple[str, ...] = get_args(Schedule)
 # Constrained types of TrainConfig's fields, named so that a recipe's subclass that changes a default keeps the
@@ -152,23 +157,39 @@ def token_batches(tokens: torch.Tensor, batch_size: int, seq_len: int, seed: int
     return get
 
 
-def _setup_distributed(cfg: TrainConfig) -> tuple[int, int, torch.device]:
-    """(rank, world_size, device); joins the process group torchrun describes in the environment."""
+def setup_distributed(device: str = "cpu") -> tuple[int, int, torch.device]:
+    """(rank, world_size, torch device) of this process; joins the process group torchrun describes.
+
+    The backend follows the configured ``device`` (nccl for cuda, gloo for cpu), not whether CUDA exists: a CPU
+    run on a GPU machine must not start nccl. Every trainer entry point (the loop, the recipes) calls this one.
+    """
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world > 1 and not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if cfg.device.startswith("cuda") else "gloo")
+        dist.init_process_group(backend="nccl" if device.startswith("cuda") else "gloo")
     rank = dist.get_rank() if dist.is_initialized() else 0
     world = dist.get_world_size() if dist.is_initialized() else 1
-    if cfg.device.startswith("cuda"):
+    if device.startswith("cuda"):
         local = int(os.environ.get("LOCAL_RANK", "0"))
-        device = torch.device(cfg.device if ":" in cfg.device else f"cuda:{local}")
-        torch.cuda.set_device(device)
+        where = torch.device(device if ":" in device else f"cuda:{local}")
+        torch.cuda.set_device(where)
     else:
-        device = torch.device("cpu")
-    return rank, world, device
+        where = torch.device("cpu")
+    return rank, world, where
 
 
-def _param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+def finish_distributed() -> None:
+    """Wait for every rank, then leave the process group (no-op on one process).
+
+    The barrier first: a rank that tears its gloo group down while rank 0 still writes the checkpoint or the
+    outputs aborted ("terminate called without an active exception") about one run in three.
+    """
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+def param_groups(model: nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """AdamW groups of ``model``'s trainable parameters: matrices decay, norms and biases do not (nanoGPT, BERT)."""
     trainable = [p for p in model.parameters() if p.requires_grad]
     return [
         {"params": [p for p in trainable if p.ndim >= 2], "weight_decay": weight_decay},
@@ -181,15 +202,21 @@ def _json_safe(value: Any) -> Any:
 
 
 def train(
-    cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn, evaluate: EvalFn | None = None
+    cfg: TrainConfig,
+    model: nn.Module,
+    data: torch.Tensor | BatchFn,
+    evaluate: EvalFn | None = None,
+    loss: LossFn | None = None,
 ) -> TrainResult:
     """Train ``model`` (returns logits, or an object with ``.logits``) on ``data`` (1-D tokens or a BatchFn).
 
     ``evaluate(model)``, if given, runs on the main process before the first step, every ``eval_interval``
     iterations and after the last, in eval mode and without gradients; its metrics go to ``metrics.jsonl``
-    (records with ``"kind": "eval"``), the plot and :attr:`TrainResult.evals`.
+    (records with ``"kind": "eval"``), the plot and :attr:`TrainResult.evals`. ``loss``: another objective than
+    next-token cross-entropy (the retriever's contrastive loss), given the model and the BatchFn's batch as is.
+    A BatchFn with an ``iterations_per_epoch`` attribute adds ``epoch`` (iterations / that) to every record.
     """
-    rank, world, device = _setup_distributed(cfg)
+    rank, world, device = setup_distributed(cfg.device)
     main = rank == 0
     out_dir = Path(cfg.out_dir)
     get_batch = (
@@ -197,6 +224,19 @@ def train(
         if isinstance(data, torch.Tensor)
         else data
     )
+    per_epoch = getattr(get_batch, "iterations_per_epoch", None)
+
+    def with_epoch(record: dict[str, Any]) -> dict[str, Any]:
+        return {"epoch": record["iter"] / per_epoch, **record} if per_epoch else record
+
+    def lm_loss(m: nn.Module, batch: tuple[torch.Tensor, torch.Tensor], autocast: Any) -> torch.Tensor:
+        x, y = (t.to(device, non_blocking=True) for t in batch)
+        with autocast():
+            out = m(x)
+        logits = out.logits if hasattr(out, "logits") else out
+        return F.cross_entropy(logits.float().flatten(0, -2), y.flatten())
+
+    objective = loss or lm_loss
     torch.manual_seed(cfg.seed)
     model.to(device)
 
@@ -209,7 +249,7 @@ def train(
             cfg.precision,
             model,
             make_optimizer,
-            param_groups=lambda m: _param_groups(m, cfg.weight_decay),  # sharding replaces the parameters
+            param_groups=lambda m: param_groups(m, cfg.weight_decay),  # sharding replaces the parameters
             max_grad_norm=cfg.max_grad_norm,
         )
     else:
@@ -217,7 +257,7 @@ def train(
             cfg.precision,
             model,
             make_optimizer,
-            param_groups=_param_groups(model, cfg.weight_decay),
+            param_groups=param_groups(model, cfg.weight_decay),
             max_grad_norm=cfg.max_grad_norm,
         )
     fwd_model: nn.Module = model
@@ -289,7 +329,7 @@ def train(
             say(f"evaluate at iteration {iteration}: {values} ({time.monotonic() - started:.0f} s)")
         evals.append(record)
         if metrics is not None:
-            metrics.write({"kind": "eval", **record})
+            metrics.write(with_epoch({"kind": "eval", **record}))
 
     decay_iters = cfg.lr_decay_iters or cfg.max_iters
     tokens_per_iter = cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * world
@@ -317,7 +357,7 @@ def train(
             )  # fmt: skip
             for group in precision.param_groups:
                 group["lr"] = lr
-            # 2) forward/backward over the micro-batches; the loss (a reduction) is always computed in fp32
+            # 2) forward/backward over the micro-batches
             loss_sum = torch.zeros((), device=device)
             iteration_rng = rng_states() if world == 1 else None
             for micro in range(cfg.grad_accum_steps):
@@ -326,13 +366,9 @@ def train(
                     # checkpoint) and save the state of its start, so --resume redoes it exactly
                     abandoned_rng = iteration_rng
                     break
-                x, y = (t.to(device, non_blocking=True) for t in get_batch(iteration, micro, rank))
-                with precision.autocast():
-                    out = fwd_model(x)
-                logits = out.logits if hasattr(out, "logits") else out
-                loss = F.cross_entropy(logits.float().flatten(0, -2), y.flatten())
-                precision.backward(loss / cfg.grad_accum_steps)
-                loss_sum += loss.detach()
+                micro_loss = objective(fwd_model, get_batch(iteration, micro, rank), precision.autocast)
+                precision.backward(micro_loss / cfg.grad_accum_steps)
+                loss_sum += micro_loss.detach()
             if abandoned_rng is not None:
                 break
             # 3) one unscale + overflow check + (clip) + update for the whole accumulated batch
@@ -357,16 +393,18 @@ def train(
                 train_seconds, train_iters = train_seconds + elapsed, train_iters + window_iters
                 if metrics is not None:
                     metrics.write(
-                        {
-                            "iter": iteration,
-                            "step": step,
-                            "loss": float(mean_loss),
-                            "lr": lr,
-                            "scale": precision.scale,
-                            "skipped": precision.skipped_steps,
-                            "grad_norm": precision.last_grad_norm,
-                            "tokens_per_s": tokens_per_iter * window_iters / max(elapsed, 1e-9),
-                        }
+                        with_epoch(
+                            {
+                                "iter": iteration,
+                                "step": step,
+                                "loss": float(mean_loss),
+                                "lr": lr,
+                                "scale": precision.scale,
+                                "skipped": precision.skipped_steps,
+                                "grad_norm": precision.last_grad_norm,
+                                "tokens_per_s": tokens_per_iter * window_iters / max(elapsed, 1e-9),
+                            }
+                        )
                     )
                 window_start, window_iters = time.perf_counter(), 0
             # 5) validation every eval_interval iterations and after the last (main process)
@@ -506,11 +544,7 @@ def main(argv: list[str] | None = None) -> TrainResult:
     vocab = int(tokens.max()) + 1
     torch.manual_seed(cfg.seed)
     result = train(cfg, small_llama(vocab_size=max(vocab, 256)), tokens)
-    if dist.is_initialized():
-        # Every rank waits for the others before leaving: a rank that tears its gloo group down while rank 0 still
-        # writes the checkpoint aborted ("terminate called without an active exception") about one run in three.
-        dist.barrier()
-        dist.destroy_process_group()
+    finish_distributed()
     return result
 
 

@@ -461,7 +461,7 @@ def iter_master_pairs(precision: Precision) -> Iterator[tuple[torch.Tensor, torc
     if isinstance(precision, MixedPrecisionOptimizer):
         yield from zip(precision.model_params, precision.master_params, strict=True)
     else:
-        for p in precision.params:  # type: ignore[attr-defined]
+        for p in precision.params:  # type: ignore[attr-defined]  # every other Precision keeps its trained parameters in .params
             yield p, p
 
 

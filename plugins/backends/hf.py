@@ -26,7 +26,6 @@ from chipmate.models.base import (
     StopFilter,
     TokenStream,
     check_prompt_size,
-    fit_messages,
     validate_messages,
 )
 from chipmate.tasks import TaskContext
@@ -36,6 +35,7 @@ from .adapters import apply_adapter
 from .decoding import (
     END,
     REPETITION_OPTIONS,
+    LocalTokenizerPrompts,
     PromptTiming,
     Repetition,
     repetition_settings,
@@ -259,7 +259,7 @@ class _Halt:
         return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
 
-class HFGenerator(Generator):
+class HFGenerator(LocalTokenizerPrompts, Generator):
     """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
 
     # Forward passes of concurrent requests run in parallel (torch releases the GIL); a few at once keep the cores
@@ -307,31 +307,6 @@ class HFGenerator(Generator):
                     messages, chat_template=self.chat_template, add_generation_prompt=True, tokenize=False
                 )
             )
-
-    def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` (without special tokens)."""
-        return len(self._encode(text))
-
-    def prompt_ids(self, messages: list[dict[str, Any]], max_tokens: int) -> tuple[list[int], int]:
-        """Token ids of the prompt after the truncation policy, and the max_tokens that fits with them."""
-
-        last: dict[str, Any] = {}
-
-        def count(msgs: list[dict[str, Any]]) -> int:
-            last["messages"], last["ids"] = [dict(m) for m in msgs], self._encode(self.render(msgs))
-            return len(last["ids"])
-
-        def cut_left(text: str, n: int) -> str:
-            return self._decode(self._encode(text)[n:])
-
-        fitted = fit_messages(
-            messages, max_tokens=max_tokens, context_length=self.context_length, count=count, cut_left=cut_left
-        )
-        # The last count() rendered the final messages already, unless truncation changed them afterwards.
-        ids = last["ids"] if last.get("messages") == fitted.messages else self._encode(self.render(fitted.messages))
-        if fitted.overflow:
-            ids = ids[-(self.context_length - fitted.max_tokens) :]
-        return ids, fitted.max_tokens
 
     # -- generation ------------------------------------------------------------------------------------------
 

@@ -130,3 +130,33 @@ def chipmate_register_training_data(register):
 
     for offer in offers():
         register(offer)
+
+
+@hookimpl(trylast=True)
+def chipmate_register_knowledge_bases(register: Any, host: Any) -> None:
+    """designqa's knowledge bases as ``chipmate mcp`` resources; its modules load on the first resource read."""
+    from chipmate.resources import KnowledgeBaseSource
+
+    config = host.config
+
+    def locate(extra: Any) -> Any:
+        from .service import knowledge_base_dirs
+
+        return knowledge_base_dirs(config, extra)
+
+    def open_index(root: Any) -> Any:
+        from .index import KnowledgeIndex
+
+        return KnowledgeIndex.open(root)
+
+    def served() -> Any:
+        from pathlib import Path
+
+        from chipmate.sections import task_settings
+
+        from .service import DesignQASettings, default_index_dir
+
+        index_dir = task_settings(config, "designqa", DesignQASettings).index_dir
+        return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
+
+    register(KnowledgeBaseSource("designqa", locate, open_index, served))

@@ -10,7 +10,7 @@ Layout of an index directory::
         dense.faiss      faiss inner-product index over vectors.npy (flat, or HNSW above a threshold)
         bm25/            bm25s index over chunk text (+ aliases)
         sources.json     source -> fingerprint of the file it was read from, for incremental ``add``
-    .lock                held (fcntl) by the single writer
+    .lock                held (chipmate.files.file_lock) by the single writer
 
 This module reads: :class:`KnowledgeIndex` loads the generation the manifest names and reloads when the
 manifest changes, without locks. ``writer.py`` publishes new generations (atomically, under a single-writer lock).

@@ -7,7 +7,7 @@ Settings come from ``tasks.designqa`` in the chipmate config::
       designqa:
         index_dir: ~/kb/ours      # default: the Yosys-help knowledge base in the user cache
         embedder: null            # model alias; null = embedded all-MiniLM-L6-v2
-        generator: null           # model alias; null = embedded SmolLM2-135M-Instruct
+        generator: null           # model alias; null = the default generator (qwen2.5-coder-0.5b-instruct)
         top_k: 8                  # passages per question (ChipNeMo used 8)
         min_score: 0.35           # cosine below which a passage does not count as an answer source
         dense_weight: 0.9         # fusion weight of the dense score (1.0 = dense only, 0.0 = BM25 only)

@@ -66,10 +66,10 @@ def index_passages(index_dir: str) -> list[Any]:
     return list(KnowledgeIndex.open(index_dir).chunks)
 
 
-def reindex(*, model_dir: str | Path, alias: str, index_dir: str) -> str:
-    """Re-embed every passage of ``index_dir`` with the embedder in ``model_dir`` (recorded as ``alias``): the
-    knowledge base then uses the adapted retriever (with ``tasks.designqa.embedder: alias``)."""
-    from .backends import SentenceTransformerEmbedder
+def reindex(*, model_dir: str | Path, alias: str, index_dir: str, embedder: Any) -> str:
+    """Re-embed every passage of ``index_dir`` with ``embedder`` (the trained model in ``model_dir``, loaded by the
+    trainer through the model registry), recorded as ``alias``: the knowledge base then uses the adapted retriever
+    (with ``tasks.designqa.embedder: alias``)."""
     from .index import KnowledgeIndex
     from .writer import Document, update_index
 
@@ -79,7 +79,6 @@ def reindex(*, model_dir: str | Path, alias: str, index_dir: str) -> str:
     for chunk in current.chunks:
         by_source.setdefault(chunk.source, []).append(chunk)
     documents = [Document(s, c, fingerprint=current.sources.get(s, "")) for s, c in by_source.items()]
-    embedder = SentenceTransformerEmbedder(str(model_dir), name=alias)
     update_index(folder, embedder, add=documents, settings=current.settings, fresh=True, name=alias)
     logger.info("re-embedded %s with %s; set tasks.designqa.embedder: %s", folder, alias, alias)
     return str(folder)

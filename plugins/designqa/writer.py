@@ -1,7 +1,7 @@
 """Writing a knowledge index: publish a new generation atomically, embedding only text that is new.
 
-A writer holds the index's single-writer lock (fcntl), builds a complete new generation in a temporary
-directory, renames it into place, and only then replaces ``manifest.json`` (``os.replace``, atomic on POSIX), so
+A writer holds the index's single-writer lock (``chipmate.files.file_lock``), builds a complete new generation
+in a temporary directory, renames it into place, and only then replaces ``manifest.json`` (``atomic_write``), so
 readers (``index.KnowledgeIndex``) never see a half-written index. The previous generation is kept for readers
 that read the old manifest a moment ago.
 """
@@ -9,7 +9,6 @@ that read the old manifest a moment ago.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from chipmate.errors import BackendUnavailableError, InvalidInputError
+from chipmate.files import LockTimeout, atomic_write, file_lock
 
 from .chunks import Chunk, content_key
 from .index import (
@@ -41,40 +41,21 @@ _KEEP_GENERATIONS = 2
 
 
 def _write_json_atomic(path: Path, data: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path) as fh:
+        json.dump(data, fh, indent=2, sort_keys=True)
 
 
 @contextlib.contextmanager
 def writer_lock(root: Path, timeout: float = 0.0) -> Iterator[None]:
     """Hold the index's single-writer lock; IndexBusyError when another writer keeps it past ``timeout`` s."""
-    root.mkdir(parents=True, exist_ok=True)
-    fh = open(root / ".lock", "a+")  # noqa: SIM115 - held for the whole with-block
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusyError(
-                        f"another process is writing knowledge index {root}",
-                        hint="wait for it to finish (`chipmate index stats` shows the last generation)",
-                    ) from None
-                time.sleep(0.2)
-        yield
-    finally:
-        fh.close()  # closing releases the flock
+        with file_lock(root / ".lock", timeout):
+            yield
+    except LockTimeout:
+        raise IndexBusyError(
+            f"another process is writing knowledge index {root}",
+            hint="wait for it to finish (`chipmate index stats` shows the last generation)",
+        ) from None
 
 
 def remove_leftovers(root: Path) -> list[Path]:
@@ -235,7 +216,7 @@ def update_index(
         for position, chunk in enumerate(all_chunks):
             rows = old_rows.get(chunk.id) if current is not None else None
             if rows is not None and len(rows) == 1 + len(chunk.aliases):
-                pieces.append(current.vectors[rows])  # type: ignore[union-attr]
+                pieces.append(current.vectors[rows])  # type: ignore[union-attr]  # rows is only set when current is not None
                 owners.extend([position] * len(rows))
                 report.reused_vectors += 1
                 continue

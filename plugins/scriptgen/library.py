@@ -2,8 +2,11 @@
 
 Two sources, read together:
 
-- the **seed library** shipped with chipmate (``seed/library.jsonl`` over the small designs in ``seed/designs/``):
-  Yosys examples written for this project, each validated by running it (a test re-runs them all);
+- the **seed library** shipped with chipmate, over the small designs in ``seed/designs/``: ``seed/library.jsonl``,
+  examples written for this project, and ``seed/harvested.jsonl``, scripts harvested from Yosys's and OpenSTA's
+  own tests and examples by ``python -m chipmate.plugins.scriptgen.harvest`` (docs/scriptgen.md), each record
+  with its ``provenance`` (repository, path, commit) and ``license``. Every seed record was validated by running
+  it (a test re-runs them all);
 - the user's **local store**, a JSONL file (``tasks.scriptgen.library``, default
   ``<cache>/scriptgen/library.jsonl``) that ``chipmate scripts add|import`` append to.
 
@@ -15,7 +18,9 @@ One record per line (the format ``chipmate scripts import`` reads and ``export``
      "script": "read_verilog counter.v\\nsynth -top counter\\nwrite_verilog counter_syn.v\\n"}
 
 In the seed file ``files`` lists plain names, resolved against ``seed/designs/``; everywhere else each file
-carries its ``content``. ``level`` is optional (easy, medium, hard).
+carries its ``content``. ``level`` is optional (easy, medium, hard), and so are ``provenance`` (where the script
+came from: ``{"repo", "path", "commit"}``), ``license`` and ``instruction_by`` (``model`` or ``rules``: who wrote
+the instruction of a harvested record).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from chipmate.errors import InvalidInputError
 
 SEED_DIR = Path(__file__).with_name("seed")
 SEED_FILE = SEED_DIR / "library.jsonl"
+#: the records harvested from scripts written outside chipmate (rebuilt by ``harvest.py``)
+HARVEST_FILE = SEED_DIR / "harvested.jsonl"
 DESIGNS_DIR = SEED_DIR / "designs"
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")
 LEVELS = ("", "easy", "medium", "hard")
@@ -49,8 +56,15 @@ class ScriptRecord:
     files: list[dict[str, str]]
     script: str
     level: str = ""
+    #: where the script came from (``repo``, ``path``, ``commit``); empty for records written for chipmate
+    provenance: dict[str, str] = field(default_factory=dict, compare=False)
+    #: the licence of the script (SPDX identifier), when it came from elsewhere
+    license: str = field(default="", compare=False)
+    #: who wrote the instruction of a harvested record: "model" (reviewed by rules) or "rules"
+    instruction_by: str = field(default="", compare=False)
     #: "seed" (shipped with chipmate) or "user" (the local store); not stored in the file
     source: str = field(default="user", compare=False)
+    _digest: str = field(default="", init=False, repr=False, compare=False)
 
     @property
     def file_names(self) -> list[str]:
@@ -64,6 +78,12 @@ class ScriptRecord:
         if self.level:
             data["level"] = self.level
         data.update(instruction=self.instruction, files=files, script=self.script)
+        if self.provenance:
+            data["provenance"] = dict(self.provenance)
+        if self.license:
+            data["license"] = self.license
+        if self.instruction_by:
+            data["instruction_by"] = self.instruction_by
         return data
 
     @classmethod
@@ -86,15 +106,24 @@ class ScriptRecord:
         if record_id and not RECORD_ID.match(record_id):
             raise InvalidInputError(f"{where}: id {record_id!r} must be letters, digits, '_', '.', ':' or '-'")
         script = data["script"] if data["script"].endswith("\n") else data["script"] + "\n"
-        record = cls(record_id, str(tool), data["instruction"].strip(), files, script, level, source)
+        provenance = data.get("provenance") or {}
+        if not isinstance(provenance, dict) or not all(isinstance(v, str) for v in provenance.values()):
+            raise InvalidInputError(f"{where}: 'provenance' must be an object of strings")
+        record = cls(record_id, str(tool), data["instruction"].strip(), files, script, level, source=source)
+        record.provenance = {str(k): v for k, v in provenance.items()}
+        record.license = str(data.get("license") or "")
+        record.instruction_by = str(data.get("instruction_by") or "")
         if not record.id:
             record.id = "user-" + record.digest()[:12]
         return record
 
     def digest(self) -> str:
-        """A hash of what the record says (tool, instruction, files, script)."""
-        payload = json.dumps([self.tool, self.instruction, self.files, self.script], sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """A hash of what the record says (tool, instruction, files, script); kept once computed, because the
+        example retriever fingerprints the whole library on every search (records are not changed in place)."""
+        if not self._digest:
+            payload = json.dumps([self.tool, self.instruction, self.files, self.script], sort_keys=True)
+            self._digest = hashlib.sha256(payload.encode()).hexdigest()
+        return self._digest
 
 
 def file_entry(item: Any, where: str, base_dir: Path | None) -> dict[str, str]:
@@ -133,11 +162,15 @@ _seed_lock = threading.Lock()
 
 
 def seed_records() -> list[ScriptRecord]:
-    """The seed library shipped with chipmate (read once per process)."""
+    """The seed library shipped with chipmate: the hand-written records, then the harvested ones (read once per
+    process)."""
     global _seed_cache
     with _seed_lock:
         if _seed_cache is None:
-            _seed_cache = read_jsonl(SEED_FILE, source="seed", base_dir=DESIGNS_DIR)
+            records = read_jsonl(SEED_FILE, source="seed", base_dir=DESIGNS_DIR)
+            if HARVEST_FILE.is_file():
+                records += read_jsonl(HARVEST_FILE, source="seed", base_dir=DESIGNS_DIR)
+            _seed_cache = records
         return list(_seed_cache)
 
 

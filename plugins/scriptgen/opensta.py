@@ -19,7 +19,7 @@ from chipmate.errors import BackendUnavailableError
 from .checks import Command, CommandPolicy, Problem
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
 from .tclcheck import OPENSTA_POLICY, split_tcl, tcl_check
-from .tool import ScriptRun, run_result, sandboxed_run
+from .tool import SandboxedTool, ScriptRun, run_result
 
 MARK = "@@chipmate"
 WRAPPER = """\
@@ -50,7 +50,7 @@ if {![info exists __chipmate_failed]} { puts "@@chipmate done" }
 ERROR = re.compile(r"^ERROR: (.*)$", re.M)
 
 
-class OpenStaTool:
+class OpenStaTool(SandboxedTool):
     """OpenSTA (``sta``) timing scripts in Tcl; unavailable, with the reason, where ``sta`` is not installed."""
 
     name = "opensta"
@@ -116,19 +116,7 @@ class OpenStaTool:
         the run, unchecked SDC files (``files`` are the request's files, when known)."""
         return tcl_check(script, files, self.policy)
 
-    def run(
-        self,
-        script: str,
-        *,
-        files: Mapping[str, str],
-        timeout: float,
-        limits: SandboxLimits | None = None,
-        checker: str | None = None,
-    ) -> ScriptRun:
-        """Run ``script`` in ``sta`` on ``files`` in a sandbox (then ``checker`` there, when it passed)."""
-        return sandboxed_run(self, script, self._run_in, files=files, timeout=timeout, limits=limits, checker=checker)
-
-    def _run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
+    def run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
         result = box.run(
             mode="exec",
             limits=limits,

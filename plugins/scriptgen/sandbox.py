@@ -122,7 +122,7 @@ class _CappedReader(threading.Thread):
         self.dropped = 0
 
     def run(self) -> None:
-        read = self.stream.read1 if hasattr(self.stream, "read1") else self.stream.read  # type: ignore[attr-defined]
+        read = self.stream.read1 if hasattr(self.stream, "read1") else self.stream.read  # type: ignore[attr-defined]  # read1 exists on buffered streams, checked just before
         while chunk := read(65536):
             room = self.half - len(self.head)
             if room > 0:

@@ -163,7 +163,7 @@ def landlock(read_only: list[str], read_write: list[str]) -> str:
 
 def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     libc = _libc()
-    encode = lambda text: text.encode() if text is not None else None  # noqa: E731
+    encode = lambda text: text.encode() if text is not None else None  # noqa: E731 - a one-line helper local to this function
     if libc.mount(encode(source), encode(target), encode(fstype), ctypes.c_ulong(flags), encode(data)) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"mount {source or ''} on {target}: {os.strerror(errno)}")
@@ -253,13 +253,13 @@ def set_limits(limits: dict[str, int]) -> None:
 
 def run_yosys(ys: object, lines: list[str], marker: int) -> None:
     """Run the script one line at a time in one design; Yosys exits the process on the first error."""
-    design = ys.Design()  # type: ignore[attr-defined]
+    design = ys.Design()  # type: ignore[attr-defined]  # pyosys builds its API at import time; mypy sees none of it
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         os.write(marker, f"line {number}\n".encode())
         sys.stdout.flush()
-        ys.run_pass(line, design)  # type: ignore[attr-defined]
+        ys.run_pass(line, design)  # type: ignore[attr-defined]  # pyosys builds its API at import time; mypy sees none of it
     sys.stdout.flush()
     os.write(marker, b"done\n")
 

@@ -10,7 +10,7 @@ through ``chipmate_register_tools``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -125,33 +125,45 @@ def not_run(reason: str) -> ScriptRun:
     )
 
 
-def sandboxed_run(
-    tool: ScriptTool,
-    script: str,
-    run_in: Callable[[Sandbox, str, SandboxLimits], ScriptRun],
-    *,
-    files: Mapping[str, str],
-    timeout: float,
-    limits: SandboxLimits | None,
-    checker: str | None,
-) -> ScriptRun:
-    """What every adapter's ``run`` does around its tool: refuse what the static checks flag, raise when the tool
-    is missing, then ``run_in`` a fresh sandbox holding ``files`` (and the ``checker`` there, when it passed)."""
-    problems = tool.check(script, files=files) + included_file_problems(files)
-    if problems:
-        return refused_run(problems)
-    reason = tool.unavailable()
-    if reason:
-        raise BackendUnavailableError(f"the {tool.name} tool is unavailable: {reason}")
-    limits = limits_for(limits, timeout)
-    refusal = unisolated_refusal(limits)
-    if refusal:
-        return not_run(refusal)
-    with Sandbox(files) as box:
-        run = run_in(box, script, limits)
-        if checker is not None and run.ok:
-            run.checker = run_in(box, checker, limits)
-        return run
+class SandboxedTool:
+    """The ``run`` every adapter shares: refuse what the static checks flag, raise when the tool is missing, then
+    :meth:`run_in` a fresh sandbox holding ``files`` (and the ``checker`` there, when the script passed).
+
+    An adapter subclasses it and gives :meth:`run_in`, the one step that differs: how its tool is started in the
+    sandbox and how its log is read back.
+    """
+
+    name: str  # with check() and unavailable(), what the adapter defines for ScriptTool
+
+    def run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
+        """Run ``script`` in ``box`` with ``limits`` and read the tool's result (no checks: :meth:`run` did them)."""
+        raise NotImplementedError
+
+    def run(
+        self,
+        script: str,
+        *,
+        files: Mapping[str, str],
+        timeout: float,
+        limits: SandboxLimits | None = None,
+        checker: str | None = None,
+    ) -> ScriptRun:
+        """Check and run ``script`` on ``files`` in a sandbox; then ``checker`` in the same directory if it passed."""
+        problems = self.check(script, files=files) + included_file_problems(files)
+        if problems:
+            return refused_run(problems)
+        reason = self.unavailable()
+        if reason:
+            raise BackendUnavailableError(f"the {self.name} tool is unavailable: {reason}")
+        limits = limits_for(limits, timeout)
+        refusal = unisolated_refusal(limits)
+        if refusal:
+            return not_run(refusal)
+        with Sandbox(files) as box:
+            run = self.run_in(box, script, limits)
+            if checker is not None and run.ok:
+                run.checker = self.run_in(box, checker, limits)
+            return run
 
 
 def limits_for(limits: SandboxLimits | None, timeout: float) -> SandboxLimits:

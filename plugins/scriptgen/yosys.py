@@ -22,7 +22,7 @@ from chipmate.errors import BackendUnavailableError
 
 from .checks import YOSYS_POLICY, Command, CommandPolicy, Problem, split_yosys, yosys_safety
 from .sandbox import Sandbox, SandboxLimits, SandboxResult
-from .tool import ScriptRun, run_result, sandboxed_run
+from .tool import SandboxedTool, ScriptRun, run_result
 
 # Anywhere in a line: Yosys writes errors to stderr, which can land inside a line of buffered stdout (help text).
 ERROR = re.compile(r"ERROR: ?(.*)$", re.M)
@@ -35,7 +35,7 @@ def _pyosys_version() -> str:
         return "unknown"
 
 
-class YosysTool:
+class YosysTool(SandboxedTool):
     """Yosys through pyosys, with the command list and help of the installed version."""
 
     name = "yosys"
@@ -123,19 +123,7 @@ class YosysTool:
         ]
         return yosys_safety(checked, files, self.policy) + [p for p in syntax if "here-document" in p.message]
 
-    def run(
-        self,
-        script: str,
-        *,
-        files: Mapping[str, str],
-        timeout: float,
-        limits: SandboxLimits | None = None,
-        checker: str | None = None,
-    ) -> ScriptRun:
-        """Run ``script`` on ``files`` in a fresh sandbox (then ``checker`` there, when the script passed)."""
-        return sandboxed_run(self, script, self._run_in, files=files, timeout=timeout, limits=limits, checker=checker)
-
-    def _run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
+    def run_in(self, box: Sandbox, script: str, limits: SandboxLimits) -> ScriptRun:
         return self._result(box.run(mode="yosys", limits=limits, script=script), script)
 
     @staticmethod

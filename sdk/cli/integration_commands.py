@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -136,34 +135,16 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port, 
 
 
 def _knowledge_bases(config, extra):
-    """designqa's knowledge bases as MCP resources; None when the designqa plugin is not installed. designqa is
-    imported on the first resource request, not at start-up (0.4 s)."""
-    from importlib.util import find_spec
-
+    """The knowledge bases a plugin offers (designqa's) as MCP resources; None when no plugin offers any. The
+    plugin's modules load on the first resource request, not at start-up."""
     from .. import mcp_server
+    from ..host import Host
 
-    if find_spec("chipmate.plugins.designqa") is None:
+    sources = Host(config).knowledge_bases()
+    if not sources:
         return None
-
-    def locate():
-        from chipmate.plugins.designqa.service import knowledge_base_dirs
-
-        return knowledge_base_dirs(config, extra)
-
-    def open_index(root):
-        from chipmate.plugins.designqa.index import KnowledgeIndex
-
-        return KnowledgeIndex.open(root)
-
-    def served():
-        from chipmate.plugins.designqa.service import DesignQASettings, default_index_dir
-
-        from ..sections import task_settings
-
-        index_dir = task_settings(config, "designqa", DesignQASettings).index_dir
-        return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
-
-    return mcp_server.KnowledgeBases(locate, open_index, served)
+    source = sources[0]
+    return mcp_server.KnowledgeBases(lambda: source.locate(extra), source.open_index, source.served)
 
 
 COMMANDS = [bridge, tcl_path, mcp]

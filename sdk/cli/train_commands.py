@@ -47,7 +47,7 @@ def run_recipe(name: str, config_file: str | None, **cli: Any) -> dict[str, Any]
     if cli.get("replace"):
         overrides["replace"] = True
     config = load_recipe_config(module.Config, config_file, overrides, name)
-    return module.run(config)  # type: ignore[no-any-return]
+    return module.run(config)  # type: ignore[no-any-return]  # recipe modules are imported by name: their run() is untyped here
 
 
 def recipe_command(

@@ -181,7 +181,7 @@ def _queued(method: Callable[..., Any], *, streaming: bool) -> Callable[..., Any
             return result
         return TokenStream(_SlotDeltas(result, slot), lambda: result.generation, finished=result.finished)
 
-    queued._queued = True  # type: ignore[attr-defined]
+    queued._queued = True  # type: ignore[attr-defined]  # a marker attribute on the wrapper, read by __init_subclass__
     return queued
 
 

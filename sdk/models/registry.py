@@ -21,6 +21,7 @@ from typing import Any
 from .. import progress
 from ..config import cache_dir as default_cache_dir
 from ..errors import ChipmateError, ConfigError, ModelNotFoundError, OverloadedError, PluginError
+from ..registration import check_registration
 from .base import EMBEDDER, GENERATOR, Embedder, Generator, ModelAlias, ModelBackend, ModelSpec
 from .queue import ModelQueue
 from .store import read_aliases, store_path
@@ -58,17 +59,11 @@ class ModelRegistry:
             self._register_alias(item, plugin)
             return
         backend = item
-        if not isinstance(backend, ModelBackend):
-            raise PluginError(
-                f"plugin {plugin!r} registered {backend!r}, not a chipmate.models.ModelBackend or ModelAlias",
-                hint="call register(ModelBackend(name=..., kind=..., load=...)) or register(ModelAlias(name=..., ...))",
-            )
-        if backend.name in self._backends:
-            other = self._backends[backend.name].plugin
-            raise PluginError(
-                f"model backend {backend.name!r} is registered by both {other!r} and {plugin!r}",
-                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
-            )
+        check_registration(
+            backend, plugin, kind=ModelBackend, expected="a chipmate.models.ModelBackend or ModelAlias",
+            hint="call register(ModelBackend(name=..., kind=..., load=...)) or register(ModelAlias(name=..., ...))",
+            owners={name: b.plugin for name, b in self._backends.items()}, noun="model backend",
+        )  # fmt: skip
         self._backends[backend.name] = ModelBackend(**{**backend.__dict__, "plugin": backend.plugin or plugin})
 
     def _register_alias(self, alias: ModelAlias, plugin: str) -> None:
@@ -77,12 +72,10 @@ class ModelRegistry:
                 f"plugin {plugin!r} registered model alias {alias.name!r} without a 'backend' in its settings",
                 hint="settings hold what a config entry would, e.g. {'backend': 'hf', 'path': ...}",
             )
-        if alias.name in self._aliases:
-            other = self._aliases[alias.name].plugin
-            raise PluginError(
-                f"model alias {alias.name!r} is registered by both {other!r} and {plugin!r}",
-                hint=f"disable one of them with CHIPMATE_DISABLE_PLUGINS={plugin}",
-            )
+        check_registration(
+            alias, plugin, kind=ModelAlias, expected="a chipmate.models.ModelAlias", hint="",
+            owners={name: a.plugin for name, a in self._aliases.items()}, noun="model alias",
+        )  # fmt: skip
         self._aliases[alias.name] = ModelAlias(**{**alias.__dict__, "plugin": alias.plugin or plugin})
 
     def configure(self, models: Mapping[str, Any] | None) -> None:
@@ -215,7 +208,7 @@ class ModelRegistry:
     def load(self, alias: str) -> Generator | Embedder:
         """The loaded model of ``alias``, whatever its kind (used to preload models at server start)."""
         spec = self.spec(alias)
-        return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]
+        return self._get(alias, self._backends[spec.backend].kind)  # type: ignore[no-any-return]  # _get returns what the backend of that kind loaded
 
     def _get(self, alias: str | None, kind: str) -> Any:
         alias = alias or self.default_alias(kind)

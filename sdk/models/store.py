@@ -11,8 +11,8 @@ may replace a plugin's and the config still has the last word::
                  base="smollm2-135m-instruct", recipe="sft")
 
 Each entry keeps the alias's ``settings`` (what a ``models:`` entry would hold), the ``base`` alias or path it
-was trained from, the ``recipe`` that made it and when. Writes are atomic (temp file, fsync, rename) and
-serialised with a lock file, so two recipes finishing at once both land. Nothing here imports torch.
+was trained from, the ``recipe`` that made it and when. Writes are atomic and serialised with a lock file
+(:mod:`chipmate.files`), so two recipes finishing at once both land. Nothing here imports torch.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ import contextlib
 import json
 import os
 import re
-import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from ..files import atomic_write, file_lock
 
 if TYPE_CHECKING:
     from .registry import ModelRegistry
@@ -142,37 +142,14 @@ def remove_alias(cache_dir: str | os.PathLike[str], name: str) -> dict[str, Any]
 
 
 def _write(path: Path, aliases: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"aliases": dict(sorted(aliases.items()))}, f, indent=2)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the store is ordinary user configuration
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path) as f:
+        json.dump({"aliases": dict(sorted(aliases.items()))}, f, indent=2)
+        f.write("\n")
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on ``<store>.lock`` (POSIX); read-modify-write of the store happens inside."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "a", encoding="utf-8") as lock:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no advisory lock; the atomic rename still keeps the file whole
-            yield
-            return
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+def _locked(path: Path) -> contextlib.AbstractContextManager[None]:
+    """An exclusive lock on ``<store>.lock``; read-modify-write of the store happens inside."""
+    return file_lock(path.with_name(path.name + ".lock"))
 
 
 def add_alias(
@@ -203,7 +180,7 @@ def add_alias(
         if (folder / "adapter_config.json").is_file():
             if adapter is not None:
                 raise ConfigError(f"{folder} is a peft adapter; pass the base model as --base, not a second adapter")
-            adapter, folder = folder, None  # type: ignore[assignment]
+            adapter, folder = folder, None  # type: ignore[assignment]  # folder is known to be a directory of an adapter; None means no separate model
         elif not (folder / "config.json").is_file():
             raise ConfigError(
                 f"{folder} is neither a Hugging Face model directory (config.json) nor a peft adapter "
@@ -237,7 +214,7 @@ def add_alias(
     check_alias_free(registry, name, replace=replace)
     registry.check_settings(name, settings)
     record_alias(registry.cache_dir, name, settings, base=base_ref, recipe=recipe, replace=True)
-    return read_aliases(registry.cache_dir)[name]["settings"]  # type: ignore[no-any-return]
+    return read_aliases(registry.cache_dir)[name]["settings"]  # type: ignore[no-any-return]  # the store holds JSON objects
 
 
 def check_alias_free(registry: ModelRegistry, name: str, *, replace: bool = False) -> None:

@@ -177,7 +177,7 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]  # logging.StreamHandler is generic only in typeshed
     """A StreamHandler whose INFO records are formatted and written in batches by a timer thread.
 
     A request thread only appends its record to a deque; every ``interval`` seconds the writer thread formats the
@@ -195,7 +195,7 @@ class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
         while not self._stop.wait(interval):
             self.flush()
 
-    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]
+    def handle(self, record: logging.LogRecord) -> bool:  # type: ignore[override]  # returns the record's filter result as Handler.handle does
         # No handler lock on the request path: emit only appends, and deque.append is atomic.
         if self.filter(record):
             self.emit(record)
@@ -208,7 +208,7 @@ class BufferedStreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
             self.flush()
 
     def flush(self) -> None:
-        with self.lock:  # type: ignore[union-attr]
+        with self.lock:  # type: ignore[union-attr]  # createLock() in __init__ always sets the lock
             lines = []
             while self._pending:
                 record = self._pending.popleft()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+from chipmate.plugins.backends.embedder import SentenceTransformerEmbedder, open_embedder
 from chipmate.plugins.designqa.chunks import chunk_file
 from chipmate.plugins.designqa.index import IndexSettings
 from chipmate.plugins.designqa.loaders import iter_documents
@@ -74,7 +74,7 @@ def docs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     """The real all-MiniLM-L6-v2, loaded once for the session."""
-    return SentenceTransformerEmbedder()
+    return open_embedder()
 
 
 def documents(paths: list[Path], settings: IndexSettings) -> list[Document]:

@@ -166,6 +166,21 @@ def test_config_errors_name_the_file_and_key(tmp_path):
     assert load_config(None, {"train.learning_rate": 1e-4}).train.learning_rate == 1e-4
 
 
+def tiny_recipe(path: Path, docs_dir: Path, **train: Any) -> Path:
+    """A recipe file for a tiny run: keyphrase questions over three fixture documents, one epoch."""
+    data = {
+        "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
+        "chunk_size": 200,
+        "chunk_overlap": 20,
+        "generated_per_passage": 0,
+        "keyphrase_per_passage": 2,
+        "dev_fraction": 0.2,
+        "train": {"epochs": 1, "progress": False, **train},
+    }
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tuple[Path, dict[str, Any], Path]:
     """A tiny real run through `chipmate train retriever`: MiniLM, keyphrase questions over three fixture
@@ -174,20 +189,7 @@ def trained_run(tmp_path_factory: pytest.TempPathFactory, docs_dir: Path) -> tup
 
     out = tmp_path_factory.mktemp("retriever")
     store = out / "aliases.json"
-    recipe = out / "recipe.yaml"
-    recipe.write_text(
-        yaml.safe_dump(
-            {
-                "paths": [str(docs_dir / "guide.md"), str(docs_dir / "flow.rst"), str(docs_dir / "notes.txt")],
-                "chunk_size": 200,
-                "chunk_overlap": 20,
-                "generated_per_passage": 0,
-                "keyphrase_per_passage": 2,
-                "dev_fraction": 0.2,
-                "train": {"epochs": 1, "batch_size": 8, "progress": False},
-            }
-        )
-    )
+    recipe = tiny_recipe(out / "recipe.yaml", docs_dir, batch_size=8)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CHIPMATE_ALIAS_STORE", str(store))
         result = CliRunner().invoke(
@@ -259,7 +261,7 @@ def test_index_build_with_the_trained_embedder_alias(trained, docs_dir, tmp_path
 
 
 def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path):
-    from chipmate.plugins.designqa.backends import SentenceTransformerEmbedder
+    from chipmate.plugins.backends.embedder import open_embedder
     from chipmate.plugins.designqa.index import IndexSettings, KnowledgeIndex
     from chipmate.plugins.designqa.writer import update_index
     from chipmate.training_data import PASSAGES
@@ -269,15 +271,44 @@ def test_reindex_makes_the_kb_use_the_adapted_model(trained, docs_dir, tmp_path)
     _, result = trained
     kb = tmp_path / "kb"
     settings = IndexSettings(chunk_size=300, chunk_overlap=40)
-    update_index(kb, SentenceTransformerEmbedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
+    update_index(kb, open_embedder(), add=documents([docs_dir / "guide.md"], settings), settings=settings)
     before = KnowledgeIndex.open(kb)
     # through designqa's offer of the index's passages, as the recipe's reindex: true does
     from chipmate.host import Host
 
-    offers = Host().training_data
-    assert offers.trained(PASSAGES, "index", model_dir=Path(result["model_dir"]), alias="tiny-retriever",
-                          index_dir=str(kb)) == str(kb)  # fmt: skip
+    host = Host()
+    model_dir = Path(result["model_dir"])
+    tuned = host.models.load_unlisted("tiny-retriever", {"backend": "sentence-transformers", "path": str(model_dir)})
+    assert host.training_data.trained(PASSAGES, "index", model_dir=model_dir, alias="tiny-retriever",
+                                      index_dir=str(kb), embedder=tuned) == str(kb)  # fmt: skip
     after = KnowledgeIndex.open(kb)
     assert after.manifest["embedder"]["name"] == "tiny-retriever"
     assert [c.id for c in after.chunks] == [c.id for c in before.chunks] and after.sources == before.sources
     assert after.settings == before.settings
+
+
+@pytest.mark.parametrize("parallel", ["ddp", "fsdp"])
+def test_torchrun_two_processes_train_the_retriever(docs_dir, tmp_path, parallel):
+    """The recipe on the trainer's loop gains its data parallelism: two gloo processes, rank 0 writes the result."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    recipe = tiny_recipe(tmp_path / "recipe.yaml", docs_dir, batch_size=4, device="cpu", parallel=parallel)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_addr=127.0.0.1",
+           f"--master_port={port}", "-m", "chipmate", "train", "retriever", "-c", str(recipe),
+           "--out-dir", str(out)]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-6000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["world_size"] == 2 and summary["train_pairs"] > 0
+    assert set(summary["dev_after"]) == {"hit@1", "hit@5", "hit@10", "mrr@10"}
+    assert (out / "final" / "modules.json").is_file() and (out / "ckpt.pt").is_file()
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert records[-1]["epoch"] == 1 and "dev_hit@1" in records[-1]

@@ -18,8 +18,9 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from chipmate import hookimpl
 from chipmate.client import AsyncClient
-from chipmate.errors import InvalidInputError, TaskNotFoundError
+from chipmate.errors import InvalidInputError, PluginError, TaskNotFoundError
 from chipmate.mcp_server import KnowledgeBases, build_server, passages_uri
 
 from .conftest import YOSYS_SCRIPT, BagOfWordsEmbedder
@@ -192,6 +193,39 @@ def test_knowledge_base_dirs_lists_the_served_one_first_then_the_cache_then_extr
     assert names == ["yosys-help", "alpha", "zeta", "mine"]
     configured = config_from_dict({"cache_dir": str(cache), "tasks": {"designqa": {"index_dir": str(extra)}}})
     assert [p.name for p in knowledge_base_dirs(configured)] == ["mine", "alpha", "yosys-help", "zeta"]
+
+
+def test_hook_chipmate_register_knowledge_bases(tmp_path, register_plugin):
+    """designqa offers its knowledge bases through the host (chipmate mcp imports no plugin); so can any plugin."""
+    from chipmate.config import config_from_dict
+    from chipmate.host import Host
+    from chipmate.resources import KnowledgeBaseSource
+
+    cache = tmp_path / "cache"
+    build_kb(cache / "designqa" / "team", {"a.md": "# team\n\ntext\n"})
+    mine = build_kb(tmp_path / "mine", {"b.md": "# b\n\ntext\n"})
+
+    class Plugin:
+        @hookimpl
+        def chipmate_register_knowledge_bases(self, register, host):
+            register(KnowledgeBaseSource("demo", lambda extra: [], lambda root: None, lambda: None))
+
+    register_plugin(Plugin(), name="demo")
+    host = Host(config_from_dict({"cache_dir": str(cache), "tasks": {"designqa": {"index_dir": str(mine)}}}))
+    sources = {source.plugin: source for source in host.knowledge_bases()}
+    assert set(sources) == {"designqa", "demo"}
+    designqa = sources["designqa"]
+    assert [p.name for p in designqa.locate([])] == ["mine", "team"] and designqa.served() == mine
+    assert designqa.open_index(mine).manifest
+
+    class Wrong:
+        @hookimpl
+        def chipmate_register_knowledge_bases(self, register, host):
+            register("a path")
+
+    register_plugin(Wrong(), name="wrong")
+    with pytest.raises(PluginError, match="not a KnowledgeBaseSource"):
+        host.knowledge_bases()
 
 
 def test_knowledge_bases_are_resources_with_their_metadata(session, knowledge_bases, knowledge_base):

@@ -96,23 +96,24 @@ def test_long_prompt_is_truncated_never_rejected(tiny_ct2_host):
     assert capped.prompt_tokens + capped.completion_tokens <= TINY_CONTEXT
 
 
-def slow_decoder(ctx_seen: list[bool], ctx: TaskContext | None, delay: float, monkeypatch) -> None:
-    """Make each decoding step slower than the consumer and record whether the call was cancelled by then."""
+def paced_decoder(ctx_seen: list[bool], ctx: TaskContext | None, before_step, monkeypatch) -> None:
+    """Run ``before_step()`` before each decoding step and record whether the call was cancelled by then."""
     should_stop = ct2._stop_requested
 
-    def slow(halt, call_ctx):
+    def paced(halt, call_ctx):
         ctx_seen.append(ctx is not None and ctx.cancelled.is_set())
-        time.sleep(delay)
+        before_step()
         return should_stop(halt, call_ctx)
 
-    monkeypatch.setattr(ct2, "_stop_requested", slow)
+    monkeypatch.setattr(ct2, "_stop_requested", paced)
 
 
-def test_cancellation_stops_the_decoder_within_one_token(tiny_ct2_host, monkeypatch):
+def test_cancellation_stops_the_decoder_within_one_token(tiny_ct2_host, monkeypatch, lockstep):
     generator = tiny_ct2_host.models.generator("tiny")
     ctx = TaskContext()
     steps: list[bool] = []
-    slow_decoder(steps, ctx, 0.02, monkeypatch)
+    pace = lockstep()  # the decoder never runs more than two steps ahead: cancellation lands mid-generation
+    paced_decoder(steps, ctx, pace.step, monkeypatch)
     stream = generator.stream(HELLO, max_tokens=80, ctx=ctx)
     received = 0
     with pytest.raises(CancelledError):
@@ -120,31 +121,32 @@ def test_cancellation_stops_the_decoder_within_one_token(tiny_ct2_host, monkeypa
             received += 1
             if received == 3:
                 ctx.cancelled.set()
-    time.sleep(0.1)
+            pace.took()
     # Steps the decoder finished after the cancel: the one under way when it landed, at most.
+    assert stream.finished is not None and stream.finished.wait(30)
     assert sum(steps) <= 1
     assert len(steps) < 10
 
 
 def test_deadline_stops_generation(tiny_ct2_host, monkeypatch):
     generator = tiny_ct2_host.models.generator("tiny")
-    slow_decoder([], None, 0.02, monkeypatch)
+    paced_decoder([], None, lambda: time.sleep(0.02), monkeypatch)  # a slow model: 80 steps take 1.6 s at least
     with pytest.raises(DeadlineExceededError):
         generator.generate(HELLO, max_tokens=80, ctx=TaskContext(deadline=time.monotonic() + 0.3))
 
 
-def test_closing_the_stream_stops_the_decoder(tiny_ct2_host, monkeypatch):
+def test_closing_the_stream_stops_the_decoder(tiny_ct2_host, monkeypatch, lockstep):
     generator = tiny_ct2_host.models.generator("tiny")
     steps: list[bool] = []
-    slow_decoder(steps, None, 0.01, monkeypatch)
+    pace = lockstep()
+    paced_decoder(steps, None, pace.step, monkeypatch)
     stream = generator.stream(HELLO, max_tokens=80)
     next(stream)
     stream.close()
+    pace.open()  # the decoder, held two steps ahead, runs on and must notice the close at its next step
     # close() returns at once; the decoder stops at its next step and then reports itself finished.
-    assert stream.finished is not None and stream.finished.wait(10), "the decoder never stopped"
-    settled = len(steps)
-    time.sleep(0.2)
-    assert len(steps) == settled < 10
+    assert stream.finished is not None and stream.finished.wait(30), "the decoder never stopped"
+    assert len(steps) < 10
 
 
 def test_concurrent_requests_share_one_model_safely(tiny_ct2_host):

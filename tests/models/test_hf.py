@@ -75,15 +75,16 @@ def test_count_tokens(tiny_host):
     assert generator.count_tokens("setup time setup time") > generator.count_tokens("setup time")
 
 
-def test_cancellation_stops_generation_within_one_token(tiny_host, on_forward):
+def test_cancellation_stops_generation_within_one_token(tiny_host, on_forward, lockstep):
     ctx = TaskContext()
     after_cancel: list[bool] = []
+    pace = lockstep()  # the model never runs more than two steps ahead: cancellation lands mid-generation
 
-    def slow_forward() -> None:
+    def paced_forward() -> None:
         after_cancel.append(ctx.cancelled.is_set())
-        time.sleep(0.02)  # slower than the consumer, so cancellation lands mid-generation
+        pace.step()
 
-    on_forward(slow_forward)
+    on_forward(paced_forward)
     stream = tiny_host.models.generator("tiny").stream(HELLO, max_tokens=80, ctx=ctx)
     received = 0
     with pytest.raises(CancelledError):
@@ -91,6 +92,7 @@ def test_cancellation_stops_generation_within_one_token(tiny_host, on_forward):
             received += 1
             if received == 3:
                 ctx.cancelled.set()
+            pace.took()
     # Forward passes that began after the cancel: at most the one step already under way when it landed.
     assert sum(after_cancel) <= 1
     assert len(after_cancel) < 10
@@ -103,17 +105,17 @@ def test_deadline_stops_generation(tiny_host, on_forward):
         tiny_host.models.generator("tiny").generate(HELLO, max_tokens=80, ctx=ctx)
 
 
-def test_closing_the_stream_stops_the_worker(tiny_host, on_forward):
+def test_closing_the_stream_stops_the_worker(tiny_host, on_forward, lockstep):
     calls: list[None] = []
-    on_forward(lambda: (calls.append(None), time.sleep(0.01)))
+    pace = lockstep()
+    on_forward(lambda: (calls.append(None), pace.step()))
     stream = tiny_host.models.generator("tiny").stream(HELLO, max_tokens=80)
     next(stream)
     stream.close()
+    pace.open()  # the worker, held two steps ahead, runs on and must notice the close at its next step
     # close() returns at once; generate() stops at its next step and then reports itself finished.
-    assert stream.finished is not None and stream.finished.wait(10), "generate() never stopped"
-    settled = len(calls)
-    time.sleep(0.2)
-    assert len(calls) == settled < 10
+    assert stream.finished is not None and stream.finished.wait(30), "generate() never stopped"
+    assert len(calls) < 10
 
 
 def test_concurrent_requests_share_one_model_safely(tiny_host):

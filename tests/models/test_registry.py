@@ -17,7 +17,7 @@ from chipmate.errors import ConfigError, ModelNotFoundError, PluginError
 from chipmate.host import Host
 from chipmate.models import EMBEDDER, GENERATOR, ModelAlias, ModelBackend, ModelRegistry, StopFilter, fit_messages
 from chipmate.models.base import Generation, Generator, TokenStream
-from chipmate.plugins.backends import embedded
+from chipmate.plugins.backends import embedded_aliases
 
 
 class FakeGenerator(Generator):
@@ -44,7 +44,7 @@ def counting_backend(loads: list[str], delay: float = 0.0) -> ModelBackend:
 
 def registry(models: dict[str, Any] | None, *backends: ModelBackend) -> ModelRegistry:
     reg = ModelRegistry(source="test.yaml")
-    for item in (*backends, *Host(Config()).models.backends(), *embedded.aliases()):
+    for item in (*backends, *Host(Config()).models.backends(), *embedded_aliases()):
         reg.register(item, plugin="test")
     reg.configure(models)
     return reg

@@ -145,5 +145,5 @@ def test_opensta_reports_why_it_is_unavailable():
     if shutil.which("sta") is None:
         assert "apt-get install opensta" in (tool.unavailable() or "")
     missing = OpenStaTool(binary="")
-    missing.binary = lambda: None  # type: ignore[method-assign]
+    missing.binary = lambda: None  # type: ignore[method-assign]  # the test makes the binary missing
     assert "not installed" in (missing.unavailable() or "")

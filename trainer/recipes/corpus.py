@@ -19,9 +19,9 @@ Then: long documents are cut at paragraph breaks into pieces of at most ``max_ch
 and near duplicates (same text after lower-casing, dropping digits and collapsing whitespace) are dropped; pieces
 shorter than ``min_chars`` or with too few text characters are filtered; each *document* goes to train or
 validation (its pieces together, so validation text is never seen in training); records are written as JSONL
-shards ``train-00000.jsonl``/``validation-00000.jsonl`` (``{"id", "text", "source", "kind"}``, kind = domain or
-general) with ``report.json`` / ``report.md``: documents, characters and tokens (in the target model's tokenizer)
-per source and split, and what was dropped why.
+shards ``train-00000.jsonl``/``validation-00000.jsonl`` (``{"id", "text", "source", "group", "kind"}``: group =
+the source family the report counts by, kind = domain or general) with ``report.json`` / ``report.md``:
+documents, characters and tokens (in the target model's tokenizer) per source and split, and what was dropped why.
 
     chipmate corpus build -c examples/recipes/corpus.yaml
 """

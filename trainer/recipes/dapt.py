@@ -25,13 +25,11 @@ from pydantic import Field, model_validator
 from chipmate.sections import Count, Section
 from chipmate.trainer.data import corpus_texts, pack_documents, packed_batches, perplexity
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
-from chipmate.trainer.loop import Rate, Schedule, train
+from chipmate.trainer.loop import Rate, Schedule, finish_distributed, setup_distributed, train
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
     LoraSettings,
     RecipeTrain,
-    distributed,
-    finish_distributed,
     load_model,
     save_model,
     to_fp32,
@@ -74,7 +72,7 @@ class Config(Section):
 
 def run(cfg: Config) -> dict[str, Any]:
     """Adapt ``cfg.model`` to the corpus; returns what ``result.json`` holds."""
-    rank, world = distributed()
+    rank, world, _ = setup_distributed(cfg.train.device)
     main = rank == 0
     check_alias(cfg.alias, cfg.replace, cfg.models_config)
     source = resolve_model(cfg.model, cfg.models_config)
@@ -114,7 +112,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "params": trainable_params(model),
             "corpus_train_tokens": len(train_tokens),
             "tokens_trained": result.iterations * t.batch_size * t.seq_len * t.grad_accum_steps * world,
-            "epochs": result.iterations * t.grad_accum_steps / batches.batches_per_epoch,  # type: ignore[attr-defined]
+            "epochs": result.iterations * t.grad_accum_steps / batches.batches_per_epoch,  # type: ignore[attr-defined]  # packed_batches sets it on the batch function
             "iterations": result.iterations,
             "steps": result.steps,
             "skipped_steps": result.skipped_steps,

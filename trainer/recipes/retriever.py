@@ -3,32 +3,38 @@ negatives mined with the current embedder, contrastive training, a sentence-tran
 
 Steps (data in ``retriever_data.py``): passages (a designqa index, documents, or Yosys help) → questions per
 passage (generator model and/or keyphrase templates) → hard negatives (faiss over the current embedder, likely
-false negatives dropped) → training with sentence-transformers' ``MultipleNegativesRankingLoss`` (in-batch plus
-hard negatives) on chipmate's precision core → ``out_dir/final`` (a sentence-transformers directory) and,
+false negatives dropped) → contrastive training (sentence-transformers' ``MultipleNegativesRankingLoss``: in-batch
+plus hard negatives) on the trainer's loop (``chipmate.trainer.loop.train``: precision, DDP/FSDP, checkpoints, resume)
+→ ``out_dir/final`` (a sentence-transformers directory) and,
 with ``alias``, an embedder alias that ``tasks.designqa.embedder`` and ``chipmate index build --embedder`` use.
 
-Why the precision core and not ``SentenceTransformer.fit``: it is the product's one training path (fp32 on CPU,
-bf16/fp16 with fp32 masters on a GPU, the same metrics, checkpoints and resume as the other recipes), and the
-step of a bi-encoder is small enough to read in one screen; the loss itself is sentence-transformers' own, and
-its Trainer would add ``datasets`` and ``accelerate`` to chipmate's dependencies for no gain here.
+Why the trainer's loop and not ``SentenceTransformer.fit``: it is the product's one training path (fp32 on CPU,
+bf16/fp16 with fp32 masters on a GPU, DDP or FSDP under torchrun, the same metrics, checkpoints, Ctrl-C and
+resume as the other recipes); this recipe gives it a batch function and the contrastive loss (MNRL, a few lines),
+and sentence-transformers' Trainer would add ``datasets`` and ``accelerate`` to chipmate's dependencies.
 
 Run::
 
     chipmate train retriever -c examples/recipes/retriever.yaml --alias kb-retriever
     chipmate train retriever -c examples/recipes/retriever.yaml --resume       # continue after an interruption
+    torchrun --standalone --nproc_per_node=2 -m chipmate train retriever -c FILE    # data parallel
     chipmate index build --embedder kb-retriever --index-dir ~/kb docs/             # re-embed with the new model
 
 ``out_dir`` receives ``questions.jsonl`` (generated questions, reused on resume), ``pairs.jsonl`` (the training
 data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight), ``metrics.jsonl`` and
-``metrics.png`` (loss per step, dev hit@k per epoch), ``ckpt.pt`` (after each epoch), ``summary.json`` and ``final/``.
+``metrics.png`` (loss per step, dev hit@k per epoch: the loop's records with an ``epoch`` key), ``ckpt.pt`` (after
+each epoch), ``summary.json`` and ``final/``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,7 +42,9 @@ from pydantic import Field, model_validator
 
 from chipmate.errors import InvalidInputError
 from chipmate.sections import Count, Section, invalid
+from chipmate.trainer.loop import TrainConfig
 from chipmate.trainer.precision import PrecisionConfig
+from chipmate.trainer.sharding import Parallel
 from chipmate.training_data import PASSAGES
 
 from ..progress import say
@@ -77,6 +85,8 @@ class RetrieverTrainConfig(Section):
     # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
     precision: PrecisionConfig = Field(default_factory=lambda: PrecisionConfig(mode="fp32"))
     device: str = "auto"  # auto = cuda when available, else cpu
+    # under torchrun: "ddp" keeps a whole model per process (MiniLM-sized models fit anywhere); "fsdp" shards it
+    parallel: Parallel = "ddp"
     resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
     progress: bool = True  # tqdm bars
     plot: bool = True  # metrics.png at the end
@@ -155,36 +165,124 @@ def base_model_path(name: str | None, host: Host) -> str:
     return str(host.models.local_path(alias))
 
 
-def run(config: Config) -> dict[str, Any]:
-    """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias."""
-    import torch
+@dataclass
+class _Data:
+    """What training needs from steps 1 and 2."""
 
-    try:  # sentence-transformers >= 6 moved the losses; 3.x-5.x have them here
-        from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
-    except ImportError:
-        from sentence_transformers.losses import MultipleNegativesRankingLoss
+    chunks: list[Any]
+    groups: list[str]  # each passage's source: passages of one source are never each other's negatives
+    pairs: list[Any]
+    train_pairs: list[Any]
+    dev_pairs: list[Any]
+    checked: dict[str, int]
+    dev_before: dict[str, float]
+
+
+def run(config: Config) -> dict[str, Any]:
+    """Generate the data, train, save ``out_dir/final`` and (with ``alias``) record it as an embedder alias.
+
+    Under torchrun every process trains (``train.parallel``: ddp or fsdp); rank 0 prepares the data first (and
+    writes the generated questions), the others then read the same questions and compute the same pairs, and
+    rank 0 alone writes the outputs.
+    """
+    import torch
+    from sentence_transformers import SentenceTransformer
 
     from chipmate.host import Host
-    from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
-    from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
-    from chipmate.trainer.precision import iter_master_pairs, make_precision
+    from chipmate.trainer.loop import finish_distributed, setup_distributed, train
+    from chipmate.trainer.metrics import plot_retrieval_metrics
     from chipmate.trainer.recipes import check_alias, host_config
-    from chipmate.trainer.schedule import cosine_lr
+    from chipmate.trainer.recipes.training import to_fp32
 
     # A bad or taken --alias fails now, not after the training.
     check_alias(config.alias, config.replace, config.models_config)
     out = Path(config.out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     host = Host(host_config(config.models_config))
+    device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    rank, world, _ = setup_distributed(device)
+    main = rank == 0
     random.seed(config.seed)
     torch.manual_seed(config.seed)
-    device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+    base = base_model_path(config.base_model, host)
     # Loaded by the sentence-transformers backend through the registry (the trainer imports no plugin); training
     # updates ``embedder.model`` in place, so the embedder always embeds with the current weights.
-    settings = {"backend": "sentence-transformers", "path": base_model_path(config.base_model, host), "device": device}
-    embedder = host.models.load_unlisted("retriever-base", settings)
+    embedder = host.models.load_unlisted("retriever-base", {"backend": "sentence-transformers", "path": base,
+                                                            "device": device})  # fmt: skip
     model = embedder.model
+    for name, param in model.named_parameters():
+        # BERT's pooler runs but the embedding never uses it (sentence-transformers pools the token states): it gets
+        # no gradient, so AdamW never touched it; frozen, it does not trip DDP's every-parameter-has-a-gradient check.
+        if ".pooler." in f".{name}":
+            param.requires_grad_(False)
+    with _main_first(main, world):
+        data = _prepare(config, host, model, embedder, out, main)
 
+    # 3) training on the trainer's loop (DDP or FSDP under torchrun), then the fp32 weights back into one model
+    if main and not config.train.resume and (out / "metrics.jsonl").exists():
+        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
+    per_epoch = len(batches(data.train_pairs, data.groups, config.train.batch_size, config.seed)) // world
+    result = train(
+        _loop_config(config, out, device, max(1, per_epoch)),
+        model,
+        _batch_fn(config, data, rank, world, max(1, per_epoch)),
+        evaluate=lambda m: {f"dev_{k}": v for k, v in dev_metrics(_Forward(m), data.dev_pairs, data.chunks).items()},
+        loss=_contrastive_loss(config.train.scale),
+    )
+    if not main:
+        finish_distributed()
+        return {}
+    model = to_fp32(model, result, rebuild=lambda: SentenceTransformer(base, device=device, local_files_only=True))
+    model.eval()
+    final = out / "final"
+    model.save(str(final))
+    if config.train.plot:
+        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
+    summary = {
+        "base_model": config.base_model,
+        "passages": len(data.chunks),
+        "queries": {o: sum(1 for p in data.pairs if p.origin == o) for o in ("generated", "keyphrase")},
+        "questions_checked": data.checked,
+        "train_pairs": len(data.train_pairs),
+        "dev_pairs": len(data.dev_pairs),
+        "world_size": world,
+        "dev_before": data.dev_before,
+        "dev_after": dev_metrics(_Forward(model), data.dev_pairs, data.chunks),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "model_dir": str(final),
+    }
+    if config.alias:
+        from chipmate.models.store import add_alias
+
+        add_alias(host.models, config.alias, final, backend="sentence-transformers", recipe="retriever",
+                  replace=config.replace)  # fmt: skip
+        summary["alias"] = config.alias
+        if config.reindex and config.index_dir:
+            # the index's plugin re-embeds it with the trained model (designqa's offer of its passages)
+            trained = host.models.load_unlisted(config.alias, {"backend": "sentence-transformers", "path": str(final)})
+            summary["reindexed"] = host.training_data.trained(
+                PASSAGES, "index", model_dir=final, alias=config.alias, index_dir=config.index_dir, embedder=trained
+            )
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    finish_distributed()
+    return summary
+
+
+@contextlib.contextmanager
+def _main_first(main: bool, world: int) -> Iterator[None]:
+    """Rank 0 runs the block first (it writes the caches), the other ranks after it (they read them)."""
+    import torch.distributed as dist
+
+    if world > 1 and not main:
+        dist.barrier()
+    yield
+    if world > 1 and main:
+        dist.barrier()
+
+
+def _prepare(config: Config, host: Any, model: Any, embedder: Any, out: Path, main: bool) -> _Data:
+    """Steps 1 and 2: passages, questions (generated ones cached in questions.jsonl), the answerability check,
+    hard negatives mined with the model as it is now, and the dev split."""
     # 1) passages and queries (generated questions are cached, so a second run or a resume writes none)
     harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
     say(f"train retriever: reading the passages{harvest}")
@@ -214,7 +312,7 @@ def run(config: Config) -> dict[str, Any]:
         generate_for=targets,
         questions_file=questions,
         seed=config.seed,
-        show_progress=config.train.progress,
+        show_progress=config.train.progress and main,
         stats=checked,
     )
     # 2) the answerability check and hard negatives with the model as it is now, then the dev split
@@ -251,133 +349,103 @@ def run(config: Config) -> dict[str, Any]:
         vectors=vectors,
     )
     train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed)
-    write_pairs(out / "pairs.jsonl", train_pairs, chunks)
-    write_pairs(out / "dev.jsonl", dev_pairs, chunks)
+    if main:
+        write_pairs(out / "pairs.jsonl", train_pairs, chunks)
+        write_pairs(out / "dev.jsonl", dev_pairs, chunks)
     dev_before = dev_metrics(embedder, dev_pairs, chunks, vectors)
+    return _Data(chunks, groups, pairs, train_pairs, dev_pairs, checked, dev_before)
 
-    # 3) training: MNRL over [queries, positives, negative_1..n] columns, on the precision core
-    loss_fn = MultipleNegativesRankingLoss(model, scale=config.train.scale)
-    steps_per_epoch = len(batches(train_pairs, groups, config.train.batch_size, config.seed))
-    total = steps_per_epoch * config.train.epochs
-    precision = make_precision(
-        config.train.precision,
-        model,
-        lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
-        param_groups=_param_groups(model, config.train.weight_decay),
-        max_grad_norm=config.train.max_grad_norm,
+
+def _loop_config(config: Config, out: Path, device: str, per_epoch: int) -> TrainConfig:
+    """The trainer loop's settings for this run: an iteration is one batch of queries per process, an epoch
+    ``per_epoch`` of them; dev metrics and a checkpoint after every epoch, the loss after every step."""
+    t = config.train
+    total = per_epoch * t.epochs
+    return TrainConfig(
+        out_dir=str(out),
+        precision=t.precision,
+        max_iters=total,
+        batch_size=t.batch_size,
+        seq_len=1,  # a batch of queries has no one sequence length: tokens_per_s then counts queries per second
+        parallel=t.parallel,
+        learning_rate=t.learning_rate,
+        min_lr=t.learning_rate * 0.1,
+        warmup_iters=int(total * t.warmup_ratio),
+        lr_schedule="cosine",
+        weight_decay=t.weight_decay,
+        betas=(0.9, 0.999),  # torch's AdamW default, the fine-tuning value (the loop's 0.95 suits LM pretraining)
+        max_grad_norm=t.max_grad_norm,
+        log_interval=1,
+        checkpoint_interval=per_epoch,
+        eval_interval=per_epoch,
+        resume=t.resume and (out / "ckpt.pt").is_file(),
+        seed=config.seed,
+        device=device,
+        progress=t.progress,
+        plot=False,  # plot_retrieval_metrics draws the dev metrics too
     )
-    epoch, step = 0, 0
-    if config.train.resume and (out / "ckpt.pt").is_file():
-        state = load_checkpoint(out / "ckpt.pt", map_location=device)
-        model.load_state_dict(state["model"])
-        precision.load_state_dict(state["precision"])
-        epoch, step = state["epoch"], state["step"]
-        torch.set_rng_state(state["rng"].cpu())
-    elif (out / "metrics.jsonl").exists():
-        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
-    log = MetricsLog(out / "metrics.jsonl")
-    if epoch == 0:
-        log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
-    bar = None
-    if config.train.progress:
-        from ..progress import Progress  # a bar on a terminal, plain lines in a log
-
-        bar = Progress(total, f"train retriever ({precision.mode})", unit="step", initial=step)
-    try:
-        while epoch < config.train.epochs:
-            model.train()
-            for batch in batches(train_pairs, groups, config.train.batch_size, config.seed * 1000 + epoch):
-                lr = cosine_lr(
-                    step,
-                    max_lr=config.train.learning_rate,
-                    min_lr=config.train.learning_rate * 0.1,
-                    warmup_steps=int(total * config.train.warmup_ratio),
-                    decay_steps=total,
-                )
-                for group in precision.param_groups:
-                    group["lr"] = lr
-                columns = training_columns(batch, chunks, config.negatives, groups, seed=step)
-                features = [_features(model, texts, device) for texts in columns]
-                with precision.autocast():
-                    loss = loss_fn(features, None)
-                precision.backward(loss)
-                stepped = precision.step()
-                step += int(stepped)
-                log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{float(loss.detach()):.4f}", epoch=epoch + 1)
-            epoch += 1
-            model.eval()
-            log.write(
-                {
-                    "epoch": epoch,
-                    "step": step,
-                    **{f"dev_{k}": v for k, v in dev_metrics(embedder, dev_pairs, chunks).items()},
-                }
-            )
-            save_checkpoint(
-                {
-                    "model": model.state_dict(),
-                    "precision": precision.state_dict(),
-                    "epoch": epoch,
-                    "step": step,
-                    "config": config.model_dump(mode="json"),
-                    "rng": torch.get_rng_state(),
-                },
-                out / "ckpt.pt",
-            )
-    finally:
-        if bar is not None:
-            bar.close()
-        log.close()
-    if precision.mode in ("fp16", "bf16"):
-        # Save the fp32 masters, not their half-precision copies.
-        model.float()
-        for param, master in iter_master_pairs(precision):
-            param.data.copy_(master.data)
-    model.eval()
-    dev_after = dev_metrics(embedder, dev_pairs, chunks)
-    final = out / "final"
-    model.save(str(final))
-    if config.train.plot:
-        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
-    summary = {
-        "base_model": config.base_model,
-        "passages": len(chunks),
-        "queries": {o: sum(1 for p in pairs if p.origin == o) for o in ("generated", "keyphrase")},
-        "questions_checked": checked,
-        "train_pairs": len(train_pairs),
-        "dev_pairs": len(dev_pairs),
-        "dev_before": dev_before,
-        "dev_after": dev_after,
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    summary["model_dir"] = str(final)
-    if config.alias:
-        from chipmate.models.store import add_alias
-
-        add_alias(host.models, config.alias, final, backend="sentence-transformers", recipe="retriever",
-                  replace=config.replace)  # fmt: skip
-        summary["alias"] = config.alias
-        if config.reindex and config.index_dir:
-            # the index's plugin re-embeds it with the trained model (designqa's offer of its passages)
-            summary["reindexed"] = host.training_data.trained(
-                PASSAGES, "index", model_dir=final, alias=config.alias, index_dir=config.index_dir
-            )
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    return summary
 
 
-def _param_groups(model: Any, weight_decay: float) -> list[dict[str, Any]]:
-    params = [p for p in model.parameters() if p.requires_grad]
-    return [
-        {"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
-        {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0},
-    ]
+def _batch_fn(config: Config, data: _Data, rank: int, world: int, per_epoch: int) -> Any:
+    """The loop's BatchFn: iteration -> this rank's batch of the epoch's shuffle, as text columns
+    [queries, positives, negatives_1..n] (MNRL's layout). Depends only on the seed and the iteration (resume)."""
+    epochs: dict[int, list[Any]] = {}
+
+    def get(iteration: int, micro: int, rank_: int) -> list[list[str]]:
+        epoch, index = divmod(iteration, per_epoch)
+        if epoch not in epochs:
+            epochs.clear()  # one epoch's shuffle at a time
+            epochs[epoch] = batches(data.train_pairs, data.groups, config.train.batch_size, config.seed * 1000 + epoch)
+        batch = epochs[epoch][index * world + rank]
+        return training_columns(batch, data.chunks, config.negatives, data.groups, seed=iteration)
+
+    get.iterations_per_epoch = per_epoch  # type: ignore[attr-defined]  # the loop records epochs from it
+    return get
 
 
-def _features(model: Any, texts: list[str], device: str) -> dict[str, Any]:
-    tokenize = getattr(model, "preprocess", None) or model.tokenize
-    features = tokenize(texts)
-    return {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
+class _Forward:
+    """An embedder over the model being trained that calls its forward under ``no_grad``, not ``encode``.
+
+    ``encode`` runs under ``torch.inference_mode``; under FSDP the parameters it gathers would become inference
+    tensors, which the next training step may not update in place."""
+
+    def __init__(self, model: Any, batch_size: int = 64) -> None:
+        self.model, self.batch_size = model, batch_size
+
+    def embed(self, texts: list[str]) -> Any:
+        import numpy as np
+        import torch
+        import torch.nn.functional as F
+
+        device = next(self.model.parameters()).device
+        parts = []
+        with torch.no_grad():
+            for start in range(0, len(texts), self.batch_size):
+                features = self.model.tokenize(texts[start : start + self.batch_size])
+                features = {k: v.to(device) if hasattr(v, "to") else v for k, v in features.items()}
+                parts.append(F.normalize(self.model(features)["sentence_embedding"].float(), dim=-1).cpu().numpy())
+        return np.concatenate(parts) if parts else np.zeros((0, 0), dtype=np.float32)
+
+
+def _contrastive_loss(scale: float) -> Any:
+    """The loop's LossFn: sentence-transformers' MultipleNegativesRankingLoss (cosine similarity × ``scale``,
+    cross-entropy against the query's own positive; the other rows' positives and every hard negative are the
+    negatives), with all columns embedded in one forward pass through the (DDP/FSDP-wrapped) model."""
+    import torch
+    import torch.nn.functional as F
+
+    def loss(model: Any, columns: list[list[str]], autocast: Any) -> torch.Tensor:
+        inner = model.module if hasattr(model, "module") else model  # DDP wraps it; tokenizing is the model's own
+        tokenize = getattr(inner, "preprocess", None) or inner.tokenize
+        texts = [text for column in columns for text in column]
+        device = next(inner.parameters()).device
+        features = {k: v.to(device) if hasattr(v, "to") else v for k, v in tokenize(texts).items()}
+        with autocast():
+            embeddings = model(features)["sentence_embedding"]
+        embeddings = F.normalize(embeddings.float(), dim=-1)
+        n = len(columns[0])
+        queries, candidates = embeddings[:n], embeddings[n:]
+        scores = queries @ candidates.T * scale
+        return F.cross_entropy(scores, torch.arange(n, device=scores.device))
+
+    return loss

@@ -140,7 +140,7 @@ def make_queries(
         if missing and generator is not None:
             from ..progress import progress_iter  # a bar on a terminal, plain lines in a log
 
-            fh = open(questions_file, "a", encoding="utf-8") if questions_file is not None else None  # noqa: SIM115
+            fh = open(questions_file, "a", encoding="utf-8") if questions_file is not None else None  # noqa: SIM115 - closed in the finally below
             try:
                 for position in progress_iter(missing, "writing questions", unit="passage", enabled=show_progress):
                     made = generated_queries(chunks, generator, per_passage=generated_per_passage, positions=[position])

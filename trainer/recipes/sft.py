@@ -38,14 +38,12 @@ from chipmate.errors import ConfigError, InvalidInputError
 from chipmate.sections import Count, ExistingFile, Section, invalid
 from chipmate.trainer.data import IGNORE, chat_batches, chat_example, chat_loss, check_messages, read_jsonl
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
-from chipmate.trainer.loop import Interval, Rate, Schedule, train
+from chipmate.trainer.loop import Interval, Rate, Schedule, finish_distributed, setup_distributed, train
 from chipmate.trainer.progress import say
 from chipmate.trainer.recipes import check_alias, host_config, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
     LoraSettings,
     RecipeTrain,
-    distributed,
-    finish_distributed,
     load_model,
     save_model,
     to_fp32,
@@ -143,7 +141,7 @@ def read_conversations(
 
 def run(cfg: Config) -> dict[str, Any]:
     """Fine-tune ``cfg.model`` on the conversations; returns what ``result.json`` holds."""
-    rank, world = distributed()
+    rank, world, _ = setup_distributed(cfg.train.device)
     main = rank == 0
     check_alias(cfg.alias, cfg.replace, cfg.models_config)
     records = read_conversations(cfg.data, cfg.system, cfg.chat_offers, cfg.models_config)

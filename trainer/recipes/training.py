@@ -1,5 +1,6 @@
 """What the DAPT and SFT recipes share around :func:`chipmate.trainer.loop.train`: loading the model and
-tokenizer, LoRA, the trained weights back into fp32, saving, the process group and the result file.
+tokenizer, LoRA, the trained weights back into fp32, saving and the result file
+(the process group is :func:`chipmate.trainer.loop.setup_distributed`'s).
 
 LoRA is peft's (``LoraConfig`` + ``get_peft_model``); the precision core gives frozen base weights no fp32 master
 and no optimizer state, so a LoRA run's extra memory is the adapter's alone.
@@ -8,13 +9,11 @@ and no optimizer state, so a LoRA run's extra memory is the adapter's alone.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.distributed as dist
 from pydantic import Field
 from torch import nn
 
@@ -67,23 +66,6 @@ class RecipeTrain(TrainConfig):
     seq_len: Count = 512  # SmolLM2 trained at 2K, Qwen2.5 at 32K; 512 keeps CPU steps short
     log_interval: Count = 5
     checkpoint_interval: Interval = 50
-
-
-def distributed() -> tuple[int, int]:
-    """(rank, world size); joins the process group torchrun describes (gloo on CPU, nccl on CUDA)."""
-    world = int(os.environ.get("WORLD_SIZE", "1"))
-    if world > 1 and not dist.is_initialized():
-        dist.init_process_group(backend="nccl" if torch.cuda.is_available() else "gloo")
-    if dist.is_initialized():
-        return dist.get_rank(), dist.get_world_size()
-    return 0, 1
-
-
-def finish_distributed() -> None:
-    """Wait for every rank (rank 0 may still be writing the outputs), then leave the process group."""
-    if dist.is_initialized():
-        dist.barrier()
-        dist.destroy_process_group()
 
 
 def load_model(path: Path, *, lora: LoraSettings | None, gradient_checkpointing: bool = False) -> tuple[nn.Module, Any]:
@@ -145,12 +127,12 @@ def save_model(model: nn.Module, tokenizer: Any, out: Path, *, merge: bool) -> t
     adapter_dir = model_dir = None
     if hasattr(model, "peft_config"):
         adapter_dir = out / "adapter"
-        model.save_pretrained(str(adapter_dir))  # type: ignore[operator]
+        model.save_pretrained(str(adapter_dir))  # type: ignore[operator]  # a peft model: save_pretrained is peft's
         if merge:
-            model = model.merge_and_unload()  # type: ignore[operator]
+            model = model.merge_and_unload()  # type: ignore[operator]  # a peft model: merge_and_unload is peft's
     if merge or not hasattr(model, "peft_config"):
         model_dir = out / "model"
-        model.save_pretrained(str(model_dir), safe_serialization=True)  # type: ignore[operator]
+        model.save_pretrained(str(model_dir), safe_serialization=True)  # type: ignore[operator]  # a transformers model: save_pretrained is its own
         tokenizer.save_pretrained(str(model_dir))
     return model_dir, adapter_dir
 

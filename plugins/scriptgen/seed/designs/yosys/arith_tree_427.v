@@ -1,0 +1,6 @@
+module seven_op_42(
+	input [3:0] a, b, c, d, e, f, g,
+	output [3:0] y
+);
+	assign y = a + b + c + d + e + f + g;
+endmodule

@@ -1,0 +1,6 @@
+module final_ripple(
+	input [31:0] a, b, c, d,
+	output [31:0] y
+);
+	assign y = a + b + c + d;
+endmodule

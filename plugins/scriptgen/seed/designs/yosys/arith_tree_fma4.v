@@ -1,0 +1,7 @@
+module fma_mac_sub(
+	input [3:0] a, b,
+	input [7:0] c,
+	output [7:0] y
+);
+	assign y = a * b - c;
+endmodule

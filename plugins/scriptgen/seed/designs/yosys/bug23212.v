@@ -1,0 +1,3 @@
+module top(output o);
+m m (.o(o), .i(o));
+endmodule

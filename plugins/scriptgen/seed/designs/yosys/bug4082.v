@@ -1,0 +1,5 @@
+module top;
+  wire a;
+  wire b;
+  assign a = b;
+endmodule

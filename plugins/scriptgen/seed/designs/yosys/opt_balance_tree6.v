@@ -1,0 +1,13 @@
+module top (
+  input wire a, b, c, d,
+  input wire e, f, g, h,
+  input wire k, l, m, n,
+  output wire x,
+);
+  wire i, j;
+
+  assign i = a & b & c & d;
+  assign j = e & f & g & h;
+
+  assign x = i & j & k & l & m & n;
+endmodule

@@ -1,0 +1,1 @@
+parameter Q = 1;

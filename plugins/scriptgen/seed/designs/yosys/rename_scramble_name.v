@@ -1,0 +1,3 @@
+module top();
+    wire a, b, c;
+endmodule

@@ -1,0 +1,4 @@
+module test;
+    wire a = 1'bx;
+    wire b = 1'bx;
+endmodule

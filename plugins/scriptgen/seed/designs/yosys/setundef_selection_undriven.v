@@ -1,0 +1,4 @@
+module test;
+    wire a;
+    wire b;
+endmodule

@@ -1,0 +1,3 @@
+module top(input A, input B, output Y);
+assign Y = A ^ B;
+endmodule

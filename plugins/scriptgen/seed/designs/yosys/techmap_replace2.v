@@ -1,0 +1,3 @@
+module top(input i, output o);
+sub s0(i, o);
+endmodule

@@ -1,0 +1,1 @@
+typedef T [3:0] S;

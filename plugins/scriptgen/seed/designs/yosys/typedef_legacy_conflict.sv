@@ -1,0 +1,2 @@
+typedef logic T;
+typedef T [3:0] S;
