@@ -50,7 +50,7 @@ def test_env_var_names_the_file(tmp_path, monkeypatch):
         ("server:\n  tokens:\n    ci: {tasks: '*', token: x}\n", r"server.tokens.ci.tasks must be a list"),
         ("server:\n  tokens:\n    ci: {tasks: ['*']}\n", r"exactly one of 'token' or 'token_env'"),
         ("server:\n  max_concurrent_requests: 0\n", r"max_concurrent_requests must be at least 1"),
-        ("server:\n  log_format: xml\n", r"log_format must be 'json' or 'text'"),
+        ("server:\n  log_format: xml\n", r"log_format must be one of json, text, got 'xml'"),
         ("server:\n  tls_cert_file: a.pem\n", r"must be set together"),
         ("modles: {}\n", r"unknown key 'modles' \(did you mean 'models'\?\)"),
         ("server: {port: [\n", r"not valid YAML"),

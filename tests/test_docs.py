@@ -135,15 +135,16 @@ YAML_BLOCKS = [(d, body) for d in DOCUMENTS for body in blocks(d, "yaml")]
     ("document", "body"), YAML_BLOCKS, ids=[f"{ids([d])[0]}-{i}" for i, (d, _) in enumerate(YAML_BLOCKS)]
 )
 def test_yaml_examples_are_valid_configs(document, body, tmp_path, monkeypatch):
-    from chipmate.plugins.designqa.service import settings_from_config
-    from chipmate.plugins.scriptgen.service import settings_from_config as scriptgen_settings
+    from chipmate.plugins.designqa.service import DesignQASettings
+    from chipmate.plugins.scriptgen.service import ScriptGenSettings
+    from chipmate.sections import task_settings
 
     for name in re.findall(r"token_env: (\w+)", body):
         monkeypatch.setenv(name, "secret")
     config = config_from_dict(yaml.safe_load(body), source=f"{document.name} example")
     Host(config).models  # noqa: B018 - validates every alias: backend kind, option names, required options
-    settings_from_config(config)
-    scriptgen_settings(config)
+    task_settings(config, "designqa", DesignQASettings)
+    task_settings(config, "scriptgen", ScriptGenSettings)
 
 
 # -- shell -------------------------------------------------------------------------------------------------------

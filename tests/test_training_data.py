@@ -210,7 +210,6 @@ def test_the_corpus_reads_plugin_sources_only_through_offers(notes, tmp_path):
 
 
 def test_sft_reads_chat_offers_after_its_files(register_plugin, tmp_path):
-    from chipmate.config import Where
     from chipmate.trainer.recipes.sft import Config as SftConfig
     from chipmate.trainer.recipes.sft import read_conversations
 
@@ -225,6 +224,8 @@ def test_sft_reads_chat_offers_after_its_files(register_plugin, tmp_path):
     data.write_text('{"question": "synth?", "answer": "synth -top top"}\n')
     conversations = read_conversations([str(data)], None, ["demo-chats"])
     assert [c[-1]["content"] for c in conversations] == ["synth -top top", "flatten"]
-    SftConfig(chat_offers=["demo-chats"]).validate(Where("sft.yaml"))  # an offer alone is enough data
+    assert SftConfig(chat_offers=["demo-chats"]).data == []  # an offer alone is enough data
+    with pytest.raises(ConfigError, match=r"data must list at least one JSONL file .*or chat_offers an offer"):
+        SftConfig()
     with pytest.raises(ConfigError, match="no plugin offers chat named 'nope'"):
         read_conversations([], None, ["nope"])

@@ -20,7 +20,6 @@ norm, tokens/s) and ``metrics.png`` (loss and loss scale).
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import signal
@@ -30,21 +29,28 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
+from pydantic import AfterValidator, Field, model_validator
 from torch import nn
 
-from chipmate.config import Where, read_section
 from chipmate.errors import ConfigError, TrainingInterrupted
+from chipmate.sections import Count, FromList, Section, Where, invalid, read_section
 from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.metrics import MetricsLog, plot_metrics, read_metrics
 from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs, make_precision
 from chipmate.trainer.progress import Progress, say
 from chipmate.trainer.schedule import schedule_lr
-from chipmate.trainer.sharding import PARALLEL, full_model_state, load_full_model_state, make_sharded_precision
+from chipmate.trainer.sharding import (
+    PARALLEL,
+    Parallel,
+    full_model_state,
+    load_full_model_state,
+    make_sharded_precision,
+)
 
 # (iteration, micro_step, rank) -> (input_ids, targets), both (batch, seq_len) int64; target -100 is ignored
 BatchFn = Callable[[int, int, int], tuple[torch.Tensor, torch.Tensor]]
@@ -54,74 +60,62 @@ EvalFn = Callable[[nn.Module], dict[str, float]]
 # torchrun, so a loss that calls it keeps the gradients in sync; the forward pass runs inside ``autocast()`` and the
 # loss itself (a reduction) outside, in fp32. None: causal-LM cross-entropy on (input_ids, targets).
 LossFn = Callable[[nn.Module, Any, Callable[[], AbstractContextManager[Any]]], torch.Tensor]
-SCHEDULES = ("cosine", "constant")
+Schedule = Literal["cosine", "constant"]
+SCHEDULES: tuple[str, ...] = get_args(Schedule)
+# Constrained types of TrainConfig's fields, named so that a recipe's subclass that changes a default keeps the
+# constraint (pydantic replaces a redeclared field whole; tests/trainer/test_train_loop.py checks they match).
+Interval = Annotated[int, Field(ge=0)]  # iterations between events; 0 = only at the start and the end
+Rate = Annotated[float, Field(gt=0)]
+Beta = Annotated[float, Field(ge=0, lt=1)]
 
 
-@dataclass
-class TrainConfig:
+def _device(value: str) -> str:
+    if value.split(":")[0] not in ("cpu", "cuda"):
+        raise ValueError(f"must be one of cpu, cuda (or cuda:N), got {value!r}")
+    return value
+
+
+class TrainConfig(Section):
     """Everything a run needs besides the model and the data; every default says why it is what it is."""
 
+    KEY = "train"
+
     out_dir: str = "out"  # checkpoint, metrics.jsonl and metrics.png go here
-    precision: PrecisionConfig = field(default_factory=PrecisionConfig)  # fp16 + masters + dynamic scaling
-    max_iters: int = 1000  # iterations (data batches), skipped steps included, so a run always ends
-    batch_size: int = 8  # sequences per micro-batch per process
-    seq_len: int = 256  # tokens per sequence
-    grad_accum_steps: int = 1  # micro-batches per optimizer step; effective batch = batch_size × this × world
+    precision: PrecisionConfig = Field(default_factory=PrecisionConfig)  # fp16 + masters + dynamic scaling
+    max_iters: Count = 1000  # iterations (data batches), skipped steps included, so a run always ends
+    batch_size: Count = 8  # sequences per micro-batch per process
+    seq_len: Count = 256  # tokens per sequence
+    grad_accum_steps: Count = 1  # micro-batches per optimizer step; effective batch = batch_size × this × world
     # under torchrun: "ddp" keeps a whole model per process (fastest while it fits); "fsdp" shards parameters,
     # gradients and optimizer state over the processes (chipmate.trainer.sharding) for models that do not fit
-    parallel: str = "ddp"
-    learning_rate: float = 3e-4  # peak LR: a safe AdamW value for models of 10M–150M params
-    min_lr: float = 3e-5  # cosine floor, max/10 (Chinchilla)
-    warmup_iters: int = 50  # linear warmup: Adam's second moment is noisy in the first steps
+    parallel: Parallel = "ddp"
+    learning_rate: Rate = 3e-4  # peak LR: a safe AdamW value for models of 10M–150M params
+    min_lr: Annotated[float, Field(ge=0)] = 3e-5  # cosine floor, max/10 (Chinchilla); at most learning_rate
+    warmup_iters: Interval = 50  # linear warmup: Adam's second moment is noisy in the first steps
     lr_decay_iters: int | None = None  # cosine length; None means max_iters
     # "cosine" decays to min_lr (pretraining from scratch); "constant" holds the LR after warmup (ChipNeMo's DAPT)
-    lr_schedule: str = "cosine"
+    lr_schedule: Schedule = "cosine"
     weight_decay: float = 0.1  # on matrices only; norms and biases are not decayed (nanoGPT, Llama)
-    betas: tuple[float, float] = (0.9, 0.95)  # beta2 0.95 keeps Adam steady with large LM batches
-    max_grad_norm: float | None = 1.0  # global-norm clip on unscaled fp32 grads; None disables it
-    log_interval: int = 10  # iterations between metrics records
-    checkpoint_interval: int = 200  # iterations between checkpoints; 0 writes one only at the end
+    betas: Annotated[tuple[Beta, Beta], FromList] = (0.9, 0.95)  # beta2 0.95 keeps Adam steady with large LM batches
+    max_grad_norm: Rate | None = 1.0  # global-norm clip on unscaled fp32 grads; None disables it
+    log_interval: Count = 10  # iterations between metrics records
+    checkpoint_interval: Interval = 200  # iterations between checkpoints; 0 writes one only at the end
     # iterations between validation runs of the evaluate hook; 0 runs it only before and after training
-    eval_interval: int = 0
+    eval_interval: Interval = 0
     # wall-clock budget in minutes: stop after the iteration that crosses it (final evaluation and checkpoint still
     # run; --resume continues). None trains for max_iters. For "a run that fits the night" on shared machines.
-    time_limit_minutes: float | None = None
+    time_limit_minutes: Rate | None = None
     resume: bool = False  # continue from out_dir/ckpt.pt
     seed: int = 1337  # seeds init, data order and dropout; the data order depends on it and the iteration
-    device: str = "cpu"  # "cuda" puts each process on cuda:LOCAL_RANK
+    device: Annotated[str, AfterValidator(_device)] = "cpu"  # "cuda" puts each process on cuda:LOCAL_RANK
     progress: bool = True  # main process: a tqdm bar on a terminal, else a plain line every log_interval iterations
     plot: bool = True  # write metrics.png at the end (main process)
 
-    def validate(self, where: Where = Where(key="train")) -> None:  # noqa: B008 - Where is frozen
-        """Raise :class:`ConfigError` naming the first bad field and what it accepts (``train`` runs it first)."""
-        self.precision.validate(where.child("precision"))
-        for name in ("max_iters", "batch_size", "seq_len", "grad_accum_steps", "log_interval"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ConfigError(f"{where.at(name)} must be an integer >= 1 (got {value!r})")
-        for name in ("warmup_iters", "checkpoint_interval", "eval_interval"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 0):
-                raise ConfigError(f"{where.at(name)} must be an integer >= 0 (got {value!r})")
-        if self.time_limit_minutes is not None and not self.time_limit_minutes > 0:
-            raise ConfigError(f"{where.at('time_limit_minutes')} must be > 0 or null (got {self.time_limit_minutes!r})")
-        if not (self.learning_rate > 0 and 0 <= self.min_lr <= self.learning_rate):
-            raise ConfigError(
-                f"{where.at('learning_rate')} must be > 0 and {where.at('min_lr')} in [0, learning_rate] "
-                f"(got {self.learning_rate!r}, {self.min_lr!r})"
-            )
-        if self.max_grad_norm is not None and not self.max_grad_norm > 0:
-            raise ConfigError(f"{where.at('max_grad_norm')} must be > 0 or null (got {self.max_grad_norm!r})")
-        if len(self.betas) != 2 or not all(0 <= b < 1 for b in self.betas):
-            raise ConfigError(f"{where.at('betas')} must be two numbers in [0, 1) (got {self.betas!r})")
-        if self.lr_schedule not in SCHEDULES:
-            raise ConfigError(
-                f"{where.at('lr_schedule')} must be one of {', '.join(SCHEDULES)} (got {self.lr_schedule!r})"
-            )
-        if self.parallel not in PARALLEL:
-            raise ConfigError(f"{where.at('parallel')} must be one of {', '.join(PARALLEL)} (got {self.parallel!r})")
-        if self.device.split(":")[0] not in ("cpu", "cuda"):
-            raise ConfigError(f"{where.at('device')} must be one of cpu, cuda (got {self.device!r})")
+    @model_validator(mode="after")
+    def _floor_below_peak(self) -> TrainConfig:
+        if self.min_lr > self.learning_rate:
+            raise invalid("min_lr", f"must be at most learning_rate ({self.learning_rate}), got {self.min_lr}")
+        return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "") -> TrainConfig:
@@ -222,7 +216,6 @@ def train(
     next-token cross-entropy (the retriever's contrastive loss), given the model and the BatchFn's batch as is.
     A BatchFn with an ``iterations_per_epoch`` attribute adds ``epoch`` (iterations / that) to every record.
     """
-    cfg.validate()
     rank, world, device = setup_distributed(cfg.device)
     main = rank == 0
     out_dir = Path(cfg.out_dir)
@@ -303,7 +296,7 @@ def train(
             "iteration": iteration,
             "step": step,
             "evals": evals,
-            "train_config": _json_safe(dataclasses.asdict(cfg)),
+            "train_config": _json_safe(cfg.model_dump()),
             "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
             "rng": rng or rng_states(),
         }

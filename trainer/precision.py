@@ -31,69 +31,40 @@ loss scalers they use live in ``scaling.py``.)
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import torch
 import torch.distributed as dist
+from pydantic import Field
 from torch import nn
 
-from chipmate.config import Where
 from chipmate.errors import ConfigError, LossScaleUnderflowError, TrainingError
-from chipmate.trainer.scaling import DynamicLossScaler, LossScaler, StaticLossScaler, check_scaling
+from chipmate.trainer.scaling import DynamicLossScaler, LossScaler, LossScaling, StaticLossScaler
 
-MODES = ("fp32", "fp16", "bf16", "amp")
+Mode = Literal["fp32", "fp16", "bf16", "amp"]
+MODES: tuple[str, ...] = get_args(Mode)
+ModeOrAuto = Literal["fp32", "fp16", "bf16", "amp", "auto"]
 #: resolved by :func:`make_precision` from the model's device (see chipmate.trainer.hardware.auto_precision)
 AUTO = "auto"
 OptimizerFactory = Callable[[Any], torch.optim.Optimizer]
 
 
-@dataclass
-class PrecisionConfig:
-    """How a run trades precision for speed and memory; the YAML key is ``precision``."""
+class PrecisionConfig(LossScaling):
+    """How a run trades precision for speed and memory; the YAML key is ``precision``. The loss scaling keys
+    (``init_scale``, ``growth_interval``, ...) are :class:`~chipmate.trainer.scaling.LossScaling`'s."""
+
+    KEY = "precision"
 
     # fp16 is the paper's recipe; fp32 / amp are the baselines it is measured against, bf16 the modern default.
     # "auto" picks by hardware: bf16 where native, fp16 on other GPUs, fp32 on CPUs without bf16 (the recipes' default).
-    mode: str = "fp16"
-    # 2^16: the paper found 8K–32K rescues most models; starting high costs only a few skipped steps at startup.
-    init_scale: float = 2.0**16
-    # Doubling the scale every 2000 clean steps (torch GradScaler's default) probes for headroom rarely enough
-    # that the overflow it eventually causes costs <0.1% of steps.
-    growth_interval: int = 2000
-    growth_factor: float = 2.0
-    backoff_factor: float = 0.5
-    # Overflows tolerated before backing off; 1 backs off at once (GradScaler). Megatron uses 2 for noisy models.
-    hysteresis: int = 1
-    # Below a scale of 1 the loss scale no longer helps: every step overflows, so stop with a clear error.
-    min_scale: float = 1.0
-    # A scale past 2^24 only wastes overflow/backoff cycles; any realistic gradient overflows fp16 there.
-    max_scale: float = 2.0**24
+    mode: ModeOrAuto = "fp16"
     # Set to a number to use a constant (static) loss scale instead of the dynamic one (fp16 mode only).
-    static_scale: float | None = None
+    static_scale: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     # Dtype autocast runs matmuls in for ``amp`` mode; fp16 makes it the like-for-like peer of ``fp16`` mode.
-    amp_dtype: str = "fp16"
-
-    def validate(self, where: Where = Where(key="precision")) -> None:  # noqa: B008 - Where is frozen
-        """Raise :class:`ConfigError` naming the first bad field and the values it accepts."""
-        if self.mode not in (*MODES, AUTO):
-            raise ConfigError(f"{where.at('mode')} must be one of {', '.join((*MODES, AUTO))} (got {self.mode!r})")
-        if self.amp_dtype not in ("fp16", "bf16"):
-            raise ConfigError(f"{where.at('amp_dtype')} must be one of fp16, bf16 (got {self.amp_dtype!r})")
-        check_scaling(
-            where,
-            init_scale=self.init_scale,
-            growth_factor=self.growth_factor,
-            backoff_factor=self.backoff_factor,
-            growth_interval=self.growth_interval,
-            hysteresis=self.hysteresis,
-            min_scale=self.min_scale,
-            max_scale=self.max_scale,
-            static_scale=self.static_scale,
-        )
+    amp_dtype: Literal["fp16", "bf16"] = "fp16"
 
 
 # --------------------------------------------------------------------------------------------- precision modes
@@ -460,13 +431,12 @@ def make_precision(
 
 
 def resolve_mode(cfg: PrecisionConfig, device: torch.device | str) -> PrecisionConfig:
-    """``cfg`` validated, with ``auto`` replaced by the mode the hardware of ``device`` runs best."""
-    cfg.validate()
+    """``cfg`` with ``auto`` replaced by the mode the hardware of ``device`` runs best."""
     if cfg.mode != AUTO:
         return cfg
     from chipmate.trainer.hardware import auto_precision
 
-    return dataclasses.replace(cfg, mode=auto_precision(device))
+    return cfg.model_copy(update={"mode": auto_precision(device)})
 
 
 def make_scaler(cfg: PrecisionConfig) -> LossScaler | None:

@@ -10,42 +10,40 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from chipmate.config import Where
+from pydantic import Field, model_validator
+
 from chipmate.errors import ConfigError, LossScaleUnderflowError
+from chipmate.sections import Section, invalid
 
 
-def check_scaling(
-    where: Where,
-    *,
-    init_scale: float,
-    growth_factor: float,
-    backoff_factor: float,
-    growth_interval: int,
-    hysteresis: int,
-    min_scale: float,
-    max_scale: float,
-    static_scale: float | None = None,
-) -> None:
-    """Raise :class:`ConfigError` naming the first bad loss-scaling setting and the values it accepts."""
-    positive = {"init_scale": init_scale, "min_scale": min_scale, "max_scale": max_scale}
-    for name, value in positive.items():
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-            raise ConfigError(f"{where.at(name)} must be a finite number > 0 (got {value!r})")
-    if static_scale is not None and not (math.isfinite(static_scale) and static_scale > 0):
-        raise ConfigError(f"{where.at('static_scale')} must be a finite number > 0 or null (got {static_scale!r})")
-    if not (min_scale <= init_scale <= max_scale):
-        raise ConfigError(
-            f"{where.at('init_scale')} must lie in [min_scale, max_scale] = [{min_scale}, {max_scale}] "
-            f"(got {init_scale})"
-        )
-    if not (isinstance(growth_interval, int) and growth_interval >= 1):
-        raise ConfigError(f"{where.at('growth_interval')} must be an integer >= 1 (got {growth_interval!r})")
-    if not (isinstance(hysteresis, int) and hysteresis >= 1):
-        raise ConfigError(f"{where.at('hysteresis')} must be an integer >= 1 (got {hysteresis!r})")
-    if not growth_factor > 1.0:
-        raise ConfigError(f"{where.at('growth_factor')} must be > 1 (got {growth_factor!r})")
-    if not 0.0 < backoff_factor < 1.0:
-        raise ConfigError(f"{where.at('backoff_factor')} must lie in (0, 1) (got {backoff_factor!r})")
+class LossScaling(Section):
+    """The dynamic loss scaler's settings, declared once for :class:`DynamicLossScaler` and the ``precision``
+    section of a run (:class:`chipmate.trainer.precision.PrecisionConfig` extends it)."""
+
+    KEY = "loss_scaler"
+
+    # 2^16: the paper found 8K–32K rescues most models; starting high costs only a few skipped steps at startup.
+    init_scale: float = Field(default=2.0**16, gt=0, allow_inf_nan=False)
+    # Doubling the scale every 2000 clean steps (torch GradScaler's default) probes for headroom rarely enough
+    # that the overflow it eventually causes costs <0.1% of steps.
+    growth_interval: int = Field(default=2000, ge=1)
+    growth_factor: float = Field(default=2.0, gt=1)
+    backoff_factor: float = Field(default=0.5, gt=0, lt=1)
+    # Overflows tolerated before backing off; 1 backs off at once (GradScaler). Megatron uses 2 for noisy models.
+    hysteresis: int = Field(default=1, ge=1)
+    # Below a scale of 1 the loss scale no longer helps: every step overflows, so stop with a clear error.
+    min_scale: float = Field(default=1.0, gt=0, allow_inf_nan=False)
+    # A scale past 2^24 only wastes overflow/backoff cycles; any realistic gradient overflows fp16 there.
+    max_scale: float = Field(default=2.0**24, gt=0, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _init_within_bounds(self) -> LossScaling:
+        if not self.min_scale <= self.init_scale <= self.max_scale:
+            raise invalid(
+                "init_scale",
+                f"must lie in [min_scale, max_scale] = [{self.min_scale}, {self.max_scale}], got {self.init_scale}",
+            )
+        return self
 
 
 class LossScaler:
@@ -90,8 +88,7 @@ class DynamicLossScaler(LossScaler):
         min_scale: float = 1.0,
         max_scale: float = 2.0**24,
     ) -> None:
-        check_scaling(
-            Where(key="loss_scaler"),
+        LossScaling(  # ConfigError naming the first bad setting
             init_scale=init_scale,
             growth_factor=growth_factor,
             backoff_factor=backoff_factor,

@@ -23,7 +23,7 @@ checkpoint's model weights, and recipes save the gathered fp32 weights as an ord
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal, get_args
 
 import torch
 import torch.distributed as dist
@@ -32,7 +32,8 @@ from torch import nn
 from chipmate.errors import ConfigError
 from chipmate.trainer.precision import OptimizerFactory, Precision, PrecisionConfig, make_scaler, resolve_mode
 
-PARALLEL = ("ddp", "fsdp")
+Parallel = Literal["ddp", "fsdp"]
+PARALLEL: tuple[str, ...] = get_args(Parallel)
 _HALF = {"fp16": torch.float16, "bf16": torch.bfloat16}
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from pydantic import Field
 
-from chipmate.config import Where, read_section
-from chipmate.errors import ConfigError
+from chipmate.sections import Section, task_settings
 
 from .classify import MIN_LABELLED, MIN_SEVERITY_LABELLED, LabelModel, OwnerTable, fit_label_model
 from .importers import read_paths
@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 MODELS = ("category", "component", "severity", "owner")
 
 
-@dataclass
-class BugTriageSettings:
+class BugTriageSettings(Section):
     """``tasks.bugtriage`` of the config, validated."""
+
+    KEY = "tasks.bugtriage"
 
     # The history file; one per user by default, shared by the CLI and a local server.
     db: str | None = None
@@ -51,43 +52,20 @@ class BugTriageSettings:
     embedder: str | None = None
     generator: str | None = None
     # Below this confidence an answer is "unsure": bugbug assigns only above 0.6 (93 % accurate on what it assigns).
-    threshold: float = 0.6
+    threshold: float = Field(default=0.6, ge=0, le=1)
     # Duplicate candidates: a handful is what a triager reads; 0.6 cosine separates rephrasings from same-topic bugs.
-    duplicates: int = 5
-    duplicate_min_score: float = 0.6
+    duplicates: int = Field(default=5, ge=0, le=100)
+    duplicate_min_score: float = Field(default=0.6, ge=-1, le=1)
     # Owners suggested: a triager picks from a short list.
-    owners: int = 3
+    owners: int = Field(default=3, ge=1, le=20)
     # Neighbours voting for a label when no classifier is fit yet.
-    neighbours: int = 10
+    neighbours: int = Field(default=10, ge=1, le=200)
     # Long enough for 4 sentences or 6 bullets; each summary costs this many tokens of generation at most.
-    summary_max_tokens: int = 192
+    summary_max_tokens: int = Field(default=192, ge=16, le=2048)
     # Bounds a summary's cost on CPU: a few minutes with a 0.5B model; longer records are condensed first.
-    max_summary_calls: int = 16
+    max_summary_calls: int = Field(default=16, ge=3, le=200)
     # Small models summarise short inputs better, and CPU prompt time grows with length; the context may cap it lower.
-    max_input_tokens: int = 2048
-
-    def validate(self, where: Where) -> None:
-        """Range checks; ConfigError naming the key."""
-        checks = [
-            ("threshold", 0.0 <= self.threshold <= 1.0, "in [0, 1]"),
-            ("duplicates", 0 <= self.duplicates <= 100, "between 0 and 100"),
-            ("duplicate_min_score", -1.0 <= self.duplicate_min_score <= 1.0, "a cosine in [-1, 1]"),
-            ("owners", 1 <= self.owners <= 20, "between 1 and 20"),
-            ("neighbours", 1 <= self.neighbours <= 200, "between 1 and 200"),
-            ("summary_max_tokens", 16 <= self.summary_max_tokens <= 2048, "between 16 and 2048"),
-            ("max_summary_calls", 3 <= self.max_summary_calls <= 200, "between 3 and 200"),
-            ("max_input_tokens", 64 <= self.max_input_tokens <= 1_000_000, "between 64 and 1000000"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
-
-
-def read_settings(config: Any) -> BugTriageSettings:
-    """Validate ``tasks.bugtriage``; ConfigError names the file, the dotted key and a close match."""
-    raw = (getattr(config, "tasks", None) or {}).get("bugtriage")
-    where = Where(getattr(config, "source", None) or "<config>", "tasks.bugtriage")
-    return read_section(BugTriageSettings, raw, where)
+    max_input_tokens: int = Field(default=2048, ge=64, le=1_000_000)
 
 
 @dataclass
@@ -115,7 +93,7 @@ class BugTriageService:
 
         self.host = host
         self.config = getattr(host, "config", None) or Config()
-        self.settings = read_settings(self.config)
+        self.settings = task_settings(self.config, "bugtriage", BugTriageSettings)
         if db is not None:
             self.settings.db = db
         self._store: BugStore | None = None

@@ -152,9 +152,11 @@ def chipmate_register_knowledge_bases(register: Any, host: Any) -> None:
     def served() -> Any:
         from pathlib import Path
 
-        from .service import default_index_dir, settings_from_config
+        from chipmate.sections import task_settings
 
-        index_dir = settings_from_config(config).index_dir
+        from .service import DesignQASettings, default_index_dir
+
+        index_dir = task_settings(config, "designqa", DesignQASettings).index_dir
         return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
 
     register(KnowledgeBaseSource("designqa", locate, open_index, served))

@@ -23,7 +23,7 @@ Two more stages run around the fusion, both on by default (docs/designqa.md, "Re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -34,7 +34,8 @@ from chipmate.errors import InvalidInputError
 from .expand import expand_query
 from .index import KnowledgeIndex
 
-MODES = ("hybrid", "dense", "lexical")
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[str, ...] = get_args(Mode)
 #: weight of the dense score in the fused score; chosen on synthetic document-generated queries
 DEFAULT_DENSE_WEIGHT = 0.9
 

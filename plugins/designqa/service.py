@@ -31,61 +31,66 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
-from chipmate.config import Where, read_section
+from pydantic import Field, StringConstraints, model_validator
+
 from chipmate.errors import BackendUnavailableError, CancelledError, ConfigError, InvalidInputError
+from chipmate.sections import Section, invalid, task_settings
 
 from .answer import AnswerSettings, answer
 from .backends import embedder_alias, get_embedder, get_generator
 from .index import IndexSettings, KnowledgeIndex
-from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
+from .retrieve import DEFAULT_DENSE_WEIGHT, HybridRetriever, Mode
 from .writer import update_index
 
 if TYPE_CHECKING:
     from chipmate.host import Host
 
 log = logging.getLogger("chipmate.designqa")
+AnswerMode = Literal["auto", "extractive"]
 #: values of ``tasks.designqa.answer_mode``
-ANSWER_MODES = ("auto", "extractive")
+ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
+Term = Annotated[str, StringConstraints(min_length=1)]
 
 
-@dataclass
-class DesignQASettings:
+class DesignQASettings(Section):
     """``tasks.designqa`` of the config, validated. Every default carries its reason in docs/designqa.md."""
+
+    KEY = "tasks.designqa"
 
     index_dir: str | None = None
     embedder: str | None = None
     generator: str | None = None
-    top_k: int = 8
-    min_score: float = 0.35
-    dense_weight: float = DEFAULT_DENSE_WEIGHT
-    mode: str = "hybrid"
+    top_k: int = Field(default=8, ge=1, le=100)
+    # a cosine similarity
+    min_score: float = Field(default=0.35, ge=-1, le=1)
+    dense_weight: float = Field(default=DEFAULT_DENSE_WEIGHT, ge=0, le=1)
+    mode: Mode = "hybrid"
     # One passage per section (a command's help) before a second one of any: k results cover k topics.
     diverse: bool = True
     # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
     expand: bool = True
-    expansions: dict[str, str] | None = None
-    chunk_size: int = 512
-    chunk_overlap: int = 64
-    hnsw_threshold: int = 20_000
+    expansions: dict[Term, Term] | None = None
+    chunk_size: int = Field(default=512, ge=64)
+    chunk_overlap: int = Field(default=64, ge=0)  # and below chunk_size/2
+    hnsw_threshold: int = Field(default=20_000, ge=1)
     # A generated answer is one to three sentences; 96 tokens hold them, and every token costs ~0.15 s on 2 cores.
-    max_tokens: int = 96
+    max_tokens: int = Field(default=96, ge=1, le=4096)
     # Distinct sources in the prompt and the citations: each costs prompt time; three cover most questions.
-    answer_passages: int = 3
+    answer_passages: int = Field(default=3, ge=1, le=20)
     # Length budget of an answer in characters (generated answers stop at the sentence that reaches it).
-    answer_chars: int = 400
+    answer_chars: int = Field(default=400, ge=40)
     # "extractive": quotes of the cited passages, no generator; "auto": generate, check support, fall back to
     # quotes. Quotes by default, on measurement (benchmarks/results/designqa_answers.md): on EDA Corpus they score
     # higher against the reference answers than the embedded generator's answers and come in well under a second,
     # where a generated answer takes 6-20 s on a 2-core CPU. With a faster or larger generator, set "auto".
-    answer_mode: str = "extractive"
+    answer_mode: AnswerMode = "extractive"
     # Support rule: share of a sentence's content words found in the cited passages that makes it supported...
-    support_lexical: float = 0.6
+    support_lexical: float = Field(default=0.6, ge=0, le=1)
     # ...or cosine to the closest passage sentence (with 30% of its words found) that does.
-    support_semantic: float = 0.6
+    support_semantic: float = Field(default=0.6, ge=-1, le=1)
     # Build the Yosys-help knowledge base in the background when a server starts and no index is configured.
     build_default: bool = True
 
@@ -107,42 +112,13 @@ class DesignQASettings:
             chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap, hnsw_threshold=self.hnsw_threshold
         )
 
-    def validate(self, where: Where) -> None:
-        """Range checks; ConfigError naming the key."""
-        checks = [
-            ("top_k", 1 <= self.top_k <= 100, "between 1 and 100"),
-            ("min_score", -1.0 <= self.min_score <= 1.0, "a cosine similarity in [-1, 1]"),
-            ("dense_weight", 0.0 <= self.dense_weight <= 1.0, "in [0, 1]"),
-            ("mode", self.mode in MODES, f"one of {', '.join(MODES)}"),
-            (
-                "expansions",
-                self.expansions is None
-                or (
-                    isinstance(self.expansions, dict)
-                    and all(isinstance(k, str) and isinstance(v, str) and k and v for k, v in self.expansions.items())
-                ),
-                "a mapping of abbreviation to expansion (non-empty strings)",
-            ),
-            ("chunk_size", self.chunk_size >= 64, "at least 64"),
-            ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_size // 2, "in [0, chunk_size/2)"),
-            ("hnsw_threshold", self.hnsw_threshold >= 1, "at least 1"),
-            ("max_tokens", 1 <= self.max_tokens <= 4096, "between 1 and 4096"),
-            ("answer_passages", 1 <= self.answer_passages <= 20, "between 1 and 20"),
-            ("answer_chars", self.answer_chars >= 40, "at least 40"),
-            ("answer_mode", self.answer_mode in ANSWER_MODES, f"one of {', '.join(ANSWER_MODES)}"),
-            ("support_lexical", 0.0 <= self.support_lexical <= 1.0, "in [0, 1]"),
-            ("support_semantic", -1.0 <= self.support_semantic <= 1.0, "a cosine similarity in [-1, 1]"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
-
-
-def settings_from_config(config: Any) -> DesignQASettings:
-    """``tasks.designqa`` of ``config`` as settings; ConfigError names the file and the offending key."""
-    raw = (getattr(config, "tasks", None) or {}).get("designqa")
-    where = Where(getattr(config, "source", None) or "config", "tasks.designqa")
-    return read_section(DesignQASettings, raw, where)
+    @model_validator(mode="after")
+    def _overlap_within_chunk(self) -> DesignQASettings:
+        # An overlap of half a chunk or more would make every passage mostly a copy of its neighbour.
+        if self.chunk_overlap >= self.chunk_size // 2:
+            half = self.chunk_size // 2
+            raise invalid("chunk_overlap", f"must be below chunk_size/2 ({half}), got {self.chunk_overlap}")
+        return self
 
 
 def default_index_dir(config: Any) -> Path:
@@ -155,7 +131,7 @@ def knowledge_base_dirs(config: Any, extra: Any = ()) -> list[Path]:
     designqa serves (``tasks.designqa.index_dir``, else the default Yosys-help one), every other index under
     ``<cache>/designqa/`` (where the default is built), then the directories ``extra`` names. Each once, and only
     those that hold an index (a manifest)."""
-    settings = settings_from_config(config)
+    settings = task_settings(config, "designqa", DesignQASettings)
     served = Path(settings.index_dir).expanduser() if settings.index_dir else default_index_dir(config)
     cache = Path(config.cache_path()) / "designqa"
     in_cache = sorted(p for p in cache.iterdir() if p.is_dir()) if cache.is_dir() else []
@@ -174,7 +150,7 @@ class DesignQAService:
 
         self.host = host
         self.config = getattr(host, "config", None) or Config()
-        self.settings = settings_from_config(self.config)
+        self.settings = task_settings(self.config, "designqa", DesignQASettings)
         self._retriever: HybridRetriever | None = None
         self._lock = threading.Lock()
         self._builder: threading.Thread | None = None

@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from chipmate.config import Where, read_section
-from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError, TaskNotFoundError
+from pydantic import Field
+
+from chipmate.errors import BackendUnavailableError, InvalidInputError, TaskNotFoundError
+from chipmate.sections import Section, task_settings
 
 from .constrain import Request
 from .library import ScriptLibrary
@@ -49,50 +50,32 @@ if TYPE_CHECKING:
 LOG = logging.getLogger("chipmate.scriptgen")
 
 
-@dataclass
-class ScriptGenSettings:
+class ScriptGenSettings(Section):
     """``tasks.scriptgen`` of the config, validated."""
+
+    KEY = "tasks.scriptgen"
 
     generator: str | None = None
     embedder: str | None = None
-    examples: int = 4
-    resamples: int = 2
-    temperature: float = 0.7
-    max_tokens: int = 320
-    max_repairs: int = 3
-    timeout: float = 60.0
-    memory_mb: int = 2048
-    processes: int = 64
-    disk_mb: int = 256
+    examples: int = Field(default=4, ge=0, le=16)
+    resamples: int = Field(default=2, ge=0, le=8)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=320, ge=16, le=4096)
+    max_repairs: int = Field(default=3, ge=0, le=10)
+    # seconds
+    timeout: float = Field(default=60.0, ge=1, le=3600)
+    memory_mb: int = Field(default=2048, ge=256)
+    processes: int = Field(default=64, ge=8, le=4096)
+    disk_mb: int = Field(default=256, ge=1, le=65536)
     require_confinement: bool = False
     allow_unisolated: bool = False
     library: str | None = None
     seed: bool = True
-    retrieval: str = "hybrid"
+    retrieval: Literal["plain", "masked", "hybrid"] = "hybrid"
     grounding: bool = True
-    allowed_paths: list[str] = field(default_factory=list)
-    max_files: int = 32
-    max_file_bytes: int = 1 << 20
-
-    def validate(self, where: Where) -> None:
-        """Range checks; ConfigError naming the key."""
-        checks = [
-            ("examples", 0 <= self.examples <= 16, "between 0 and 16"),
-            ("resamples", 0 <= self.resamples <= 8, "between 0 and 8"),
-            ("temperature", 0.0 <= self.temperature <= 2.0, "between 0 and 2"),
-            ("max_tokens", 16 <= self.max_tokens <= 4096, "between 16 and 4096"),
-            ("max_repairs", 0 <= self.max_repairs <= 10, "between 0 and 10"),
-            ("timeout", 1.0 <= self.timeout <= 3600.0, "between 1 and 3600 seconds"),
-            ("memory_mb", self.memory_mb >= 256, "at least 256"),
-            ("processes", 8 <= self.processes <= 4096, "between 8 and 4096"),
-            ("disk_mb", 1 <= self.disk_mb <= 65536, "between 1 and 65536"),
-            ("max_files", 1 <= self.max_files <= 1000, "between 1 and 1000"),
-            ("max_file_bytes", self.max_file_bytes >= 1, "at least 1"),
-            ("retrieval", self.retrieval in ("plain", "masked", "hybrid"), "one of plain, masked, hybrid"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+    allowed_paths: list[str] = Field(default_factory=list)
+    max_files: int = Field(default=32, ge=1, le=1000)
+    max_file_bytes: int = Field(default=1 << 20, ge=1)
 
     def stages(self, ablation: str = "repair") -> Stages:
         """The pipeline stages these settings configure (all on, or an ablation's subset)."""
@@ -116,13 +99,6 @@ class ScriptGenSettings:
         )
 
 
-def settings_from_config(config: Any) -> ScriptGenSettings:
-    """``tasks.scriptgen`` of ``config`` as settings; ConfigError names the file and the offending key."""
-    raw = (getattr(config, "tasks", None) or {}).get("scriptgen")
-    where = Where(getattr(config, "source", None) or "config", "tasks.scriptgen")
-    return read_section(ScriptGenSettings, raw, where)
-
-
 class ScriptGenService:
     """Settings, library and example retrievers of one Host, and the ``scriptgen.generate`` handler."""
 
@@ -131,7 +107,7 @@ class ScriptGenService:
 
         self.host = host
         self.config = getattr(host, "config", None) or Config()
-        self.settings = settings_from_config(self.config)
+        self.settings = task_settings(self.config, "scriptgen", ScriptGenSettings)
         self._retrievers: dict[str, Any] = {}
         self._docs: dict[str, Any] = {}
         self._lock = threading.Lock()

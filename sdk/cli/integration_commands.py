@@ -108,14 +108,12 @@ def mcp(target, token, tls, ca_file, in_process, config_path, http, host, port, 
         mcp_server.check_http_host(host, auth)
     local = None
     if in_process:
-        import dataclasses
-
         from ..host import Host
         from ..server import ChipmateServer
 
         # The plugins' own server, on a private loopback port: calls take the same path as `chipmate serve`'s.
-        settings = dataclasses.replace(
-            config.server, host="127.0.0.1", port=0, tokens={}, tls_cert_file=None, tls_key_file=None
+        settings = config.server.model_copy(
+            update={"host": "127.0.0.1", "port": 0, "tokens": {}, "tls_cert_file": None, "tls_key_file": None}
         )
         local = ChipmateServer(Host(config), settings)
         local.start()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..config import load_config
 from .options import config_option as _config_option
 from .options import host_from as _host
 
@@ -135,6 +134,7 @@ def remove(name, config_path):
     Examples:
         chipmate models remove smol-eda
     """
+    from ..config import load_config  # here: pydantic (the config's models) loads only for commands that read one
     from ..models.store import remove_alias
 
     config = load_config(config_path)

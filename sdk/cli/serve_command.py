@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..config import load_config
 from .options import config_option
 
 
@@ -28,6 +27,7 @@ def serve(config_path, host, port, log_format, token_file):
     """
     import os
 
+    from ..config import load_config  # here: pydantic (the config's models) loads only for commands that read one
     from ..server import logs
     from ..server import serve as run_server
 

@@ -1,9 +1,9 @@
 """``chipmate train tokenizer|dapt|sft|retriever``: the domain-adaptation recipes, one YAML file each.
 
 Every recipe lives in ``chipmate.trainer.recipes.<name>`` and is imported only when its command runs (torch and
-transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a dataclass read with
-:func:`chipmate.config.read_section`) and ``run(config) -> dict``. Another recipe plugs in with
-:func:`recipe_command`::
+transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a
+:class:`chipmate.sections.Section` read with :func:`chipmate.trainer.recipes.load_recipe_config`) and
+``run(config) -> dict``. Another recipe plugs in with :func:`recipe_command`::
 
     train.add_command(recipe_command("retriever", "Fine-tune the designqa embedder ...", examples))
 """
@@ -24,15 +24,13 @@ RECIPE_HELP_TAIL = (
 
 
 def _parse_sets(values: tuple[str, ...]) -> dict[str, Any]:
-    from chipmate.trainer.recipes import parse_value
+    from chipmate.errors import ConfigError
+    from chipmate.trainer.recipes import parse_sets
 
-    overrides: dict[str, Any] = {}
-    for item in values:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise click.BadParameter(f"{item!r} is not key=value", param_hint="--set")
-        overrides[key] = parse_value(raw)
-    return overrides
+    try:
+        return parse_sets(values)
+    except ConfigError as exc:
+        raise click.BadParameter(exc.message, param_hint="--set") from None
 
 
 def run_recipe(name: str, config_file: str | None, **cli: Any) -> dict[str, Any]:

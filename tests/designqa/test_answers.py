@@ -244,10 +244,12 @@ def test_extractive_mode_never_calls_the_generator(embedder):
 
 def test_answer_mode_is_a_checked_setting(tmp_path):
     from chipmate.errors import ConfigError
-    from chipmate.plugins.designqa.service import settings_from_config
+    from chipmate.plugins.designqa.service import DesignQASettings
+    from chipmate.sections import task_settings
 
+    config = config_from_dict({"tasks": {"designqa": {"answer_mode": "poetry"}}})
     with pytest.raises(ConfigError, match=r"tasks\.designqa\.answer_mode must be one of auto, extractive"):
-        settings_from_config(config_from_dict({"tasks": {"designqa": {"answer_mode": "poetry"}}}))
+        task_settings(config, "designqa", DesignQASettings)
 
 
 # -- the mode field in both APIs ------------------------------------------------------------------------------

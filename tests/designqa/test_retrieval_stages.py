@@ -204,12 +204,13 @@ def test_reranker_reorders_the_fused_head(built_index, embedder):
 def test_bad_expansions_setting_is_a_config_error(bad, tmp_path: Path):
     from chipmate.config import Config
     from chipmate.errors import ConfigError
-    from chipmate.plugins.designqa.service import settings_from_config
+    from chipmate.plugins.designqa.service import DesignQASettings
+    from chipmate.sections import task_settings
 
     config = Config()
     config.tasks = {"designqa": {"expansions": bad}}
     with pytest.raises(ConfigError, match="expansions"):
-        settings_from_config(config)
+        task_settings(config, "designqa", DesignQASettings)
 
 
 class _Result:

@@ -19,8 +19,9 @@ from chipmate.host import Host
 from chipmate.plugins.designqa import service as service_module
 from chipmate.plugins.designqa.answer import NO_ANSWER
 from chipmate.plugins.designqa.index import KnowledgeIndex
-from chipmate.plugins.designqa.service import service_for, settings_from_config
+from chipmate.plugins.designqa.service import DesignQASettings, service_for
 from chipmate.plugins.designqa.writer import update_index
+from chipmate.sections import task_settings
 from chipmate.tasks import Event, TaskContext
 
 
@@ -74,7 +75,7 @@ def generator(monkeypatch: pytest.MonkeyPatch) -> ScriptedGenerator:
 def test_bad_settings_name_the_key(settings, message):
     config = config_from_dict({"tasks": {"designqa": settings}}, source="team.yaml")
     with pytest.raises(ConfigError, match=message) as info:
-        settings_from_config(config)
+        task_settings(config, "designqa", DesignQASettings)
     assert "team.yaml" in str(info.value)
 
 

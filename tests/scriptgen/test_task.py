@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from chipmate.errors import BackendUnavailableError, ConfigError, InvalidInputError
-from chipmate.plugins.scriptgen.service import service_for, settings_from_config
+from chipmate.plugins.scriptgen.service import ScriptGenSettings, service_for
+from chipmate.sections import task_settings
 from chipmate.tasks import TaskContext
 
 from .conftest import COUNTER, counter_request, scriptgen_config
@@ -159,9 +160,9 @@ def test_a_bad_setting_fails_the_server_start(tmp_path):
 
 def test_settings_are_validated_naming_the_key(tmp_path):
     with pytest.raises(ConfigError, match=r"tasks\.scriptgen\.examples"):
-        settings_from_config(scriptgen_config(tmp_path, examples=99))
+        task_settings(scriptgen_config(tmp_path, examples=99), "scriptgen", ScriptGenSettings)
     with pytest.raises(ConfigError, match="did you mean 'max_repairs'"):
-        settings_from_config(scriptgen_config(tmp_path, max_repair=2))
+        task_settings(scriptgen_config(tmp_path, max_repair=2), "scriptgen", ScriptGenSettings)
 
 
 def test_the_example_index_is_cached_and_rebuilt_when_the_library_changes(make_host, generator, tmp_path):

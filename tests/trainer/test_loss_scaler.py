@@ -133,13 +133,13 @@ def test_fp16_optimizer_end_to_end_matches_grad_scaler_sequence_and_skips() -> N
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("mode", "fp8", "precision.mode must be one of fp32, fp16, bf16, amp, auto (got 'fp8')"),
+        ("mode", "fp8", "precision.mode must be one of fp32, fp16, bf16, amp, auto, got 'fp8'"),
         ("init_scale", 0.0, "precision.init_scale must be a finite number > 0"),
         ("init_scale", float("inf"), "precision.init_scale must be a finite number > 0"),
         ("min_scale", -1.0, "precision.min_scale must be a finite number > 0"),
-        ("growth_interval", 0, "precision.growth_interval must be an integer >= 1"),
-        ("hysteresis", 0, "precision.hysteresis must be an integer >= 1"),
-        ("backoff_factor", 1.5, "precision.backoff_factor must lie in (0, 1)"),
+        ("growth_interval", 0, "precision.growth_interval must be at least 1, got 0"),
+        ("hysteresis", 0, "precision.hysteresis must be at least 1, got 0"),
+        ("backoff_factor", 1.5, "precision.backoff_factor must be in (0, 1), got 1.5"),
         ("growth_factor", 1.0, "precision.growth_factor must be > 1"),
         ("static_scale", -2.0, "precision.static_scale must be a finite number > 0 or null"),
         ("amp_dtype", "fp64", "precision.amp_dtype must be one of fp16, bf16"),
@@ -148,7 +148,7 @@ def test_fp16_optimizer_end_to_end_matches_grad_scaler_sequence_and_skips() -> N
 )
 def test_bad_precision_config_values_name_the_field(field: str, value: object, message: str) -> None:
     with pytest.raises(ConfigError) as info:
-        PrecisionConfig(**{field: value}).validate()
+        PrecisionConfig(**{field: value})
     assert message in str(info.value)
 
 

@@ -245,12 +245,12 @@ def test_bad_sft_records_name_the_file_and_line(tiny_model_dir, tmp_path):
     data.write_text(json.dumps({"title": "x"}) + "\n")
     with pytest.raises(InvalidInputError, match=r"chat\.jsonl:1: a record needs 'messages' or one of the pairs"):
         sft.read_conversations([str(data)], None)
-    with pytest.raises(ConfigError, match=r"data must list at least one JSONL file"):
+    with pytest.raises(ConfigError, match=r"<sft defaults>: data must list at least one JSONL file"):
         load_recipe_config(sft.Config, None, {}, "sft")
 
 
 def test_tokenizer_config_errors_name_the_key():
-    with pytest.raises(ConfigError, match=r"output_init must be zero or mean"):
+    with pytest.raises(ConfigError, match=r"output_init must be one of zero, mean, got 'random'"):
         load_recipe_config(tokenizer.Config, None, {"output_init": "random"}, "tokenizer")
 
 

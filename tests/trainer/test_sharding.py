@@ -101,7 +101,7 @@ def test_fsdp_refuses_amp_and_a_run_without_processes():
     with pytest.raises(ConfigError, match=r"needs a process group.*torchrun"):
         ShardedPrecision(model, torch.optim.AdamW, PrecisionConfig(mode="bf16"))
     with pytest.raises(ConfigError, match=r"train\.parallel must be one of ddp, fsdp"):
-        TrainConfig(parallel="zero").validate()
+        TrainConfig(parallel="zero")
 
 
 def test_the_decoder_layers_are_the_shard_units():

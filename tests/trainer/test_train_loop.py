@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from chipmate.errors import ChipmateError, ConfigError
+from chipmate.sections import Section
 from chipmate.trainer import checkpoint as checkpoint_module
 from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
 from chipmate.trainer.loop import TrainConfig, token_batches, train
@@ -121,11 +122,11 @@ def test_cosine_schedule_cases() -> None:
     [
         ({"precision": {"mode": "fp8"}}, "run.yaml: train.precision.mode must be one of fp32, fp16, bf16, amp"),
         ({"precision": {"mode": "int8"}}, "train.precision.mode must be one of fp32, fp16, bf16, amp, auto"),
-        ({"max_iters": 0}, "run.yaml: train.max_iters must be an integer >= 1"),
+        ({"max_iters": 0}, "run.yaml: train.max_iters must be at least 1, got 0"),
         ({"grad_accum_steps": 1.5}, "run.yaml: train.grad_accum_steps must be int, got float 1.5"),
         ({"learning_rate": -1.0}, "train.learning_rate must be > 0"),
         ({"max_grad_norm": 0.0}, "train.max_grad_norm must be > 0 or null"),
-        ({"betas": [0.9, 1.5]}, "train.betas must be two numbers in [0, 1)"),
+        ({"betas": [0.9, 1.5]}, "train.betas[1] must be in [0, 1), got 1.5"),
         ({"betas": [0.9]}, "train.betas must be a list of 2 items"),
         ({"device": "tpu"}, "train.device must be one of cpu, cuda"),
     ],
@@ -136,10 +137,13 @@ def test_bad_train_config_values_name_the_file_and_field(overrides, message) -> 
     assert message in str(info.value)
 
 
-def test_a_config_built_in_code_is_checked_before_training(tmp_path) -> None:
-    cfg = TrainConfig(out_dir=str(tmp_path), max_iters=0)
-    with pytest.raises(ConfigError, match=r"^train\.max_iters must be an integer >= 1"):
-        train(cfg, torch.nn.Linear(2, 2), torch.zeros(100, dtype=torch.long))
+def test_a_config_built_or_changed_in_code_is_checked(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"^train\.max_iters must be at least 1, got 0$"):
+        TrainConfig(out_dir=str(tmp_path), max_iters=0)
+    cfg = TrainConfig(out_dir=str(tmp_path))
+    with pytest.raises(ConfigError, match=r"^train\.min_lr must be at most learning_rate"):
+        cfg.min_lr = 1.0  # a change is checked like a value read from a file: train() never sees a bad config
+    assert cfg.min_lr == 3e-5
 
 
 def test_from_dict_rejects_unknown_keys_and_builds_nested_precision() -> None:
@@ -177,3 +181,28 @@ def test_the_demo_trains_on_text_it_can_learn(tmp_path, make_llama) -> None:
     result = train(cfg, make_llama(), tokens)
     # random bytes would stay at ln(256) = 5.55; text drops well below it (byte frequencies, then spelling)
     assert result.losses[0] > 5.0 and sum(result.losses[-5:]) / 5 < 3.6
+
+
+def test_a_section_that_changes_a_default_keeps_the_declared_type_and_bounds() -> None:
+    # pydantic replaces a field redeclared in a subclass whole: a recipe's `max_iters: int = 200` would drop the
+    # parent's bound (at least 1) without a word, so every redeclared field must carry its parent's declaration.
+    import chipmate.trainer.recipes.dapt
+    import chipmate.trainer.recipes.retriever
+    import chipmate.trainer.recipes.sft  # noqa: F401 - imported for their Section subclasses
+
+    def subclasses(cls: type) -> list[type]:
+        return [s for sub in cls.__subclasses__() for s in (sub, *subclasses(sub))]
+
+    checked = 0
+    for child in subclasses(Section):
+        for parent in child.__mro__[1:]:
+            if not issubclass(parent, Section) or parent is Section:
+                continue
+            for name, declared in parent.model_fields.items():
+                mine = child.model_fields[name]
+                assert (mine.annotation, mine.metadata) == (declared.annotation, declared.metadata), (
+                    f"{child.__name__}.{name} is declared as {mine.annotation} {mine.metadata}, "
+                    f"{parent.__name__}.{name} as {declared.annotation} {declared.metadata}"
+                )
+                checked += 1
+    assert checked > 50  # TrainConfig under RecipeTrain, DaptTrain and SftTrain; LossScaling, PrecisionConfig

@@ -1,7 +1,7 @@
 """The domain-adaptation recipes of ChipNeMo (arXiv 2311.00176) on chipmate's precision core.
 
-One module per recipe, each with a ``Config`` dataclass (read from one YAML file with
-:func:`chipmate.config.read_section`), a ``run(config) -> dict`` entry and its run commands in the docstring:
+One module per recipe, each with a ``Config`` section (a :class:`chipmate.sections.Section`, read from one YAML
+file with :func:`load_recipe_config`), a ``run(config) -> dict`` entry and its run commands in the docstring:
 
 - ``corpus``    — collect, dedupe, filter and split the domain corpus (plus a general-text share) into JSONL shards;
 - ``tokenizer`` — add frequent domain tokens to a base tokenizer and resize the model, new rows initialised;
@@ -30,10 +30,11 @@ from typing import Any, TypeVar
 
 import yaml
 
-from chipmate.config import Where, load_config, read_section
+from chipmate.config import load_config
 from chipmate.errors import ConfigError
+from chipmate.sections import Section, Where, apply_overrides, lookup, parse_overrides, read_section
 
-T = TypeVar("T")
+S = TypeVar("S", bound=Section)
 
 
 class RecipeLoader(yaml.SafeLoader):
@@ -47,12 +48,13 @@ RecipeLoader.add_implicit_resolver(
 )
 
 
-def parse_value(text: str) -> Any:
-    """A ``--set key=value`` value, read as recipe YAML (``5e-5`` is a float, ``[a, b]`` a list)."""
-    return yaml.load(text, Loader=RecipeLoader)
+def parse_sets(items: Any) -> dict[str, Any]:
+    """``--set key.sub=value`` options as ``{dotted key: value}``, each value read as recipe YAML (``5e-5`` is a
+    float, ``[a, b]`` a list, ``null`` None)."""
+    return parse_overrides(items, loader=RecipeLoader)
 
 
-def load_recipe_config(cls: type[T], path: str | os.PathLike[str] | None, overrides: dict[str, Any], name: str) -> T:
+def load_recipe_config(cls: type[S], path: str | os.PathLike[str] | None, overrides: dict[str, Any], name: str) -> S:
     """Read recipe ``name``'s YAML file (None: defaults) into ``cls``, with dotted ``overrides`` applied on top."""
     data: dict[str, Any] = {}
     source = str(path) if path else f"<{name} defaults>"
@@ -66,30 +68,12 @@ def load_recipe_config(cls: type[T], path: str | os.PathLike[str] | None, overri
         if loaded is not None and not isinstance(loaded, dict):
             raise ConfigError(f"{path}: a recipe file must be a mapping of settings")
         data = loaded or {}
-    in_file = {key for key in getattr(cls, "RUN_LENGTH", ()) if _lookup(data, key) is not None}
-    for key, value in overrides.items():
-        node = data
-        *parents, leaf = key.split(".")
-        for part in parents:
-            child = node.setdefault(part, {})
-            if not isinstance(child, dict):
-                raise ConfigError(f"{source}: {key}: {part} is not a section")
-            node = child
-        node[leaf] = value
+    in_file = {key for key in getattr(cls, "RUN_LENGTH", ()) if lookup(data, key) is not None}
+    data = apply_overrides(data, overrides, source)
     if hasattr(cls, "RUN_LENGTH"):
         in_file -= overrides.keys()  # a --set (even to null) replaces the file's value
         _one_run_length(data, cls.RUN_LENGTH, in_file, overrides, source)
     return read_section(cls, data, Where(source, ""))
-
-
-def _lookup(data: dict[str, Any], dotted: str) -> Any:
-    """The value at a dotted key of a nested mapping, None where it is missing."""
-    node: Any = data
-    for part in dotted.split("."):
-        if not isinstance(node, dict):
-            return None
-        node = node.get(part)
-    return node
 
 
 def _one_run_length(
@@ -110,7 +94,7 @@ def _one_run_length(
         )  # fmt: skip
     if not given and len(in_file) == 2:
         raise ConfigError(
-            f"{source}: {nullable} ({_lookup(data, nullable)}) and {counted} ({_lookup(data, counted)}) both set "
+            f"{source}: {nullable} ({lookup(data, nullable)}) and {counted} ({lookup(data, counted)}) both set "
             "how long the run is", hint=f"delete one of them from the file; {fix}",
         )  # fmt: skip
     winner = given[0] if given else next(iter(in_file), None)
@@ -118,7 +102,7 @@ def _one_run_length(
         data[nullable] = None  # the iterations were asked for: epochs must not recompute them
     elif winner == nullable:
         *parents, leaf = counted.split(".")
-        parent = _lookup(data, ".".join(parents)) if parents else data
+        parent = lookup(data, ".".join(parents)) if parents else data
         if isinstance(parent, dict):
             parent.pop(leaf, None)  # computed from the data size; the file's value would only mislead
 

@@ -34,12 +34,14 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from chipmate.config import Where
-from chipmate.errors import ConfigError, InvalidInputError
+from pydantic import AfterValidator, Field, model_validator
+
+from chipmate.errors import InvalidInputError
+from chipmate.sections import Count, ExistingPath, Section, invalid
 from chipmate.trainer.progress import progress_iter
 from chipmate.training_data import DOCUMENTS, TrainingDataRegistry
 
@@ -49,39 +51,46 @@ CONVERTED_SUFFIXES = {".html", ".htm", ".pdf"}
 BUILTIN_GENERAL = ("python-docs",)
 
 
-@dataclass
-class SourcesConfig:
+def _general_source(value: str) -> str:
+    if value not in BUILTIN_GENERAL and not Path(value).expanduser().is_dir():
+        raise ValueError(f"is {value!r}: not a folder nor one of {', '.join(BUILTIN_GENERAL)}")
+    return value
+
+
+class SourcesConfig(Section):
     """Where domain text comes from."""
 
     yosys_help: bool = True  # Yosys's help for every command: the reference the assistants answer from
     yosys_share: bool = True  # pyosys's bundled sources (techlib Verilog, docs): real EDA code on every install
-    dirs: list[str] = field(default_factory=list)  # your docs folders and source trees (searched recursively)
-    files: list[str] = field(default_factory=list)  # single files of the formats above
+    dirs: list[ExistingPath] = Field(default_factory=list)  # your docs folders and source trees (searched recursively)
+    files: list[ExistingPath] = Field(default_factory=list)  # single files of the formats above
     scriptgen_library: bool = True  # scriptgen's validated seed scripts, when the plugin is installed
-    jsonl: list[str] = field(default_factory=list)  # prepared {"text": ...} records (one document each)
+    jsonl: list[ExistingPath] = Field(default_factory=list)  # prepared {"text": ...} records (one document each)
 
 
-@dataclass
-class GeneralConfig:
+class GeneralConfig(Section):
     """The general-text share that keeps the model's general ability (ChipNeMo: ~9 % of DAPT data)."""
 
-    share: float = 0.09  # fraction of the corpus characters that are general text (ChipNeMo's ~9 %)
-    sources: list[str] = field(default_factory=lambda: ["python-docs"])  # "python-docs" (in every CPython) or folders
+    # fraction of the corpus characters that are general text (ChipNeMo's ~9 %)
+    share: float = Field(default=0.09, ge=0, lt=1)
+    # "python-docs" (in every CPython) or folders
+    sources: list[Annotated[str, AfterValidator(_general_source)]] = Field(default_factory=lambda: ["python-docs"])
     # held-out general text for the "general perplexity must not rise" check, taken before the training share:
     # ~5K tokens, enough for a perplexity stable to a percent, whatever the domain corpus's size
     validation_chars: int = 20000
 
 
-@dataclass
-class Config:
+class Config(Section):
     """``chipmate corpus build`` settings; every default says why."""
 
     out_dir: str = "runs/corpus"  # shards and report go here
-    sources: SourcesConfig = field(default_factory=SourcesConfig)
-    general: GeneralConfig = field(default_factory=GeneralConfig)
-    validation_fraction: float = 0.05  # of documents: enough held-out text for a stable perplexity, little lost
-    min_chars: int = 200  # shorter pieces are mostly headers and stubs: noise for an LM
-    max_chars: int = 8000  # longer documents are cut at paragraph breaks (~2K tokens, a couple of DAPT windows)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    general: GeneralConfig = Field(default_factory=GeneralConfig)
+    # of documents: enough held-out text for a stable perplexity, little lost
+    validation_fraction: float = Field(default=0.05, gt=0, lt=1)
+    min_chars: Count = 200  # shorter pieces are mostly headers and stubs: noise for an LM
+    # longer documents are cut at paragraph breaks (~2K tokens, a couple of DAPT windows); at least min_chars
+    max_chars: int = 8000
     min_text_ratio: float = 0.6  # letters, digits, whitespace and code punctuation; below it is binary or tables
     max_source_chars: int | None = None  # cap per source (a huge techlib folder should not drown the docs)
     shard_records: int = 5000  # records per JSONL shard: small files, easy to inspect and stream
@@ -90,24 +99,11 @@ class Config:
     models_config: str | None = None  # chipmate config that resolves the tokenizer alias (None: the usual one)
     progress: bool = True  # progress on stderr: bars on a terminal, a line every 50 documents otherwise
 
-    def validate(self, where: Where) -> None:
-        """ConfigError naming the first bad key."""
-        if not 0 < self.validation_fraction < 1:
-            raise ConfigError(
-                f"{where.at('validation_fraction')} must be between 0 and 1 (got {self.validation_fraction})"
-            )
-        if not 0 <= self.general.share < 1:
-            raise ConfigError(f"{where.at('general.share')} must be in [0, 1) (got {self.general.share})")
-        if self.min_chars < 1 or self.max_chars < self.min_chars:
-            raise ConfigError(f"{where.at('max_chars')} must be >= min_chars >= 1")
-        for i, src in enumerate(self.general.sources):
-            if src not in BUILTIN_GENERAL and not Path(src).expanduser().is_dir():
-                known = ", ".join(BUILTIN_GENERAL)
-                raise ConfigError(f"{where.at(f'general.sources[{i}]')} is {src!r}: not a folder nor one of {known}")
-        for key in ("dirs", "files", "jsonl"):
-            for i, item in enumerate(getattr(self.sources, key)):
-                if not Path(item).expanduser().exists():
-                    raise ConfigError(f"{where.at(f'sources.{key}[{i}]')}: {item} does not exist")
+    @model_validator(mode="after")
+    def _cut_above_floor(self) -> Config:
+        if self.max_chars < self.min_chars:
+            raise invalid("max_chars", f"must be >= min_chars ({self.min_chars}), got {self.max_chars}")
+        return self
 
 
 @dataclass
@@ -348,7 +344,7 @@ def write_shards(cfg: Config, out: Path, records: dict[str, list[dict[str, Any]]
     total_chars = sum(train_chars.values())
     report = {
         "out_dir": str(out),
-        "config": asdict(cfg),
+        "config": cfg.model_dump(),
         "tokenizer": cfg.tokenizer,
         "domain_chars": domain_chars,
         "general_chars": general_chars,

@@ -16,17 +16,16 @@ the first step, every ``train.eval_interval`` iterations and after the last, int
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
+from pydantic import Field, model_validator
 
-from chipmate.config import Where
-from chipmate.errors import ConfigError
+from chipmate.sections import Count, Section
 from chipmate.trainer.data import corpus_texts, pack_documents, packed_batches, perplexity
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
-from chipmate.trainer.loop import finish_distributed, setup_distributed, train
+from chipmate.trainer.loop import Rate, Schedule, finish_distributed, setup_distributed, train
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
     LoraSettings,
@@ -39,41 +38,36 @@ from chipmate.trainer.recipes.training import (
 )
 
 
-@dataclass
 class DaptTrain(RecipeTrain):
     """DAPT's ``train`` section."""
 
-    lr_schedule: str = "constant"  # ChipNeMo: constant LR after warmup
+    lr_schedule: Schedule = "constant"  # ChipNeMo: constant LR after warmup
     # 10× ChipNeMo's 5e-6 (7–70B models, 4M-token batches): a 135M model on 16K-token batches moves in fewer steps
-    learning_rate: float = 5e-5
-    grad_accum_steps: int = 8  # 4 × 512 × 8 = 16K tokens per update
+    learning_rate: Rate = 5e-5
+    grad_accum_steps: Count = 8  # 4 × 512 × 8 = 16K tokens per update
 
 
-@dataclass
-class Config:
+class Config(Section):
     """``chipmate train dapt`` settings; every default says why."""
 
     out_dir: str = "runs/dapt"  # model/, metrics.jsonl, metrics.png, ckpt.pt, result.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory to adapt (the embedded generator by default)
     corpus: str = "runs/corpus"  # the out_dir of `chipmate corpus build`
-    finetune: str = "full"  # "full" (ChipNeMo's choice for DAPT) or "lora"
-    lora: LoraSettings = field(default_factory=LoraSettings)  # used when finetune is lora
+    finetune: Literal["full", "lora"] = "full"  # "full" (ChipNeMo's choice for DAPT) or "lora"
+    lora: LoraSettings = Field(default_factory=LoraSettings)  # used when finetune is lora
     merge: bool = True  # with LoRA also write the merged model/ (SFT and the ct2 backend start from a directory)
-    eval_tokens: int = 16384  # validation tokens per split (domain, general): a stable perplexity in minutes on CPU
+    eval_tokens: Count = 16384  # validation tokens per split (domain, general): a stable perplexity in minutes on CPU
     gradient_checkpointing: bool = False  # trade ~30 % more compute for far less activation memory
-    train: DaptTrain = field(default_factory=DaptTrain)  # the loop's settings; train.out_dir is set to out_dir
+    train: DaptTrain = Field(default_factory=DaptTrain)  # the loop's settings; train.out_dir is set to out_dir
     alias: str | None = None  # record the result under this model alias (chipmate models list)
     replace: bool = False  # let alias overwrite an existing one
     models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
 
-    def validate(self, where: Where) -> None:
-        """ConfigError naming the first bad key."""
-        if self.finetune not in ("full", "lora"):
-            raise ConfigError(f"{where.at('finetune')} must be full or lora (got {self.finetune!r})")
-        if self.eval_tokens < 1:
-            raise ConfigError(f"{where.at('eval_tokens')} must be >= 1 (got {self.eval_tokens})")
-        self.train.out_dir = self.out_dir
-        self.train.validate(where.child("train"))
+    @model_validator(mode="after")
+    def _train_writes_to_out_dir(self) -> Config:
+        if self.train.out_dir != self.out_dir:
+            self.train.out_dir = self.out_dir
+        return self
 
 
 def run(cfg: Config) -> dict[str, Any]:
@@ -129,7 +123,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "before": before,
             "after": after,
             "change": {k: after[k] / before[k] - 1 for k in before if k.endswith("_ppl") and k in after},
-            "config": asdict(cfg),
+            "config": cfg.model_dump(),
         }
         if cfg.alias:
             summary["alias"] = cfg.alias

@@ -34,15 +34,17 @@ import logging
 import random
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chipmate.config import Where
-from chipmate.errors import ConfigError, InvalidInputError
+from pydantic import Field, model_validator
+
+from chipmate.errors import InvalidInputError
+from chipmate.sections import Count, Section, invalid
 from chipmate.trainer.loop import TrainConfig
 from chipmate.trainer.precision import PrecisionConfig
-from chipmate.trainer.sharding import PARALLEL
+from chipmate.trainer.sharding import Parallel
 from chipmate.training_data import PASSAGES
 
 from ..progress import say
@@ -66,44 +68,31 @@ if TYPE_CHECKING:
 logger = logging.getLogger("chipmate.trainer.retriever")
 
 
-@dataclass
-class RetrieverTrainConfig:
+class RetrieverTrainConfig(Section):
     """The ``train:`` section: the optimisation itself."""
 
-    epochs: int = 3  # small corpora: a few passes; the dev metrics show when it stops helping
-    batch_size: int = 32  # in-batch negatives: more is better, 32 fits a CPU step in seconds
-    learning_rate: float = 5e-5  # the sentence-transformers fine-tuning range is 2e-5..1e-4 for MiniLM-sized models
-    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
+    KEY = "train"
+
+    epochs: Count = 3  # small corpora: a few passes; the dev metrics show when it stops helping
+    # in-batch negatives: more is better (at least 2: a query needs company), 32 fits a CPU step in seconds
+    batch_size: int = Field(default=32, ge=2)
+    # the sentence-transformers fine-tuning range is 2e-5..1e-4 for MiniLM-sized models
+    learning_rate: float = Field(default=5e-5, gt=0)
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)  # linear warmup over the first 10% of steps, then cosine
     weight_decay: float = 0.01  # the BERT fine-tuning value
     max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
-    scale: float = 20.0  # MNRL's inverse temperature on cosine scores (sentence-transformers' default)
+    scale: float = Field(default=20.0, gt=0)  # MNRL's inverse temperature on cosine scores (sentence-transformers')
     # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
-    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
+    precision: PrecisionConfig = Field(default_factory=lambda: PrecisionConfig(mode="fp32"))
     device: str = "auto"  # auto = cuda when available, else cpu
     # under torchrun: "ddp" keeps a whole model per process (MiniLM-sized models fit anywhere); "fsdp" shards it
-    parallel: str = "ddp"
+    parallel: Parallel = "ddp"
     resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
     progress: bool = True  # tqdm bars
     plot: bool = True  # metrics.png at the end
 
-    def validate(self, where: Where) -> None:
-        """Range checks; ConfigError naming the key."""
-        self.precision.validate(where.child("precision"))
-        checks = [
-            ("epochs", self.epochs >= 1, "at least 1"),
-            ("batch_size", self.batch_size >= 2, "at least 2 (in-batch negatives need company)"),
-            ("learning_rate", self.learning_rate > 0, "> 0"),
-            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
-            ("scale", self.scale > 0, "> 0"),
-            ("parallel", self.parallel in PARALLEL, f"one of {', '.join(PARALLEL)}"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
 
-
-@dataclass
-class Config:
+class Config(Section):
     """A retriever fine-tuning run (``chipmate train retriever -c FILE``): data keys at the top, ``train:``."""
 
     out_dir: str = "runs/retriever"  # questions, pairs, metrics, checkpoint and final/ go here
@@ -111,7 +100,7 @@ class Config:
     base_model: str | None = None
     # -- passages: any of the three, together ------------------------------------------------------------------
     index_dir: str | None = None  # a designqa index: trains on exactly what designqa searches
-    paths: list[str] = field(default_factory=list)  # documents or folders, chunked like `chipmate index build`
+    paths: list[str] = Field(default_factory=list)  # documents or folders, chunked like `chipmate index build`
     yosys_help: bool = False  # Yosys's command help (the default knowledge base)
     chunk_size: int = 512  # for paths / yosys_help; designqa's default chunking
     chunk_overlap: int = 64
@@ -119,23 +108,25 @@ class Config:
     generator: str | None = None  # generator alias that writes questions; null = the default generator
     # Generated questions per passage (first greedy, others sampled); 0 = heuristic only. ChipNeMo generated
     # its queries with an LLM: they are phrased like a user's, unlike templates.
-    generated_per_passage: int = 1
+    generated_per_passage: int = Field(default=1, ge=0)
     # Passages the generator writes questions for, a seeded sample; 0 = all. Writing costs 5-15 s a passage on a
     # 2-core CPU, so a large KB takes hours; the keyphrase questions still cover every passage.
-    max_generated_passages: int = 0
+    max_generated_passages: int = Field(default=0, ge=0)
     # Keyphrase questions per passage: free, deterministic, and they teach the domain's vocabulary.
-    keyphrase_per_passage: int = 2
+    keyphrase_per_passage: int = Field(default=2, ge=0)
     questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
     # -- hard negatives -----------------------------------------------------------------------------------------
     # Round-trip check: keep a question only when the base model ranks its own passage (or its source's) within
     # this many passages; 0 = keep all. Drops vague and off-passage questions before they become training data.
-    answerable_depth: int = 20
-    negatives: int = 1  # hard negatives per query (each costs a batch of passages per step; 1 is the common choice)
-    mining_depth: int = 30  # nearest passages examined per query
+    answerable_depth: int = Field(default=20, ge=0)
+    # hard negatives per query (each costs a batch of passages per step; 1 is the common choice)
+    negatives: int = Field(default=1, ge=0)
+    mining_depth: int = 30  # nearest passages examined per query; at least negatives
     false_negative_margin: float = 0.05  # drop candidates scoring ≥ positive − margin (NV-Retriever's filter)
-    dev_fraction: float = 0.1  # generated questions held out to report hit@k before and after training
+    # generated questions held out to report hit@k before and after training
+    dev_fraction: float = Field(default=0.1, ge=0, lt=0.5)
     seed: int = 0  # data order, dev split, keyphrase sampling (the base model is pretrained: no init)
-    train: RetrieverTrainConfig = field(default_factory=RetrieverTrainConfig)
+    train: RetrieverTrainConfig = Field(default_factory=RetrieverTrainConfig)
     # -- the result ---------------------------------------------------------------------------------------------
     alias: str | None = None  # record out_dir/final as this embedder alias (chipmate models list)
     replace: bool = False  # let alias overwrite a recorded alias of the same name
@@ -144,24 +135,15 @@ class Config:
     reindex: bool = False
     models_config: str | None = None  # chipmate config that resolves aliases and the cache (None: the usual one)
 
-    def validate(self, where: Where) -> None:
-        """Range checks; ConfigError naming the key."""
-        self.train.validate(where.child("train"))
-        checks = [
-            ("negatives", self.negatives >= 0, ">= 0"),
-            ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
-            ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
-            ("max_generated_passages", self.max_generated_passages >= 0, ">= 0 (0: every passage)"),
-            ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
-            ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
-            ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
-            ("reindex", not self.reindex or bool(self.alias and self.index_dir), "used with alias and index_dir"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+    @model_validator(mode="after")
+    def _coherent(self) -> Config:
+        if self.mining_depth < self.negatives:
+            raise invalid("mining_depth", f"must be >= negatives ({self.negatives}), got {self.mining_depth}")
+        if self.reindex and not (self.alias and self.index_dir):
+            raise invalid("reindex", "must be used with alias and index_dir (it re-embeds that index for the alias)")
         if self.generated_per_passage + self.keyphrase_per_passage == 0:
-            raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
+            raise invalid("keyphrase_per_passage", "and generated_per_passage are both 0: no queries to train on")
+        return self
 
 
 #: the name tests and benchmarks use

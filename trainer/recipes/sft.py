@@ -28,17 +28,17 @@ import math
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import torch
+from pydantic import Field, model_validator
 
-from chipmate.config import Where
 from chipmate.errors import ConfigError, InvalidInputError
+from chipmate.sections import Count, ExistingFile, Section, invalid
 from chipmate.trainer.data import IGNORE, chat_batches, chat_example, chat_loss, check_messages, read_jsonl
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
-from chipmate.trainer.loop import finish_distributed, setup_distributed, train
+from chipmate.trainer.loop import Interval, Rate, Schedule, finish_distributed, setup_distributed, train
 from chipmate.trainer.progress import say
 from chipmate.trainer.recipes import check_alias, host_config, record_trained_alias, resolve_model
 from chipmate.trainer.recipes.training import (
@@ -54,68 +54,54 @@ from chipmate.trainer.recipes.training import (
 PAIRS = (("question", "answer"), ("prompt", "response"), ("instruction", "script"), ("instruction", "output"))
 
 
-@dataclass
 class SftTrain(RecipeTrain):
     """SFT's ``train`` section."""
 
-    learning_rate: float = 2e-4  # LoRA's usual LR (adapters start at zero and need larger steps); use 1e-5 for full
-    min_lr: float = 2e-5  # cosine floor, max/10
-    lr_schedule: str = "cosine"  # a short, finite run: decaying helps the last epoch settle
-    warmup_iters: int = 5  # a few steps: SFT sets are small
-    batch_size: int = 4
-    grad_accum_steps: int = 2  # 8 conversations per update
-    log_interval: int = 2
+    learning_rate: Rate = 2e-4  # LoRA's usual LR (adapters start at zero and need larger steps); use 1e-5 for full
+    min_lr: float = Field(default=2e-5, ge=0)  # cosine floor, max/10
+    lr_schedule: Schedule = "cosine"  # a short, finite run: decaying helps the last epoch settle
+    warmup_iters: Interval = 5  # a few steps: SFT sets are small
+    batch_size: Count = 4
+    grad_accum_steps: Count = 2  # 8 conversations per update
+    log_interval: Count = 2
 
 
-@dataclass
-class Config:
+class Config(Section):
     """``chipmate train sft`` settings; every default says why."""
 
     # either key decides the run's length, never both (chipmate.trainer.recipes, "How long a run is")
     RUN_LENGTH: ClassVar[tuple[str, str]] = ("epochs", "train.max_iters")
     out_dir: str = "runs/sft"  # adapter/ (LoRA) or model/ (full), metrics, checkpoint, result.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory; an instruct model already speaks the template
-    data: list[str] = field(default_factory=list)  # JSONL files of conversations (shapes in the module docstring)
+    # JSONL files of conversations (shapes in the module docstring); with no chat_offers at least one
+    data: list[ExistingFile] = Field(default_factory=list)
     # plugins' offers of chat records, read through the host (e.g. scriptgen-library: the library as the prompts
     # scriptgen builds); names in `chipmate plugins`' docs, see docs/plugins.md
-    chat_offers: list[str] = field(default_factory=list)
-    validation: list[str] = field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
-    validation_fraction: float = 0.1  # of records, when no validation files are given
+    chat_offers: list[str] = Field(default_factory=list)
+    validation: list[ExistingFile] = Field(default_factory=list)  # held-out JSONL; empty: validation_fraction of data
+    validation_fraction: float = Field(default=0.1, ge=0, lt=1)  # of records, when no validation files are given
     # held-out conversations scored before and after (None: all). Scoring is a forward pass per conversation:
     # on a CPU, 20 conversations of ~800 tokens take minutes, so CPU-sized recipes score a few
-    eval_records: int | None = None
+    eval_records: Count | None = None
     system: str | None = None  # system message put first for pair-shaped records (None: the template's default)
     chat_template: str | None = None  # a Jinja template (or a .jinja file) replacing the tokenizer's
     max_len: int = 1024  # tokens per conversation; longer ones are cut (their assistant tail may be lost)
-    epochs: float | None = 3.0  # passes over the data; computes train.max_iters (null, or max_iters given: that)
-    finetune: str = "lora"  # "lora" (a small adapter, the base stays shared) or "full"
-    lora: LoraSettings = field(default_factory=LoraSettings)
+    epochs: Rate | None = 3.0  # passes over the data; computes train.max_iters (null, or max_iters given: that)
+    finetune: Literal["lora", "full"] = "lora"  # "lora" (a small adapter, the base stays shared) or "full"
+    lora: LoraSettings = Field(default_factory=LoraSettings)
     merge: bool = False  # with LoRA also write the merged model/ (for backends that cannot apply adapters)
-    train: SftTrain = field(default_factory=SftTrain)  # the loop's settings; train.out_dir is set to out_dir
+    train: SftTrain = Field(default_factory=SftTrain)  # the loop's settings; train.out_dir is set to out_dir
     alias: str | None = None  # record the result under this model alias (adapter on the base alias for LoRA)
     replace: bool = False  # let alias overwrite an existing one
     models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
 
-    def validate(self, where: Where) -> None:
-        """ConfigError naming the first bad key."""
+    @model_validator(mode="after")
+    def _data_and_out_dir(self) -> Config:
         if not self.data and not self.chat_offers:
-            raise ConfigError(
-                f"{where.at('data')} must list at least one JSONL file of conversations (or chat_offers an offer)"
-            )
-        for key in ("data", "validation"):
-            for i, item in enumerate(getattr(self, key)):
-                if not Path(item).expanduser().is_file():
-                    raise ConfigError(f"{where.at(f'{key}[{i}]')}: {item} is not a file")
-        if self.finetune not in ("full", "lora"):
-            raise ConfigError(f"{where.at('finetune')} must be full or lora (got {self.finetune!r})")
-        if not 0 <= self.validation_fraction < 1:
-            raise ConfigError(f"{where.at('validation_fraction')} must be in [0, 1) (got {self.validation_fraction})")
-        if self.eval_records is not None and self.eval_records < 1:
-            raise ConfigError(f"{where.at('eval_records')} must be >= 1 or null (got {self.eval_records})")
-        if self.epochs is not None and not self.epochs > 0:
-            raise ConfigError(f"{where.at('epochs')} must be > 0 or null (got {self.epochs})")
-        self.train.out_dir = self.out_dir
-        self.train.validate(where.child("train"))
+            raise invalid("data", "must list at least one JSONL file of conversations (or chat_offers an offer)")
+        if self.train.out_dir != self.out_dir:
+            self.train.out_dir = self.out_dir
+        return self
 
 
 def conversation(record: dict[str, Any], where: str, system: str | None) -> list[dict[str, str]]:
@@ -220,7 +206,7 @@ def run(cfg: Config) -> dict[str, Any]:
             "peak_rss_mib": peak_rss_mib(),
             "before": result.evals[0] if result.evals else None,
             "after": result.evals[-1] if result.evals else None,
-            "config": asdict(cfg),
+            "config": cfg.model_dump(),
         }
         if cfg.alias:
             summary["alias"] = cfg.alias

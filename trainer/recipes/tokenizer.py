@@ -29,45 +29,36 @@ import json
 import math
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
-from chipmate.config import Where
 from chipmate.errors import ConfigError
+from chipmate.sections import Count, Section
 from chipmate.trainer.data import corpus_texts, masked_nll, pack_documents
 from chipmate.trainer.hardware import machine_facts, peak_rss_mib
 from chipmate.trainer.progress import progress_iter, say
 from chipmate.trainer.recipes import check_alias, record_trained_alias, resolve_model
 
 
-@dataclass
-class Config:
+class Config(Section):
     """``chipmate train tokenizer`` settings; every default says why."""
 
     out_dir: str = "runs/tokenizer"  # model/ (resized model + tokenizer) and report.json
     model: str = "smollm2-135m-instruct"  # alias or HF directory whose tokenizer and embeddings are extended
     corpus: str = "runs/corpus"  # the out_dir of `chipmate corpus build`
-    domain_vocab_size: int = 16000  # the domain BPE: large enough to hold whole domain words, small for a few MB
-    max_new_tokens: int = 1000  # ChipNeMo added ~9K to a 32K vocabulary for a GB-scale corpus; scale to the corpus
-    min_frequency: int = 8  # a token seen fewer times cannot learn a useful embedding during DAPT
-    output_init: str = "zero"  # new output rows: "zero" (ChipNeMo: no logit mass at first) or "mean" (NeMo)
-    loss_check_tokens: int = 8192  # general-text tokens for the before/after loss check
-    seq_len: int = 512  # window of that check
+    domain_vocab_size: Count = 16000  # the domain BPE: large enough to hold whole domain words, small for a few MB
+    max_new_tokens: Count = 1000  # ChipNeMo added ~9K to a 32K vocabulary for a GB-scale corpus; scale to the corpus
+    min_frequency: Count = 8  # a token seen fewer times cannot learn a useful embedding during DAPT
+    # new output rows: "zero" (ChipNeMo: no logit mass at first) or "mean" (NeMo)
+    output_init: Literal["zero", "mean"] = "zero"
+    loss_check_tokens: Count = 8192  # general-text tokens for the before/after loss check
+    seq_len: Count = 512  # window of that check
     alias: str | None = None  # record the resized model under this alias
     replace: bool = False  # let alias overwrite an existing one
     models_config: str | None = None  # chipmate config that resolves model aliases (None: the usual one)
     progress: bool = True  # a line per stage and counts (bars on a terminal, plain lines in a log) on stderr
-
-    def validate(self, where: Where) -> None:
-        """ConfigError naming the first bad key."""
-        if self.output_init not in ("zero", "mean"):
-            raise ConfigError(f"{where.at('output_init')} must be zero or mean (got {self.output_init!r})")
-        for key in ("domain_vocab_size", "max_new_tokens", "min_frequency", "loss_check_tokens", "seq_len"):
-            if getattr(self, key) < 1:
-                raise ConfigError(f"{where.at(key)} must be >= 1 (got {getattr(self, key)})")
 
 
 def choose_tokens(base: Any, domain: Any, texts: list[str], cfg: Config) -> list[tuple[str, int, list[str]]]:
@@ -237,7 +228,7 @@ def run(cfg: Config) -> dict[str, Any]:
         },
         "peak_rss_mib": peak_rss_mib(),
         "sample_new_tokens": [augmented.convert_tokens_to_string([t]) for t in list(new)[:40]],
-        "config": asdict(cfg),
+        "config": cfg.model_dump(),
     }
     if cfg.alias:
         report["alias_settings"] = record_trained_alias(

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
+from pydantic import Field
 from torch import nn
 
-from chipmate.config import Where
 from chipmate.errors import ConfigError, TrainingError
-from chipmate.trainer.loop import TrainConfig, TrainResult
-from chipmate.trainer.precision import PrecisionConfig, iter_master_pairs
+from chipmate.sections import Count, Section
+from chipmate.trainer.loop import Interval, Rate, TrainConfig, TrainResult
+from chipmate.trainer.precision import ModeOrAuto, PrecisionConfig, iter_master_pairs
 
 # Attention and MLP projections of the Llama/Qwen/Mistral family (SmolLM2, Qwen2.5): LoRA on all of them is what
 # the QLoRA paper found to match full fine-tuning best; GPT-2-style models name theirs differently.
@@ -32,48 +32,40 @@ LORA_TARGETS = {
 }
 
 
-@dataclass
-class LoraSettings:
+class LoraSettings(Section):
     """peft LoRA settings; the YAML key is ``lora``."""
+
+    KEY = "lora"
 
     # r=16 holds a few thousand examples' worth of skill. Size on all projections: 4.9M params for SmolLM2-135M
     # (19.5 MB in fp32), 8.8M for Qwen2.5-0.5B; an adapter shipped as package data (< 5 MB) needs r=4 on SmolLM2
-    rank: int = 16
-    alpha: int = 32  # alpha = 2·rank: the scaling most LoRA recipes use, so the LR transfers across ranks
-    dropout: float = 0.05  # light regularisation for small SFT sets
+    rank: int = Field(default=16, ge=1)
+    alpha: int = Field(default=32, ge=1)  # alpha = 2·rank: the scaling most LoRA recipes use, so the LR transfers
+    dropout: float = Field(default=0.05, ge=0, lt=1)  # light regularisation for small SFT sets
     target_modules: list[str] | None = None  # None: every attention and MLP projection of the architecture
 
-    def validate(self, where: Where) -> None:
-        """ConfigError naming the bad key."""
-        if self.rank < 1 or self.alpha < 1:
-            raise ConfigError(f"{where.at('rank')} and alpha must be >= 1 (got {self.rank}, {self.alpha})")
-        if not 0 <= self.dropout < 1:
-            raise ConfigError(f"{where.at('dropout')} must be in [0, 1) (got {self.dropout})")
 
-
-@dataclass
 class RecipePrecision(PrecisionConfig):
     """The recipes' ``train.precision``: the core's settings with the mode picked by hardware."""
 
     # bf16 where the CPU/GPU computes in it natively, fp16 + masters + loss scaling on other GPUs, else fp32
     # (half precision is 4–6× slower than fp32 on CPUs without AVX-512 BF16 / AMX)
-    mode: str = "auto"
+    mode: ModeOrAuto = "auto"
 
 
-@dataclass
 class RecipeTrain(TrainConfig):
     """The recipes' ``train`` section: :class:`TrainConfig` with defaults for adapting a pretrained model."""
 
-    precision: PrecisionConfig = field(default_factory=RecipePrecision)
-    learning_rate: float = 5e-5  # a pretrained model needs small steps; see each recipe's example YAML
-    min_lr: float = 5e-6  # only used by the cosine schedule
-    warmup_iters: int = 10  # Adam's moments settle in a few steps; a long warmup wastes a short run
+    precision: PrecisionConfig = Field(default_factory=RecipePrecision)
+    learning_rate: Rate = 5e-5  # a pretrained model needs small steps; see each recipe's example YAML
+    min_lr: float = Field(default=5e-6, ge=0)  # only used by the cosine schedule
+    warmup_iters: Interval = 10  # Adam's moments settle in a few steps; a long warmup wastes a short run
     weight_decay: float = 0.01  # light: the weights are pretrained, not random
-    max_iters: int = 200
-    batch_size: int = 4
-    seq_len: int = 512  # SmolLM2 trained at 2K, Qwen2.5 at 32K; 512 keeps CPU steps short
-    log_interval: int = 5
-    checkpoint_interval: int = 50
+    max_iters: Count = 200
+    batch_size: Count = 4
+    seq_len: Count = 512  # SmolLM2 trained at 2K, Qwen2.5 at 32K; 512 keeps CPU steps short
+    log_interval: Count = 5
+    checkpoint_interval: Interval = 50
 
 
 def load_model(path: Path, *, lora: LoraSettings | None, gradient_checkpointing: bool = False) -> tuple[nn.Module, Any]:
