@@ -15,6 +15,8 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         diverse: true             # best passage of each section/command first, then the rest
         expand: true              # append spelled-out jargon/abbreviations to the query (expand.py)
         expansions: {}            # extra {abbreviation: expansion} terms for query expansion
+        reranker: none            # none | auto | generator | a cross-encoder dir (`chipmate train reranker`)
+        rerank_depth: 20          # fused candidates the reranker reorders
         chunk_size: 512           # characters per passage when this config builds an index
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
@@ -46,6 +48,8 @@ from .retrieve import DEFAULT_DENSE_WEIGHT, MODES, HybridRetriever
 from .writer import update_index
 
 log = logging.getLogger("chipmate.designqa")
+#: ``tasks.designqa.reranker`` when the config says nothing (docs/designqa.md, "Reranking", has the measurements)
+RERANKER_DEFAULT = "none"
 #: values of ``tasks.designqa.answer_mode``
 ANSWER_MODES = ("auto", "extractive")
 
@@ -66,6 +70,12 @@ class DesignQASettings:
     # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
     expand: bool = True
     expansions: dict[str, str] | None = None
+    # Reorder the fused top ``rerank_depth`` by relevance scores: "auto" = the shipped Yosys-help cross-encoder
+    # on the default knowledge base (nothing elsewhere: it was trained on Yosys help), "none", "generator" (query
+    # likelihood with the generator: measured slower and worse, docs/designqa.md), or a cross-encoder directory
+    # written by `chipmate train reranker`.
+    reranker: str | None = RERANKER_DEFAULT
+    rerank_depth: int = 20
     chunk_size: int = 512
     chunk_overlap: int = 64
     hnsw_threshold: int = 20_000
@@ -121,6 +131,7 @@ class DesignQASettings:
                 ),
                 "a mapping of abbreviation to expansion (non-empty strings)",
             ),
+            ("rerank_depth", 2 <= self.rerank_depth <= 100, "between 2 and 100"),
             ("chunk_size", self.chunk_size >= 64, "at least 64"),
             ("chunk_overlap", 0 <= self.chunk_overlap < self.chunk_size // 2, "in [0, chunk_size/2)"),
             ("hnsw_threshold", self.hnsw_threshold >= 1, "at least 1"),
@@ -308,10 +319,28 @@ class DesignQAService:
                     diverse=self.settings.diverse,
                     expand=self.settings.expand,
                     expansions=self.settings.expansions,
+                    reranker=self.reranker(),
+                    rerank_depth=self.settings.rerank_depth,
                 )
             else:
                 self._retriever.refresh()
             return self._retriever
+
+    def reranker(self) -> Any:
+        """The configured reranker, or None (``auto`` off the default knowledge base, or ``none``)."""
+        choice = (self.settings.reranker or "none").strip()
+        if choice.lower() == "none":
+            return None
+        from .rerank import YOSYS_HELP_RERANKER, CrossEncoderReranker, GeneratorReranker
+
+        if choice.lower() == "auto":
+            # Trained on Yosys help over the embedded MiniLM's candidates: only that pairing was measured.
+            if not (self.uses_default and self.settings.embedder is None):
+                return None
+            return CrossEncoderReranker(YOSYS_HELP_RERANKER)
+        if choice.lower() == "generator":
+            return GeneratorReranker(get_generator(self.host, self.settings.generator))
+        return CrossEncoderReranker(Path(choice).expanduser())
 
     # -- the task -----------------------------------------------------------------------------------------------
 
