@@ -64,6 +64,13 @@ def add_rerank_args(parser: argparse.ArgumentParser) -> None:
         "(default: the shipped plugins/designqa/adapters/yosys-help-reranker)",
     )
     parser.add_argument(
+        "--query-adapter",
+        action="append",
+        type=Path,
+        help="a query adapter (`chipmate train query-adapter`) for a +adapted row; repeatable "
+        "(default: the shipped plugins/designqa/adapters/yosys-help-query)",
+    )
+    parser.add_argument(
         "--generator-rerank",
         type=int,
         default=0,
@@ -74,10 +81,16 @@ def add_rerank_args(parser: argparse.ArgumentParser) -> None:
 
 
 def rerank_stages(args: argparse.Namespace) -> list[Stage]:
-    """The +rerank rows the arguments ask for (cross-encoders, then the generator's on its subset)."""
+    """The +adapted and +rerank rows the arguments ask for (query adapters, cross-encoders, then the generator's
+    reranking on its subset)."""
+    from chipmate.plugins.designqa.adapt import YOSYS_HELP_QUERY_ADAPTER, QueryAdapter
     from chipmate.plugins.designqa.rerank import YOSYS_HELP_RERANKER, CrossEncoderReranker
 
     stages = []
+    for path in args.query_adapter or ([YOSYS_HELP_QUERY_ADAPTER] if YOSYS_HELP_QUERY_ADAPTER.is_file() else []):
+        adapter = QueryAdapter.load(path)
+        label = f"+diversity +expansion +adapted (query adapter {path.parent.name}/{path.name})"
+        stages.append(Stage(label, diverse=True, expand=True, extra={"query_adapter": adapter}))
     for path in args.reranker or ([YOSYS_HELP_RERANKER] if YOSYS_HELP_RERANKER.is_dir() else []):
         reranker = CrossEncoderReranker(path)
         label = f"+diversity +expansion +rerank (cross-encoder {path.name})"

@@ -17,6 +17,7 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         expansions: {}            # extra {abbreviation: expansion} terms for query expansion
         reranker: none            # none | auto | generator | a cross-encoder dir (`chipmate train reranker`)
         rerank_depth: 20          # fused candidates the reranker reorders
+        query_adapter: none       # none | auto | a query_adapter.npz (`chipmate train query-adapter`)
         chunk_size: 512           # characters per passage when this config builds an index
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
@@ -50,6 +51,8 @@ from .writer import update_index
 log = logging.getLogger("chipmate.designqa")
 #: ``tasks.designqa.reranker`` when the config says nothing (docs/designqa.md, "Reranking", has the measurements)
 RERANKER_DEFAULT = "none"
+#: ``tasks.designqa.query_adapter`` when the config says nothing (docs/designqa.md, "Adapting the retriever")
+QUERY_ADAPTER_DEFAULT = "none"
 #: values of ``tasks.designqa.answer_mode``
 ANSWER_MODES = ("auto", "extractive")
 
@@ -76,6 +79,10 @@ class DesignQASettings:
     # written by `chipmate train reranker`.
     reranker: str | None = RERANKER_DEFAULT
     rerank_depth: int = 20
+    # Map the question's vector before the dense search: "auto" = the shipped Yosys-help adapter on the default
+    # knowledge base with the default embedder (nothing elsewhere), "none", or a file written by
+    # `chipmate train query-adapter`.
+    query_adapter: str | None = QUERY_ADAPTER_DEFAULT
     chunk_size: int = 512
     chunk_overlap: int = 64
     hnsw_threshold: int = 20_000
@@ -321,10 +328,28 @@ class DesignQAService:
                     expansions=self.settings.expansions,
                     reranker=self.reranker(),
                     rerank_depth=self.settings.rerank_depth,
+                    query_adapter=self.query_adapter(embedder),
                 )
             else:
                 self._retriever.refresh()
             return self._retriever
+
+    def query_adapter(self, embedder: Any) -> Any:
+        """The configured query adapter, checked against the KB's embedder, or None."""
+        choice = (self.settings.query_adapter or "none").strip()
+        if choice.lower() == "none":
+            return None
+        from .adapt import YOSYS_HELP_QUERY_ADAPTER, QueryAdapter
+
+        if choice.lower() == "auto":
+            # Trained on the Yosys-help passages as the embedded MiniLM embeds them: only that pairing.
+            if not (self.uses_default and self.settings.embedder is None):
+                return None
+            adapter = QueryAdapter.load(YOSYS_HELP_QUERY_ADAPTER)
+        else:
+            adapter = QueryAdapter.load(Path(choice).expanduser())
+        adapter.check(self.embedder_name(), int(getattr(embedder, "dimension", adapter.dimension)))
+        return adapter
 
     def reranker(self) -> Any:
         """The configured reranker, or None (``auto`` off the default knowledge base, or ``none``)."""

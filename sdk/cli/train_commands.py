@@ -1,4 +1,4 @@
-"""``chipmate train tokenizer|dapt|sft|retriever|reranker``: the domain-adaptation recipes, one YAML file each.
+"""``chipmate train tokenizer|dapt|sft|retriever|reranker|query-adapter``: the domain-adaptation recipes.
 
 Every recipe lives in ``chipmate.trainer.recipes.<name>`` and is imported only when its command runs (torch and
 transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a dataclass read with
@@ -107,7 +107,7 @@ def _dedent(block: str) -> str:
 @click.group()
 def train() -> None:
     """
-    Adapt models to your designs: tokenizer, continued pretraining, SFT, retriever, reranker.
+    Adapt models to your designs: tokenizer, continued pretraining, SFT, retriever, reranker, query adapter.
 
     Each recipe reads one YAML file (commented examples in examples/recipes/), trains on the precision core
     (bf16 where the hardware has it, fp16 with loss scaling on other GPUs, fp32 on plain CPUs), writes
@@ -182,6 +182,21 @@ train.add_command(
         chipmate train reranker --set index_dir=~/kb --out-dir runs/kb-reranker
         (then set tasks.designqa.reranker: runs/kb-reranker/final)
 """,
+    )
+)
+
+train.add_command(
+    recipe_command(
+        "query_adapter",
+        "Train a linear query adapter for a designqa KB's embedder on synthetic questions (no re-embedding).",
+        """
+    \b
+    Examples:
+        chipmate train query-adapter -c examples/recipes/query-adapter.yaml
+        chipmate train query-adapter --set index_dir=~/kb --out-dir runs/kb-query-adapter
+        (then set tasks.designqa.query_adapter: runs/kb-query-adapter/query_adapter.npz)
+""",
+        command_name="query-adapter",
     )
 )
 

@@ -131,6 +131,8 @@ class Config:
     max_generated_passages: int = 0  # a seeded sample of passages gets generated questions; 0 = all
     keyphrase_per_passage: int = 1
     questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
+    # false: train on the questions already in questions_file (e.g. a retriever run's), writing none
+    write_questions: bool = True
     answerable_depth: int = 20  # round-trip check with the base embedder; 0 = keep all
     # -- hard negatives ------------------------------------------------------------------------------------------
     # A reranker learns from the passages it will have to order: several per question, from the embedder's top.
@@ -307,7 +309,7 @@ def run(config: Config) -> dict[str, Any]:
     questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
     generator = None
     targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
-    if config.generated_per_passage > 0:
+    if config.generated_per_passage > 0 and config.write_questions:
         from .retriever_data import read_questions
 
         covered = read_questions(questions, chunks)[1]
