@@ -60,8 +60,7 @@ def add_rerank_args(parser: argparse.ArgumentParser) -> None:
         "--reranker",
         action="append",
         type=Path,
-        help="a cross-encoder directory (`chipmate train reranker`) for a +rerank row; repeatable "
-        "(default: the shipped plugins/designqa/adapters/yosys-help-reranker)",
+        help="a cross-encoder directory (`chipmate train reranker`) for a +rerank row; repeatable",
     )
     parser.add_argument(
         "--query-adapter",
@@ -84,14 +83,14 @@ def rerank_stages(args: argparse.Namespace) -> list[Stage]:
     """The +adapted and +rerank rows the arguments ask for (query adapters, cross-encoders, then the generator's
     reranking on its subset)."""
     from chipmate.plugins.designqa.adapt import YOSYS_HELP_QUERY_ADAPTER, QueryAdapter
-    from chipmate.plugins.designqa.rerank import YOSYS_HELP_RERANKER, CrossEncoderReranker
+    from chipmate.plugins.designqa.rerank import CrossEncoderReranker
 
     stages = []
     for path in args.query_adapter or ([YOSYS_HELP_QUERY_ADAPTER] if YOSYS_HELP_QUERY_ADAPTER.is_file() else []):
         adapter = QueryAdapter.load(path)
         label = f"+diversity +expansion +adapted (query adapter {path.parent.name}/{path.name})"
         stages.append(Stage(label, diverse=True, expand=True, extra={"query_adapter": adapter}))
-    for path in args.reranker or ([YOSYS_HELP_RERANKER] if YOSYS_HELP_RERANKER.is_dir() else []):
+    for path in args.reranker or []:
         reranker = CrossEncoderReranker(path)
         label = f"+diversity +expansion +rerank (cross-encoder {path.name})"
         stages.append(Stage(label, diverse=True, expand=True, reranker=reranker))

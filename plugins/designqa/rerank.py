@@ -2,8 +2,7 @@
 
 :class:`CrossEncoderReranker` reads the question and each passage in one encoder pass and outputs a relevance
 logit: a cross-encoder trained by ``chipmate train reranker`` (``chipmate.trainer.recipes.reranker``) from the
-embedded MiniLM, either a whole model directory or a LoRA adapter over the embedded MiniLM (a few MB: the one
-shipped for the default Yosys-help KB, ``adapters/yosys-help-reranker``, is such an adapter).
+embedded MiniLM, either a whole model directory or a LoRA adapter over the embedded MiniLM (a few MB).
 
 :class:`GeneratorReranker` scores a passage by how likely the embedded generator finds the question after
 reading it (query likelihood, as in UPR, Sachan et al. 2022): the mean log-probability of the question's
@@ -23,10 +22,6 @@ from typing import Any
 import numpy as np
 
 from chipmate.errors import BackendUnavailableError, ModelNotFoundError
-
-#: the cross-encoder trained on generated questions of the default Yosys-help KB (a LoRA adapter over the embedded
-#: MiniLM; its README has the command that reproduces it)
-YOSYS_HELP_RERANKER = Path(__file__).resolve().parent / "adapters" / "yosys-help-reranker"
 
 PROMPT = "Passage: {passage}\nA question this passage answers: "
 

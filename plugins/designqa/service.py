@@ -15,7 +15,7 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         diverse: true             # best passage of each section/command first, then the rest
         expand: true              # append spelled-out jargon/abbreviations to the query (expand.py)
         expansions: {}            # extra {abbreviation: expansion} terms for query expansion
-        reranker: none            # none | auto | generator | a cross-encoder dir (`chipmate train reranker`)
+        reranker: none            # none | generator | a cross-encoder dir (`chipmate train reranker`)
         rerank_depth: 20          # fused candidates the reranker reorders
         query_adapter: none       # none | auto | a query_adapter.npz (`chipmate train query-adapter`)
         chunk_size: 512           # characters per passage when this config builds an index
@@ -73,10 +73,10 @@ class DesignQASettings:
     # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
     expand: bool = True
     expansions: dict[str, str] | None = None
-    # Reorder the fused top ``rerank_depth`` by relevance scores: "auto" = the shipped Yosys-help cross-encoder
-    # on the default knowledge base (nothing elsewhere: it was trained on Yosys help), "none", "generator" (query
-    # likelihood with the generator: measured slower and worse, docs/designqa.md), or a cross-encoder directory
-    # written by `chipmate train reranker`.
+    # Reorder the fused top ``rerank_depth`` by relevance scores: "none", "generator" (query likelihood with the
+    # generator: measured slower and worse) or a cross-encoder directory written by `chipmate train reranker`.
+    # Off by default: a cross-encoder over 20 candidates costs the whole latency budget on 2 cores
+    # (docs/designqa.md, "Reranking").
     reranker: str | None = RERANKER_DEFAULT
     rerank_depth: int = 20
     # Map the question's vector before the dense search: "auto" = the shipped Yosys-help adapter on the default
@@ -356,13 +356,8 @@ class DesignQAService:
         choice = (self.settings.reranker or "none").strip()
         if choice.lower() == "none":
             return None
-        from .rerank import YOSYS_HELP_RERANKER, CrossEncoderReranker, GeneratorReranker
+        from .rerank import CrossEncoderReranker, GeneratorReranker
 
-        if choice.lower() == "auto":
-            # Trained on Yosys help over the embedded MiniLM's candidates: only that pairing was measured.
-            if not (self.uses_default and self.settings.embedder is None):
-                return None
-            return CrossEncoderReranker(YOSYS_HELP_RERANKER)
         if choice.lower() == "generator":
             return GeneratorReranker(get_generator(self.host, self.settings.generator))
         return CrossEncoderReranker(Path(choice).expanduser())

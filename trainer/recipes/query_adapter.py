@@ -19,7 +19,8 @@ Run::
     chipmate train query-adapter --set index_dir=~/kb --out-dir runs/kb-query-adapter
 
 then set ``tasks.designqa.query_adapter: runs/kb-query-adapter/query_adapter.npz``. ``out_dir`` also receives
-``questions.jsonl`` (generated questions, reused by the next run), ``metrics.jsonl`` (loss per step, dev
+``questions.jsonl`` (generated questions, reused by the next run), ``embedded.npz`` (the vectors of passages
+and questions, reused by the next run: only the training is redone), ``metrics.jsonl`` (loss per step, dev
 metrics before and after) and ``summary.json``.
 """
 
@@ -43,7 +44,6 @@ from .retriever_data import (
     generation_targets,
     load_passages,
     make_queries,
-    passage_vectors,
     split_dev,
 )
 
@@ -115,6 +115,54 @@ class Config:
             raise ConfigError(
                 f"{where.at('alias')}: a query adapter is not recorded as a model alias",
                 hint="drop --alias and set tasks.designqa.query_adapter to the run's query_adapter.npz",
+            )
+
+
+#: fewer generated questions than this and the dev set is made of keyphrase questions instead
+MIN_GENERATED_DEV = 50
+
+
+class EmbeddingCache:
+    """Vectors of texts by the embedder ``alias``, kept in an ``.npz`` between runs of the recipe."""
+
+    def __init__(self, path: Path, alias: str) -> None:
+        self.path = path
+        self.alias = alias
+        self.vectors: dict[str, np.ndarray] = {}
+        if path.is_file():
+            with np.load(path, allow_pickle=False) as data:
+                if str(data["alias"]) == alias:
+                    self.vectors = dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+
+    def embed(self, embedder: Any, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
+        if missing:
+            for text, vector in zip(missing, np.asarray(embedder.embed(missing), dtype=np.float32), strict=True):
+                self.vectors[text] = vector
+        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 0), dtype=np.float32)
+
+    def passages(self, embedder: Any, chunks: list[Any]) -> np.ndarray:
+        """The passages as the index embeds them (``passage_vectors``), through the cache."""
+        return self.embed(embedder, [c.embedding_text() for c in chunks])
+
+    def wrap(self, embedder: Any) -> Any:
+        """An object with the embedder's ``embed(texts)`` that goes through the cache."""
+        cache = self
+
+        class _Cached:
+            def embed(self, texts: list[str], **_: Any) -> np.ndarray:
+                return cache.embed(embedder, list(texts))
+
+        return _Cached()
+
+    def save(self) -> None:
+        texts = list(self.vectors)
+        with open(self.path, "wb") as fh:
+            np.savez(
+                fh,
+                alias=np.array(self.alias),
+                texts=np.array(texts),
+                vectors=np.stack([self.vectors[t] for t in texts]),
             )
 
 
@@ -203,13 +251,17 @@ def run(config: Config) -> dict[str, Any]:
         stats=checked,
     )
     embedder = host.models.embedder(config.embedder)
+    alias = embedder_alias(host, config.embedder)
     groups = np.array([c.source for c in chunks])
+    # Embedding is the slow part on a CPU, and the same for every train: setting: cached in out_dir for the next
+    # run (keyed by the embedder, the passages and the questions).
+    cache = EmbeddingCache(out / "embedded.npz", alias)
     say(f"train query-adapter: embedding {len(chunks)} passages and {len(queries)} questions")
-    vectors = passage_vectors(embedder, chunks)
+    vectors = cache.passages(embedder, chunks)
     checked["unanswerable"] = 0
     if config.answerable_depth:
         queries, checked["unanswerable"] = answerable(
-            queries, chunks, embedder, vectors, depth=config.answerable_depth, groups=list(groups)
+            queries, chunks, cache.wrap(embedder), vectors, depth=config.answerable_depth, groups=list(groups)
         )
     checked["kept"] = len(queries)
     say(
@@ -222,16 +274,20 @@ def run(config: Config) -> dict[str, Any]:
             hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
         )
     pairs = [TrainingPair(q.text, q.gold, [], origin) for q, origin in queries]
-    train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed)
+    # Held out: generated questions (they resemble a user's) when there are enough to measure anything.
+    origin = "generated" if sum(p.origin == "generated" for p in pairs) >= MIN_GENERATED_DEV else "keyphrase"
+    train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed, origin=origin)
+    cached = cache.wrap(embedder)
 
     def encode(rows: list[TrainingPair]) -> tuple[np.ndarray, np.ndarray]:
         if not rows:
             return np.zeros((0, vectors.shape[1]), dtype=np.float32), np.zeros(0, dtype=np.int64)
-        embedded = np.asarray(embedder.embed([r.query for r in rows]), dtype=np.float32)
+        embedded = np.asarray(cached.embed([r.query for r in rows]), dtype=np.float32)
         return embedded, np.array([r.positive for r in rows], dtype=np.int64)
 
     train_q, train_pos = encode(train_pairs)
     dev_q, dev_pos = encode(dev_pairs)
+    cache.save()
     dev_before = group_metrics(dev_q @ vectors.T, dev_pos, groups)
     (out / "metrics.jsonl").unlink(missing_ok=True)
     metrics = MetricsLog(out / "metrics.jsonl")
@@ -246,7 +302,7 @@ def run(config: Config) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         matrix = train_matrix(train_q, train_pos, vectors, groups, config.train, log=log)
-        adapter = QueryAdapter(matrix, embedder=embedder_alias(host, config.embedder))
+        adapter = QueryAdapter(matrix, embedder=alias)
         dev_after = group_metrics(adapter.adapt(dev_q) @ vectors.T, dev_pos, groups)
         metrics.write({"step": config.train.steps, **{f"dev_{k}": v for k, v in dev_after.items()}})
     finally:
@@ -268,6 +324,7 @@ def run(config: Config) -> dict[str, Any]:
         "questions_checked": checked,
         "train_pairs": len(train_pairs),
         "dev_pairs": len(dev_pairs),
+        "dev_origin": origin,
         "dev_before": dev_before,
         "dev_after": dev_after,
         "train_seconds": round(train_s, 1),

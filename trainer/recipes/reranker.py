@@ -12,8 +12,8 @@ question and a passage are read together, so it can weigh a word of the question
 which the bi-encoder's two separate vectors cannot. The loss is listwise: for each question, a softmax over its
 positive and its hard negatives with the positive as the target (the "localised contrastive estimation" of Gao et
 al. 2021, the usual way to train a reranker on mined negatives). With ``lora.rank > 0`` (the default) only LoRA
-matrices and the head are trained and saved: a few MB that load over the embedded MiniLM, small enough to ship
-(``plugins/designqa/adapters/yosys-help-reranker``); ``lora.rank: 0`` trains and saves the whole 90 MB model.
+matrices and the head are trained and saved: a few MB that load over the embedded MiniLM, small enough to ship;
+``lora.rank: 0`` trains and saves the whole 90 MB model.
 
 Run::
 
