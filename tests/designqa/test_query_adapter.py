@@ -97,8 +97,9 @@ def test_group_metrics_count_the_best_passage_of_the_source():
     groups = np.array(["a", "a", "b", "c"])
     scores = np.array([[0.1, 0.9, 0.5, 0.2], [0.3, 0.8, 0.1, 0.9]])
     got = group_metrics(scores, np.array([0, 2]), groups)
-    # question 1: its source's other passage is best (rank 0); question 2: "b" is below "a" and "c" (rank 2)
-    assert got["hit@1"] == 0.5 and got["hit@3"] == 1.0 and got["mrr@10"] == pytest.approx((1 + 1 / 3) / 2)
+    # question 1: its source's other passage is best (rank 0); question 2: "b" is below three passages (rank 3)
+    assert got["hit@1"] == 0.5 and got["hit@3"] == 0.5 and got["hit@5"] == 1.0
+    assert got["mrr@10"] == pytest.approx((1 + 1 / 4) / 2)
 
 
 @pytest.mark.slow
