@@ -81,7 +81,8 @@ class DesignQASettings:
     rerank_depth: int = 20
     # Map the question's vector before the dense search: "auto" = the shipped Yosys-help adapter on the default
     # knowledge base with the default embedder (nothing elsewhere), "none", or a file written by
-    # `chipmate train query-adapter`.
+    # `chipmate train query-adapter`. Off by default: the shipped one gains hit@3/5 and loses hit@1 on the Yosys
+    # development questions (adapters/yosys-help-query/README.md).
     query_adapter: str | None = QUERY_ADAPTER_DEFAULT
     chunk_size: int = 512
     chunk_overlap: int = 64
