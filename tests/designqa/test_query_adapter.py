@@ -132,3 +132,27 @@ def test_tiny_recipe_run_writes_a_loadable_adapter(tmp_path, docs_dir):
     assert "dev_hit@1" in records[0] and sum("loss" in r for r in records) == 20 and "dev_mrr@10" in records[-1]
     bad = CliRunner().invoke(cli, ["train", "query-adapter", "-c", str(recipe), "--alias", "x"])
     assert bad.exit_code != 0 and "not recorded as a model alias" in bad.output
+
+
+def test_service_applies_a_configured_adapter_and_auto_only_on_the_default_kb(index_copy, tmp_path):
+    from chipmate.config import config_from_dict
+    from chipmate.host import Host
+    from chipmate.plugins.designqa.service import service_for
+
+    def service(**designqa):
+        config = {"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": designqa}}
+        return service_for(Host(config_from_dict(config)))
+
+    # the default: no adapter, no reranker
+    plain = service(index_dir=str(index_copy)).retriever()
+    assert plain.query_adapter is None and plain.reranker is None
+    # auto on a configured KB: the Yosys-help adapter does not belong there
+    assert service(index_dir=str(index_copy), query_adapter="auto").retriever().query_adapter is None
+    path = QueryAdapter(np.eye(384), embedder="all-minilm-l6-v2").save(tmp_path / "qa.npz")
+    adapted = service(index_dir=str(index_copy), query_adapter=str(path)).retriever()
+    assert isinstance(adapted.query_adapter, QueryAdapter)
+    other = QueryAdapter(np.eye(384), embedder="someone-elses").save(tmp_path / "other.npz")
+    with pytest.raises(ConfigError, match="trained for embedder 'someone-elses'"):
+        service(index_dir=str(index_copy), query_adapter=str(other)).retriever()
+    with pytest.raises(ConfigError, match="rerank_depth must be between 2 and 100"):
+        service(index_dir=str(index_copy), rerank_depth=1)
