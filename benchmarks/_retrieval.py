@@ -16,9 +16,13 @@ import statistics
 import time
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from chipmate.plugins.designqa.retrieve import Hit, HybridRetriever
+
+if TYPE_CHECKING:
+    import argparse
 
 KS = (1, 3, 5)
 RECALL_KS = (5, 20)
@@ -34,6 +38,8 @@ class Stage:
     expand: bool = False
     reranker: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: measure on the first ``limit`` queries only (a slow stage); None = all
+    limit: int | None = None
 
 
 def default_stages(reranker: Any = None) -> list[Stage]:
@@ -45,6 +51,61 @@ def default_stages(reranker: Any = None) -> list[Stage]:
     ]
     if reranker is not None:
         stages.append(Stage("+diversity +expansion +rerank", diverse=True, expand=True, reranker=reranker))
+    return stages
+
+
+def add_rerank_args(parser: argparse.ArgumentParser) -> None:
+    """``--reranker DIR`` (repeatable; default the shipped Yosys-help cross-encoder) and ``--generator-rerank N``."""
+    parser.add_argument(
+        "--reranker",
+        action="append",
+        type=Path,
+        help="a cross-encoder directory (`chipmate train reranker`) for a +rerank row; repeatable",
+    )
+    parser.add_argument(
+        "--query-adapter",
+        action="append",
+        type=Path,
+        help="a query adapter (`chipmate train query-adapter`) for a +adapted row; repeatable "
+        "(default: the shipped plugins/designqa/adapters/yosys-help-query)",
+    )
+    parser.add_argument(
+        "--generator-rerank",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also measure query-likelihood reranking with the default generator (CTranslate2 score_batch) on the "
+        "first N questions, next to the same stages without it (slow: ~10 s a question on 2 cores)",
+    )
+
+
+def rerank_stages(args: argparse.Namespace) -> list[Stage]:
+    """The +adapted and +rerank rows the arguments ask for (query adapters, cross-encoders, then the generator's
+    reranking on its subset)."""
+    from chipmate.plugins.designqa.adapt import YOSYS_HELP_QUERY_ADAPTER, QueryAdapter
+    from chipmate.plugins.designqa.rerank import CrossEncoderReranker
+
+    stages = []
+    for path in args.query_adapter or ([YOSYS_HELP_QUERY_ADAPTER] if YOSYS_HELP_QUERY_ADAPTER.is_file() else []):
+        adapter = QueryAdapter.load(path)
+        label = f"+diversity +expansion +adapted (query adapter {path.parent.name}/{path.name})"
+        stages.append(Stage(label, diverse=True, expand=True, extra={"query_adapter": adapter}))
+    for path in args.reranker or []:
+        from chipmate.host import Host
+
+        models = Host().models  # a LoRA reranker sits on the default embedder, which the registry resolves
+        reranker = CrossEncoderReranker(path, base_dir=models.local_path(models.default_alias("embedder")))
+        label = f"+diversity +expansion +rerank (cross-encoder {path.name})"
+        stages.append(Stage(label, diverse=True, expand=True, reranker=reranker))
+    if args.generator_rerank:
+        from chipmate.host import Host
+        from chipmate.plugins.designqa.rerank import GeneratorReranker
+
+        n = args.generator_rerank
+        generator = GeneratorReranker(Host().models.generator(None))
+        stages.append(Stage(f"+diversity +expansion, first {n} questions", diverse=True, expand=True, limit=n))
+        label = f"+diversity +expansion +rerank (generator query likelihood), first {n} questions"
+        stages.append(Stage(label, diverse=True, expand=True, reranker=generator, limit=n))
     return stages
 
 
@@ -100,7 +161,7 @@ def run_stages(
         )
         retriever.search("warm up", 3)  # the first call loads lazily built state; not a user's latency
         label = f"{prefix}{stage.label}"
-        results[label], ranks[label] = evaluate(retriever, queries, key_of)
+        results[label], ranks[label] = evaluate(retriever, queries[: stage.limit], key_of)
     return results, ranks
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
+from _retrieval import add_rerank_args
 
 from chipmate.documents import Document
 from chipmate.documents.chunks import chunk_blocks
@@ -214,7 +215,7 @@ def ablation(args) -> int:
     """Every retrieval stage on the 193 queries; writes ``results/retrieval_eda_corpus_ablation.md``."""
     import os
 
-    from _retrieval import Stage, default_stages, run_stages, table
+    from _retrieval import Stage, default_stages, rerank_stages, run_stages, table
 
     documents, queries = load_protocol(args.data)
     embedder = open_embedder()
@@ -222,7 +223,8 @@ def ablation(args) -> int:
     items = [(query, [{gold}]) for query, gold in queries]
     with tempfile.TemporaryDirectory() as tmp:
         index, doc_of_chunk, build_s = build_index(Path(tmp) / "base", embedder, documents, settings)
-        results, _ = run_stages(index, embedder, items, lambda h: doc_of_chunk[h.chunk.id], default_stages())
+        stages = default_stages() + rerank_stages(args)
+        results, _ = run_stages(index, embedder, items, lambda h: doc_of_chunk[h.chunk.id], stages)
         if args.embedder:
             tuned = open_embedder(str(args.embedder), name="adapted")
             tuned_index, tuned_docs, _ = build_index(Path(tmp) / "tuned", tuned, documents, settings, name="adapted")
@@ -267,6 +269,7 @@ def main() -> int:
     parser.add_argument("--keyphrase", type=int, default=2, help="keyphrase questions per passage for fine-tuning")
     parser.add_argument("--ablation", action="store_true", help="measure designqa's retrieval stages")
     parser.add_argument("--embedder", help="a sentence-transformers directory for the +adapted row (ablation)")
+    add_rerank_args(parser)
     args = parser.parse_args()
     if args.ablation:
         return ablation(args)

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
-from _retrieval import Stage, default_stages, run_stages, table
+from _retrieval import Stage, add_rerank_args, default_stages, rerank_stages, run_stages, table
 
 from chipmate.documents import Document
 from chipmate.documents.chunks import chunk_file
@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "retrieval_openroad_docs.md")
     parser.add_argument("--embedder", help="a sentence-transformers directory for a +adapted row")
     parser.add_argument("--work-dir", type=Path, help="keep the index here and reuse it")
+    add_rerank_args(parser)
     args = parser.parse_args()
 
     files = sorted(args.docs.expanduser().glob("src/*/README.md"))
@@ -79,7 +80,7 @@ def main() -> int:
             update_index(root, base, add=documents, settings=settings)
             build_s = time.perf_counter() - started
         index = KnowledgeIndex.open(root, embedder=base)
-        got, _ = run_stages(index, base, queries, key_of, default_stages())
+        got, _ = run_stages(index, base, queries, key_of, default_stages() + rerank_stages(args))
         results.update(got)
         if args.embedder:
             tuned = open_embedder(str(args.embedder), name="adapted")

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from _machine import cpu_model  # benchmarks/_machine.py: scripts run with benchmarks/ on sys.path
+from _retrieval import add_rerank_args
 
 from chipmate.documents.yosys_help import yosys_documents
 from chipmate.plugins.backends.embedder import open_embedder
@@ -79,6 +80,7 @@ def main() -> int:
     parser.add_argument("--ablation", action="store_true", help="measure designqa's retrieval stages")
     parser.add_argument("--embedder", help="a sentence-transformers directory for the +adapted rows (ablation)")
     parser.add_argument("--work-dir", type=Path, help="keep the ablation's indexes here and reuse them")
+    add_rerank_args(parser)
     args = parser.parse_args()
     if args.ablation:
         return ablation(args)
@@ -147,7 +149,7 @@ def _without_context(documents):
 
 def ablation(args) -> int:
     """Every retrieval stage on the 50 questions; writes ``results/retrieval_yosys_help_ablation.md``."""
-    from _retrieval import Stage, default_stages, run_stages, table
+    from _retrieval import Stage, default_stages, rerank_stages, run_stages, table
 
     questions = [json.loads(line) for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     queries = [(row["question"], [set(row["gold"])]) for row in questions]
@@ -165,7 +167,7 @@ def ablation(args) -> int:
                 update_index(root, base, add=docs, settings=settings)
                 build_s[label] = time.perf_counter() - started
             index = KnowledgeIndex.open(root, embedder=base)
-            stages = default_stages() if label == "plain chunks" else default_stages()[1:]
+            stages = default_stages() if label == "plain chunks" else default_stages()[1:] + rerank_stages(args)
             got, _ = run_stages(index, base, queries, lambda h: h.chunk.section, stages, prefix=f"{label}: ")
             results.update(got)
         if args.embedder:

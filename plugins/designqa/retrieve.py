@@ -117,6 +117,7 @@ class HybridRetriever:
         expansions: dict[str, str] | None = None,
         reranker: Any = None,
         rerank_depth: int = 20,
+        query_adapter: Any = None,
     ) -> None:
         if mode not in MODES:
             raise InvalidInputError(f"retrieval mode must be one of {', '.join(MODES)}, got {mode!r}")
@@ -132,14 +133,19 @@ class HybridRetriever:
         self.expansions = dict(expansions or {})
         self.reranker = reranker
         self.rerank_depth = rerank_depth
+        #: ``adapt.QueryAdapter`` (or anything with ``adapt(vectors)``) applied to the query vector only
+        self.query_adapter = query_adapter
 
     def refresh(self) -> None:
         """Pick up a generation another process published since the index was loaded."""
         self.index = self.index.refresh()
 
     def embed_query(self, query: str) -> np.ndarray:
-        """The query's L2-normalised vector."""
-        return np.asarray(self.embedder.embed([query]), dtype=np.float32)[0]
+        """The query's L2-normalised vector (through the query adapter when there is one)."""
+        vectors = np.asarray(self.embedder.embed([query]), dtype=np.float32)
+        if self.query_adapter is not None:
+            vectors = self.query_adapter.adapt(vectors)
+        return vectors[0]
 
     def search(self, query: str, k: int = 8, *, query_vector: np.ndarray | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``query``, best first (best of each topic first when ``diverse``)."""

@@ -15,6 +15,9 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         diverse: true             # best passage of each section/command first, then the rest
         expand: true              # append spelled-out jargon/abbreviations to the query (expand.py)
         expansions: {}            # extra {abbreviation: expansion} terms for query expansion
+        reranker: none            # none | generator | a cross-encoder dir (`chipmate train reranker`)
+        rerank_depth: 20          # fused candidates the reranker reorders
+        query_adapter: none       # none | auto | a query_adapter.npz (`chipmate train query-adapter`)
         chunk_size: 512           # characters per passage when this config builds an index
         chunk_overlap: 64
         hnsw_threshold: 20000     # vectors above which the index is HNSW instead of flat
@@ -50,6 +53,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chipmate.designqa")
 AnswerMode = Literal["auto", "extractive"]
+#: ``tasks.designqa.reranker`` when the config says nothing (docs/designqa.md, "Reranking", has the measurements)
+RERANKER_DEFAULT = "none"
+#: ``tasks.designqa.query_adapter`` when the config says nothing (docs/designqa.md, "Adapting the retriever")
+QUERY_ADAPTER_DEFAULT = "none"
 #: values of ``tasks.designqa.answer_mode``
 ANSWER_MODES: tuple[str, ...] = get_args(AnswerMode)
 Term = Annotated[str, StringConstraints(min_length=1)]
@@ -73,6 +80,17 @@ class DesignQASettings(Section):
     # Expand tool jargon and abbreviations in the question (expand.TERMS plus ``expansions``).
     expand: bool = True
     expansions: dict[Term, Term] | None = None
+    # Reorder the fused top ``rerank_depth`` by relevance scores: "none", "generator" (query likelihood with the
+    # generator: measured slower and worse) or a cross-encoder directory written by `chipmate train reranker`.
+    # Off by default: a cross-encoder over 20 candidates costs the whole latency budget on 2 cores
+    # (docs/designqa.md, "Reranking").
+    reranker: str | None = RERANKER_DEFAULT
+    rerank_depth: int = Field(default=20, ge=2, le=100)
+    # Map the question's vector before the dense search: "auto" = the shipped Yosys-help adapter on the default
+    # knowledge base with the default embedder (nothing elsewhere), "none", or a file written by
+    # `chipmate train query-adapter`. Off by default: the shipped one gains hit@3/5 and loses hit@1 on the Yosys
+    # development questions (adapters/yosys-help-query/README.md).
+    query_adapter: str | None = QUERY_ADAPTER_DEFAULT
     chunk_size: int = Field(default=512, ge=64)
     chunk_overlap: int = Field(default=64, ge=0)  # and below chunk_size/2
     hnsw_threshold: int = Field(default=20_000, ge=1)
@@ -302,10 +320,46 @@ class DesignQAService:
                     diverse=self.settings.diverse,
                     expand=self.settings.expand,
                     expansions=self.settings.expansions,
+                    reranker=self.reranker(),
+                    rerank_depth=self.settings.rerank_depth,
+                    query_adapter=self.query_adapter(embedder),
                 )
             else:
                 self._retriever.refresh()
             return self._retriever
+
+    def query_adapter(self, embedder: Any) -> Any:
+        """The configured query adapter, checked against the KB's embedder, or None."""
+        choice = (self.settings.query_adapter or "none").strip()
+        if choice.lower() == "none":
+            return None
+        from .adapt import YOSYS_HELP_QUERY_ADAPTER, QueryAdapter
+
+        if choice.lower() == "auto":
+            # Trained on the Yosys-help passages as the embedded MiniLM embeds them: only that pairing.
+            if not (self.uses_default and self.settings.embedder is None):
+                return None
+            adapter = QueryAdapter.load(YOSYS_HELP_QUERY_ADAPTER)
+        else:
+            adapter = QueryAdapter.load(Path(choice).expanduser())
+        adapter.check(self.embedder_name(), int(getattr(embedder, "dimension", adapter.dimension)))
+        return adapter
+
+    def reranker(self) -> Any:
+        """The configured reranker, or None (``auto`` off the default knowledge base, or ``none``)."""
+        choice = (self.settings.reranker or "none").strip()
+        if choice.lower() == "none":
+            return None
+        from .rerank import CrossEncoderReranker, GeneratorReranker
+
+        if choice.lower() == "generator":
+            return GeneratorReranker(get_generator(self.host, self.settings.generator))
+        path = Path(choice).expanduser()
+        # A LoRA reranker sits on the default embedder (the embedded MiniLM), which the model registry resolves.
+        base = None
+        if (path / "adapter_config.json").is_file() and self.host is not None:
+            base = self.host.models.local_path(self.host.models.default_alias("embedder"))
+        return CrossEncoderReranker(path, base_dir=base)
 
     # -- the task -----------------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``chipmate train tokenizer|dapt|sft|retriever``: the domain-adaptation recipes, one YAML file each.
+"""``chipmate train tokenizer|dapt|sft|retriever|reranker|query-adapter``: the domain-adaptation recipes.
 
 Every recipe lives in ``chipmate.trainer.recipes.<name>`` and is imported only when its command runs (torch and
 transformers load then, not for ``chipmate --help``). A recipe module provides ``Config`` (a
@@ -105,7 +105,7 @@ def _dedent(block: str) -> str:
 @click.group()
 def train() -> None:
     """
-    Adapt models to your designs: tokenizer, continued pretraining, SFT, retriever.
+    Adapt models to your designs: tokenizer, continued pretraining, SFT, retriever, reranker, query adapter.
 
     Each recipe reads one YAML file (commented examples in examples/recipes/), trains on the precision core
     (bf16 where the hardware has it, fp16 with loss scaling on other GPUs, fp32 on plain CPUs), writes
@@ -119,6 +119,7 @@ def train() -> None:
         chipmate train dapt -c examples/recipes/dapt.yaml --alias smol-eda-dapt
         chipmate train sft -c examples/recipes/sft.yaml --alias smol-eda
         chipmate train retriever -c examples/recipes/retriever.yaml --alias eda-retriever
+        chipmate train reranker -c examples/recipes/reranker.yaml
     """
 
 
@@ -164,6 +165,36 @@ train.add_command(
         chipmate train retriever --set index_dir=~/kb --set train.epochs=1 --out-dir runs/kb-retriever
         chipmate index build --index-dir ~/kb --embedder eda-retriever docs/
 """,
+    )
+)
+
+train.add_command(
+    recipe_command(
+        "reranker",
+        "Train designqa's cross-encoder reranker (from the embedded MiniLM) on synthetic questions with mined "
+        "hard negatives.",
+        """
+    \b
+    Examples:
+        chipmate train reranker -c examples/recipes/reranker.yaml
+        chipmate train reranker --set index_dir=~/kb --out-dir runs/kb-reranker
+        (then set tasks.designqa.reranker: runs/kb-reranker/final)
+""",
+    )
+)
+
+train.add_command(
+    recipe_command(
+        "query_adapter",
+        "Train a linear query adapter for a designqa KB's embedder on synthetic questions (no re-embedding).",
+        """
+    \b
+    Examples:
+        chipmate train query-adapter -c examples/recipes/query-adapter.yaml
+        chipmate train query-adapter --set index_dir=~/kb --out-dir runs/kb-query-adapter
+        (then set tasks.designqa.query_adapter: runs/kb-query-adapter/query_adapter.npz)
+""",
+        command_name="query-adapter",
     )
 )
 

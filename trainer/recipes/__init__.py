@@ -7,9 +7,11 @@ file with :func:`load_recipe_config`), a ``run(config) -> dict`` entry and its r
 - ``tokenizer`` — add frequent domain tokens to a base tokenizer and resize the model, new rows initialised;
 - ``dapt``      — continued pretraining on the packed corpus (full fine-tuning, or LoRA);
 - ``sft``       — chat SFT with the loss on assistant tokens only (LoRA, or full);
-- ``retriever`` — fine-tune the designqa embedder on synthetic questions with mined hard negatives.
+- ``retriever`` — fine-tune the designqa embedder on synthetic questions with mined hard negatives;
+- ``reranker``  — train designqa's cross-encoder reranker on the same kind of data;
+- ``query_adapter`` — train a linear map of designqa's query vectors on the same kind of data.
 
-``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever`` run them
+``chipmate corpus build`` and ``chipmate train tokenizer|dapt|sft|retriever|reranker|query-adapter`` run them
 (``chipmate.cli.train_commands``).
 This module holds what they share: reading a recipe file, finding a model by alias or path, recording the result.
 

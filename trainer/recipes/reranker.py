@@ -1,0 +1,509 @@
+"""Reranker training: a cross-encoder over designqa's fused candidates, started from the embedded MiniLM and
+trained on questions written from your passages, with hard negatives mined from the index.
+
+Steps (the data steps are the retriever recipe's, ``retriever_data.py``): passages (a designqa index, documents,
+or Yosys help) → questions per passage (generator and/or keyphrase templates) → checks (duplicates dropped, every
+question must find its passage's source in the base embedder's top ``answerable_depth``) → ``negatives`` hard
+negatives per question mined with the embedder over faiss (the passages a reranker will actually see next to the
+answer, minus likely false negatives) → training → ``out_dir/final``, which ``tasks.designqa.reranker`` names.
+
+The model is MiniLM's BERT with a one-logit classification head (``AutoModelForSequenceClassification``): the
+question and a passage are read together, so it can weigh a word of the question against the passage's wording,
+which the bi-encoder's two separate vectors cannot. The loss is listwise: for each question, a softmax over its
+positive and its hard negatives with the positive as the target (the "localised contrastive estimation" of Gao et
+al. 2021, the usual way to train a reranker on mined negatives). With ``lora.rank > 0`` (the default) only LoRA
+matrices and the head are trained and saved: a few MB that load over the embedded MiniLM, small enough to ship;
+``lora.rank: 0`` trains and saves the whole 90 MB model.
+
+Run::
+
+    chipmate train reranker -c examples/recipes/reranker.yaml
+    chipmate train reranker --set index_dir=~/kb --out-dir runs/kb-reranker
+    python -m chipmate.trainer.recipes.reranker -c examples/recipes/reranker.yaml      # the same, for scripts
+
+then set ``tasks.designqa.reranker: runs/kb-reranker/final``. ``out_dir`` receives ``questions.jsonl``
+(generated questions, reused on resume), ``pairs.jsonl``, ``dev.jsonl``, ``metrics.jsonl`` / ``metrics.png``
+(loss per step; dev hit@1 and MRR@10 of the reranked candidates per epoch), ``ckpt.pt``, ``summary.json``
+(questions written/dropped/kept, dev metrics of the embedder's order and of the reranked order) and ``final/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chipmate.config import Where
+from chipmate.errors import ChipmateError, ConfigError, InvalidInputError
+from chipmate.trainer.precision import PrecisionConfig
+
+from ..progress import say
+from .retriever_data import (
+    TrainingPair,
+    answerable,
+    generation_targets,
+    load_passages,
+    make_queries,
+    mine_hard_negatives,
+    passage_vectors,
+    split_dev,
+    training_columns,
+    write_pairs,
+)
+
+logger = logging.getLogger("chipmate.trainer.reranker")
+
+#: BERT's linear layers that get LoRA matrices (attention and feed-forward); the pooler and the new head are
+#: trained whole (``modules_to_save``): the head starts random
+LORA_TARGETS = ["query", "key", "value", "output.dense", "intermediate.dense"]
+
+
+@dataclass
+class LoraSettings:
+    """The ``lora:`` section: 0 trains the whole model; otherwise LoRA on attention and feed-forward layers."""
+
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.1
+
+    def validate(self, where: Where) -> None:
+        if self.rank < 0:
+            raise ConfigError(f"{where.at('rank')} must be >= 0 (0: train the whole model), got {self.rank!r}")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError(f"{where.at('dropout')} must be in [0, 1), got {self.dropout!r}")
+
+
+@dataclass
+class RerankerTrainConfig:
+    """The ``train:`` section: the optimisation itself."""
+
+    epochs: int = 2
+    batch_size: int = 8  # questions per step; each brings 1 + negatives passages through the encoder
+    learning_rate: float = 2e-4  # LoRA's usual range; use ~3e-5 with lora.rank 0
+    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
+    weight_decay: float = 0.01
+    max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
+    # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
+    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
+    device: str = "auto"  # auto = cuda when available, else cpu
+    resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
+    progress: bool = True
+    plot: bool = True  # metrics.png at the end
+
+    def validate(self, where: Where) -> None:
+        self.precision.validate(where.child("precision"))
+        checks = [
+            ("epochs", self.epochs >= 1, "at least 1"),
+            ("batch_size", self.batch_size >= 1, "at least 1"),
+            ("learning_rate", self.learning_rate > 0, "> 0"),
+            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+
+
+@dataclass
+class Config:
+    """A reranker training run (``chipmate train reranker -c FILE``): data keys at the top, ``lora:``, ``train:``."""
+
+    out_dir: str = "runs/reranker"
+    # Model to start from: a model directory (config.json) or an embedder alias; null = the embedded MiniLM.
+    # LoRA adapters (lora.rank > 0) load over the embedded MiniLM only, so they need null here.
+    base_model: str | None = None
+    # -- passages: any of the three, together (as in the retriever recipe) ------------------------------------
+    index_dir: str | None = None
+    paths: list[str] = field(default_factory=list)
+    yosys_help: bool = False
+    chunk_size: int = 512
+    chunk_overlap: int = 64
+    # -- questions (as in the retriever recipe) ------------------------------------------------------------------
+    generator: str | None = None
+    generated_per_passage: int = 1
+    max_generated_passages: int = 0  # a seeded sample of passages gets generated questions; 0 = all
+    keyphrase_per_passage: int = 1
+    questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
+    # false: train on the questions already in questions_file (e.g. a retriever run's), writing none
+    write_questions: bool = True
+    answerable_depth: int = 20  # round-trip check with the base embedder; 0 = keep all
+    # -- hard negatives ------------------------------------------------------------------------------------------
+    # A reranker learns from the passages it will have to order: several per question, from the embedder's top.
+    negatives: int = 3
+    mining_depth: int = 20  # designqa reranks the fused top 20: mine where it looks
+    false_negative_margin: float = 0.05
+    dev_fraction: float = 0.1
+    rerank_depth: int = 20  # dev metrics rerank the embedder's top this many
+    max_length: int = 256  # question + passage tokens (a 512-character chunk with its section line fits)
+    seed: int = 0
+    lora: LoraSettings = field(default_factory=LoraSettings)
+    train: RerankerTrainConfig = field(default_factory=RerankerTrainConfig)
+    # Rerankers are not model aliases (the registry knows generators and embedders): name out_dir/final in
+    # tasks.designqa.reranker. The keys exist so `--alias` fails with that hint instead of "unknown key".
+    alias: str | None = None
+    replace: bool = False
+    models_config: str | None = None
+
+    def validate(self, where: Where) -> None:
+        self.train.validate(where.child("train"))
+        self.lora.validate(where.child("lora"))
+        checks = [
+            ("negatives", self.negatives >= 1, ">= 1 (a listwise loss needs something to rank below the answer)"),
+            ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
+            ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
+            ("max_generated_passages", self.max_generated_passages >= 0, ">= 0 (0: every passage)"),
+            ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
+            ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
+            ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
+            ("rerank_depth", self.rerank_depth >= 2, ">= 2"),
+            ("max_length", self.max_length >= 32, ">= 32"),
+        ]
+        for key, ok, what in checks:
+            if not ok:
+                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+        if self.generated_per_passage + self.keyphrase_per_passage == 0:
+            raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
+        if self.alias:
+            raise ConfigError(
+                f"{where.at('alias')}: a reranker is not recorded as a model alias",
+                hint="drop --alias and set tasks.designqa.reranker to the run's final/ directory",
+            )
+        if self.lora.rank and self.base_model:
+            raise ConfigError(
+                f"{where.at('base_model')}: LoRA rerankers load over the embedded MiniLM only",
+                hint="leave base_model null, or set lora.rank: 0 to train the whole model",
+            )
+
+
+def base_model_dir(name: str | None, host: Any) -> Path:
+    """The directory to start from: a model directory as given, an embedder alias's path, or the embedded MiniLM."""
+    if name and (Path(name).expanduser() / "config.json").is_file():
+        return Path(name).expanduser()
+    # An alias (or none: the default embedder, the embedded MiniLM) resolved by the model registry.
+    return Path(host.models.local_path(name or host.models.default_alias("embedder")))
+
+
+def candidate_lists(embedder: Any, pairs: list[TrainingPair], vectors: np.ndarray, depth: int) -> list[list[int]]:
+    """Each pair's question's ``depth`` nearest passages by the embedder, best first: what a reranker orders."""
+    import faiss
+
+    if not pairs:
+        return []
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    queries = np.asarray(embedder.embed([p.query for p in pairs]), dtype=np.float32)
+    _, ids = index.search(queries, min(depth, len(vectors)))
+    return [[int(i) for i in row if i >= 0] for row in ids]
+
+
+def rank_metrics(orders: list[list[int]], pairs: list[TrainingPair], groups: list[str]) -> dict[str, float]:
+    """hit@1/3 and MRR@10 of ``orders`` (candidate lists, best first); a passage of the positive's source counts,
+    as it does for the retriever recipe's answerability check (two chunks of one command both answer)."""
+    if not pairs:
+        return {}
+    ranks = []
+    for order, pair in zip(orders, pairs, strict=True):
+        wanted = groups[pair.positive]
+        ranks.append(next((r for r, i in enumerate(order) if groups[i] == wanted), None))
+    n = len(pairs)
+    return {
+        "hit@1": sum(r is not None and r < 1 for r in ranks) / n,
+        "hit@3": sum(r is not None and r < 3 for r in ranks) / n,
+        "mrr@10": sum(1.0 / (r + 1) for r in ranks if r is not None and r < 10) / n,
+    }
+
+
+def score_pairs(model: Any, tokenizer: Any, queries: list[str], texts: list[str], max_length: int, device: str):
+    """The model's logits for (query, passage) pairs, one per pair."""
+    features = tokenizer(
+        queries, texts, truncation="only_second", max_length=max_length, padding=True, return_tensors="pt"
+    ).to(device)
+    return model(**features).logits[:, 0]
+
+
+def reranked(
+    model: Any, tokenizer: Any, pairs: list[TrainingPair], candidates: list[list[int]], chunks: list[Any],
+    max_length: int, device: str,
+) -> list[list[int]]:  # fmt: skip
+    """Every candidate list reordered by the model's scores (evaluation mode, no gradients)."""
+    import torch
+
+    out = []
+    model.eval()
+    with torch.inference_mode():
+        for pair, order in zip(pairs, candidates, strict=True):
+            texts = [chunks[i].embedding_text() for i in order]
+            scores = score_pairs(model, tokenizer, [pair.query] * len(texts), texts, max_length, device)
+            out.append([order[i] for i in torch.argsort(-scores.float().cpu(), stable=True).tolist()])
+    return out
+
+
+def build_model(config: Config, base_dir: Path, device: str) -> tuple[Any, Any]:
+    """(tokenizer, model): MiniLM's encoder with a fresh one-logit head, wrapped in LoRA when ``lora.rank``."""
+    import logging as _logging
+
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    # "Some weights were newly initialized": the head, expected; transformers logs it as a warning.
+    _logging.getLogger("transformers.modeling_utils").setLevel(_logging.ERROR)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+    model = AutoModelForSequenceClassification.from_pretrained(str(base_dir), num_labels=1)
+    if config.lora.rank:
+        from peft import LoraConfig, get_peft_model
+
+        lora = LoraConfig(
+            r=config.lora.rank,
+            lora_alpha=config.lora.alpha,
+            lora_dropout=config.lora.dropout,
+            target_modules=LORA_TARGETS,
+            modules_to_save=["classifier", "pooler"],
+            task_type="SEQ_CLS",
+        )
+        model = get_peft_model(model, lora)
+    return tokenizer, model.to(device)
+
+
+def run(config: Config) -> dict[str, Any]:
+    """Generate and check the data, train, save ``out_dir/final``; returns the summary."""
+    import torch
+    import torch.nn.functional as F
+
+    from chipmate.host import Host
+    from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
+    from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
+    from chipmate.trainer.precision import iter_master_pairs, make_precision
+    from chipmate.trainer.recipes import host_config
+    from chipmate.trainer.schedule import cosine_lr
+
+    from .retriever import _param_groups
+
+    out = Path(config.out_dir).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    host = Host(host_config(config.models_config))
+    random.seed(config.seed)
+    torch.manual_seed(config.seed)
+    device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
+
+    # 1) passages and questions, exactly as the retriever recipe makes them (the questions file is shared)
+    harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
+    say(f"train reranker: reading the passages{harvest}")
+    chunks = load_passages(
+        index_dir=config.index_dir,
+        paths=config.paths,
+        yosys_help=config.yosys_help,
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+    )
+    questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
+    generator = None
+    targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
+    if config.generated_per_passage > 0 and config.write_questions:
+        from .retriever_data import read_questions
+
+        covered = read_questions(questions, chunks)[1]
+        if any(i not in covered for i in targets):
+            generator = host.models.generator(config.generator)
+    checked: dict[str, int] = {}
+    queries = make_queries(
+        chunks,
+        generator=generator,
+        generated_per_passage=config.generated_per_passage,
+        keyphrase_per_passage=config.keyphrase_per_passage,
+        generate_for=targets,
+        questions_file=questions,
+        seed=config.seed,
+        show_progress=config.train.progress,
+        stats=checked,
+    )
+
+    # 2) checks and hard negatives with the embedder designqa retrieves with (the candidates a reranker sees)
+    embedder = host.models.embedder(None)  # designqa's default embedder
+    groups = [c.source for c in chunks]
+    say(f"train reranker: embedding {len(chunks)} passages, checking {len(queries)} questions, mining negatives")
+    vectors = passage_vectors(embedder, chunks)
+    checked["unanswerable"] = 0
+    if config.answerable_depth:
+        queries, checked["unanswerable"] = answerable(
+            queries, chunks, embedder, vectors, depth=config.answerable_depth, groups=groups
+        )
+    checked["kept"] = len(queries)
+    say(
+        f"train reranker: questions {checked['written']} written, {checked['duplicates']} duplicates and "
+        f"{checked['unanswerable']} unanswerable dropped, {checked['kept']} kept"
+    )
+    if not queries:
+        raise InvalidInputError(
+            "no question survived the checks (duplicates, answerable by its passage)",
+            hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
+        )
+    pairs = mine_hard_negatives(
+        queries,
+        chunks,
+        embedder,
+        negatives=config.negatives,
+        depth=config.mining_depth,
+        margin=config.false_negative_margin,
+        groups=groups,
+        vectors=vectors,
+    )
+    train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed)
+    write_pairs(out / "pairs.jsonl", train_pairs, chunks)
+    write_pairs(out / "dev.jsonl", dev_pairs, chunks)
+    dev_candidates = candidate_lists(embedder, dev_pairs, vectors, config.rerank_depth)
+    dev_embedder = rank_metrics(dev_candidates, dev_pairs, groups)
+    del embedder, vectors
+
+    # 3) training: listwise softmax over [positive, negatives...] per question, on the precision core
+    tokenizer, model = build_model(config, base_model_dir(config.base_model, host), device)
+    rng = random.Random(config.seed)
+    steps_per_epoch = (len(train_pairs) + config.train.batch_size - 1) // config.train.batch_size
+    total = steps_per_epoch * config.train.epochs
+    precision = make_precision(
+        config.train.precision,
+        model,
+        lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
+        param_groups=_param_groups(model, config.train.weight_decay),
+        max_grad_norm=config.train.max_grad_norm,
+    )
+    epoch, step = 0, 0
+    if config.train.resume and (out / "ckpt.pt").is_file():
+        state = load_checkpoint(out / "ckpt.pt", map_location=device)
+        model.load_state_dict(state["model"])
+        precision.load_state_dict(state["precision"])
+        epoch, step = state["epoch"], state["step"]
+        torch.set_rng_state(state["rng"].cpu())
+    elif (out / "metrics.jsonl").exists():
+        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
+    log = MetricsLog(out / "metrics.jsonl")
+    if epoch == 0:
+        log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_embedder.items()}})
+    bar = None
+    if config.train.progress:
+        from ..progress import Progress  # a bar on a terminal, plain lines in a log
+
+        bar = Progress(total, f"train reranker ({precision.mode})", unit="step", initial=step)
+    group_size = 1 + config.negatives
+    try:
+        while epoch < config.train.epochs:
+            model.train()
+            order = list(train_pairs)
+            random.Random(config.seed * 1000 + epoch).shuffle(order)  # epoch-seeded: a resume sees the same
+            for start in range(0, len(order), config.train.batch_size):
+                batch = order[start : start + config.train.batch_size]
+                lr = cosine_lr(
+                    step,
+                    max_lr=config.train.learning_rate,
+                    min_lr=config.train.learning_rate * 0.1,
+                    warmup_steps=int(total * config.train.warmup_ratio),
+                    decay_steps=total,
+                )
+                for group in precision.param_groups:
+                    group["lr"] = lr
+                columns = training_columns(batch, chunks, config.negatives, groups, seed=rng.randrange(1 << 30))
+                # row-major: question 0's positive and negatives, then question 1's, ...
+                passages = [columns[1 + slot][row] for row in range(len(batch)) for slot in range(group_size)]
+                texts = [q for q in columns[0] for _ in range(group_size)]
+                with precision.autocast():
+                    logits = score_pairs(model, tokenizer, texts, passages, config.max_length, device)
+                    logits = logits.float().view(len(batch), group_size)
+                    loss = F.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long, device=logits.device))
+                precision.backward(loss)
+                step += int(precision.step())
+                log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{float(loss.detach()):.4f}", epoch=epoch + 1)
+            epoch += 1
+            dev_now = rank_metrics(
+                reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device),
+                dev_pairs,
+                groups,
+            )
+            log.write({"epoch": epoch, "step": step, **{f"dev_{k}": v for k, v in dev_now.items()}})
+            say(f"train reranker: epoch {epoch} dev reranked " + ", ".join(f"{k} {v:.3f}" for k, v in dev_now.items()))
+            save_checkpoint(
+                {
+                    "model": model.state_dict(),
+                    "precision": precision.state_dict(),
+                    "epoch": epoch,
+                    "step": step,
+                    "config": json.loads(json.dumps(asdict(config), default=str)),
+                    "rng": torch.get_rng_state(),
+                },
+                out / "ckpt.pt",
+            )
+    finally:
+        if bar is not None:
+            bar.close()
+        log.close()
+    if precision.mode in ("fp16", "bf16"):
+        model.float()  # save the fp32 masters, not their half-precision copies
+        for param, master in iter_master_pairs(precision):
+            param.data.copy_(master.data)
+    dev_after = rank_metrics(
+        reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device), dev_pairs, groups
+    )
+    final = out / "final"
+    save_model(model, tokenizer, final, lora=bool(config.lora.rank))
+    if config.train.plot:
+        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
+    summary = {
+        "base_model": config.base_model,
+        "lora_rank": config.lora.rank,
+        "passages": len(chunks),
+        "queries": {o: sum(1 for p in pairs if p.origin == o) for o in ("generated", "keyphrase")},
+        "questions_checked": checked,
+        "train_pairs": len(train_pairs),
+        "dev_pairs": len(dev_pairs),
+        "dev_embedder_order": dev_embedder,
+        "dev_reranked": dev_after,
+        "model_dir": str(final),
+        "size_bytes": sum(f.stat().st_size for f in final.iterdir() if f.is_file()),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    say(f"train reranker: wrote {final}; set tasks.designqa.reranker: {final}")
+    return summary
+
+
+def save_model(model: Any, tokenizer: Any, final: Path, *, lora: bool) -> None:
+    """Write ``final``: the LoRA adapter and head (no base path recorded: it loads over the embedded MiniLM), or
+    the whole model with its tokenizer."""
+    model.eval()
+    if lora:
+        model.peft_config["default"].base_model_name_or_path = "sentence-transformers/all-MiniLM-L6-v2"
+        # No embedding rows are trained; "auto" would look the base name up on the Hub to decide that.
+        model.save_pretrained(str(final), save_embedding_layers=False)
+    else:
+        model.save_pretrained(str(final))
+        tokenizer.save_pretrained(str(final))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m chipmate.trainer.recipes.reranker -c FILE [--out-dir DIR] [--resume]``, the same as
+    ``chipmate train reranker``."""
+    parser = argparse.ArgumentParser(description="Train designqa's cross-encoder reranker on synthetic questions.")
+    parser.add_argument("-c", "--config", help="recipe YAML (keys of Config)")
+    parser.add_argument("--out-dir")
+    parser.add_argument("--resume", action="store_true")
+    args = parser.parse_args(argv)
+    from chipmate.cli.train_commands import run_recipe
+
+    try:
+        result = run_recipe("reranker", args.config, out_dir=args.out_dir, resume=args.resume)
+    except ChipmateError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
