@@ -6,7 +6,7 @@ STAMP := $(VENV)/.chipmate-installed
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: install serve test lint proto proto-check bench clean
+.PHONY: install serve test test-slow lint proto proto-check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ serve: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The tests `make test` leaves out (marked slow: real models, training runs, wheel builds, torchrun); CI runs both.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
