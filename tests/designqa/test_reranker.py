@@ -94,11 +94,11 @@ def test_resume_continues_from_the_last_epoch(trained_run):
 
 
 def test_config_errors_name_the_key(tmp_path):
-    with pytest.raises(ConfigError, match=r"negatives must be >= 1"):
+    with pytest.raises(ConfigError, match=r"negatives must be at least 1, got 0"):
         load_config(None, {"negatives": 0})
-    with pytest.raises(ConfigError, match=r"alias: a reranker is not recorded as a model alias"):
+    with pytest.raises(ConfigError, match=r"alias is not used: a reranker is not recorded as a model alias"):
         load_config(None, {"alias": "mine"})
-    with pytest.raises(ConfigError, match=r"LoRA rerankers load over the embedded MiniLM only"):
+    with pytest.raises(ConfigError, match=r"base_model must be null for a LoRA reranker"):
         load_config(None, {"base_model": str(tmp_path)})
     assert load_config(None, {"base_model": str(tmp_path), "lora.rank": 0}).lora.rank == 0
 

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import random
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from chipmate.config import Where
-from chipmate.errors import ConfigError, InvalidInputError
+from chipmate.errors import InvalidInputError
+from chipmate.sections import Count, Section, invalid
 
 from ..progress import say
 from .retriever_data import (
@@ -48,76 +48,57 @@ from .retriever_data import (
 )
 
 
-@dataclass
-class AdapterTrainConfig:
+class AdapterTrainConfig(Section):
     """The ``train:`` section."""
 
-    steps: int = 300  # full-batch Adam steps
-    learning_rate: float = 1e-3
-    scale: float = 20.0  # inverse temperature on cosine scores (MNRL's default)
+    KEY = "train"
+
+    steps: Count = 300  # full-batch Adam steps
+    learning_rate: float = Field(default=1e-3, gt=0)
+    scale: float = Field(default=20.0, gt=0)  # inverse temperature on cosine scores (MNRL's default)
     # penalty on ‖W − I‖²: how far the adapted query may move. Chosen on held-out generated-from-passage questions
     # of the Yosys-help KB: 1.0 barely moved W, 0.1 and 0.01 reached dev hit@1 0.612 and 0.626 (from 0.558)
-    identity_weight: float = 0.01
+    identity_weight: float = Field(default=0.01, ge=0)
     progress: bool = True
 
-    def validate(self, where: Where) -> None:
-        checks = [
-            ("steps", self.steps >= 1, "at least 1"),
-            ("learning_rate", self.learning_rate > 0, "> 0"),
-            ("scale", self.scale > 0, "> 0"),
-            ("identity_weight", self.identity_weight >= 0, ">= 0"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
 
-
-@dataclass
-class Config:
+class Config(Section):
     """A query-adapter run (``chipmate train query-adapter -c FILE``)."""
 
     out_dir: str = "runs/query-adapter"
     embedder: str | None = None  # the embedder alias the KB is built with; null = the default (MiniLM)
     # -- passages and questions: as in the retriever recipe ------------------------------------------------------
     index_dir: str | None = None
-    paths: list[str] = field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)
     yosys_help: bool = False
     chunk_size: int = 512
     chunk_overlap: int = 64
     generator: str | None = None
-    generated_per_passage: int = 1
-    max_generated_passages: int = 0
-    keyphrase_per_passage: int = 2
+    generated_per_passage: int = Field(default=1, ge=0)
+    max_generated_passages: int = Field(default=0, ge=0)  # 0: every passage
+    keyphrase_per_passage: int = Field(default=2, ge=0)
     questions_file: str | None = None
     write_questions: bool = True  # false: use only the questions already in questions_file
-    answerable_depth: int = 20
-    dev_fraction: float = 0.1
+    answerable_depth: int = Field(default=20, ge=0)
+    dev_fraction: float = Field(default=0.1, ge=0, lt=0.5)
     seed: int = 0
-    train: AdapterTrainConfig = field(default_factory=AdapterTrainConfig)
+    train: AdapterTrainConfig = Field(default_factory=AdapterTrainConfig)
     # Query adapters are files, not model aliases; the keys exist so `--alias` fails with a hint.
     alias: str | None = None
     replace: bool = False
     models_config: str | None = None
 
-    def validate(self, where: Where) -> None:
-        self.train.validate(where.child("train"))
-        checks = [
-            ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
-            ("max_generated_passages", self.max_generated_passages >= 0, ">= 0 (0: every passage)"),
-            ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
-            ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
-            ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+    @model_validator(mode="after")
+    def _coherent(self) -> Config:
         if self.generated_per_passage + self.keyphrase_per_passage == 0:
-            raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
+            raise invalid("keyphrase_per_passage", "and generated_per_passage are both 0: no queries to train on")
         if self.alias:
-            raise ConfigError(
-                f"{where.at('alias')}: a query adapter is not recorded as a model alias",
-                hint="drop --alias and set tasks.designqa.query_adapter to the run's query_adapter.npz",
+            raise invalid(
+                "alias",
+                "is not used: a query adapter is not recorded as a model alias (drop --alias and set "
+                "tasks.designqa.query_adapter to the run's query_adapter.npz)",
             )
+        return self
 
 
 #: fewer generated questions than this and the dev set is made of keyphrase questions instead
@@ -225,6 +206,7 @@ def run(config: Config) -> dict[str, Any]:
     harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
     say(f"train query-adapter: reading the passages{harvest}")
     chunks = load_passages(
+        host.training_data,
         index_dir=config.index_dir,
         paths=config.paths,
         yosys_help=config.yosys_help,

@@ -29,20 +29,18 @@ then set ``tasks.designqa.reranker: runs/kb-reranker/final``. ``out_dir`` receiv
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import random
-import sys
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import Field, model_validator
 
-from chipmate.config import Where
-from chipmate.errors import ChipmateError, ConfigError, InvalidInputError
+from chipmate.errors import InvalidInputError
+from chipmate.sections import Count, Section, invalid
 from chipmate.trainer.precision import PrecisionConfig
 
 from ..progress import say
@@ -66,53 +64,36 @@ logger = logging.getLogger("chipmate.trainer.reranker")
 LORA_TARGETS = ["query", "key", "value", "output.dense", "intermediate.dense"]
 
 
-@dataclass
-class LoraSettings:
+class LoraSettings(Section):
     """The ``lora:`` section: 0 trains the whole model; otherwise LoRA on attention and feed-forward layers."""
 
-    rank: int = 16
+    KEY = "lora"
+
+    rank: int = Field(default=16, ge=0)  # 0: train the whole model
     alpha: int = 32
-    dropout: float = 0.1
-
-    def validate(self, where: Where) -> None:
-        if self.rank < 0:
-            raise ConfigError(f"{where.at('rank')} must be >= 0 (0: train the whole model), got {self.rank!r}")
-        if not 0 <= self.dropout < 1:
-            raise ConfigError(f"{where.at('dropout')} must be in [0, 1), got {self.dropout!r}")
+    dropout: float = Field(default=0.1, ge=0, lt=1)
 
 
-@dataclass
-class RerankerTrainConfig:
+class RerankerTrainConfig(Section):
     """The ``train:`` section: the optimisation itself."""
 
-    epochs: int = 2
-    batch_size: int = 8  # questions per step; each brings 1 + negatives passages through the encoder
-    learning_rate: float = 2e-4  # LoRA's usual range; use ~3e-5 with lora.rank 0
-    warmup_ratio: float = 0.1  # linear warmup over the first 10% of steps, then cosine decay
+    KEY = "train"
+
+    epochs: Count = 2
+    batch_size: Count = 8  # questions per step; each brings 1 + negatives passages through the encoder
+    learning_rate: float = Field(default=2e-4, gt=0)  # LoRA's usual range; use ~3e-5 with lora.rank 0
+    warmup_ratio: float = Field(default=0.1, ge=0, lt=1)  # linear warmup over the first 10% of steps, then cosine
     weight_decay: float = 0.01
     max_grad_norm: float = 1.0  # clip on unscaled fp32 grads
     # fp32 on CPU (no fast half kernels there); bf16/fp16 keep fp32 masters on a GPU.
-    precision: PrecisionConfig = field(default_factory=lambda: PrecisionConfig(mode="fp32"))
+    precision: PrecisionConfig = Field(default_factory=lambda: PrecisionConfig(mode="fp32"))
     device: str = "auto"  # auto = cuda when available, else cpu
     resume: bool = False  # continue from out_dir/ckpt.pt (written after each epoch)
     progress: bool = True
     plot: bool = True  # metrics.png at the end
 
-    def validate(self, where: Where) -> None:
-        self.precision.validate(where.child("precision"))
-        checks = [
-            ("epochs", self.epochs >= 1, "at least 1"),
-            ("batch_size", self.batch_size >= 1, "at least 1"),
-            ("learning_rate", self.learning_rate > 0, "> 0"),
-            ("warmup_ratio", 0 <= self.warmup_ratio < 1, "in [0, 1)"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
 
-
-@dataclass
-class Config:
+class Config(Section):
     """A reranker training run (``chipmate train reranker -c FILE``): data keys at the top, ``lora:``, ``train:``."""
 
     out_dir: str = "runs/reranker"
@@ -121,65 +102,57 @@ class Config:
     base_model: str | None = None
     # -- passages: any of the three, together (as in the retriever recipe) ------------------------------------
     index_dir: str | None = None
-    paths: list[str] = field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)
     yosys_help: bool = False
     chunk_size: int = 512
     chunk_overlap: int = 64
     # -- questions (as in the retriever recipe) ------------------------------------------------------------------
     generator: str | None = None
-    generated_per_passage: int = 1
-    max_generated_passages: int = 0  # a seeded sample of passages gets generated questions; 0 = all
-    keyphrase_per_passage: int = 1
+    generated_per_passage: int = Field(default=1, ge=0)
+    # a seeded sample of passages gets generated questions; 0 = all
+    max_generated_passages: int = Field(default=0, ge=0)
+    keyphrase_per_passage: int = Field(default=1, ge=0)
     questions_file: str | None = None  # generated questions to reuse (default out_dir/questions.jsonl)
     # false: train on the questions already in questions_file (e.g. a retriever run's), writing none
     write_questions: bool = True
-    answerable_depth: int = 20  # round-trip check with the base embedder; 0 = keep all
+    answerable_depth: int = Field(default=20, ge=0)  # round-trip check with the base embedder; 0 = keep all
     # -- hard negatives ------------------------------------------------------------------------------------------
     # A reranker learns from the passages it will have to order: several per question, from the embedder's top.
-    negatives: int = 3
+    # At least 1: a listwise loss needs something to rank below the answer.
+    negatives: int = Field(default=3, ge=1)
     mining_depth: int = 20  # designqa reranks the fused top 20: mine where it looks
     false_negative_margin: float = 0.05
-    dev_fraction: float = 0.1
-    rerank_depth: int = 20  # dev metrics rerank the embedder's top this many
-    max_length: int = 256  # question + passage tokens (a 512-character chunk with its section line fits)
+    dev_fraction: float = Field(default=0.1, ge=0, lt=0.5)
+    rerank_depth: int = Field(default=20, ge=2)  # dev metrics rerank the embedder's top this many
+    # question + passage tokens (a 512-character chunk with its section line fits)
+    max_length: int = Field(default=256, ge=32)
     seed: int = 0
-    lora: LoraSettings = field(default_factory=LoraSettings)
-    train: RerankerTrainConfig = field(default_factory=RerankerTrainConfig)
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    train: RerankerTrainConfig = Field(default_factory=RerankerTrainConfig)
     # Rerankers are not model aliases (the registry knows generators and embedders): name out_dir/final in
     # tasks.designqa.reranker. The keys exist so `--alias` fails with that hint instead of "unknown key".
     alias: str | None = None
     replace: bool = False
     models_config: str | None = None
 
-    def validate(self, where: Where) -> None:
-        self.train.validate(where.child("train"))
-        self.lora.validate(where.child("lora"))
-        checks = [
-            ("negatives", self.negatives >= 1, ">= 1 (a listwise loss needs something to rank below the answer)"),
-            ("mining_depth", self.mining_depth >= self.negatives, ">= negatives"),
-            ("generated_per_passage", self.generated_per_passage >= 0, ">= 0"),
-            ("max_generated_passages", self.max_generated_passages >= 0, ">= 0 (0: every passage)"),
-            ("keyphrase_per_passage", self.keyphrase_per_passage >= 0, ">= 0"),
-            ("dev_fraction", 0 <= self.dev_fraction < 0.5, "in [0, 0.5)"),
-            ("answerable_depth", self.answerable_depth >= 0, ">= 0"),
-            ("rerank_depth", self.rerank_depth >= 2, ">= 2"),
-            ("max_length", self.max_length >= 32, ">= 32"),
-        ]
-        for key, ok, what in checks:
-            if not ok:
-                raise ConfigError(f"{where.at(key)} must be {what}, got {getattr(self, key)!r}")
+    @model_validator(mode="after")
+    def _coherent(self) -> Config:
+        if self.mining_depth < self.negatives:
+            raise invalid("mining_depth", f"must be >= negatives ({self.negatives}), got {self.mining_depth}")
         if self.generated_per_passage + self.keyphrase_per_passage == 0:
-            raise ConfigError(f"{where.at('keyphrase_per_passage')}: no queries (both per-passage counts are 0)")
+            raise invalid("keyphrase_per_passage", "and generated_per_passage are both 0: no queries to train on")
         if self.alias:
-            raise ConfigError(
-                f"{where.at('alias')}: a reranker is not recorded as a model alias",
-                hint="drop --alias and set tasks.designqa.reranker to the run's final/ directory",
+            raise invalid(
+                "alias",
+                "is not used: a reranker is not recorded as a model alias (drop --alias and set "
+                "tasks.designqa.reranker to the run's final/ directory)",
             )
         if self.lora.rank and self.base_model:
-            raise ConfigError(
-                f"{where.at('base_model')}: LoRA rerankers load over the embedded MiniLM only",
-                hint="leave base_model null, or set lora.rank: 0 to train the whole model",
+            raise invalid(
+                "base_model",
+                "must be null for a LoRA reranker (it loads over the embedded MiniLM only); or set lora.rank: 0",
             )
+        return self
 
 
 def base_model_dir(name: str | None, host: Any) -> Path:
@@ -277,12 +250,11 @@ def run(config: Config) -> dict[str, Any]:
 
     from chipmate.host import Host
     from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
+    from chipmate.trainer.loop import param_groups
     from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
     from chipmate.trainer.precision import iter_master_pairs, make_precision
     from chipmate.trainer.recipes import host_config
     from chipmate.trainer.schedule import cosine_lr
-
-    from .retriever import _param_groups
 
     out = Path(config.out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
@@ -295,6 +267,7 @@ def run(config: Config) -> dict[str, Any]:
     harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
     say(f"train reranker: reading the passages{harvest}")
     chunks = load_passages(
+        host.training_data,
         index_dir=config.index_dir,
         paths=config.paths,
         yosys_help=config.yosys_help,
@@ -369,7 +342,7 @@ def run(config: Config) -> dict[str, Any]:
         config.train.precision,
         model,
         lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
-        param_groups=_param_groups(model, config.train.weight_decay),
+        param_groups=param_groups(model, config.train.weight_decay),
         max_grad_norm=config.train.max_grad_norm,
     )
     epoch, step = 0, 0
@@ -434,7 +407,7 @@ def run(config: Config) -> dict[str, Any]:
                     "precision": precision.state_dict(),
                     "epoch": epoch,
                     "step": step,
-                    "config": json.loads(json.dumps(asdict(config), default=str)),
+                    "config": json.loads(json.dumps(config.model_dump(), default=str)),
                     "rng": torch.get_rng_state(),
                 },
                 out / "ckpt.pt",
@@ -484,26 +457,3 @@ def save_model(model: Any, tokenizer: Any, final: Path, *, lora: bool) -> None:
     else:
         model.save_pretrained(str(final))
         tokenizer.save_pretrained(str(final))
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m chipmate.trainer.recipes.reranker -c FILE [--out-dir DIR] [--resume]``, the same as
-    ``chipmate train reranker``."""
-    parser = argparse.ArgumentParser(description="Train designqa's cross-encoder reranker on synthetic questions.")
-    parser.add_argument("-c", "--config", help="recipe YAML (keys of Config)")
-    parser.add_argument("--out-dir")
-    parser.add_argument("--resume", action="store_true")
-    args = parser.parse_args(argv)
-    from chipmate.cli.train_commands import run_recipe
-
-    try:
-        result = run_recipe("reranker", args.config, out_dir=args.out_dir, resume=args.resume)
-    except ChipmateError as exc:
-        print(f"Error: {exc}", file=sys.stderr)
-        return 1
-    print(json.dumps(result, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
