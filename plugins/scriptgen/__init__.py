@@ -55,6 +55,16 @@ EXAMPLE_SCHEMA = {
     "required": ["id", "instruction", "score"],
 }
 
+REQUIREMENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "requirement": {"type": "string", "description": "What the instruction asks for, e.g. top module `alu`."},
+        "held": {"type": "boolean", "description": "The last run's artefacts show it."},
+        "detail": {"type": "string", "description": "What was found (or why it was not checked)."},
+    },
+    "required": ["requirement", "held", "detail"],
+}
+
 # Mirrors chipmate.v1.GenerateScriptResponse.
 OUTPUT_SCHEMA = {
     "type": "object",
@@ -72,6 +82,12 @@ OUTPUT_SCHEMA = {
             "type": "string",
             "description": "How the last run was confined (namespaces, limits, Landlock), or why it was not run.",
         },
+        "requirements": {
+            "type": "array",
+            "items": REQUIREMENT_SCHEMA,
+            "description": "The requirements the instruction states (outputs and formats, top module, flattening, "
+            "target cells, steps) and whether the last run met each.",
+        },
     },
     "required": [
         "script",
@@ -84,6 +100,7 @@ OUTPUT_SCHEMA = {
         "problems",
         "notes",
         "confinement",
+        "requirements",
     ],
 }
 

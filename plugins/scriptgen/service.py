@@ -10,6 +10,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         resamples: 2             # extra samples while the constraints report problems
         temperature: 0.7         # of resamples and repeated repairs (the first draft is greedy)
         max_tokens: 320          # longest generated script, in tokens
+        candidates: 1            # scripts drawn and run before repairing; the first meeting every requirement wins
         max_repairs: 3           # default repair rounds of a request
         timeout: 60              # seconds per tool run
         memory_mb: 2048          # address space of the tool
@@ -56,6 +57,7 @@ class ScriptGenSettings:
     resamples: int = 2
     temperature: float = 0.7
     max_tokens: int = 320
+    candidates: int = 1
     max_repairs: int = 3
     timeout: float = 60.0
     memory_mb: int = 2048
@@ -77,6 +79,7 @@ class ScriptGenSettings:
             ("resamples", 0 <= self.resamples <= 8, "between 0 and 8"),
             ("temperature", 0.0 <= self.temperature <= 2.0, "between 0 and 2"),
             ("max_tokens", 16 <= self.max_tokens <= 4096, "between 16 and 4096"),
+            ("candidates", 1 <= self.candidates <= 8, "between 1 and 8"),
             ("max_repairs", 0 <= self.max_repairs <= 10, "between 0 and 10"),
             ("timeout", 1.0 <= self.timeout <= 3600.0, "between 1 and 3600 seconds"),
             ("memory_mb", self.memory_mb >= 256, "at least 256"),
@@ -98,6 +101,7 @@ class ScriptGenSettings:
             resamples=self.resamples,
             temperature=self.temperature,
             max_tokens=self.max_tokens,
+            candidates=self.candidates,
         )
 
     def limits(self) -> SandboxLimits:
