@@ -33,6 +33,7 @@ from .requirements import (
     Requirement,
     evidence,
     extract,
+    failed_introspection,
     intent_fix,
     introspection_script,
     verify,
@@ -64,8 +65,8 @@ class Stages:
     temperature: float = 0.7
     #: longest script the generator may write, in tokens
     max_tokens: int = 320
-    #: candidates drawn and run before the repair stage: the first that runs and meets every requirement wins
-    candidates: int = 1
+    #: candidates drawn and run before the model's repair turns: the first that runs and meets every requirement wins
+    candidates: int = 2
 
     @classmethod
     def ablation(cls, name: str, **settings: Any) -> Stages:
@@ -244,15 +245,11 @@ class Pipeline:
         started = time.monotonic()
         commands = {c.name for c in self.tool.split(script)[0]}
         checker = run.checker
-        found = evidence(
-            requirements,
-            run.outputs,
-            run.log,
-            commands,
-            checker.outputs if checker is not None else None,
-            introspected,
-            (checker.error.splitlines() or [""])[0] if checker is not None else "",
-        )
+        failed = None
+        if checker is not None and not checker.ok:
+            failed = failed_introspection(introspected, checker.error_line, checker.error)
+        outputs = checker.outputs if checker is not None else None
+        found = evidence(requirements, run.outputs, run.log, commands, outputs, introspected, failed)
         checks = verify(requirements, found, request.files)
         self._timed("verify", started)
         return run, checks
@@ -291,12 +288,12 @@ class Pipeline:
             outcome.requirements = [Check(r, False, "not checked: the script was not run") for r in requirements]
             outcome.generations = self.generations
             return outcome
-        run, checks = self._execute(script, request, requirements)
         outcome.candidates = 1
-        chosen = self._candidates(messages, request, requirements, (script, problems, notes, run, checks), ctx)
-        script, problems, outcome.notes, run, checks = chosen
-        notes = outcome.notes
-        pending: tuple[ScriptRun, list[Check]] | None = (run, checks)
+        # Candidates after the first: drawn when the fixes that need no model are used up, before the model's repair
+        # turns (full pipeline only, so that the other ablations stay one draft each).
+        count = self.stages.candidates if self.stages.repair and self.stages.constraints else 1
+        tried = {script}
+        pending: tuple[ScriptRun, list[Check]] | None = None
         model_repairs = tool_fixes = 0
         applied: set[tuple[str, str]] = set()  # the requirements an intent fix was tried for (once each)
         # The script that ran in the tool with the fewest problems left: returned if the repairs after it only make
@@ -350,6 +347,16 @@ class Pipeline:
                 notes.append(f"round {outcome.rounds}: {intent.note}")
                 self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {intent.note}")
                 continue
+            if outcome.candidates < count:
+                candidate = self._candidate(messages, request, notes, tried, count - outcome.candidates, ctx)
+                if candidate is not None:
+                    outcome.candidates += 1
+                    script, problems = candidate
+                    notes.append(f"candidate {outcome.candidates} of {count}: the earlier one did not pass")
+                    self._progress(ctx, 0.55, "candidates", f"candidate {outcome.candidates} of {count}")
+                    tool_fixes, applied = 0, set()
+                    continue
+                outcome.candidates = count
             if model_repairs >= max_repairs:
                 break
             model_repairs += 1
@@ -396,41 +403,23 @@ class Pipeline:
                 return fixed
         return None
 
-    def _candidates(
+    def _candidate(
         self,
         messages: list[dict[str, str]],
         request: Request,
-        requirements: Sequence[Requirement],
-        first: tuple[str, list[Problem], list[str], ScriptRun, list[Check]],
+        notes: list[str],
+        tried: set[str],
+        draws: int,
         ctx: Any,
-    ) -> tuple[str, list[Problem], list[str], ScriptRun, list[Check]]:
-        """Up to ``candidates - 1`` more sampled scripts after ``first``, each checked and run: the first that runs
-        and meets every requirement, else the best (it ran; fewest problems and unmet requirements) for repair.
-        Part of the full pipeline only (the repair ablation), so the other ablations stay one draft each."""
-        best = first
-        count = self.stages.candidates if self.stages.repair and self.stages.constraints else 1
-        tried = {first[0]}
-        for index in range(1, count):
-            if _score(best)[0]:
-                break
-            self._progress(ctx, 0.45, "candidates", f"candidate {index + 1} of {count}")
-            notes: list[str] = []
+    ) -> tuple[str, list[Problem]] | None:
+        """Another candidate: the request's prompt sampled again (at most ``draws`` times) until a script comes
+        that has not been run yet (the same script runs the same way); None when none does."""
+        for _ in range(draws):
             script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
-            if not script.strip() or script in tried:
-                continue  # the same script again runs the same way: no run needed
-            tried.add(script)
-            run, checks = self._execute(script, request, requirements)
-            candidate = (script, problems, [*notes, f"candidate {index + 1} of {count}"], run, checks)
-            if _score(candidate) > _score(best):
-                best = candidate
-        return best
-
-
-def _score(candidate: tuple[str, list[Problem], list[str], ScriptRun, list[Check]]) -> tuple[bool, bool, int]:
-    """Order of candidates: passing first, then those that ran, then the fewest problems and unmet requirements."""
-    _, problems, _, run, checks = candidate
-    left = len(problems) + sum(not c.held for c in checks)
-    return run.ok and left == 0, run.ok, -left
+            if script.strip() and script not in tried:
+                tried.add(script)
+                return script, problems
+        return None
 
 
 #: complete lines after which a reply is cut: the longest library script has 20

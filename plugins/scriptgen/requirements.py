@@ -47,7 +47,6 @@ FORMAT_WORDS: dict[str, tuple[str, ...]] = {
     "aiger": ("aiger",),
     "btor": ("btor", "btor2"),
     "smt2": ("smt2", "smt-lib", "smtlib", "smt-lib2"),
-    "liberty": ("liberty",),
     "firrtl": ("firrtl",),
 }
 #: format of an output by its extension, when the instruction names none in words
@@ -93,7 +92,7 @@ WRITER_OF = {
     "report": "tee",
 }
 #: netlist formats whose modules and cells can be checked, and the Yosys frontend that reads each back
-NETLIST_READERS = {"verilog": "read_verilog", "blif": "read_blif", "rtlil": "read_rtlil"}
+NETLIST_READERS = {"verilog": "read_verilog", "blif": "read_blif", "rtlil": "read_rtlil", "json": "read_json"}
 # What a file of each format starts with or holds (sniffed from the content the run wrote).
 SNIFF: dict[str, re.Pattern[str]] = {
     "verilog": re.compile(r"^\s*module\s", re.M),
@@ -150,14 +149,17 @@ TOP_PATTERNS = (
     re.compile(r"`?([A-Za-z_]\w*)`?\s+(?:module\s+)?(?:as|is)\s+(?:the\s+)?top\b", re.I),
     re.compile(r"-top\s+([A-Za-z_]\w*)"),
 )
-#: words before a command name that make it a step the instruction asks for ("run opt_clean", "use abc")
+#: words before a command name that make it a step the instruction asks for ("run opt_clean", "use abc"); not
+#: "then", which precedes verbs that are also command names ("then dump RTLIL to x.il")
 STEP_CUES = frozenset(
-    {"run", "runs", "running", "use", "using", "call", "apply", "applying", "execute", "then", "with", "via", "perform"}
+    {"run", "runs", "running", "use", "using", "call", "apply", "applying", "execute", "with", "via", "perform"}
 )
 #: commands an instruction names in passing, never as a step to check (their file or format is checked instead)
 NOT_STEPS = frozenset(
     {"read", "write", "help", "tee", "echo", "log", "design", "select", "cd", "ls", "plugin", "exec", "script", "shell"}
 )
+#: words just before a command name that ask for it not to run ("without using the synth command")
+NEGATIONS = frozenset({"without", "not", "no", "never", "instead", "avoid", "avoiding", "except", "skip", "dont"})
 MEMORY_CELL = re.compile(r"^\$mem")
 
 
@@ -226,16 +228,26 @@ def extract(
 
 
 def output_format(instruction: str, name: str) -> str:
-    """The format the instruction wants ``name`` in: a format word in its clause (nearest before the name, or
-    "NAME in EDIF format" after it), else the one its extension says ("" when neither says)."""
+    """The format the instruction wants ``name`` in: a format word right after it ("crc.edif (EDIF)", "NAME in
+    BLIF format") or among the few words before it in its clause ("a BLIF netlist to NAME"), else the one its
+    extension says ("" when neither says). A report (``.txt``, ``.rpt``, ``.log``) is a report whatever words
+    surround it ("the stat report computed with the liberty file to area.txt")."""
+    extension = name[name.rfind(".") :].lower() if "." in name else ""
+    by_extension = EXTENSION_FORMATS.get(extension, "")
     at = instruction.find(name)
-    before = CLAUSE.split(instruction[:at])[-1] if at >= 0 else ""
-    # Only the words since the previous file name: "write a.json and b.blif" gives b.blif nothing from "json".
+    if by_extension == "report" or at < 0:
+        return by_extension
+    after = CLAUSE.split(instruction[at + len(name) :])[0]
+    for fmt, words in FORMAT_WORDS.items():
+        for word in words:
+            if re.match(rf"\s*(?:\(\s*|(?:in|as|using)\s+(?:an?\s+)?){re.escape(word)}\b", after, re.I):
+                return fmt
+    # The words since the previous file name, without asides in parentheses (they belong to that name).
+    before = CLAUSE.split(instruction[:at])[-1]
     previous = list(FILE_NAME.finditer(before))
     if previous:
         before = before[previous[-1].end() :]
-    after = CLAUSE.split(instruction[at + len(name) :])[0] if at >= 0 else ""
-    after = after[: next(FILE_NAME.finditer(after)).start()] if FILE_NAME.search(after) else after
+    before = " ".join(re.sub(r"\([^()]*\)", " ", before).split()[-6:])
     candidates = []
     for fmt, words in FORMAT_WORDS.items():
         for word in words:
@@ -243,11 +255,7 @@ def output_format(instruction: str, name: str) -> str:
                 candidates.append((match.start(), fmt))
     if candidates:
         return max(candidates)[1]
-    for fmt, words in FORMAT_WORDS.items():
-        if any(re.match(rf"\s*(?:in|as|using)\s+(?:an?\s+)?{re.escape(w)}\b", after, re.I) for w in words):
-            return fmt
-    extension = name[name.rfind(".") :].lower() if "." in name else ""
-    return EXTENSION_FORMATS.get(extension, "")
+    return by_extension
 
 
 def _netlist_requirements(instruction: str, request: Request, known: frozenset[str]) -> list[Requirement]:
@@ -314,11 +322,11 @@ def named_steps(instruction: str, commands: frozenset[str], language: str) -> li
         name = word[0]
         if name in NOT_STEPS or name.startswith(("read", "write", "synth_")) or name in steps:
             continue
-        before = re.findall(r"[a-z]+", instruction[: match.start()].lower())[-1:]
+        tokens = [re.sub(r"\W", "", t) for t in instruction[: match.start()].lower().split()]
         after = instruction[match.end() :].lstrip().lower()
         explicit = bool(match.group(1)) or "_" in name or (language == "tcl" and name.startswith("report"))
-        cued = (bool(before) and before[0] in STEP_CUES) or after.startswith(("pass", "command"))
-        if explicit or cued:
+        cued = (bool(tokens) and tokens[-1] in STEP_CUES) or after.startswith(("pass", "command"))
+        if (explicit or cued) and not NEGATIONS & set(tokens[-4:]):
             steps.append(name)
     return steps
 
@@ -411,23 +419,48 @@ def parse_edif_netlist(file: str, text: str) -> Netlist:
     return netlist
 
 
+#: lines of the introspection script per netlist (how a failing line names its netlist)
+INTROSPECTION_LINES = 5
+
+
+def parse_stat_json(file: str, text: str) -> Netlist | None:
+    """Yosys's ``stat -json`` of a netlist read back (modules and their cell types) as a :class:`Netlist`."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("modules"), dict):
+        return None
+    netlist = Netlist(file)
+    for name, module in data["modules"].items():
+        if not isinstance(module, dict):
+            continue
+        cells = module.get("num_cells_by_type") or {}
+        netlist.modules[name.lstrip("\\")] = Counter(
+            {t.lstrip("\\"): int(n) for t, n in cells.items() if t != "$scopeinfo" and isinstance(n, int)}
+        )
+    return netlist
+
+
 def introspection_script(outputs: Mapping[str, str]) -> tuple[str, dict[str, str]]:
-    """A Yosys script that reads each netlist ``outputs`` names (file -> format) back and writes it as JSON, and
-    which JSON file holds which netlist. Run after the script in the same directory: what it finds is what was
-    written, whatever the script claimed."""
+    """A Yosys script that reads each netlist ``outputs`` names (file -> format) back and writes its statistics
+    (``stat -json``: modules and cell types, small whatever the netlist's size), and which file holds which
+    netlist's. Run after the script in the same directory: what it finds is what was written, whatever the script
+    claimed."""
     lines: list[str] = []
     written: dict[str, str] = {}
     for index, (name, fmt) in enumerate(sorted(outputs.items()), start=1):
         reader = NETLIST_READERS.get(fmt)
         if reader is None or not re.fullmatch(r"[\w+-][\w.+-]*", name):
             continue
-        json_name = f"chipmate_intent_{index}.json"
+        stats = f"chipmate_intent_{index}.json"
         if fmt == "verilog" and name.endswith(".sv"):
             reader += " -sv"
-        # proc and memory_collect: an RTL netlist (processes, memories) becomes cells JSON can carry; they change
-        # nothing on a gate-level netlist.
-        lines += ["design -reset", f"{reader} {name}", "proc", "memory_collect", f"write_json {json_name}"]
-        written[json_name] = name
+        # proc and memory_collect: an RTL netlist's processes and memories become cells the statistics count;
+        # they change nothing on a gate-level netlist.
+        lines += ["design -reset", f"{reader} {name}", "proc", "memory_collect", f"tee -q -o {stats} stat -json"]
+        assert len(lines) % INTROSPECTION_LINES == 0
+        written[stats] = name
     return ("\n".join(lines) + "\n" if lines else ""), written
 
 
@@ -457,29 +490,44 @@ def evidence(
     commands: Iterable[str],
     introspection: Mapping[str, str] | None = None,
     introspected: Mapping[str, str] | None = None,
-    introspection_error: str = "",
+    unreadable: tuple[str, str] | None = None,
 ) -> Evidence:
-    """The evidence of a run: ``introspection`` (the introspection run's outputs) and ``introspected`` (its JSON
-    file -> the netlist it holds) give the structure of Verilog/BLIF/RTLIL netlists."""
+    """The evidence of a run: ``introspection`` (the introspection run's outputs) and ``introspected`` (its
+    statistics file -> the netlist they are of) give the structure of the netlists; ``unreadable`` is the netlist
+    Yosys could not read back and its error (the introspection run stops there)."""
     found = Evidence(outputs, log, set(commands))
+    parsed: set[str] = set()
     for requirement in requirements:
         if requirement.kind != "output" or requirement.subject not in outputs:
             continue
         text = outputs[requirement.subject]
+        netlist = None
         if requirement.format == "json":
-            netlist = parse_json_netlist(requirement.subject, text)
-            if netlist is not None:
-                found.netlists.append(netlist)
+            netlist = parse_json_netlist(requirement.subject, text)  # also knows the top attribute
         elif requirement.format == "edif" and SNIFF["edif"].search(text):
-            found.netlists.append(parse_edif_netlist(requirement.subject, text))
-    for json_name, file in (introspected or {}).items():
-        dumped = (introspection or {}).get(json_name)
-        netlist = parse_json_netlist(file, dumped) if dumped is not None else None
+            netlist = parse_edif_netlist(requirement.subject, text)
         if netlist is not None:
             found.netlists.append(netlist)
-        else:
-            found.unreadable[file] = introspection_error or "not read back"
+            parsed.add(requirement.subject)
+    for stats, file in (introspected or {}).items():
+        if file in parsed or file not in outputs:
+            continue
+        dumped = (introspection or {}).get(stats)
+        netlist = parse_stat_json(file, dumped) if dumped is not None else None
+        if netlist is not None:
+            found.netlists.append(netlist)
+    if unreadable is not None and unreadable[0] not in parsed:
+        found.unreadable[unreadable[0]] = unreadable[1]
     return found
+
+
+def failed_introspection(introspected: Mapping[str, str], error_line: int, error: str) -> tuple[str, str] | None:
+    """The netlist whose read-back failed at line ``error_line`` of the introspection script, with the error."""
+    files = list(introspected.values())
+    index = (error_line - 1) // INTROSPECTION_LINES if error_line > 0 else -1
+    if not 0 <= index < len(files):
+        return None
+    return files[index], (error.strip().splitlines() or ["not read back"])[0]
 
 
 def verify(requirements: Sequence[Requirement], found: Evidence, files: Sequence[Mapping[str, str]]) -> list[Check]:

@@ -10,7 +10,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         resamples: 2             # extra samples while the constraints report problems
         temperature: 0.7         # of resamples and repeated repairs (the first draft is greedy)
         max_tokens: 320          # longest generated script, in tokens
-        candidates: 1            # scripts drawn and run before repairing; the first meeting every requirement wins
+        candidates: 2            # scripts drawn and run before the model repairs; the first that passes wins
         max_repairs: 3           # default repair rounds of a request
         timeout: 60              # seconds per tool run
         memory_mb: 2048          # address space of the tool
@@ -57,7 +57,7 @@ class ScriptGenSettings:
     resamples: int = 2
     temperature: float = 0.7
     max_tokens: int = 320
-    candidates: int = 1
+    candidates: int = 2
     max_repairs: int = 3
     timeout: float = 60.0
     memory_mb: int = 2048

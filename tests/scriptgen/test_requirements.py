@@ -8,6 +8,7 @@ from chipmate.plugins.scriptgen.requirements import (
     Requirement,
     evidence,
     extract,
+    failed_introspection,
     family_cells,
     introspection_script,
     output_format,
@@ -56,6 +57,7 @@ YOSYS_COMMANDS = {
     "write_json",
     "read_verilog",
     "dfflibmap",
+    "dump",
 }
 
 
@@ -80,6 +82,8 @@ def yosys_requirements(instruction, files=FILES):
         ("Write a JSON netlist to a.json and the gate netlist to b.blif.", "b.blif", "blif"),
         ("Put the cell statistics in area.rpt.", "area.rpt", "report"),
         ("Store the design as RTLIL in alu.il.", "alu.il", "rtlil"),
+        ("I need two files: alu.json (JSON) and alu.edif (EDIF).", "alu.edif", "edif"),
+        ("Write the report computed with the liberty file to area.txt.", "area.txt", "report"),
     ],
 )
 def test_each_named_output_gets_the_format_its_words_or_extension_say(instruction, name, fmt):
@@ -170,8 +174,9 @@ def test_no_memory(instruction, wanted):
 def test_steps_are_commands_the_instruction_asks_to_run():
     found = yosys_requirements("Synthesize alu.v, then run opt_clean, use abc and `fsm`, check it and write a.json.")
     assert [r.subject for r in found if r.kind == "step"] == ["opt_clean", "abc", "fsm"]
-    # Commands named in passing are not steps: "check the hierarchy" (no cue), readers and writers, synth_<family>.
-    plain = yosys_requirements("Read alu.v with read_verilog, synth_ice40 it, write_json it to a.json.")
+    # Commands named in passing are not steps: "check the hierarchy" (no cue), readers and writers, synth_<family>,
+    # verbs that are also commands ("then dump").
+    plain = yosys_requirements("Read alu.v with read_verilog, synth_ice40 it, then dump RTLIL to a.il.")
     assert not [r for r in plain if r.kind == "step"]
 
 
@@ -206,14 +211,9 @@ def checked(yosys, script, instruction, files=FILES, commands=None):
     assert run.ok, run.error
     names = {c.name for c in yosys.split(script)[0]}
     checker = run.checker
+    failed = failed_introspection(introspected, checker.error_line, checker.error) if checker else None
     found = evidence(
-        requirements,
-        run.outputs,
-        run.log,
-        names,
-        checker.outputs if checker else None,
-        introspected,
-        checker.error if checker else "",
+        requirements, run.outputs, run.log, names, checker.outputs if checker else None, introspected, failed
     )
     return {r.kind: c for r, c in zip(requirements, verify(requirements, found, files), strict=True)}
 
@@ -322,3 +322,16 @@ def test_a_requirement_reads_as_what_was_asked_and_its_problem_says_what_was_fou
     problem = check.problem()
     assert problem.command == "hierarchy"
     assert str(problem) == "script: asked for top module `alu`; the top of out.json is `alu_wrap`"
+
+
+def test_a_netlist_yosys_cannot_read_back_is_not_in_its_format(yosys):
+    instruction = "Flatten alu.v and write flat.v."
+    broken = checked(yosys, "read_verilog alu.v\ntee -q -o flat.v log module broken(\n", instruction)
+    assert not broken["output"].held and "cannot be read back as verilog: ERROR" in broken["output"].detail
+
+
+def test_a_command_the_instruction_rules_out_is_no_step():
+    found = yosys_requirements("Without using the synth command, run opt_clean, use abc, and write out.v.")
+    assert [r.subject for r in found if r.kind == "step"] == ["opt_clean", "abc"]
+    tcl = extract("With 0.05 load on all outputs, write the report to o.rpt.", [], {"load"}, "tcl")
+    assert not [r for r in tcl if r.kind == "step"]
