@@ -153,8 +153,10 @@ def chipmate_register_tasks(register):
             handler=generate,
             description=(
                 "Write a script for an EDA tool (yosys, opensta) from an instruction and input files; it is run "
-                "in a sandbox against the real tool and repaired from the tool's errors, and comes back with the "
-                "tool's log. Streams one progress event per stage (retrieve, generate, check, run, repair)."
+                "in a sandbox against the real tool, checked against the requirements of the instruction, and "
+                "repaired from the tool's errors and the unmet requirements; it comes back with the tool's log and "
+                "the requirements. Streams one progress event per stage (retrieve, generate, check, run, "
+                "candidates, repair)."
             ),
             input_schema=INPUT_SCHEMA,
             output_schema=OUTPUT_SCHEMA,

@@ -2,18 +2,22 @@
 
 1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`);
 2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
-3. **check** it: clean the reply, apply the language constraints, and resample (at ``temperature``) while
-   problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
-   removed, so they never run;
-4. **run** it in the tool's sandbox;
-5. **repair** a failure: the fix the tool's error spells out when there is one (at most ``MAX_TOOL_FIXES``; no
-   model), else the model's repair turn with the error line and the failing command's usage (:mod:`.repair`, one
-   generation, sampled again once if it only repeats the script; at most ``max_repairs`` such rounds), then back
-   to check and run. A request makes at most ``1 + resamples + 2 * max_repairs`` generations.
+3. **check** it: clean the reply, apply the language constraints, drop the lines the safety checks refuse (and
+   let the constraints see the script after that), and resample (at ``temperature``) while problems remain that
+   the constraints cannot fix (:mod:`.constrain`);
+4. **run** it in the tool's sandbox and check the instruction's requirements against what it wrote
+   (:mod:`.requirements`: named outputs and formats, top module, flattening, target or liberty cells, memories,
+   steps; a netlist is read back by an introspection run when a structural requirement needs it);
+5. **repair** a failure: the fix the tool's error spells out, or the fix an unmet requirement spells out (at most
+   ``MAX_TOOL_FIXES``; no model); then another **candidate** sampled from the request's prompt while fewer than
+   ``candidates`` were tried; then the model's repair turn with the error line, or the unmet requirements with
+   what was found, and the usage of the command concerned (:mod:`.repair`, one generation, sampled again once if it
+   only repeats the script; at most ``max_repairs`` such rounds), then back to check and run. A request makes at
+   most ``1 + resamples + (candidates - 1) * 2 + 2 * max_repairs`` generations.
 
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
-check stage, ``repair`` (the default, the full pipeline) the repair rounds.
+check stage, ``repair`` (the default, the full pipeline) the repair rounds and the candidates.
 """
 
 from __future__ import annotations
