@@ -13,7 +13,7 @@
    ``candidates`` were tried; then the model's repair turn with the error line, or the unmet requirements with
    what was found, and the usage of the command concerned (:mod:`.repair`, one generation, sampled again once if it
    only repeats the script; at most ``max_repairs`` such rounds), then back to check and run. A request makes at
-   most ``1 + resamples + (candidates - 1) * 2 + 2 * max_repairs`` generations.
+   most ``1 + resamples + (candidates - 1) + 2 * max_repairs`` generations.
 
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
@@ -296,7 +296,7 @@ class Pipeline:
         # Candidates after the first: drawn when the fixes that need no model are used up, before the model's repair
         # turns (full pipeline only, so that the other ablations stay one draft each).
         count = self.stages.candidates if self.stages.repair and self.stages.constraints else 1
-        tried = {script}
+        tried, draws = {script}, count - 1
         pending: tuple[ScriptRun, list[Check]] | None = None
         model_repairs = tool_fixes = 0
         applied: set[tuple[str, str]] = set()  # the requirements an intent fix was tried for (once each)
@@ -351,16 +351,17 @@ class Pipeline:
                 notes.append(f"round {outcome.rounds}: {intent.note}")
                 self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {intent.note}")
                 continue
-            if outcome.candidates < count:
-                candidate = self._candidate(messages, request, notes, tried, count - outcome.candidates, ctx)
-                if candidate is not None:
-                    outcome.candidates += 1
-                    script, problems = candidate
-                    notes.append(f"candidate {outcome.candidates} of {count}: the earlier one did not pass")
-                    self._progress(ctx, 0.55, "candidates", f"candidate {outcome.candidates} of {count}")
-                    tool_fixes, applied = 0, set()
-                    continue
-                outcome.candidates = count
+            candidate = None
+            while draws > 0 and candidate is None:
+                draws -= 1
+                candidate = self._candidate(messages, request, notes, tried, ctx)
+            if candidate is not None:
+                outcome.candidates += 1
+                script, problems = candidate
+                notes.append(f"candidate {outcome.candidates} of {count}: the earlier one did not pass")
+                self._progress(ctx, 0.55, "candidates", f"candidate {outcome.candidates} of {count}")
+                tool_fixes, applied = 0, set()
+                continue
             if model_repairs >= max_repairs:
                 break
             model_repairs += 1
@@ -408,22 +409,15 @@ class Pipeline:
         return None
 
     def _candidate(
-        self,
-        messages: list[dict[str, str]],
-        request: Request,
-        notes: list[str],
-        tried: set[str],
-        draws: int,
-        ctx: Any,
+        self, messages: list[dict[str, str]], request: Request, notes: list[str], tried: set[str], ctx: Any
     ) -> tuple[str, list[Problem]] | None:
-        """Another candidate: the request's prompt sampled again (at most ``draws`` times) until a script comes
-        that has not been run yet (the same script runs the same way); None when none does."""
-        for _ in range(draws):
-            script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
-            if script.strip() and script not in tried:
-                tried.add(script)
-                return script, problems
-        return None
+        """Another candidate: the request's prompt sampled again; None when the script is empty or one already
+        run (the same script runs the same way)."""
+        script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
+        if not script.strip() or script in tried:
+            return None
+        tried.add(script)
+        return script, problems
 
 
 #: complete lines after which a reply is cut: the longest library script has 20
