@@ -335,3 +335,60 @@ def test_a_command_the_instruction_rules_out_is_no_step():
     assert [r.subject for r in found if r.kind == "step"] == ["opt_clean", "abc"]
     tcl = extract("With 0.05 load on all outputs, write the report to o.rpt.", [], {"load"}, "tcl")
     assert not [r for r in tcl if r.kind == "step"]
+
+
+# -- the fix an unmet requirement spells out ------------------------------------------------------------------
+
+
+def fixed(script, requirement, instruction="", tops=("alu_wrap",)):
+    from chipmate.plugins.scriptgen.requirements import Check, intent_fix
+
+    result = intent_fix(script, Check(requirement, False, ""), instruction, list(tops))
+    return result.script if result is not None else None
+
+
+SYNTH = "read_verilog alu.v\nsynth -top alu_wrap\nwrite_json out.json\n"
+
+
+@pytest.mark.parametrize(
+    ("requirement", "script", "expected"),
+    [
+        (Requirement("top", "alu"), SYNTH, "read_verilog alu.v\nsynth -top alu\nwrite_json out.json\n"),
+        (Requirement("top", "alu"), "read_verilog alu.v\nsynth\nwrite_json out.json\n", "synth -top alu"),
+        (
+            Requirement("top", "alu"),
+            "read_verilog alu.v\nwrite_json out.json\n",
+            "read_verilog alu.v\nhierarchy -top alu\n",
+        ),
+        (Requirement("flatten", ""), SYNTH, "synth -top alu_wrap\nflatten\nwrite_json out.json\n"),
+        (
+            Requirement("hierarchy", ""),
+            "read_verilog alu.v\nsynth -flatten\nflatten\nwrite_json o.json\n",
+            "synth\nwrite",
+        ),
+        (Requirement("target", "ice40"), SYNTH, "read_verilog alu.v\nsynth_ice40 -top alu_wrap\nwrite_json out.json\n"),
+        (
+            Requirement("target", "gowin"),
+            "read_verilog alu.v\nwrite_json out.json\n",
+            "synth_gowin -top alu_wrap\nwrite",
+        ),
+        (Requirement("liberty", "tiny.lib"), SYNTH, "dfflibmap -liberty tiny.lib\nabc -liberty tiny.lib\nwrite_json"),
+        (Requirement("no-memory", ""), SYNTH, "synth -top alu_wrap\nproc\nmemory_map\nwrite_json"),
+        (Requirement("step", "opt_clean"), SYNTH, "synth -top alu_wrap\nopt_clean\nwrite_json out.json\n"),
+        (
+            Requirement("output", "out.json", "json"),
+            "read_verilog alu.v\nwrite_verilog out.json\n",
+            "write_json out.json",
+        ),
+        (Requirement("output", "net.blif", "blif"), SYNTH, "write_json out.json\nwrite_blif net.blif\n"),
+    ],
+)
+def test_an_unmet_requirement_is_fixed_the_way_it_says(requirement, script, expected):
+    assert expected in fixed(script, requirement)
+
+
+def test_only_flip_flops_map_with_dfflibmap_alone_and_a_fix_that_changes_nothing_is_none():
+    flops = fixed(SYNTH, Requirement("liberty", "tiny.lib"), "Map the flip-flops to tiny.lib.")
+    assert "dfflibmap -liberty tiny.lib" in flops and "abc" not in flops
+    assert fixed("read_verilog alu.v\nsynth\nflatten\nwrite_json o.json\n", Requirement("flatten", "")) is None
+    assert fixed(SYNTH, Requirement("output", "out.dot", "dot")) is None  # no writer of that format
