@@ -297,18 +297,13 @@ class Pipeline:
         # turns (full pipeline only, so that the other ablations stay one draft each).
         count = self.stages.candidates if self.stages.repair and self.stages.constraints else 1
         tried, draws = {script}, count - 1
-        pending: tuple[ScriptRun, list[Check]] | None = None
         model_repairs = tool_fixes = 0
         applied: set[tuple[str, str]] = set()  # the requirements an intent fix was tried for (once each)
         # The script that ran in the tool with the fewest problems left: returned if the repairs after it only make
         # things worse (a problem can be a false alarm, and a repair turn can break a script that worked).
         ran: tuple[str, ScriptRun, list[str], str, list[Check]] | None = None
         while True:
-            if pending is None:
-                run, checks = self._execute(script, request, requirements)
-            else:
-                run, checks = pending
-                pending = None
+            run, checks = self._execute(script, request, requirements)
             unmet = [c for c in checks if not c.held]
             outcome.script, outcome.run, outcome.validated, outcome.requirements = script, run, True, checks
             outcome.log, outcome.generations = excerpt(run.log, run.error), self.generations
