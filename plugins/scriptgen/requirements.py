@@ -27,7 +27,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +158,33 @@ STEP_CUES = frozenset(
 NOT_STEPS = frozenset(
     {"read", "write", "help", "tee", "echo", "log", "design", "select", "cd", "ls", "plugin", "exec", "script", "shell"}
 )
+# Gate types ABC maps to (``abc -g``): named as in its help; AND and OR only in capitals (the English words).
+_GATE = r"(?:(?i:nand|nor|xnor|xor|andnot|ornot|nmux|mux|aoi3|oai3|aoi4|oai4)|AND|OR|NOT|BUF)"
+_GATES = rf"{_GATE}(?:\s*(?:,|/|&|\band\b|\bor\b)\s*{_GATE})*"
+GATE_PATTERNS = (
+    re.compile(rf"\bonly\s+(?:2-input\s+|two-input\s+)?({_GATES})(?:\s*-?\s*gates?\b|\s+cells?\b)"),
+    re.compile(rf"\b({_GATES})\s+gates?\s+only\b"),
+    re.compile(r"\babc\s+(?:-\S+\s+)*?-g\s+([A-Za-z0-9,]+)"),
+)
+GATE_NAMES = (
+    "NAND",
+    "NOR",
+    "XNOR",
+    "XOR",
+    "ANDNOT",
+    "ORNOT",
+    "NMUX",
+    "MUX",
+    "AOI3",
+    "OAI3",
+    "AOI4",
+    "OAI4",
+    "AND",
+    "OR",
+)
+GATE_CELL = re.compile(r"^\$_([A-Z0-9]+)_$")
+#: combinational gates ABC may add to any gate set
+ALWAYS_GATES = {"NOT", "BUF"}
 #: words just before a command name that ask for it not to run ("without using the synth command")
 NEGATIONS = frozenset({"without", "not", "no", "never", "instead", "avoid", "avoiding", "except", "skip", "dont"})
 MEMORY_CELL = re.compile(r"^\$mem")
@@ -185,6 +212,7 @@ class Requirement:
             "target": f"{self.subject} cells (synth_{self.subject})",
             "liberty": f"cells of the liberty library {self.subject}",
             "no-memory": "no memory cells left",
+            "gates": f"only {self.subject.replace(',', '/')} gates (and NOT)",
             "step": f"runs `{self.subject}`",
         }[self.kind]
 
@@ -281,7 +309,25 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
             found.append(Requirement("liberty", name, command="dfflibmap"))
     if NO_MEMORY.search(instruction):
         found.append(Requirement("no-memory", "", command="memory_map"))
+    gates = named_gates(instruction)
+    if gates:
+        found.append(Requirement("gates", ",".join(gates), command="abc"))
     return found
+
+
+def named_gates(instruction: str) -> list[str]:
+    """The gate types the instruction restricts the netlist to ("only NAND gates", "abc -g AND,OR"), as ABC's
+    ``-g`` names them; empty when it names none."""
+    for pattern in GATE_PATTERNS:
+        match = pattern.search(instruction)
+        if match:
+            words = re.findall(r"[A-Za-z0-9]+", match.group(1))
+            gates = [
+                w.upper() for w in words if w.upper() in GATE_NAMES and (w.isupper() or w.upper() not in ("AND", "OR"))
+            ]
+            if gates:
+                return list(dict.fromkeys(gates))
+    return []
 
 
 def named_top(instruction: str, modules: Mapping[str, str]) -> str | None:
@@ -342,6 +388,8 @@ class Netlist:
     modules: dict[str, Counter[str]] = field(default_factory=dict)
     #: the module marked as top (the ``top`` attribute), "" when none is
     marked_top: str = ""
+    #: read back from Verilog: gates written as expressions (``~(a & b)``) come back as word-level cells
+    expressions: bool = False
 
     @property
     def instantiated(self) -> set[str]:
@@ -515,10 +563,15 @@ def evidence(
         dumped = (introspection or {}).get(stats)
         netlist = parse_stat_json(file, dumped) if dumped is not None else None
         if netlist is not None:
+            netlist.expressions = NETLIST_READERS.get(_format_of(requirements, file)) == "read_verilog"
             found.netlists.append(netlist)
     if unreadable is not None and unreadable[0] not in parsed:
         found.unreadable[unreadable[0]] = unreadable[1]
     return found
+
+
+def _format_of(requirements: Sequence[Requirement], file: str) -> str:
+    return next((r.format for r in requirements if r.kind == "output" and r.subject == file), "")
 
 
 def failed_introspection(introspected: Mapping[str, str], error_line: int, error: str) -> tuple[str, str] | None:
@@ -545,6 +598,7 @@ def _verify(requirement: Requirement, found: Evidence, files: Sequence[Mapping[s
         "target": _check_target,
         "liberty": _check_liberty,
         "no-memory": _check_memory,
+        "gates": _check_gates,
         "step": _check_step,
     }[kind]
     held, detail = check(requirement, found, files)
@@ -746,6 +800,49 @@ def _check_memory(requirement: Requirement, found: Evidence, _files: Any) -> tup
     return True, f"no memory cells in {where}"
 
 
+def _log_abc_gates(log: str) -> Counter[str] | None:
+    """The gates the last ABC pass of the run mapped to (its ``ABC RESULTS: NAND cells: 385`` lines), or None."""
+    runs = log.split("Executing ABC pass")
+    if len(runs) < 2:
+        return None
+    gates: Counter[str] = Counter()
+    for name, count in re.findall(r"ABC RESULTS:\s+(\S+) cells:\s+(\d+)", runs[-1]):
+        gates[f"$_{name}_"] += int(count)
+    return gates
+
+
+def _check_gates(requirement: Requirement, found: Evidence, _files: Any) -> tuple[bool, str]:
+    allowed = set(requirement.subject.split(",")) | ALWAYS_GATES
+    if found.netlists and not any(n.expressions for n in found.netlists):
+        types, where = _cell_types(found)
+    else:
+        # A Verilog netlist writes gates as expressions, so reading it back cannot tell a NAND from an AND and a
+        # NOT; the gates ABC reported mapping to in the run's log can.
+        types, where = _log_abc_gates(found.log), "the run's last ABC mapping (log)"
+        if types is None:
+            fallback, fallback_where = _cell_types(replace(found, netlists=[]))
+            types, where = (fallback, fallback_where) if fallback is not None else (None, where)
+    if types is None:
+        return False, "no gate-level netlist, ABC mapping or statistics to check the gates of"
+    gates = Counter({t: n for t, n in types.items() if GATE_CELL.match(t) and _gate(t) in (*GATE_NAMES, "NOT", "BUF")})
+    other = Counter({t: n for t, n in gates.items() if _gate(t) not in allowed})
+    coarse = Counter(
+        {t: n for t, n in types.items() if t.startswith("$") and not t.startswith(("$_", "$mem", "$paramod"))}
+    )
+    if coarse:
+        return False, f"{where} still has word-level cells: {_shown(coarse)}"
+    if other:
+        return False, f"{where} has other gates: {_shown(other)}"
+    if not any(_gate(t) in allowed - ALWAYS_GATES for t in gates):
+        return False, f"no {requirement.subject.replace(',', '/')} gates in {where}; it has {_shown(types)}"
+    return True, f"gates of {where}: {_shown(gates, 4)}"
+
+
+def _gate(cell_type: str) -> str:
+    match = GATE_CELL.match(cell_type)
+    return match.group(1) if match else ""
+
+
 def _check_step(requirement: Requirement, found: Evidence, _files: Any) -> tuple[bool, str]:
     command = requirement.subject
     if command in found.commands:
@@ -848,6 +945,9 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
         lines = [line.replace("memory -nomap", "memory") for line in lines]
         lines[at:at] = ["proc", "memory_map"] if "proc" not in script else ["memory_map"]
         return IntentFix(_join(lines), "added `memory_map` before the outputs: the request wants no memories")
+    if kind == "gates":
+        lines.insert(at, f"abc -g {subject}")
+        return IntentFix(_join(lines), f"added `abc -g {subject}`: the request allows only those gates")
     if kind == "step":
         if subject in {line.split()[0] for line in lines if line.split()}:
             return None

@@ -392,3 +392,41 @@ def test_only_flip_flops_map_with_dfflibmap_alone_and_a_fix_that_changes_nothing
     assert "dfflibmap -liberty tiny.lib" in flops and "abc" not in flops
     assert fixed("read_verilog alu.v\nsynth\nflatten\nwrite_json o.json\n", Requirement("flatten", "")) is None
     assert fixed(SYNTH, Requirement("output", "out.dot", "dot")) is None  # no writer of that format
+
+
+@pytest.mark.parametrize(
+    ("instruction", "gates"),
+    [
+        ("Map alu.v to only NAND gates and write out.v.", ["NAND"]),
+        ("Use only AND and OR gates; write out.v.", ["AND", "OR"]),
+        ("Write out.v with NOR gates only.", ["NOR"]),
+        ("Run abc -g AND,XOR and write out.v.", ["AND", "XOR"]),
+        ("Write only and gates' names.", []),  # "and" is a word, AND a gate
+        ("Synthesize alu.v and write out.v.", []),
+    ],
+)
+def test_gate_sets_are_abcs_gate_names(instruction, gates):
+    found = [r.subject for r in yosys_requirements(instruction) if r.kind == "gates"]
+    assert found == ([",".join(gates)] if gates else [])
+
+
+def test_a_gate_set_is_checked_in_the_netlist_and_fixed_with_abc_g(yosys):
+    instruction = "Synthesize alu.v to only NAND gates and write out.json."
+    generic = checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap -flatten\nwrite_json out.json\n", instruction)
+    assert not generic["gates"].held and "other gates" in generic["gates"].detail
+    script = "read_verilog alu.v\nsynth -top alu_wrap -flatten\nabc -g NAND\nwrite_json out.json\n"
+    assert checked(yosys, script, instruction)["gates"].held
+    coarse = checked(yosys, "read_verilog alu.v\nproc\nwrite_json out.json\n", instruction)
+    assert not coarse["gates"].held and "word-level cells" in coarse["gates"].detail
+    assert "abc -g NAND\nwrite_json" in fixed(SYNTH, Requirement("gates", "NAND"))
+
+
+def test_gates_of_a_verilog_netlist_come_from_the_abc_mapping_in_the_log(yosys):
+    # write_verilog writes a NAND as ~(a & b): read back, it is a $not and an $and, so the log is the evidence.
+    instruction = "Synthesize alu.v to only NAND gates and write out.v."
+    script = "read_verilog alu.v\nsynth -top alu_wrap -flatten\nabc -g NAND\nwrite_verilog -noattr out.v\n"
+    mapped = checked(yosys, script, instruction)
+    assert mapped["gates"].held and "ABC mapping" in mapped["gates"].detail and "$_NAND_" in mapped["gates"].detail
+    script = "read_verilog alu.v\nsynth -top alu_wrap -flatten\nabc -g AND,OR\nwrite_verilog -noattr out.v\n"
+    other = checked(yosys, script, instruction)
+    assert not other["gates"].held and "$_AND_" in other["gates"].detail
