@@ -57,6 +57,16 @@ EXAMPLE_SCHEMA = {
     "required": ["id", "instruction", "score"],
 }
 
+REQUIREMENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "requirement": {"type": "string", "description": "What the instruction asks for, e.g. top module `alu`."},
+        "held": {"type": "boolean", "description": "The last run's artefacts show it."},
+        "detail": {"type": "string", "description": "What was found (or why it was not checked)."},
+    },
+    "required": ["requirement", "held", "detail"],
+}
+
 # Mirrors chipmate.v1.GenerateScriptResponse.
 OUTPUT_SCHEMA = {
     "type": "object",
@@ -74,6 +84,12 @@ OUTPUT_SCHEMA = {
             "type": "string",
             "description": "How the last run was confined (namespaces, limits, Landlock), or why it was not run.",
         },
+        "requirements": {
+            "type": "array",
+            "items": REQUIREMENT_SCHEMA,
+            "description": "The requirements the instruction states (outputs and formats, top module, flattening, "
+            "target cells, steps) and whether the last run met each.",
+        },
     },
     "required": [
         "script",
@@ -86,6 +102,7 @@ OUTPUT_SCHEMA = {
         "problems",
         "notes",
         "confinement",
+        "requirements",
     ],
 }
 
@@ -176,8 +193,10 @@ def chipmate_register_tasks(register):
             handler=generate,
             description=(
                 "Write a script for an EDA tool (yosys, opensta) from an instruction and input files; it is run "
-                "in a sandbox against the real tool and repaired from the tool's errors, and comes back with the "
-                "tool's log. Streams one progress event per stage (retrieve, ground, generate, check, run, repair)."
+                "in a sandbox against the real tool, checked against the requirements of the instruction, and "
+                "repaired from the tool's errors and the unmet requirements; it comes back with the tool's log and "
+                "the requirements. Streams one progress event per stage (retrieve, ground, generate, check, run, "
+                "candidates, repair)."
             ),
             input_schema=INPUT_SCHEMA,
             output_schema=OUTPUT_SCHEMA,

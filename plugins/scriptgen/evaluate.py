@@ -9,9 +9,12 @@ A task file is JSONL, one task per line::
      "expect": {"contains": {"stat.txt": ["cells"]}, "lacks": {"out.v": ["(*"]}}}   # optional
 
 A sample passes when the generated script runs without error in the sandbox, the checker (run in the same
-directory afterwards, so it reads what the script wrote) runs without error, and every ``expect`` holds: each
-file named under ``contains`` or ``lacks`` exists, holds every ``contains`` string and no ``lacks`` string.
-pass@k is the unbiased estimator of Chen et al. (2021) over n samples per task: 1 - C(n-c, k) / C(n, k).
+directory afterwards, so it reads what the script wrote) runs without error, every ``expect`` holds (each file
+named under ``contains`` or ``lacks`` exists, holds every ``contains`` string and no ``lacks`` string), and the
+pipeline found every requirement of the instruction met (:mod:`.requirements`; a script that ran but missed one is
+a failure even when the checker accepts it). pass@k is the unbiased estimator of Chen et al. (2021) over n samples
+per task: 1 - C(n-c, k) / C(n, k). The summary also gives the share of samples whose script ran but did the wrong
+thing (the checker, an ``expect`` or a requirement failed) and the median seconds of each pipeline stage.
 """
 
 from __future__ import annotations
@@ -151,8 +154,14 @@ class TaskResult:
     failures: list[str]
     seconds: list[float]
     scripts: list[str]
-    #: per sample: runs in the tool, generator calls, the pipeline's notes and remaining problems
+    #: per sample: runs in the tool, generator calls, the pipeline's notes and remaining problems, requirements
     details: list[dict[str, Any]] = field(default_factory=list)
+    #: per sample: the script ran in the tool but did the wrong thing (checker, expect or a requirement failed)
+    ran_wrong: list[bool] = field(default_factory=list)
+    #: per sample: the script ran but a requirement the pipeline checked was unmet
+    unmet: list[bool] = field(default_factory=list)
+    #: per sample: seconds per pipeline stage
+    stages: list[dict[str, float]] = field(default_factory=list)
 
 
 def evaluate(
@@ -179,21 +188,34 @@ def evaluate(
                 script, outcome = "", None
                 result.failures.append(f"error: {type(exc).__name__}: {_first_line(str(exc))}")
             seconds = time.monotonic() - started
+            ran = unmet = False
             if outcome is not None:
                 ok, why = (
                     judge(task, script, tool_for(task.tool), timeout=timeout, limits=limits)
                     if script.strip()
                     else (False, "empty")
                 )
+                last = getattr(outcome, "run", None)
+                ran = bool(script.strip()) and last is not None and bool(last.ok)
+                missed = list(getattr(outcome, "unmet", []))
+                unmet = ran and bool(missed)
+                if ok and missed:
+                    # The checker accepted it, but the instruction asked for more than the checker looks at.
+                    ok, why = False, f"requirement: {missed[0].requirement}"
                 result.failures.append(why)
             else:
                 ok = False
             result.passed.append(ok)
+            result.ran_wrong.append(ran and not ok)
+            result.unmet.append(unmet)
             result.seconds.append(seconds)
             result.scripts.append(script)
             if outcome is not None:
-                keys = ("rounds", "generations", "notes", "problems")
-                result.details.append({key: getattr(outcome, key, None) for key in keys})
+                keys = ("rounds", "generations", "candidates", "notes", "problems")
+                detail = {key: getattr(outcome, key, None) for key in keys}
+                detail["requirements"] = [c.output() for c in getattr(outcome, "requirements", [])]
+                result.details.append(detail)
+                result.stages.append(dict(getattr(outcome, "seconds", {}) or {}))
         results.append(result)
         if progress is not None:
             progress(result)
@@ -214,20 +236,37 @@ def summarize(results: list[TaskResult], samples: int) -> dict[str, Any]:
         for k in ks:
             row[f"pass@{k}"] = sum(pass_at_k(len(r.passed), sum(r.passed), k) for r in chosen) / len(chosen)
         row["median_seconds"] = statistics.median(s for r in chosen for s in r.seconds)
+        samples_ran_wrong = [x for r in chosen for x in r.ran_wrong]
+        row["ran_wrong"] = sum(samples_ran_wrong) / len(samples_ran_wrong) if samples_ran_wrong else 0.0
+        samples_unmet = [x for r in chosen for x in r.unmet]
+        row["ran_unmet"] = sum(samples_unmet) / len(samples_unmet) if samples_unmet else 0.0
         summary["levels"][level] = row
     failures = Counter(f for r in results for f in r.failures if f)
     summary["failures"] = dict(failures.most_common())
+    stages = sorted({stage for r in results for sample in r.stages for stage in sample})
+    summary["stage_seconds"] = {
+        stage: statistics.median(sample.get(stage, 0.0) for r in results for sample in r.stages) for stage in stages
+    }
     return summary
 
 
 def format_summary(summary: dict[str, Any]) -> str:
     """The summary as a plain-text table."""
     ks = [key for key in next(iter(summary["levels"].values())) if key.startswith("pass@")]
-    header = f"{'level':<8} {'tasks':>5} " + " ".join(f"{k:>7}" for k in ks) + f" {'median s':>9}"
+    header = (
+        f"{'level':<8} {'tasks':>5} "
+        + " ".join(f"{k:>7}" for k in ks)
+        + f" {'ran,wrong':>9} {'unmet':>6} {'median s':>9}"
+    )
     lines = [header]
     for level, row in summary["levels"].items():
         values = " ".join(f"{row[k]:>7.1%}" for k in ks)
-        lines.append(f"{level:<8} {row['tasks']:>5} {values} {row['median_seconds']:>9.1f}")
+        wrong = f"{row.get('ran_wrong', 0.0):>9.1%} {row.get('ran_unmet', 0.0):>6.1%}"
+        lines.append(f"{level:<8} {row['tasks']:>5} {values} {wrong} {row['median_seconds']:>9.1f}")
+    if summary.get("stage_seconds"):
+        stages = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in summary["stage_seconds"].items())
+        lines.append(f"median seconds per stage: {stages}")
+    lines.append("ran,wrong: the script ran but failed the checker or a requirement; unmet: of those, a requirement")
     if summary["failures"]:
         lines.append("failures: " + "; ".join(f"{name} ×{count}" for name, count in summary["failures"].items()))
     return "\n".join(lines)

@@ -387,7 +387,9 @@ def repair_help(tool: Any, run: Any, docs: ToolDocs | None) -> tuple[str, str]:
             closest = docs.closest(unknown.group(1) or unknown.group(2))
             if closest:
                 command = closest
-        elif run.ok:  # a requirement failed after a clean run: the writer of the output it names, if any
+        elif run.ok and not command:
+            # A problem after a clean run that names no command (an intent check names the command that meets
+            # it): the writer of the output it names, if any.
             for match in MISSING_OUTPUT.finditer(run.error or ""):
                 writer = YOSYS_FORMATS.get(match.group(2).lower()) if docs.tool != "opensta" else None
                 if writer in docs.commands:

@@ -3,18 +3,22 @@
 1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`), and **ground** the
    request in the tool's help: the usage of the commands it calls for (:mod:`.helpdocs`);
 2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
-3. **check** it: clean the reply, apply the language constraints, and resample (at ``temperature``) while
-   problems remain that the constraints cannot fix (:mod:`.constrain`); lines the safety checks refuse are
-   removed, so they never run;
-4. **run** it in the tool's sandbox;
-5. **repair** a failure: the fix the tool's error spells out when there is one (at most ``MAX_TOOL_FIXES``; no
-   model), else the model's repair turn with the error line and the failing command's usage (:mod:`.repair`, one
-   generation, sampled again once if it only repeats the script; at most ``max_repairs`` such rounds), then back
-   to check and run. A request makes at most ``1 + resamples + 2 * max_repairs`` generations.
+3. **check** it: clean the reply, apply the language constraints, drop the lines the safety checks refuse (and
+   let the constraints see the script after that), and resample (at ``temperature``) while problems remain that
+   the constraints cannot fix (:mod:`.constrain`);
+4. **run** it in the tool's sandbox and check the instruction's requirements against what it wrote
+   (:mod:`.requirements`: named outputs and formats, top module, flattening, target or liberty cells, memories,
+   steps; a netlist is read back by an introspection run when a structural requirement needs it);
+5. **repair** a failure: the fix the tool's error spells out, or the fix an unmet requirement spells out (at most
+   ``MAX_TOOL_FIXES``; no model); then another **candidate** sampled from the request's prompt while fewer than
+   ``candidates`` were tried; then the model's repair turn with the error line, or the unmet requirements with
+   what was found, and the usage of the command concerned (:mod:`.repair`, one generation, sampled again once if it
+   only repeats the script; at most ``max_repairs`` such rounds), then back to check and run. A request makes at
+   most ``1 + resamples + (candidates - 1) + 2 * max_repairs`` generations.
 
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
-check stage, ``repair`` (the default, the full pipeline) the repair rounds.
+check stage, ``repair`` (the default, the full pipeline) the repair rounds and the candidates.
 """
 
 from __future__ import annotations
@@ -27,8 +31,19 @@ from typing import Any
 from .checks import Problem
 from .constrain import Request, clean, constrain
 from .helpdocs import repair_help
-from .prompt import build_messages
+from .prompt import build_messages, verilog_design
 from .repair import repair_messages, tool_fix
+from .requirements import (
+    Check,
+    IntentFix,
+    Requirement,
+    evidence,
+    extract,
+    failed_introspection,
+    intent_fix,
+    introspection_script,
+    verify,
+)
 from .sandbox import SandboxLimits
 from .tool import ScriptRun, ScriptTool, excerpt
 
@@ -56,6 +71,8 @@ class Stages:
     temperature: float = 0.7
     #: longest script the generator may write, in tokens
     max_tokens: int = 320
+    #: candidates drawn and run before the model's repair turns: the first that runs and meets every requirement wins
+    candidates: int = 2
 
     @classmethod
     def ablation(cls, name: str, **settings: Any) -> Stages:
@@ -82,6 +99,17 @@ class Outcome:
     generations: int = 0
     #: how the last run was confined, or why the script was not run (when there was no run)
     confinement: str = ""
+    #: the requirements the instruction states and whether the last run met each
+    requirements: list[Check] = field(default_factory=list)
+    #: candidates drawn and run before the repairs (not part of the task output; the evaluation reports it)
+    candidates: int = 0
+    #: seconds per stage (generate, check, run, verify) of this request (the evaluation reports them)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unmet(self) -> list[Check]:
+        """The requirements the last run did not meet."""
+        return [c for c in self.requirements if not c.held]
 
     def output(self) -> dict[str, Any]:
         """The ``scriptgen.generate`` output."""
@@ -96,6 +124,7 @@ class Outcome:
             "problems": self.problems,
             "notes": self.notes,
             "confinement": self.run.confinement if self.run is not None else self.confinement,
+            "requirements": [c.output() for c in self.requirements],
         }
 
 
@@ -122,6 +151,8 @@ class Pipeline:
         self.timeout = timeout
         self.limits = limits
         self.generations = 0
+        #: seconds spent per stage (retrieve, generate, check, run, verify) by this pipeline's requests
+        self.seconds: dict[str, float] = {}
 
     def _progress(self, ctx: Any, fraction: float, stage: str, message: str) -> None:
         if ctx is not None:
@@ -133,6 +164,7 @@ class Pipeline:
     ) -> str:
         """The generator's reply, cut short once it loops (small models repeat lines until max_tokens)."""
         self.generations += 1
+        started = time.monotonic()
         budget = max_tokens or self.stages.max_tokens
         stream = self.generator.stream(messages, max_tokens=budget, temperature=temperature, ctx=ctx)
         text = ""
@@ -143,6 +175,7 @@ class Pipeline:
                     break
         finally:
             stream.close()
+            self._timed("generate", started)
         return text
 
     def _ground(self, instruction: str, request: Request, ctx: Any) -> str:
@@ -156,19 +189,37 @@ class Pipeline:
         self._progress(ctx, 0.08, "ground", f"{', '.join(commands) or 'no command'} ({seconds:.2f} s)")
         return usage
 
+    def _timed(self, stage: str, started: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + time.monotonic() - started
+
+    def _drop_unsafe(self, script: str, notes: list[str]) -> str:
+        """``script`` without the lines the tool's safety checks refuse (they would never run)."""
+        unsafe = self.tool.check(script)
+        if not unsafe:
+            return script
+        drop = {p.line for p in unsafe}
+        notes += [f"removed {p}" for p in unsafe]
+        return "".join(f"{x}\n" for n, x in enumerate(script.splitlines(), 1) if n not in drop)
+
     def _check(self, text: str, request: Request, notes: list[str]) -> tuple[str, list[Problem]]:
-        """Clean and constrain ``text`` (when the stage is on) and drop lines the safety checks refuse."""
+        """Clean ``text``, drop lines the safety checks refuse, and constrain what is left (when the stage is on)."""
+        started = time.monotonic()
         script, problems = text, []
         if self.stages.constraints:
             script, cleaned = clean(text, comment="#")
+            notes += cleaned
             constrained = constrain(script, request, self.tool)
             script, problems = constrained.script, constrained.problems
-            notes += cleaned + constrained.notes
-            unsafe = self.tool.check(script)
-            if unsafe:
-                drop = {p.line for p in unsafe}
-                script = "".join(f"{x}\n" for n, x in enumerate(script.splitlines(), 1) if n not in drop)
-                notes += [f"removed {p}" for p in unsafe]
+            notes += constrained.notes
+            safe = self._drop_unsafe(script, notes)
+            if safe != script:
+                # The constraints judged the script before the unsafe lines went: a named output whose writer was
+                # on a refused line would stay unwritten. They judge the script that will run once more, and add
+                # what the removal took (what they add must pass the safety checks too).
+                constrained = constrain(safe, request, self.tool)
+                script, problems = self._drop_unsafe(constrained.script, notes), constrained.problems
+                notes += constrained.notes
+        self._timed("check", started)
         return script, problems
 
     def _draft(
@@ -192,6 +243,37 @@ class Pipeline:
         notes += best_notes
         return best
 
+    def requirements(self, instruction: str, files: Sequence[Mapping[str, str]]) -> list[Requirement]:
+        """What the instruction asks for that a run can show (:mod:`.requirements`)."""
+        return extract(instruction, files, self.tool.commands(), self.tool.language)
+
+    def _execute(
+        self, script: str, request: Request, requirements: Sequence[Requirement]
+    ) -> tuple[ScriptRun, list[Check]]:
+        """Run ``script`` and check the requirements against what it wrote; a Yosys netlist whose structure a
+        requirement needs is read back by an introspection run in the same directory."""
+        structural = any(r.kind not in ("output", "step") for r in requirements)
+        netlists = {r.subject: r.format for r in requirements if r.kind == "output"} if structural else {}
+        introspect, introspected = introspection_script(netlists) if self.tool.language == "yosys" else ("", {})
+        started = time.monotonic()
+        run = self.tool.run(
+            script, files=_contents(request), timeout=self.timeout, limits=self.limits, checker=introspect or None
+        )
+        self._timed("run", started)
+        if not run.ok:
+            return run, [Check(r, False, "not checked: the script did not run to its end") for r in requirements]
+        started = time.monotonic()
+        commands = {c.name for c in self.tool.split(script)[0]}
+        checker = run.checker
+        failed = None
+        if checker is not None and not checker.ok:
+            failed = failed_introspection(introspected, checker.error_line, checker.error)
+        outputs = checker.outputs if checker is not None else None
+        found = evidence(requirements, run.outputs, run.log, commands, outputs, introspected, failed)
+        checks = verify(requirements, found, request.files)
+        self._timed("verify", started)
+        return run, checks
+
     def run(
         self,
         instruction: str,
@@ -205,11 +287,15 @@ class Pipeline:
         """Turn ``instruction`` on ``files`` into a script; run and repair it when ``validate``."""
         request = Request(instruction, list(files))
         examples = []
+        started = time.monotonic()
         if self.stages.retrieval and self.retriever is not None and self.stages.examples > 0:
             examples = self.retriever.search(instruction, request.files, self.stages.examples)
             shown = ", ".join(e.record.id for e in examples)
             self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
+        self._timed("retrieve", started)
+        started = time.monotonic()
         usage = self._ground(instruction, request, ctx)
+        self._timed("ground", started)
         messages = build_messages(
             instruction,
             request.files,
@@ -218,38 +304,49 @@ class Pipeline:
             language=self.tool.language,
             docs=usage,
         )
+        requirements = self.requirements(instruction, request.files)
         self._progress(ctx, 0.1, "generate", f"round 1 with {self.generator.__class__.__name__}")
         notes: list[str] = []
         script, problems = self._draft(messages, request, notes, ctx, temperature)
         self._progress(ctx, 0.4, "check", f"{len(problems)} problem(s); {len(notes)} fix(es)")
         found = [{"id": e.record.id, "instruction": e.record.instruction, "score": round(e.score, 4)} for e in examples]
         outcome = Outcome(script, self.tool.name, False, False, 1, "", found, [str(p) for p in problems], notes)
+        outcome.seconds = self.seconds
         if not validate:
+            outcome.requirements = [Check(r, False, "not checked: the script was not run") for r in requirements]
             outcome.generations = self.generations
             return outcome
+        outcome.candidates = 1
+        # Candidates after the first: drawn when the fixes that need no model are used up, before the model's repair
+        # turns (full pipeline only, so that the other ablations stay one draft each).
+        count = self.stages.candidates if self.stages.repair and self.stages.constraints else 1
+        tried, draws = {script}, count - 1
         model_repairs = tool_fixes = 0
+        applied: set[tuple[str, str]] = set()  # the requirements an intent fix was tried for (once each)
         # The script that ran in the tool with the fewest problems left: returned if the repairs after it only make
         # things worse (a problem can be a false alarm, and a repair turn can break a script that worked).
-        ran: tuple[str, ScriptRun, list[str], str] | None = None
+        ran: tuple[str, ScriptRun, list[str], str, list[Check]] | None = None
         while True:
-            run = self.tool.run(script, files=_contents(request), timeout=self.timeout, limits=self.limits)
-            outcome.script, outcome.run, outcome.validated, outcome.passed = script, run, True, run.ok
+            run, checks = self._execute(script, request, requirements)
+            unmet = [c for c in checks if not c.held]
+            outcome.script, outcome.run, outcome.validated, outcome.requirements = script, run, True, checks
             outcome.log, outcome.generations = excerpt(run.log, run.error), self.generations
-            if run.ok and not problems:
+            if run.ok and not problems and not unmet:
                 self._progress(ctx, 1.0, "run", f"passed in {run.seconds:.1f} s (round {outcome.rounds})")
-                outcome.problems = []
+                outcome.passed, outcome.problems = True, []
                 return outcome
             outcome.passed = False
             if run.ok:
                 # The tool accepted the script, but it does not do what was asked (an output it never writes, an
-                # input it would overwrite): not a pass. The model's repair turn gets the unmet problems as the
-                # error to fix.
-                outcome.problems = [str(p) for p in problems]
-                if ran is None or len(problems) < len(ran[2]):
-                    ran = (script, run, outcome.problems, outcome.log)
-                self._progress(ctx, 0.5, "check", f"ran, but {len(problems)} problem(s) remain: {problems[0]}")
-                first = problems[0]
-                run = replace(run, error="\n".join(map(str, problems)), error_line=first.line, command=first.command)
+                # input it would overwrite, a requirement the artefacts do not meet): not a pass. The model's repair
+                # turn gets what is unmet, with what was found, as the error to fix.
+                left = [*problems, *(c.problem() for c in unmet)]
+                outcome.problems = [str(p) for p in left]
+                if ran is None or len(left) < len(ran[2]):
+                    ran = (script, run, outcome.problems, outcome.log, checks)
+                self._progress(ctx, 0.5, "check", f"ran, but {len(left)} problem(s) remain: {left[0]}")
+                first = left[0]
+                run = replace(run, error="\n".join(map(str, left)), error_line=first.line, command=first.command)
             else:
                 where = f" at line {run.error_line}" if run.error_line else ""
                 first_line = run.error.splitlines()[0] if run.error else "failed"
@@ -265,6 +362,25 @@ class Pipeline:
                 notes.append(f"round {outcome.rounds}: {fixed.note}")
                 self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {fixed.note}")
                 continue
+            intent = self._intent_fix(script, unmet, instruction, request, applied) if run.ok else None
+            if intent is not None and tool_fixes < MAX_TOOL_FIXES:
+                tool_fixes += 1
+                outcome.rounds += 1
+                script, problems = self._check(intent.script, request, notes)
+                notes.append(f"round {outcome.rounds}: {intent.note}")
+                self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {intent.note}")
+                continue
+            candidate = None
+            while draws > 0 and candidate is None:
+                draws -= 1
+                candidate = self._candidate(messages, request, notes, tried, ctx)
+            if candidate is not None:
+                outcome.candidates += 1
+                script, problems = candidate
+                notes.append(f"candidate {outcome.candidates} of {count}: the earlier one did not pass")
+                self._progress(ctx, 0.55, "candidates", f"candidate {outcome.candidates} of {count}")
+                tool_fixes, applied = 0, set()
+                continue
             if model_repairs >= max_repairs:
                 break
             model_repairs += 1
@@ -272,7 +388,7 @@ class Pipeline:
             self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: asking the model, with `{run.command}` help")
             # The repair turn follows the request with only its nearest example: the conversation stays short
             # (prompt tokens cost seconds on a CPU) and the example still anchors the format.
-            shown = build_messages(
+            turn = build_messages(
                 instruction,
                 request.files,
                 self.tool.name,
@@ -280,7 +396,7 @@ class Pipeline:
                 language=self.tool.language,
             )
             command, help_text = repair_help(self.tool, run, self.docs)
-            repair = repair_messages(shown, script, replace(run, command=command), help_text, self.tool.name)
+            repair = repair_messages(turn, script, replace(run, command=command), help_text, self.tool.name)
             # One generation per repair round (two when the model only repeats its script): resampling here too
             # would multiply a request's generations, and each costs seconds on a CPU. A repaired script is about
             # as long as the failed one, so the budget follows its length.
@@ -291,9 +407,37 @@ class Pipeline:
                 text = self._generate(repair, self.stages.temperature, ctx, budget)
                 script, problems = self._check(text, request, notes)
         if ran is not None and not (outcome.run is not None and outcome.run.ok):
-            outcome.script, outcome.run, outcome.problems, outcome.log = ran
+            outcome.script, outcome.run, outcome.problems, outcome.log, outcome.requirements = ran
             notes.append("returned the script that ran in the tool: the repairs after it failed to run")
         return outcome
+
+    def _intent_fix(
+        self, script: str, unmet: Sequence[Check], instruction: str, request: Request, applied: set[tuple[str, str]]
+    ) -> IntentFix | None:
+        """The fix the first unmet requirement spells out (Yosys; each requirement once), else None."""
+        if self.tool.language != "yosys":
+            return None
+        tops = verilog_design(request.files).tops
+        for check in unmet:
+            key = (check.requirement.kind, check.requirement.subject)
+            if key in applied:
+                continue
+            applied.add(key)
+            fixed = intent_fix(script, check, instruction, tops)
+            if fixed is not None and fixed.script != script:
+                return fixed
+        return None
+
+    def _candidate(
+        self, messages: list[dict[str, str]], request: Request, notes: list[str], tried: set[str], ctx: Any
+    ) -> tuple[str, list[Problem]] | None:
+        """Another candidate: the request's prompt sampled again; None when the script is empty or one already
+        run (the same script runs the same way)."""
+        script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
+        if not script.strip() or script in tried:
+            return None
+        tried.add(script)
+        return script, problems
 
 
 #: complete lines after which a reply is cut: the longest library script has 20

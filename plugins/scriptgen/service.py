@@ -10,6 +10,7 @@ Settings come from ``tasks.scriptgen`` in the chipmate config (every default is 
         resamples: 2             # extra samples while the constraints report problems
         temperature: 0.7         # of resamples and repeated repairs (the first draft is greedy)
         max_tokens: 320          # longest generated script, in tokens
+        candidates: 2            # scripts drawn and run before the model repairs; the first that passes wins
         max_repairs: 3           # default repair rounds of a request
         timeout: 60              # seconds per tool run
         memory_mb: 2048          # address space of the tool
@@ -61,6 +62,8 @@ class ScriptGenSettings(Section):
     resamples: int = Field(default=2, ge=0, le=8)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_tokens: int = Field(default=320, ge=16, le=4096)
+    # scripts sampled when the first fails and the fixes without the model do not help (docs/scriptgen.md)
+    candidates: int = Field(default=2, ge=1, le=8)
     max_repairs: int = Field(default=3, ge=0, le=10)
     # seconds
     timeout: float = Field(default=60.0, ge=1, le=3600)
@@ -85,6 +88,7 @@ class ScriptGenSettings(Section):
             resamples=self.resamples,
             temperature=self.temperature,
             max_tokens=self.max_tokens,
+            candidates=self.candidates,
         )
 
     def limits(self) -> SandboxLimits:

@@ -100,6 +100,9 @@ def scriptgen_config(cache: Path, **settings: Any) -> Any:
                     "generator": "fake-gen",
                     "embedder": "fake-embed",
                     "timeout": 60,
+                    # One candidate: the tests of repairs see the model's repair turn right after the first failure
+                    # (test_intent.py tests candidates).
+                    "candidates": 1,
                     # Where this host has no bubblewrap the suite still runs the tools (test_isolation.py skips).
                     "allow_unisolated": not isolation_probe().available,
                     **settings,

@@ -210,6 +210,10 @@ def test_eval_scriptgen_reports_pass_at_1_per_level(config_file, fake_models, tm
     assert list(report["summary"]["failures"]) == [
         "checker: ERROR: Assertion failed: selection is not empty: t:$_*DFF*"
     ]
+    # The third task's script ran and the pipeline found its requirements met; the checker says it is wrong.
+    assert levels["all"]["ran_wrong"] == pytest.approx(1 / 3) and levels["all"]["ran_unmet"] == 0.0
+    assert {"generate", "run", "verify"} <= set(report["summary"]["stage_seconds"])
+    assert report["tasks"][0]["details"][0]["requirements"][0]["requirement"] == "write counter.json (json)"
     text = invoke("eval", "scriptgen", "-c", str(config_file), str(tasks), "--samples", "3", "--ablation", "base")
     assert "pass@1" in text.output and "pass@3" in text.output and "easy" in text.output
 

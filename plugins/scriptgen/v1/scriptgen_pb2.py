@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-chipmate/plugins/scriptgen/v1/scriptgen.proto\x12\x0b\x63hipmate.v1\"9\n\nScriptFile\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\"\xbf\x01\n\x15GenerateScriptRequest\x12\x13\n\x0binstruction\x18\x01 \x01(\t\x12\x0c\n\x04tool\x18\x02 \x01(\t\x12&\n\x05\x66iles\x18\x03 \x03(\x0b\x32\x17.chipmate.v1.ScriptFile\x12\x15\n\x08validate\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\x18\n\x0bmax_repairs\x18\x05 \x01(\x05H\x01\x88\x01\x01\x12\r\n\x05model\x18\x06 \x01(\tB\x0b\n\t_validateB\x0e\n\x0c_max_repairs\"?\n\rScriptExample\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0binstruction\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"\xda\x01\n\x16GenerateScriptResponse\x12\x0e\n\x06script\x18\x01 \x01(\t\x12\x0c\n\x04tool\x18\x02 \x01(\t\x12\x0e\n\x06passed\x18\x03 \x01(\x08\x12\x11\n\tvalidated\x18\x04 \x01(\x08\x12\x0e\n\x06rounds\x18\x05 \x01(\x05\x12\x0b\n\x03log\x18\x06 \x01(\t\x12,\n\x08\x65xamples\x18\x07 \x03(\x0b\x32\x1a.chipmate.v1.ScriptExample\x12\x10\n\x08problems\x18\x08 \x03(\t\x12\r\n\x05notes\x18\t \x03(\t\x12\x13\n\x0b\x63onfinement\x18\n \x01(\t\"E\n\x11ScriptGenProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08\x66raction\x18\x03 \x01(\x02\"\x92\x01\n\x1cGenerateScriptStreamResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.chipmate.v1.ScriptGenProgressH\x00\x12\x35\n\x06result\x18\x02 \x01(\x0b\x32#.chipmate.v1.GenerateScriptResponseH\x00\x42\x07\n\x05\x65vent2\xd6\x01\n\x10ScriptGenService\x12Y\n\x0eGenerateScript\x12\".chipmate.v1.GenerateScriptRequest\x1a#.chipmate.v1.GenerateScriptResponse\x12g\n\x14GenerateScriptStream\x12\".chipmate.v1.GenerateScriptRequest\x1a).chipmate.v1.GenerateScriptStreamResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n-chipmate/plugins/scriptgen/v1/scriptgen.proto\x12\x0b\x63hipmate.v1\"9\n\nScriptFile\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12\x0c\n\x04path\x18\x03 \x01(\t\"\xbf\x01\n\x15GenerateScriptRequest\x12\x13\n\x0binstruction\x18\x01 \x01(\t\x12\x0c\n\x04tool\x18\x02 \x01(\t\x12&\n\x05\x66iles\x18\x03 \x03(\x0b\x32\x17.chipmate.v1.ScriptFile\x12\x15\n\x08validate\x18\x04 \x01(\x08H\x00\x88\x01\x01\x12\x18\n\x0bmax_repairs\x18\x05 \x01(\x05H\x01\x88\x01\x01\x12\r\n\x05model\x18\x06 \x01(\tB\x0b\n\t_validateB\x0e\n\x0c_max_repairs\"?\n\rScriptExample\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0binstruction\x18\x02 \x01(\t\x12\r\n\x05score\x18\x03 \x01(\x02\"\x90\x02\n\x16GenerateScriptResponse\x12\x0e\n\x06script\x18\x01 \x01(\t\x12\x0c\n\x04tool\x18\x02 \x01(\t\x12\x0e\n\x06passed\x18\x03 \x01(\x08\x12\x11\n\tvalidated\x18\x04 \x01(\x08\x12\x0e\n\x06rounds\x18\x05 \x01(\x05\x12\x0b\n\x03log\x18\x06 \x01(\t\x12,\n\x08\x65xamples\x18\x07 \x03(\x0b\x32\x1a.chipmate.v1.ScriptExample\x12\x10\n\x08problems\x18\x08 \x03(\t\x12\r\n\x05notes\x18\t \x03(\t\x12\x13\n\x0b\x63onfinement\x18\n \x01(\t\x12\x34\n\x0crequirements\x18\x0b \x03(\x0b\x32\x1e.chipmate.v1.ScriptRequirement\"F\n\x11ScriptRequirement\x12\x13\n\x0brequirement\x18\x01 \x01(\t\x12\x0c\n\x04held\x18\x02 \x01(\x08\x12\x0e\n\x06\x64\x65tail\x18\x03 \x01(\t\"E\n\x11ScriptGenProgress\x12\r\n\x05stage\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x10\n\x08\x66raction\x18\x03 \x01(\x02\"\x92\x01\n\x1cGenerateScriptStreamResponse\x12\x32\n\x08progress\x18\x01 \x01(\x0b\x32\x1e.chipmate.v1.ScriptGenProgressH\x00\x12\x35\n\x06result\x18\x02 \x01(\x0b\x32#.chipmate.v1.GenerateScriptResponseH\x00\x42\x07\n\x05\x65vent2\xd6\x01\n\x10ScriptGenService\x12Y\n\x0eGenerateScript\x12\".chipmate.v1.GenerateScriptRequest\x1a#.chipmate.v1.GenerateScriptResponse\x12g\n\x14GenerateScriptStream\x12\".chipmate.v1.GenerateScriptRequest\x1a).chipmate.v1.GenerateScriptStreamResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,11 +38,13 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SCRIPTEXAMPLE']._serialized_start=315
   _globals['_SCRIPTEXAMPLE']._serialized_end=378
   _globals['_GENERATESCRIPTRESPONSE']._serialized_start=381
-  _globals['_GENERATESCRIPTRESPONSE']._serialized_end=599
-  _globals['_SCRIPTGENPROGRESS']._serialized_start=601
-  _globals['_SCRIPTGENPROGRESS']._serialized_end=670
-  _globals['_GENERATESCRIPTSTREAMRESPONSE']._serialized_start=673
-  _globals['_GENERATESCRIPTSTREAMRESPONSE']._serialized_end=819
-  _globals['_SCRIPTGENSERVICE']._serialized_start=822
-  _globals['_SCRIPTGENSERVICE']._serialized_end=1036
+  _globals['_GENERATESCRIPTRESPONSE']._serialized_end=653
+  _globals['_SCRIPTREQUIREMENT']._serialized_start=655
+  _globals['_SCRIPTREQUIREMENT']._serialized_end=725
+  _globals['_SCRIPTGENPROGRESS']._serialized_start=727
+  _globals['_SCRIPTGENPROGRESS']._serialized_end=796
+  _globals['_GENERATESCRIPTSTREAMRESPONSE']._serialized_start=799
+  _globals['_GENERATESCRIPTSTREAMRESPONSE']._serialized_end=945
+  _globals['_SCRIPTGENSERVICE']._serialized_start=948
+  _globals['_SCRIPTGENSERVICE']._serialized_end=1162
 # @@protoc_insertion_point(module_scope)

@@ -43,7 +43,7 @@ class ScriptExample(_message.Message):
     def __init__(self, id: _Optional[str] = ..., instruction: _Optional[str] = ..., score: _Optional[float] = ...) -> None: ...
 
 class GenerateScriptResponse(_message.Message):
-    __slots__ = ("script", "tool", "passed", "validated", "rounds", "log", "examples", "problems", "notes", "confinement")
+    __slots__ = ("script", "tool", "passed", "validated", "rounds", "log", "examples", "problems", "notes", "confinement", "requirements")
     SCRIPT_FIELD_NUMBER: _ClassVar[int]
     TOOL_FIELD_NUMBER: _ClassVar[int]
     PASSED_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class GenerateScriptResponse(_message.Message):
     PROBLEMS_FIELD_NUMBER: _ClassVar[int]
     NOTES_FIELD_NUMBER: _ClassVar[int]
     CONFINEMENT_FIELD_NUMBER: _ClassVar[int]
+    REQUIREMENTS_FIELD_NUMBER: _ClassVar[int]
     script: str
     tool: str
     passed: bool
@@ -64,7 +65,18 @@ class GenerateScriptResponse(_message.Message):
     problems: _containers.RepeatedScalarFieldContainer[str]
     notes: _containers.RepeatedScalarFieldContainer[str]
     confinement: str
-    def __init__(self, script: _Optional[str] = ..., tool: _Optional[str] = ..., passed: _Optional[bool] = ..., validated: _Optional[bool] = ..., rounds: _Optional[int] = ..., log: _Optional[str] = ..., examples: _Optional[_Iterable[_Union[ScriptExample, _Mapping]]] = ..., problems: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., confinement: _Optional[str] = ...) -> None: ...
+    requirements: _containers.RepeatedCompositeFieldContainer[ScriptRequirement]
+    def __init__(self, script: _Optional[str] = ..., tool: _Optional[str] = ..., passed: _Optional[bool] = ..., validated: _Optional[bool] = ..., rounds: _Optional[int] = ..., log: _Optional[str] = ..., examples: _Optional[_Iterable[_Union[ScriptExample, _Mapping]]] = ..., problems: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., confinement: _Optional[str] = ..., requirements: _Optional[_Iterable[_Union[ScriptRequirement, _Mapping]]] = ...) -> None: ...
+
+class ScriptRequirement(_message.Message):
+    __slots__ = ("requirement", "held", "detail")
+    REQUIREMENT_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    requirement: str
+    held: bool
+    detail: str
+    def __init__(self, requirement: _Optional[str] = ..., held: _Optional[bool] = ..., detail: _Optional[str] = ...) -> None: ...
 
 class ScriptGenProgress(_message.Message):
     __slots__ = ("stage", "message", "fraction")
