@@ -25,14 +25,9 @@ from typing import Any
 
 from chipmate.errors import BackendUnavailableError, ConfigError
 from chipmate.models.base import (
-    FINISH_LENGTH,
-    Generation,
     Generator,
     ModelSpec,
     StopFilter,
-    TokenStream,
-    check_prompt_size,
-    validate_messages,
 )
 from chipmate.tasks import TaskContext
 
@@ -51,7 +46,7 @@ from .ct2_convert import (  # noqa: F401 - the conversion API is also the backen
 from .decoding import (
     END,
     REPETITION_OPTIONS,
-    LocalTokenizerPrompts,
+    LocalGenerator,
     PromptTiming,
     Repetition,
     repetition_settings,
@@ -178,7 +173,7 @@ def _special_tokens(tokenizer_config: dict[str, Any]) -> dict[str, str]:
     return tokens
 
 
-class CT2Generator(LocalTokenizerPrompts, Generator):
+class CT2Generator(LocalGenerator):
     """A CTranslate2 generator with its tokenizer and chat template; see the module docstring."""
 
     def __init__(
@@ -250,30 +245,6 @@ class CT2Generator(LocalTokenizerPrompts, Generator):
         return self._template.render(messages)
 
     # -- generation ----------------------------------------------------------------------------------------------
-
-    def stream(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        stop: list[str] | None = None,
-        ctx: TaskContext | None = None,
-    ) -> TokenStream:
-        """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
-        validate_messages(messages)
-        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
-        ids, max_tokens = self.prompt_ids(messages, max_tokens)
-        state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        # Set until the decoder starts (a stream never iterated holds nothing), then until it has stopped.
-        finished = threading.Event()
-        finished.set()
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
-        return TokenStream(
-            deltas,
-            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
-            finished=finished,
-        )
 
     def generation_kwargs(self, max_tokens: int, temperature: float) -> dict[str, Any]:
         """Keyword arguments of ``generate_tokens`` / ``generate_batch`` (the benchmark calls them the same way)."""

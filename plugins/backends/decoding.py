@@ -1,6 +1,7 @@
 """What the local generator backends (``hf``, ``ct2``) share: the repetition settings of an alias, and the loop
 that turns generated token ids into text deltas (incremental detokenization, end-of-sequence, stop strings, the
-loop guard, cancellation and usage counts), and fitting a prompt into the context (:class:`LocalTokenizerPrompts`).
+loop guard, cancellation and usage counts), fitting a prompt into the context (:class:`LocalTokenizerPrompts`), and
+``stream`` over a backend's own decoding loop (:class:`LocalGenerator`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from chipmate.errors import ChipmateError, ConfigError, DeadlineExceededError
-from chipmate.models.base import FINISH_LOOP, FINISH_STOP, LoopGuard, ModelSpec, StopFilter, fit_messages
+from chipmate.models.base import (
+    FINISH_LENGTH,
+    FINISH_LOOP,
+    FINISH_STOP,
+    Generation,
+    Generator,
+    LoopGuard,
+    ModelSpec,
+    StopFilter,
+    TokenStream,
+    check_prompt_size,
+    fit_messages,
+    validate_messages,
+)
 from chipmate.tasks import TaskContext
 
 REPETITION_OPTIONS = {
@@ -234,3 +248,47 @@ class LocalTokenizerPrompts:
         if fitted.overflow:
             ids = ids[-(self.context_length - fitted.max_tokens) :]
         return ids, fitted.max_tokens
+
+
+class LocalGenerator(LocalTokenizerPrompts, Generator):
+    """A local generator (``hf``, ``ct2``): ``stream`` written once over the backend's ``_deltas``, its decoding
+    loop. A subclass of :class:`Generator` (not a mixin) so that ``Generator.__init_subclass__`` puts this
+    ``stream`` behind the generation queue, which the backends inherit."""
+
+    def _deltas(
+        self,
+        ids: list[int],
+        max_tokens: int,
+        temperature: float,
+        stop: StopFilter,
+        ctx: TaskContext | None,
+        state: dict[str, Any],
+        finished: threading.Event,
+    ) -> Iterator[str]:
+        """Text deltas of the completion of ``ids``; fills ``state`` (completion tokens, finish, text) and sets
+        ``finished`` once the decoder has stopped."""
+        raise NotImplementedError
+
+    def stream(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        stop: list[str] | None = None,
+        ctx: TaskContext | None = None,
+    ) -> TokenStream:
+        """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
+        validate_messages(messages)
+        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
+        ids, max_tokens = self.prompt_ids(messages, max_tokens)
+        state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
+        # Set until the decoder starts (a stream never iterated holds nothing), then until it has stopped.
+        finished = threading.Event()
+        finished.set()
+        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
+        return TokenStream(
+            deltas,
+            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
+            finished=finished,
+        )

@@ -19,14 +19,8 @@ from typing import Any
 
 from chipmate.errors import ConfigError, ModelNotFoundError
 from chipmate.models.base import (
-    FINISH_LENGTH,
-    Generation,
-    Generator,
     ModelSpec,
     StopFilter,
-    TokenStream,
-    check_prompt_size,
-    validate_messages,
 )
 from chipmate.tasks import TaskContext
 
@@ -35,7 +29,7 @@ from .adapters import apply_adapter
 from .decoding import (
     END,
     REPETITION_OPTIONS,
-    LocalTokenizerPrompts,
+    LocalGenerator,
     PromptTiming,
     Repetition,
     repetition_settings,
@@ -259,7 +253,7 @@ class _Halt:
         return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
 
 
-class HFGenerator(LocalTokenizerPrompts, Generator):
+class HFGenerator(LocalGenerator):
     """A loaded Hugging Face causal LM; see the module docstring for how streaming and cancellation work."""
 
     # Forward passes of concurrent requests run in parallel (torch releases the GIL); a few at once keep the cores
@@ -309,30 +303,6 @@ class HFGenerator(LocalTokenizerPrompts, Generator):
             )
 
     # -- generation ------------------------------------------------------------------------------------------
-
-    def stream(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        max_tokens: int = 256,
-        temperature: float = 0.0,
-        stop: list[str] | None = None,
-        ctx: TaskContext | None = None,
-    ) -> TokenStream:
-        """Yield text deltas as the model produces them (see :class:`chipmate.models.Generator`)."""
-        validate_messages(messages)
-        check_prompt_size(messages, context_length=self.context_length, count=self.count_tokens)
-        ids, max_tokens = self.prompt_ids(messages, max_tokens)
-        state: dict[str, Any] = {"completion": 0, "finish": FINISH_LENGTH, "text": ""}
-        # Set until generation starts (a stream never iterated holds nothing), then until it has stopped.
-        finished = threading.Event()
-        finished.set()
-        deltas = self._deltas(ids, max_tokens, temperature, StopFilter(stop), ctx, state, finished)
-        return TokenStream(
-            deltas,
-            lambda: Generation(state["text"], len(ids), state["completion"], state["finish"]),
-            finished=finished,
-        )
 
     def generation_kwargs(self, ids: list[int], max_tokens: int, temperature: float) -> dict[str, Any]:
         """Arguments of ``model.generate`` for a prompt (the benchmark calls generate with the same)."""
