@@ -34,16 +34,12 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from chipmate.errors import InvalidInputError
 from chipmate.sections import Count, Section, invalid
 
 from ..progress import say
 from .retriever_data import (
     TrainingPair,
-    answerable,
-    generation_targets,
-    load_passages,
-    make_queries,
+    passages_and_questions,
     split_dev,
 )
 
@@ -203,64 +199,25 @@ def run(config: Config) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     host = Host(host_config(config.models_config))
     random.seed(config.seed)
-    harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
-    say(f"train query-adapter: reading the passages{harvest}")
-    chunks = load_passages(
-        host.training_data,
-        index_dir=config.index_dir,
-        paths=config.paths,
-        yosys_help=config.yosys_help,
-        chunk_size=config.chunk_size,
-        chunk_overlap=config.chunk_overlap,
-    )
-    questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
-    generator = None
-    targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
-    if config.generated_per_passage > 0 and config.write_questions:
-        from .retriever_data import read_questions
-
-        if any(i not in read_questions(questions, chunks)[1] for i in targets):
-            generator = host.models.generator(config.generator)
-    checked: dict[str, int] = {}
-    queries = make_queries(
-        chunks,
-        generator=generator,
-        generated_per_passage=config.generated_per_passage,
-        keyphrase_per_passage=config.keyphrase_per_passage,
-        generate_for=targets,
-        questions_file=questions,
-        seed=config.seed,
-        show_progress=config.train.progress,
-        stats=checked,
-    )
-    embedder = host.models.embedder(config.embedder)
     alias = config.embedder or host.models.default_alias("embedder")
-    groups = np.array([c.source for c in chunks])
     # Embedding is the slow part on a CPU, and the same for every train: setting: cached in out_dir for the next
     # run (keyed by the embedder, the passages and the questions).
     cache = EmbeddingCache(out / "embedded.npz", alias)
-    say(f"train query-adapter: embedding {len(chunks)} passages and {len(queries)} questions")
-    vectors = cache.passages(embedder, chunks)
-    checked["unanswerable"] = 0
-    if config.answerable_depth:
-        queries, checked["unanswerable"] = answerable(
-            queries, chunks, cache.wrap(embedder), vectors, depth=config.answerable_depth, groups=list(groups)
-        )
-    checked["kept"] = len(queries)
-    say(
-        f"train query-adapter: questions {checked['written']} written, {checked['duplicates']} duplicates and "
-        f"{checked['unanswerable']} unanswerable dropped, {checked['kept']} kept"
-    )
-    if not queries:
-        raise InvalidInputError(
-            "no question survived the checks (duplicates, answerable by its passage)",
-            hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
-        )
+
+    def embed(chunks: list[Any], questions: int) -> tuple[Any, np.ndarray]:
+        embedder = host.models.embedder(config.embedder)
+        say(f"train query-adapter: embedding {len(chunks)} passages and {questions} questions")
+        return cache.wrap(embedder), cache.passages(embedder, chunks)
+
+    chunks, queries, group_list, checked, cached, vectors = passages_and_questions(
+        config, host, out, "query-adapter", embed=embed, show_progress=config.train.progress,
+        write_questions=config.write_questions,
+    )  # fmt: skip
+    groups = np.array(group_list)
     pairs = [TrainingPair(q.text, q.gold, [], origin) for q, origin in queries]
     # Held out: generated questions (they resemble a user's) when there are enough to measure anything.
     origin = "generated" if sum(p.origin == "generated" for p in pairs) >= MIN_GENERATED_DEV else "keyphrase"
     train_pairs, dev_pairs = split_dev(pairs, config.dev_fraction, seed=config.seed, origin=origin)
-    cached = cache.wrap(embedder)
 
     def encode(rows: list[TrainingPair]) -> tuple[np.ndarray, np.ndarray]:
         if not rows:

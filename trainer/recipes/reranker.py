@@ -39,19 +39,15 @@ from typing import Any
 import numpy as np
 from pydantic import Field, model_validator
 
-from chipmate.errors import InvalidInputError
 from chipmate.sections import Count, Section, invalid
 from chipmate.trainer.precision import PrecisionConfig
 
 from ..progress import say
 from .retriever_data import (
     TrainingPair,
-    answerable,
-    generation_targets,
-    load_passages,
-    make_queries,
     mine_hard_negatives,
     passage_vectors,
+    passages_and_questions,
     split_dev,
     training_columns,
     write_pairs,
@@ -264,58 +260,16 @@ def run(config: Config) -> dict[str, Any]:
     device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
 
     # 1) passages and questions, exactly as the retriever recipe makes them (the questions file is shared)
-    harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
-    say(f"train reranker: reading the passages{harvest}")
-    chunks = load_passages(
-        host.training_data,
-        index_dir=config.index_dir,
-        paths=config.paths,
-        yosys_help=config.yosys_help,
-        chunk_size=config.chunk_size,
-        chunk_overlap=config.chunk_overlap,
-    )
-    questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
-    generator = None
-    targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
-    if config.generated_per_passage > 0 and config.write_questions:
-        from .retriever_data import read_questions
-
-        covered = read_questions(questions, chunks)[1]
-        if any(i not in covered for i in targets):
-            generator = host.models.generator(config.generator)
-    checked: dict[str, int] = {}
-    queries = make_queries(
-        chunks,
-        generator=generator,
-        generated_per_passage=config.generated_per_passage,
-        keyphrase_per_passage=config.keyphrase_per_passage,
-        generate_for=targets,
-        questions_file=questions,
-        seed=config.seed,
-        show_progress=config.train.progress,
-        stats=checked,
-    )
-
     # 2) checks and hard negatives with the embedder designqa retrieves with (the candidates a reranker sees)
-    embedder = host.models.embedder(None)  # designqa's default embedder
-    groups = [c.source for c in chunks]
-    say(f"train reranker: embedding {len(chunks)} passages, checking {len(queries)} questions, mining negatives")
-    vectors = passage_vectors(embedder, chunks)
-    checked["unanswerable"] = 0
-    if config.answerable_depth:
-        queries, checked["unanswerable"] = answerable(
-            queries, chunks, embedder, vectors, depth=config.answerable_depth, groups=groups
-        )
-    checked["kept"] = len(queries)
-    say(
-        f"train reranker: questions {checked['written']} written, {checked['duplicates']} duplicates and "
-        f"{checked['unanswerable']} unanswerable dropped, {checked['kept']} kept"
-    )
-    if not queries:
-        raise InvalidInputError(
-            "no question survived the checks (duplicates, answerable by its passage)",
-            hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
-        )
+    def embed(chunks: list[Any], questions: int) -> tuple[Any, np.ndarray]:
+        embedder = host.models.embedder(None)  # designqa's default embedder
+        say(f"train reranker: embedding {len(chunks)} passages, checking {questions} questions, mining negatives")
+        return embedder, passage_vectors(embedder, chunks)
+
+    chunks, queries, groups, checked, embedder, vectors = passages_and_questions(
+        config, host, out, "reranker", embed=embed, show_progress=config.train.progress,
+        write_questions=config.write_questions,
+    )  # fmt: skip
     pairs = mine_hard_negatives(
         queries,
         chunks,

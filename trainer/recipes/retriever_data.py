@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from chipmate.errors import InvalidInputError
 from chipmate.training_data import PASSAGES, Passage, TrainingDataRegistry, content_key
 
+from ..progress import say
 from .synthetic import (
     SyntheticQuery,
     clean_question,
@@ -200,6 +201,92 @@ def answerable(
         if any(int(i) >= 0 and groups[int(i)] == wanted for i in row):
             kept.append(item)
     return kept, len(queries) - len(kept)
+
+
+class CheckedQuestions(NamedTuple):
+    """What :func:`passages_and_questions` hands a recipe (a tuple, so a recipe can unpack it and drop the
+    embedder and the vectors when it no longer needs them)."""
+
+    chunks: list[Passage]
+    #: the questions that passed the checks, with their origin ("generated" or "keyphrase")
+    queries: list[tuple[SyntheticQuery, str]]
+    #: each passage's source (a command's help): passages of one group answer each other's questions
+    groups: list[str]
+    #: written, duplicates, unanswerable, kept
+    checked: dict[str, int]
+    #: the embedder the questions were checked with, and the passages it embedded
+    embedder: Any
+    vectors: np.ndarray
+
+
+def passages_and_questions(
+    config: Any,
+    host: Any,
+    out: Path,
+    label: str,
+    *,
+    embed: Callable[[list[Passage], int], tuple[Any, np.ndarray]],
+    show_progress: bool,
+    write_questions: bool = True,
+) -> CheckedQuestions:
+    """Steps 1 and 2 of every retrieval recipe (retriever, reranker, query adapter): the passages of the plugins'
+    offers, the questions (generated ones cached in ``questions_file``, default ``out/questions.jsonl``, so a
+    second run or a resume writes none), and the answerability check.
+
+    ``config`` is a recipe's config (it reads the fields the three share: index_dir, paths, yosys_help,
+    chunk_size, chunk_overlap, questions_file, generated_per_passage, keyphrase_per_passage,
+    max_generated_passages, generator, seed, answerable_depth). ``embed(chunks, questions)`` returns the
+    embedder the check uses and the passages' vectors by it (called once the questions are made: a recipe may
+    load its embedder there, after the generator has done its work). ``write_questions`` false uses only the
+    questions already in the file. ``label`` names the recipe in the progress lines.
+    """
+    harvest = " (harvesting Yosys help: a minute or two)" if config.yosys_help else ""
+    say(f"train {label}: reading the passages{harvest}")
+    chunks = load_passages(
+        host.training_data,
+        index_dir=config.index_dir,
+        paths=config.paths,
+        yosys_help=config.yosys_help,
+        chunk_size=config.chunk_size,
+        chunk_overlap=config.chunk_overlap,
+    )
+    questions = Path(config.questions_file).expanduser() if config.questions_file else out / "questions.jsonl"
+    generator = None
+    targets = generation_targets(len(chunks), config.max_generated_passages, config.seed)
+    if config.generated_per_passage > 0 and write_questions:
+        covered = read_questions(questions, chunks)[1]
+        if any(i not in covered for i in targets):
+            generator = host.models.generator(config.generator)
+    checked: dict[str, int] = {}
+    queries = make_queries(
+        chunks,
+        generator=generator,
+        generated_per_passage=config.generated_per_passage,
+        keyphrase_per_passage=config.keyphrase_per_passage,
+        generate_for=targets,
+        questions_file=questions,
+        seed=config.seed,
+        show_progress=show_progress,
+        stats=checked,
+    )
+    embedder, vectors = embed(chunks, len(queries))
+    groups = [c.source for c in chunks]
+    checked["unanswerable"] = 0
+    if config.answerable_depth:
+        queries, checked["unanswerable"] = answerable(
+            queries, chunks, embedder, vectors, depth=config.answerable_depth, groups=groups
+        )
+    checked["kept"] = len(queries)
+    say(
+        f"train {label}: questions {checked['written']} written, {checked['duplicates']} duplicates and "
+        f"{checked['unanswerable']} unanswerable dropped, {checked['kept']} kept"
+    )
+    if not queries:
+        raise InvalidInputError(
+            "no question survived the checks (duplicates, answerable by its passage)",
+            hint="generate more questions (generated_per_passage) or set answerable_depth: 0",
+        )
+    return CheckedQuestions(chunks, queries, groups, checked, embedder, vectors)
 
 
 def same_source_groups(chunks: Sequence[Passage]) -> list[str]:
