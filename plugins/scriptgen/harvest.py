@@ -22,6 +22,9 @@ YosysHQ/yosys and The-OpenROAD-Project/OpenSTA at the commits they hold (each re
 Results are cached per candidate under ``--work`` (default ``<cache>/scriptgen/harvest``), so a rerun only
 validates and describes what changed. The records carry their provenance (repository, path, commit) and licence:
 ISC for Yosys, GPL-3.0 for OpenSTA (command lines only, replayed on chipmate's designs).
+
+Over 400 lines on purpose: an offline maintenance script (the server never imports it) whose collect,
+validate and describe steps share the candidate model; each step stays a short function.
 """
 
 from __future__ import annotations

@@ -24,6 +24,9 @@ Run::
 data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight), ``metrics.jsonl`` and
 ``metrics.png`` (loss per step, dev hit@k per epoch: the loop's records with an ``epoch`` key), ``ckpt.pt`` (after
 each epoch), ``summary.json`` and ``final/``.
+
+Over 400 lines on purpose: the recipe's configuration, run, batch function and contrastive loss read top to
+bottom as one recipe; the data steps already live in ``retriever_data.py``.
 """
 
 from __future__ import annotations
