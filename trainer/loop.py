@@ -15,6 +15,9 @@ documentation, so its loss curve shows something learned) so the loop can be tri
 
 ``out_dir`` receives ``ckpt.pt`` (atomic writes), ``metrics.jsonl`` (loss, lr, loss scale, skipped steps, grad
 norm, tokens/s) and ``metrics.png`` (loss and loss scale).
+
+Over 400 lines on purpose: the loop's phases (set-up, resume, iterations, metrics, evaluation, checkpoints,
+Ctrl-C) share one run's state and read best together; precision, sharding and checkpoint files live elsewhere.
 """
 
 from __future__ import annotations
@@ -201,6 +204,150 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
+@dataclass
+class _Run:
+    """The state of one :func:`train` call, shared by the phases it is split into (set-up, iterations, events).
+
+    ``iteration`` counts data batches (skipped steps included), ``step`` applied optimizer updates; the window
+    fields time the training iterations since the last metrics record, evaluation time excluded.
+    """
+
+    cfg: TrainConfig
+    model: nn.Module
+    fwd_model: nn.Module  # the DDP wrapper under torchrun with parallel=ddp, else the model itself
+    precision: Any
+    get_batch: BatchFn
+    objective: LossFn
+    evaluate: EvalFn | None
+    rank: int
+    world: int
+    device: torch.device
+    sharded: bool
+    iteration: int = 0
+    step: int = 0
+    evals: list[dict[str, Any]] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    metrics: MetricsLog | None = None
+    bar: Progress | None = None
+    window_start: float = 0.0
+    window_iters: int = 0
+    train_seconds: float = 0.0
+    train_iters: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.cfg.out_dir)
+
+    @property
+    def ckpt_path(self) -> Path:
+        return self.out_dir / "ckpt.pt"
+
+    @property
+    def tokens_per_iter(self) -> int:
+        cfg = self.cfg
+        return cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * self.world
+
+    def with_epoch(self, record: dict[str, Any]) -> dict[str, Any]:
+        per_epoch = getattr(self.get_batch, "iterations_per_epoch", None)
+        return {"epoch": record["iter"] / per_epoch, **record} if per_epoch else record
+
+    def rng_states(self) -> dict[str, Any]:
+        return {
+            "cpu": torch.get_rng_state(),
+            "cuda": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
+        }
+
+    def checkpoint(self, rng: dict[str, Any] | None = None) -> dict[str, torch.Tensor] | None:
+        """Write ckpt.pt from rank 0; returns the model state. Under FSDP gathering the full state is a collective,
+        so every rank takes part and rank 0 writes. ``rng``: the RNG states to record instead of the current ones
+        (those of the start of an iteration that an interrupt abandoned)."""
+        if not (self.main or self.sharded):
+            return None
+        model = self.model
+        state = {
+            "model": full_model_state(model) if self.sharded else model.state_dict(),
+            "precision": self.precision.state_dict(),
+            "iteration": self.iteration,
+            "step": self.step,
+            "evals": self.evals,
+            "train_config": _json_safe(self.cfg.model_dump()),
+            "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
+            "rng": rng or self.rng_states(),
+        }
+        if self.main:
+            save_checkpoint(state, self.ckpt_path)
+        return state["model"]
+
+    def run_eval(self) -> None:
+        # under FSDP every rank runs the forward passes (each holds a shard); rank 0 alone records
+        evals, iteration, bar = self.evals, self.iteration, self.bar
+        if self.evaluate is None or not (self.main or self.sharded) or (evals and evals[-1]["iter"] == iteration):
+            return
+        was_training = self.model.training
+        self.model.eval()
+        started = time.monotonic()
+        if bar is not None:  # evaluation can take minutes on a CPU: say so before and after, in logs too
+            say(f"evaluate at iteration {iteration}...")
+        with torch.no_grad():
+            record = {"iter": iteration, "step": self.step, **self.evaluate(self.model)}
+        self.model.train(was_training)
+        if bar is not None:
+            values = " ".join(f"{k}={v:.4f}" for k, v in record.items() if isinstance(v, float))
+            say(f"evaluate at iteration {iteration}: {values} ({time.monotonic() - started:.0f} s)")
+        evals.append(record)
+        if self.metrics is not None:
+            self.metrics.write(self.with_epoch({"kind": "eval", **record}))
+
+    def log_metrics(self, loss_value: float, lr: float) -> None:
+        """One metrics record: the loss averaged over ranks, and the throughput of the window since the last."""
+        mean_loss = torch.tensor([loss_value], device=self.device)
+        if self.world > 1:
+            dist.all_reduce(mean_loss)
+            mean_loss /= self.world
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+        elapsed = time.perf_counter() - self.window_start
+        self.train_seconds, self.train_iters = self.train_seconds + elapsed, self.train_iters + self.window_iters
+        if self.metrics is not None:
+            precision = self.precision
+            self.metrics.write(
+                self.with_epoch(
+                    {
+                        "iter": self.iteration,
+                        "step": self.step,
+                        "loss": float(mean_loss),
+                        "lr": lr,
+                        "scale": precision.scale,
+                        "skipped": precision.skipped_steps,
+                        "grad_norm": precision.last_grad_norm,
+                        "tokens_per_s": self.tokens_per_iter * self.window_iters / max(elapsed, 1e-9),
+                    }
+                )
+            )
+        self.window_start, self.window_iters = time.perf_counter(), 0
+
+    def result(self, final_state: dict[str, torch.Tensor] | None) -> TrainResult:
+        return TrainResult(
+            iterations=self.iteration,
+            steps=self.step,
+            skipped_steps=self.precision.skipped_steps,
+            final_loss=self.losses[-1] if self.losses else float("nan"),
+            losses=self.losses,
+            out_dir=self.out_dir,
+            evals=self.evals,
+            mode=self.precision.mode,
+            precision=self.precision,
+            tokens_per_s=self.tokens_per_iter * self.train_iters / self.train_seconds
+            if self.train_seconds > 0
+            else 0.0,
+            state=final_state if self.sharded and self.main else None,
+        )
+
+
 def train(
     cfg: TrainConfig,
     model: nn.Module,
@@ -216,18 +363,44 @@ def train(
     next-token cross-entropy (the retriever's contrastive loss), given the model and the BatchFn's batch as is.
     A BatchFn with an ``iterations_per_epoch`` attribute adds ``epoch`` (iterations / that) to every record.
     """
-    rank, world, device = setup_distributed(cfg.device)
-    main = rank == 0
-    out_dir = Path(cfg.out_dir)
-    get_batch = (
-        token_batches(data, cfg.batch_size, cfg.seq_len, cfg.seed, cfg.grad_accum_steps)
-        if isinstance(data, torch.Tensor)
-        else data
-    )
-    per_epoch = getattr(get_batch, "iterations_per_epoch", None)
+    run = _start_run(cfg, model, data, evaluate, loss)
+    if cfg.resume:
+        _resume(run)
+    run.metrics = MetricsLog(run.out_dir / "metrics.jsonl") if run.main else None
+    if run.main and cfg.progress:  # a bar on a terminal; a line every log_interval iterations in a log or pipe
+        run.bar = Progress(cfg.max_iters, f"train {run.precision.mode}", initial=run.iteration, every=cfg.log_interval)
+    interrupt = _Interrupt()
+    deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
+    final_state = None
+    try:
+        if not run.evals:
+            run.run_eval()  # 0) the "before" numbers (a resumed run has them from its checkpoint)
+            if run.bar is not None:
+                run.bar.restart_clock()  # the time-left estimate is about training iterations
+        run.window_start = time.perf_counter()
+        abandoned_rng = _iterate(run, interrupt, deadline)
+        if interrupt.requested and run.iteration < cfg.max_iters:
+            run.checkpoint(abandoned_rng)
+            raise TrainingInterrupted(
+                f"training interrupted at iteration {run.iteration} of {cfg.max_iters}: "
+                f"checkpoint saved to {run.ckpt_path}",
+                hint="continue with the same command plus --resume",
+            )
+        run.run_eval()  # a resumed run that had already finished still reports its "after" numbers
+        final_state = run.checkpoint()
+    finally:
+        interrupt.restore()
+        if run.bar is not None:
+            run.bar.close()
+        if run.metrics is not None:
+            run.metrics.close()
+    if run.main and cfg.plot:
+        plot_metrics(read_metrics(run.out_dir / "metrics.jsonl"), run.out_dir / "metrics.png")
+    return run.result(final_state)
 
-    def with_epoch(record: dict[str, Any]) -> dict[str, Any]:
-        return {"epoch": record["iter"] / per_epoch, **record} if per_epoch else record
+
+def _causal_lm_loss(device: torch.device) -> LossFn:
+    """The default objective: next-token cross-entropy of the model's logits on an (input_ids, targets) batch."""
 
     def lm_loss(m: nn.Module, batch: tuple[torch.Tensor, torch.Tensor], autocast: Any) -> torch.Tensor:
         x, y = (t.to(device, non_blocking=True) for t in batch)
@@ -236,7 +409,19 @@ def train(
         logits = out.logits if hasattr(out, "logits") else out
         return F.cross_entropy(logits.float().flatten(0, -2), y.flatten())
 
-    objective = loss or lm_loss
+    return lm_loss
+
+
+def _start_run(
+    cfg: TrainConfig, model: nn.Module, data: torch.Tensor | BatchFn, evaluate: EvalFn | None, loss: LossFn | None
+) -> _Run:
+    """Join the process group, move the model, and wrap it for the precision mode and the parallelism."""
+    rank, world, device = setup_distributed(cfg.device)
+    get_batch = (
+        token_batches(data, cfg.batch_size, cfg.seq_len, cfg.seed, cfg.grad_accum_steps)
+        if isinstance(data, torch.Tensor)
+        else data
+    )
     torch.manual_seed(cfg.seed)
     model.to(device)
 
@@ -267,189 +452,90 @@ def train(
         fwd_model = nn.parallel.DistributedDataParallel(model, device_ids=[device] if device.type == "cuda" else None)
         for _, master in iter_master_pairs(precision):
             dist.broadcast(master.data, src=0)
+    return _Run(
+        cfg=cfg, model=model, fwd_model=fwd_model, precision=precision, get_batch=get_batch,
+        objective=loss or _causal_lm_loss(device), evaluate=evaluate, rank=rank, world=world, device=device,
+        sharded=sharded,
+    )  # fmt: skip
 
-    iteration, step = 0, 0
-    evals: list[dict[str, Any]] = []
-    ckpt_path = out_dir / "ckpt.pt"
-    if cfg.resume:
-        ckpt = load_checkpoint(ckpt_path, map_location=device)
-        if sharded:
-            load_full_model_state(model, ckpt["model"])
-        else:
-            model.load_state_dict(ckpt["model"])
-        precision.load_state_dict(ckpt["precision"])
-        iteration, step = ckpt["iteration"], ckpt["step"]
-        evals = list(ckpt.get("evals") or [])
-        torch.set_rng_state(ckpt["rng"]["cpu"].cpu())  # RNG states are CPU byte tensors, whatever map_location
-        if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
-            torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
 
-    def checkpoint(rng: dict[str, Any] | None = None) -> dict[str, torch.Tensor] | None:
-        """Write ckpt.pt from rank 0; returns the model state. Under FSDP gathering the full state is a collective,
-        so every rank takes part and rank 0 writes. ``rng``: the RNG states to record instead of the current ones
-        (those of the start of an iteration that an interrupt abandoned)."""
-        if not (main or sharded):
-            return None
-        state = {
-            "model": full_model_state(model) if sharded else model.state_dict(),
-            "precision": precision.state_dict(),
-            "iteration": iteration,
-            "step": step,
-            "evals": evals,
-            "train_config": _json_safe(cfg.model_dump()),
-            "model_config": _json_safe(model.config.to_dict()) if hasattr(model, "config") else None,
-            "rng": rng or rng_states(),
-        }
-        if main:
-            save_checkpoint(state, ckpt_path)
-        return state["model"]
+def _resume(run: _Run) -> None:
+    """Load out_dir/ckpt.pt: weights, precision state (masters, optimizer, loss scale), counters, RNG states."""
+    device = run.device
+    ckpt = load_checkpoint(run.ckpt_path, map_location=device)
+    if run.sharded:
+        load_full_model_state(run.model, ckpt["model"])
+    else:
+        run.model.load_state_dict(ckpt["model"])
+    run.precision.load_state_dict(ckpt["precision"])
+    run.iteration, run.step = ckpt["iteration"], ckpt["step"]
+    run.evals = list(ckpt.get("evals") or [])
+    torch.set_rng_state(ckpt["rng"]["cpu"].cpu())  # RNG states are CPU byte tensors, whatever map_location
+    if device.type == "cuda" and ckpt["rng"].get("cuda") is not None:
+        torch.cuda.set_rng_state(ckpt["rng"]["cuda"].cpu(), device)
 
-    def rng_states() -> dict[str, Any]:
-        return {
-            "cpu": torch.get_rng_state(),
-            "cuda": torch.cuda.get_rng_state(device) if device.type == "cuda" else None,
-        }
 
-    metrics = MetricsLog(out_dir / "metrics.jsonl") if main else None
-
-    def run_eval() -> None:
-        # under FSDP every rank runs the forward passes (each holds a shard); rank 0 alone records
-        if evaluate is None or not (main or sharded) or (evals and evals[-1]["iter"] == iteration):
-            return
-        was_training = model.training
-        model.eval()
-        started = time.monotonic()
-        if bar is not None:  # evaluation can take minutes on a CPU: say so before and after, in logs too
-            say(f"evaluate at iteration {iteration}...")
-        with torch.no_grad():
-            record = {"iter": iteration, "step": step, **evaluate(model)}
-        model.train(was_training)
-        if bar is not None:
-            values = " ".join(f"{k}={v:.4f}" for k, v in record.items() if isinstance(v, float))
-            say(f"evaluate at iteration {iteration}: {values} ({time.monotonic() - started:.0f} s)")
-        evals.append(record)
-        if metrics is not None:
-            metrics.write(with_epoch({"kind": "eval", **record}))
-
+def _iterate(run: _Run, interrupt: _Interrupt, deadline: float | None) -> dict[str, Any] | None:
+    """Train until max_iters, the time budget or Ctrl-C; returns the RNG states of an iteration Ctrl-C abandoned."""
+    cfg, precision = run.cfg, run.precision
     decay_iters = cfg.lr_decay_iters or cfg.max_iters
-    tokens_per_iter = cfg.batch_size * cfg.seq_len * cfg.grad_accum_steps * world
-    losses: list[float] = []
-    bar = None
-    if main and cfg.progress:  # a bar on a terminal; a line every log_interval iterations in a log or pipe
-        bar = Progress(cfg.max_iters, f"train {precision.mode}", initial=iteration, every=cfg.log_interval)
-    interrupt = _Interrupt()
-    abandoned_rng = None  # RNG states at the start of an iteration an interrupt abandoned
-    window_start, window_iters = time.perf_counter(), 0
-    train_seconds, train_iters = 0.0, 0
-    deadline = time.monotonic() + 60 * cfg.time_limit_minutes if cfg.time_limit_minutes else None
-    final_state = None
-    try:
-        if not evals:
-            run_eval()  # 0) the "before" numbers (a resumed run has them from its checkpoint)
-            if bar is not None:
-                bar.restart_clock()  # the time-left estimate is about training iterations
-        window_start = time.perf_counter()
-        while iteration < cfg.max_iters:
-            # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
-            lr = schedule_lr(
-                cfg.lr_schedule, step, max_lr=cfg.learning_rate, min_lr=cfg.min_lr, warmup_steps=cfg.warmup_iters,
-                decay_steps=decay_iters,
-            )  # fmt: skip
-            for group in precision.param_groups:
-                group["lr"] = lr
-            # 2) forward/backward over the micro-batches
-            loss_sum = torch.zeros((), device=device)
-            iteration_rng = rng_states() if world == 1 else None
-            for micro in range(cfg.grad_accum_steps):
-                if interrupt.requested and world == 1:
-                    # Ctrl-C on one process: drop this iteration's partial gradients (they are not in the
-                    # checkpoint) and save the state of its start, so --resume redoes it exactly
-                    abandoned_rng = iteration_rng
-                    break
-                micro_loss = objective(fwd_model, get_batch(iteration, micro, rank), precision.autocast)
-                precision.backward(micro_loss / cfg.grad_accum_steps)
-                loss_sum += micro_loss.detach()
-            if abandoned_rng is not None:
-                break
-            # 3) one unscale + overflow check + (clip) + update for the whole accumulated batch
-            stepped = precision.step()
-            step += int(stepped)
-            iteration += 1
-            window_iters += 1
-            loss_value = float(loss_sum) / cfg.grad_accum_steps
-            losses.append(loss_value)
-            if bar is not None:
-                bar.set_postfix(loss=f"{loss_value:.4f}", scale=f"{precision.scale:g}", skip=precision.skipped_steps)
-                bar.update(1)
-            # 4) metrics every log_interval iterations (the loss averaged over ranks) and at the end
-            if iteration % cfg.log_interval == 0 or iteration == cfg.max_iters:
-                mean_loss = torch.tensor([loss_value], device=device)
-                if world > 1:
-                    dist.all_reduce(mean_loss)
-                    mean_loss /= world
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)
-                elapsed = time.perf_counter() - window_start
-                train_seconds, train_iters = train_seconds + elapsed, train_iters + window_iters
-                if metrics is not None:
-                    metrics.write(
-                        with_epoch(
-                            {
-                                "iter": iteration,
-                                "step": step,
-                                "loss": float(mean_loss),
-                                "lr": lr,
-                                "scale": precision.scale,
-                                "skipped": precision.skipped_steps,
-                                "grad_norm": precision.last_grad_norm,
-                                "tokens_per_s": tokens_per_iter * window_iters / max(elapsed, 1e-9),
-                            }
-                        )
-                    )
-                window_start, window_iters = time.perf_counter(), 0
-            # 5) validation every eval_interval iterations and after the last (main process)
-            if (cfg.eval_interval and iteration % cfg.eval_interval == 0) or iteration == cfg.max_iters:
-                run_eval()
-                window_start = time.perf_counter()  # evaluation time is not training throughput
-            # 6) checkpoints, written atomically by the main process (under FSDP every rank helps gather them)
-            if cfg.checkpoint_interval and iteration % cfg.checkpoint_interval == 0:
-                checkpoint()
-            # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
-            if deadline is not None and _out_of_time(deadline, world, device):
-                break
-            # 8) Ctrl-C: every rank stops after the same iteration (any rank's request counts)
-            if _any_rank(interrupt.requested, world, device):
-                interrupt.requested = True  # ranks that got no signal themselves stop and checkpoint alike
-                break
-        if interrupt.requested and iteration < cfg.max_iters:
-            checkpoint(abandoned_rng)
-            raise TrainingInterrupted(
-                f"training interrupted at iteration {iteration} of {cfg.max_iters}: checkpoint saved to {ckpt_path}",
-                hint="continue with the same command plus --resume",
-            )
-        run_eval()  # a resumed run that had already finished still reports its "after" numbers
-        final_state = checkpoint()
-    finally:
-        interrupt.restore()
-        if bar is not None:
-            bar.close()
-        if metrics is not None:
-            metrics.close()
-    if main and cfg.plot:
-        plot_metrics(read_metrics(out_dir / "metrics.jsonl"), out_dir / "metrics.png")
-    return TrainResult(
-        iterations=iteration,
-        steps=step,
-        skipped_steps=precision.skipped_steps,
-        final_loss=losses[-1] if losses else float("nan"),
-        losses=losses,
-        out_dir=out_dir,
-        evals=evals,
-        mode=precision.mode,
-        precision=precision,
-        tokens_per_s=tokens_per_iter * train_iters / train_seconds if train_seconds > 0 else 0.0,
-        state=final_state if sharded and main else None,
-    )
+    while run.iteration < cfg.max_iters:
+        # 1) LR from the count of applied updates: a skipped (overflowed) step does not advance it
+        lr = schedule_lr(
+            cfg.lr_schedule, run.step, max_lr=cfg.learning_rate, min_lr=cfg.min_lr, warmup_steps=cfg.warmup_iters,
+            decay_steps=decay_iters,
+        )  # fmt: skip
+        for group in precision.param_groups:
+            group["lr"] = lr
+        # 2) forward/backward over the micro-batches
+        loss_sum, abandoned_rng = _micro_batches(run, interrupt)
+        if abandoned_rng is not None:
+            return abandoned_rng
+        # 3) one unscale + overflow check + (clip) + update for the whole accumulated batch
+        stepped = precision.step()
+        run.step += int(stepped)
+        run.iteration += 1
+        run.window_iters += 1
+        loss_value = float(loss_sum) / cfg.grad_accum_steps
+        run.losses.append(loss_value)
+        if run.bar is not None:
+            run.bar.set_postfix(loss=f"{loss_value:.4f}", scale=f"{precision.scale:g}", skip=precision.skipped_steps)
+            run.bar.update(1)
+        # 4) metrics every log_interval iterations (the loss averaged over ranks) and at the end
+        if run.iteration % cfg.log_interval == 0 or run.iteration == cfg.max_iters:
+            run.log_metrics(loss_value, lr)
+        # 5) validation every eval_interval iterations and after the last (main process)
+        if (cfg.eval_interval and run.iteration % cfg.eval_interval == 0) or run.iteration == cfg.max_iters:
+            run.run_eval()
+            run.window_start = time.perf_counter()  # evaluation time is not training throughput
+        # 6) checkpoints, written atomically by the main process (under FSDP every rank helps gather them)
+        if cfg.checkpoint_interval and run.iteration % cfg.checkpoint_interval == 0:
+            run.checkpoint()
+        # 7) the time budget: every rank stops at the same iteration (rank 0's clock decides)
+        if deadline is not None and _out_of_time(deadline, run.world, run.device):
+            break
+        # 8) Ctrl-C: every rank stops after the same iteration (any rank's request counts)
+        if _any_rank(interrupt.requested, run.world, run.device):
+            interrupt.requested = True  # ranks that got no signal themselves stop and checkpoint alike
+            break
+    return None
+
+
+def _micro_batches(run: _Run, interrupt: _Interrupt) -> tuple[torch.Tensor, dict[str, Any] | None]:
+    """Forward and backward over one iteration's micro-batches: (summed loss, None), or (partial sum, the RNG
+    states of the iteration's start) when Ctrl-C on one process abandoned it."""
+    cfg, precision = run.cfg, run.precision
+    loss_sum = torch.zeros((), device=run.device)
+    iteration_rng = run.rng_states() if run.world == 1 else None
+    for micro in range(cfg.grad_accum_steps):
+        if interrupt.requested and run.world == 1:
+            # Ctrl-C on one process: drop this iteration's partial gradients (they are not in the
+            # checkpoint) and save the state of its start, so --resume redoes it exactly
+            return loss_sum, iteration_rng
+        micro_loss = run.objective(run.fwd_model, run.get_batch(run.iteration, micro, run.rank), precision.autocast)
+        precision.backward(micro_loss / cfg.grad_accum_steps)
+        loss_sum += micro_loss.detach()
+    return loss_sum, None
 
 
 def _out_of_time(deadline: float, world: int, device: torch.device) -> bool:

@@ -5,6 +5,9 @@ calling thread, which decodes incrementally and yields text. A stopping criterio
 cancellation event, its deadline and a stop flag after every token, so a cancelled call stops within one token.
 Only the tokenizer is guarded by a lock (the Rust tokenizer is not safe to share across threads); forward
 passes of concurrent requests run in parallel.
+
+Over 400 lines on purpose: resolving, checking and loading a model directory and the threaded streaming
+generator are one backend the registry loads as a unit; each step stays a short function.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         support_lexical: 0.6      # the support rule's thresholds (docs/designqa.md, "Answer modes")
         support_semantic: 0.6
         build_default: true       # build the Yosys-help KB in the background when a server starts
+
+Over 400 lines on purpose: the one service object of a Host (settings, knowledge base, its background build,
+the retriever's optional stages, the ask handler); its parts are short methods.
 """
 
 from __future__ import annotations

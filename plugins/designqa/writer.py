@@ -182,64 +182,8 @@ def update_index(
         keep = [i for i, c in enumerate(old_chunks) if c.source not in dropped]
         report.removed_chunks = len(old_chunks) - len(keep)
         chunks = [old_chunks[i] for i in keep]
-        seen = {content_key(c.text) for c in chunks}
-        new: list[Chunk] = []
-        for doc in documents:
-            for chunk in doc.chunks:
-                key = content_key(chunk.text)
-                if key in seen:
-                    report.duplicate_chunks += 1
-                    continue
-                seen.add(key)
-                new.append(chunk)
-        report.added_chunks = len(new)
-
-        # Reuse the vectors of chunks (and aliases) that are already embedded: same id means same text.
-        old_rows: dict[str, list[int]] = {}
-        if current is not None:
-            for row, owner in enumerate(current.owners):
-                old_rows.setdefault(old_chunks[int(owner)].id, []).append(row)
-        dim = int(embedder.dimension)
-        pieces: list[np.ndarray] = []
-        owners: list[int] = []
-        to_embed: list[tuple[int, str]] = []
-        all_chunks = chunks + new
-        for position, chunk in enumerate(all_chunks):
-            rows = old_rows.get(chunk.id) if current is not None else None
-            if rows is not None and len(rows) == 1 + len(chunk.aliases):
-                pieces.append(current.vectors[rows])  # type: ignore[union-attr]  # rows is only set when current is not None
-                owners.extend([position] * len(rows))
-                report.reused_vectors += 1
-                continue
-            for text in (chunk.embedding_text(), *chunk.aliases):
-                to_embed.append((position, text))
-        if to_embed:
-            report.embedded_chunks = len({p for p, _ in to_embed})
-            texts = [t for _, t in to_embed]
-            if progress is None:
-                embedded = np.asarray(embedder.embed(texts, show_progress=show_progress), dtype=np.float32)
-            else:
-                # Slices let a caller report progress (the server's "being built (x%)") and stop a build between
-                # them by raising from ``progress``; 256 texts keep the per-call overhead negligible next to
-                # encoding while a stop waits seconds, not minutes.
-                parts = []
-                for start in range(0, len(texts), 256):
-                    parts.append(np.asarray(embedder.embed(texts[start : start + 256]), dtype=np.float32))
-                    progress(0.9 * min(len(texts), start + 256) / len(texts))
-                embedded = np.concatenate(parts)
-            if embedded.shape != (len(to_embed), dim):
-                raise BackendUnavailableError(
-                    f"embedder returned vectors of shape {embedded.shape}, expected ({len(to_embed)}, {dim})"
-                )
-            pieces.append(embedded)
-            owners.extend(p for p, _ in to_embed)
-        if progress:
-            progress(0.9)
-        vectors = np.concatenate(pieces) if pieces else np.zeros((0, dim), dtype=np.float32)
-        owner_array = np.asarray(owners, dtype=np.int32)
-        # Keep rows grouped by chunk so reused and new rows sit in chunk order (stable files, easy debugging).
-        order = np.argsort(owner_array, kind="stable")
-        vectors, owner_array = np.ascontiguousarray(vectors[order]), owner_array[order]
+        all_chunks = chunks + _new_chunks(documents, chunks, report)
+        vectors, owner_array = _vectors(current, old_chunks, all_chunks, embedder, report, show_progress, progress)
 
         sources = {s: f for s, f in old_sources.items() if s not in dropped}
         for doc in documents:
@@ -251,7 +195,7 @@ def update_index(
             "generation": generation,
             "data_dir": f"gen-{generation:06d}",
             "updated": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "embedder": {"name": name, "dimension": dim},
+            "embedder": {"name": name, "dimension": int(embedder.dimension)},
             "settings": asdict(settings),
             "chunks": len(all_chunks),
             "vectors": len(vectors),
@@ -263,6 +207,83 @@ def update_index(
         if progress:
             progress(1.0)
     return report
+
+
+def _new_chunks(documents: Sequence[Document], kept: Sequence[Chunk], report: UpdateReport) -> list[Chunk]:
+    """The chunks of ``documents`` whose text is neither among ``kept`` nor an earlier new chunk (counted)."""
+    seen = {content_key(c.text) for c in kept}
+    new: list[Chunk] = []
+    for doc in documents:
+        for chunk in doc.chunks:
+            key = content_key(chunk.text)
+            if key in seen:
+                report.duplicate_chunks += 1
+                continue
+            seen.add(key)
+            new.append(chunk)
+    report.added_chunks = len(new)
+    return new
+
+
+def _vectors(
+    current: KnowledgeIndex | None,
+    old_chunks: Sequence[Chunk],
+    all_chunks: Sequence[Chunk],
+    embedder: Embedder,
+    report: UpdateReport,
+    show_progress: bool,
+    progress: Callable[[float], None] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(vectors, owning chunk position per row) for ``all_chunks``, grouped by chunk in chunk order."""
+    # Reuse the vectors of chunks (and aliases) that are already embedded: same id means same text.
+    dim = int(embedder.dimension)
+    old_rows: dict[str, list[int]] = {}
+    if current is not None:
+        for row, owner in enumerate(current.owners):
+            old_rows.setdefault(old_chunks[int(owner)].id, []).append(row)
+    pieces: list[np.ndarray] = []
+    owners: list[int] = []
+    to_embed: list[tuple[int, str]] = []
+    for position, chunk in enumerate(all_chunks):
+        rows = old_rows.get(chunk.id) if current is not None else None
+        if rows is not None and len(rows) == 1 + len(chunk.aliases):
+            pieces.append(current.vectors[rows])  # type: ignore[union-attr]  # rows is only set when current is not None
+            owners.extend([position] * len(rows))
+            report.reused_vectors += 1
+            continue
+        for text in (chunk.embedding_text(), *chunk.aliases):
+            to_embed.append((position, text))
+    if to_embed:
+        report.embedded_chunks = len({p for p, _ in to_embed})
+        embedded = _embed([t for _, t in to_embed], embedder, show_progress, progress)
+        if embedded.shape != (len(to_embed), dim):
+            raise BackendUnavailableError(
+                f"embedder returned vectors of shape {embedded.shape}, expected ({len(to_embed)}, {dim})"
+            )
+        pieces.append(embedded)
+        owners.extend(p for p, _ in to_embed)
+    if progress:
+        progress(0.9)
+    vectors = np.concatenate(pieces) if pieces else np.zeros((0, dim), dtype=np.float32)
+    owner_array = np.asarray(owners, dtype=np.int32)
+    # Keep rows grouped by chunk so reused and new rows sit in chunk order (stable files, easy debugging).
+    order = np.argsort(owner_array, kind="stable")
+    return np.ascontiguousarray(vectors[order]), owner_array[order]
+
+
+def _embed(
+    texts: list[str], embedder: Embedder, show_progress: bool, progress: Callable[[float], None] | None
+) -> np.ndarray:
+    if progress is None:
+        return np.asarray(embedder.embed(texts, show_progress=show_progress), dtype=np.float32)
+    # Slices let a caller report progress (the server's "being built (x%)") and stop a build between
+    # them by raising from ``progress``; 256 texts keep the per-call overhead negligible next to
+    # encoding while a stop waits seconds, not minutes.
+    parts = []
+    for start in range(0, len(texts), 256):
+        parts.append(np.asarray(embedder.embed(texts[start : start + 256]), dtype=np.float32))
+        progress(0.9 * min(len(texts), start + 256) / len(texts))
+    return np.concatenate(parts)
 
 
 def _next_generation(root: Path) -> int:

@@ -17,6 +17,9 @@ Two stages run on every generated script before the tool sees it:
 
 Both return the notes of what they changed, so the task's log can say what the pipeline did to the model's text.
 The rules must leave a correct script alone: a test runs every seed script through them and requires no change.
+
+Over 400 lines on purpose: both stages work on the same scan of the script (``_Scan``) and their rules are
+checked together against every seed script; each rule stays a short function.
 """
 
 from __future__ import annotations

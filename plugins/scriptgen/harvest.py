@@ -22,6 +22,9 @@ YosysHQ/yosys and The-OpenROAD-Project/OpenSTA at the commits they hold (each re
 Results are cached per candidate under ``--work`` (default ``<cache>/scriptgen/harvest``), so a rerun only
 validates and describes what changed. The records carry their provenance (repository, path, commit) and licence:
 ISC for Yosys, GPL-3.0 for OpenSTA (command lines only, replayed on chipmate's designs).
+
+Over 400 lines on purpose: an offline maintenance script (the server never imports it) whose collect,
+validate and describe steps share the candidate model; each step stays a short function.
 """
 
 from __future__ import annotations
@@ -963,7 +966,7 @@ def clashes(candidate: Candidate, files: set[str], modules: set[str]) -> set[str
     return (set(candidate.files) & files) | (set(verilog_design(items).modules) & modules)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m chipmate.plugins.scriptgen.harvest", description=__doc__)
     parser.add_argument("--yosys", type=Path, required=True, help="git directory of a YosysHQ/yosys mirror")
     parser.add_argument("--opensta", type=Path, help="git directory of a The-OpenROAD-Project/OpenSTA mirror")
@@ -997,21 +1000,65 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         help="another directory of scriptgen_dev* sets whose designs and instructions the harvest must not share",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _read_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """A cache file of JSON lines, by their ``key`` (a later line for the same key wins)."""
+    rows: dict[str, dict[str, Any]] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            rows[row["key"]] = row
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
 
     from chipmate.config import cache_dir
-
-    from .opensta import OpenStaTool
-    from .yosys import YosysTool
 
     work = args.work or cache_dir() / "scriptgen" / "harvest"
     work.mkdir(parents=True, exist_ok=True)
     results_path = work / "results.jsonl"
-    cached: dict[str, dict[str, Any]] = {}
-    if results_path.is_file():
-        for line in results_path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            cached[row["key"]] = row
+    cached = _read_rows(results_path)
+    tools, candidates = _collect(args)
+    print(f"{len(candidates)} candidates", file=sys.stderr)
+    bad_files, bad_modules, held_out = set(), set(), []
+    for data in [args.root / "benchmarks" / "data", *args.held_out]:
+        names = dev_names(data)
+        bad_files |= names[0]
+        bad_modules |= names[1]
+        held_out += dev_instructions(data)
+    _validate_all(candidates, cached, tools, args, results_path)
+
+    passed = [
+        c
+        for c in candidates
+        if c.key() in cached and not cached[c.key()]["error"] and not clashes(c, bad_files, bad_modules)
+    ]
+    # One record per distinct script (the same flow harvested twice says nothing new).
+    unique: dict[str, Candidate] = {}
+    for candidate in passed:
+        unique.setdefault(candidate.script + "\0" + json.dumps(sorted(candidate.files.items())), candidate)
+    kept = list(unique.values())
+    described = work / "instructions.jsonl"
+    notes = _read_rows(described)
+    records, model_time = _describe_all(kept, notes, described, tools, held_out, args)
+    if args.describe_only:
+        return 0
+    write_library(records)
+    report(candidates, cached, records)
+    tried = sum(1 for c in kept if notes.get(c.key(), {}).get("model"))
+    print(f"the model wrote {tried} instructions in {model_time:.0f} s this run (cached ones included in the count)")
+    return 0
+
+
+def _collect(args: argparse.Namespace) -> tuple[dict[str, Any], list[Candidate]]:
+    """The tools to validate with, and the candidates of the mirrors (at most ``--limit`` per tool)."""
+    from .opensta import OpenStaTool
+    from .yosys import YosysTool
+
     tools: dict[str, Any] = {"yosys": YosysTool()}
     candidates = yosys_candidates(GitTree(args.yosys))
     if args.limit:
@@ -1020,17 +1067,20 @@ def main(argv: list[str] | None = None) -> int:
         tools["opensta"] = OpenStaTool()
         sta = opensta_candidates(GitTree(args.opensta))
         candidates += sta[: args.limit] if args.limit else sta
-    print(f"{len(candidates)} candidates", file=sys.stderr)
+    return tools, candidates
+
+
+def _validate_all(
+    candidates: list[Candidate],
+    cached: dict[str, dict[str, Any]],
+    tools: dict[str, Any],
+    args: argparse.Namespace,
+    results_path: Path,
+) -> None:
+    """Validate the candidates not in ``cached`` (within ``--validate-seconds``), appending to the cache file."""
     # Cheap runs first (OpenSTA, then Yosys sections without equivalence proofs), so an interrupted harvest
     # has validated the widest set; the cache makes the next run go on from there.
     order = sorted(candidates, key=lambda c: (c.tool == "yosys", "equiv_opt" in c.script or "sat " in c.script))
-    bad_files, bad_modules, held_out = set(), set(), []
-    for data in [args.root / "benchmarks" / "data", *args.held_out]:
-        names = dev_names(data)
-        bad_files |= names[0]
-        bad_modules |= names[1]
-        held_out += dev_instructions(data)
-
     # What is left to validate goes in order of the commands it adds to those already validated, so a time
     # budget (--validate-seconds) spends itself on coverage first.
     covered = {
@@ -1058,16 +1108,17 @@ def main(argv: list[str] | None = None) -> int:
             sink.write(json.dumps(cached[key]) + "\n")
             sink.flush()
 
-    passed = [
-        c
-        for c in candidates
-        if c.key() in cached and not cached[c.key()]["error"] and not clashes(c, bad_files, bad_modules)
-    ]
-    # One record per distinct script (the same flow harvested twice says nothing new).
-    unique: dict[str, Candidate] = {}
-    for candidate in passed:
-        unique.setdefault(candidate.script + "\0" + json.dumps(sorted(candidate.files.items())), candidate)
-    kept = list(unique.values())
+
+def _describe_all(
+    kept: list[Candidate],
+    notes: dict[str, dict[str, Any]],
+    described: Path,
+    tools: dict[str, Any],
+    held_out: list[set[str]],
+    args: argparse.Namespace,
+) -> tuple[list[tuple[Candidate, str, str, str]], float]:
+    """(records sorted by id, seconds the generator took): an instruction for every kept candidate that gets
+    one, the model's (asked for those ``notes`` lacks, appended to ``described``) or else the rules'."""
     summaries = {tool: titles(tool, tools) for tool in tools}
     generator = None
     if not args.no_model:
@@ -1078,12 +1129,6 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         generator = Host(load_config(None)).models.generator(args.model)
     model_time = 0.0
-    described = work / "instructions.jsonl"
-    notes: dict[str, dict[str, Any]] = {}
-    if described.is_file():
-        for line in described.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            notes[row["key"]] = row
     records: list[tuple[Candidate, str, str, str]] = []
     # Instructions and ids are unique across the whole seed library, the hand-written records included.
     hand_written = read_jsonl(SEED_FILE, source="seed", base_dir=DESIGNS_DIR)
@@ -1117,13 +1162,7 @@ def main(argv: list[str] | None = None) -> int:
             ids.add(candidate.id)
             records.append((candidate, instruction, by, rejected))
     records.sort(key=lambda r: r[0].id)
-    if args.describe_only:
-        return 0
-    write_library(records)
-    report(candidates, cached, records)
-    tried = sum(1 for c in kept if notes.get(c.key(), {}).get("model"))
-    print(f"the model wrote {tried} instructions in {model_time:.0f} s this run (cached ones included in the count)")
-    return 0
+    return records, model_time
 
 
 def write_library(records: list[tuple[Candidate, str, str, str]]) -> None:

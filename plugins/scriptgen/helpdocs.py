@@ -12,6 +12,9 @@ for from the tool's reference (harvested by :mod:`chipmate.documents`) two ways:
 :meth:`ToolDocs.usage` renders each as its synopsis and the options whose words the request shares, within
 ``BUDGET``. :func:`repair_help` picks the repair turn's help: the real command closest to an unknown one, the
 writer of a format a failed requirement names, else the failing command.
+
+Over 400 lines on purpose: choosing commands (mentions, vendors, formats, hybrid retrieval) and rendering their
+usage share one table of each tool's vocabulary.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@
 :class:`Stages` switches stages off for the ablations of ``chipmate eval scriptgen --ablation``: ``base`` is the
 generator alone (zero-shot prompt, its reply run as it is), ``retrieval`` adds the examples, ``constraints`` the
 check stage, ``repair`` (the default, the full pipeline) the repair rounds and the candidates.
+
+Over 400 lines on purpose: the stages share one request's state (examples, prompt, requirements, the best
+script that ran); each stage is a method of under 80 lines, and the stages' logic lives in the modules named above.
 """
 
 from __future__ import annotations
@@ -286,24 +289,7 @@ class Pipeline:
     ) -> Outcome:
         """Turn ``instruction`` on ``files`` into a script; run and repair it when ``validate``."""
         request = Request(instruction, list(files))
-        examples = []
-        started = time.monotonic()
-        if self.stages.retrieval and self.retriever is not None and self.stages.examples > 0:
-            examples = self.retriever.search(instruction, request.files, self.stages.examples)
-            shown = ", ".join(e.record.id for e in examples)
-            self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
-        self._timed("retrieve", started)
-        started = time.monotonic()
-        usage = self._ground(instruction, request, ctx)
-        self._timed("ground", started)
-        messages = build_messages(
-            instruction,
-            request.files,
-            self.tool.name,
-            [e.record for e in examples],
-            language=self.tool.language,
-            docs=usage,
-        )
+        examples, messages = self._prompt(request, ctx)
         requirements = self.requirements(instruction, request.files)
         self._progress(ctx, 0.1, "generate", f"round 1 with {self.generator.__class__.__name__}")
         notes: list[str] = []
@@ -336,44 +322,23 @@ class Pipeline:
                 outcome.passed, outcome.problems = True, []
                 return outcome
             outcome.passed = False
-            if run.ok:
-                # The tool accepted the script, but it does not do what was asked (an output it never writes, an
-                # input it would overwrite, a requirement the artefacts do not meet): not a pass. The model's repair
-                # turn gets what is unmet, with what was found, as the error to fix.
-                left = [*problems, *(c.problem() for c in unmet)]
-                outcome.problems = [str(p) for p in left]
-                if ran is None or len(left) < len(ran[2]):
-                    ran = (script, run, outcome.problems, outcome.log, checks)
-                self._progress(ctx, 0.5, "check", f"ran, but {len(left)} problem(s) remain: {left[0]}")
-                first = left[0]
-                run = replace(run, error="\n".join(map(str, left)), error_line=first.line, command=first.command)
-            else:
-                where = f" at line {run.error_line}" if run.error_line else ""
-                first_line = run.error.splitlines()[0] if run.error else "failed"
-                self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
-                outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
+            run, ran = self._failed(outcome, run, [*problems, *(c.problem() for c in unmet)], checks, ran, ctx)
             if not self.stages.repair:
                 break
+            # The fixes that need no model: the one the tool's error spells out, else the unmet requirement's.
             fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES and not run.ok else None
-            if fixed is not None:
-                tool_fixes += 1
-                outcome.rounds += 1
-                script, _ = self._check(fixed.script, request, notes)
-                notes.append(f"round {outcome.rounds}: {fixed.note}")
-                self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {fixed.note}")
-                continue
             intent = self._intent_fix(script, unmet, instruction, request, applied) if run.ok else None
-            if intent is not None and tool_fixes < MAX_TOOL_FIXES:
+            fix = fixed or (intent if tool_fixes < MAX_TOOL_FIXES else None)
+            if fix is not None:
                 tool_fixes += 1
                 outcome.rounds += 1
-                script, problems = self._check(intent.script, request, notes)
-                notes.append(f"round {outcome.rounds}: {intent.note}")
-                self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {intent.note}")
+                # a tool fix keeps the draft's static problems; an intent fix is judged afresh
+                script, rechecked = self._check(fix.script, request, notes)
+                problems = problems if fixed is not None else rechecked
+                notes.append(f"round {outcome.rounds}: {fix.note}")
+                self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: {fix.note}")
                 continue
-            candidate = None
-            while draws > 0 and candidate is None:
-                draws -= 1
-                candidate = self._candidate(messages, request, notes, tried, ctx)
+            candidate, draws = self._candidate(messages, request, notes, tried, ctx, draws)
             if candidate is not None:
                 outcome.candidates += 1
                 script, problems = candidate
@@ -386,30 +351,92 @@ class Pipeline:
             model_repairs += 1
             outcome.rounds += 1
             self._progress(ctx, 0.6, "repair", f"round {outcome.rounds}: asking the model, with `{run.command}` help")
-            # The repair turn follows the request with only its nearest example: the conversation stays short
-            # (prompt tokens cost seconds on a CPU) and the example still anchors the format.
-            turn = build_messages(
-                instruction,
-                request.files,
-                self.tool.name,
-                [e.record for e in examples[:1]],
-                language=self.tool.language,
-            )
-            command, help_text = repair_help(self.tool, run, self.docs)
-            repair = repair_messages(turn, script, replace(run, command=command), help_text, self.tool.name)
-            # One generation per repair round (two when the model only repeats its script): resampling here too
-            # would multiply a request's generations, and each costs seconds on a CPU. A repaired script is about
-            # as long as the failed one, so the budget follows its length.
-            budget = min(self.stages.max_tokens, 48 + len(script) * 2 // 3)
-            previous = script
-            script, problems = self._check(self._generate(repair, temperature, ctx, budget), request, notes)
-            if script == previous:
-                text = self._generate(repair, self.stages.temperature, ctx, budget)
-                script, problems = self._check(text, request, notes)
+            script, problems = self._model_repair(request, examples, script, run, notes, temperature, ctx)
         if ran is not None and not (outcome.run is not None and outcome.run.ok):
             outcome.script, outcome.run, outcome.problems, outcome.log, outcome.requirements = ran
             notes.append("returned the script that ran in the tool: the repairs after it failed to run")
         return outcome
+
+    def _prompt(self, request: Request, ctx: Any) -> tuple[list[Any], list[dict[str, str]]]:
+        """The retrieved examples and the generator's prompt: rules, examples, the commands' usage, the request."""
+        examples = self._examples(request.instruction, request, ctx)
+        started = time.monotonic()
+        usage = self._ground(request.instruction, request, ctx)
+        self._timed("ground", started)
+        messages = build_messages(
+            request.instruction,
+            request.files,
+            self.tool.name,
+            [e.record for e in examples],
+            language=self.tool.language,
+            docs=usage,
+        )
+        return examples, messages
+
+    def _examples(self, instruction: str, request: Request, ctx: Any) -> list[Any]:
+        """The library's examples nearest the request (none when retrieval is off)."""
+        examples = []
+        started = time.monotonic()
+        if self.stages.retrieval and self.retriever is not None and self.stages.examples > 0:
+            examples = self.retriever.search(instruction, request.files, self.stages.examples)
+            shown = ", ".join(e.record.id for e in examples)
+            self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
+        self._timed("retrieve", started)
+        return examples
+
+    def _failed(
+        self, outcome: Outcome, run: ScriptRun, left: list[Any], checks: list[Check], ran: Any, ctx: Any
+    ) -> tuple[ScriptRun, Any]:
+        """Record why ``run`` is not a pass in ``outcome``; the run as the repair sees it, and the best script that
+        ran so far (``ran``: script, run, problems, log, checks)."""
+        if not run.ok:
+            where = f" at line {run.error_line}" if run.error_line else ""
+            first_line = run.error.splitlines()[0] if run.error else "failed"
+            self._progress(ctx, 0.5, "run", f"failed{where}: {first_line}")
+            outcome.problems = [f"line {run.error_line}: {run.error}" if run.error_line else run.error]
+            return run, ran
+        # The tool accepted the script, but it does not do what was asked (an output it never writes, an input it
+        # would overwrite, a requirement the artefacts do not meet): not a pass. The model's repair turn gets what
+        # is unmet, with what was found, as the error to fix.
+        outcome.problems = [str(p) for p in left]
+        if ran is None or len(left) < len(ran[2]):
+            ran = (outcome.script, run, outcome.problems, outcome.log, checks)
+        self._progress(ctx, 0.5, "check", f"ran, but {len(left)} problem(s) remain: {left[0]}")
+        first = left[0]
+        return replace(run, error="\n".join(map(str, left)), error_line=first.line, command=first.command), ran
+
+    def _model_repair(
+        self,
+        request: Request,
+        examples: list[Any],
+        script: str,
+        run: ScriptRun,
+        notes: list[str],
+        temperature: float,
+        ctx: Any,
+    ) -> tuple[str, list[Problem]]:
+        """One repair turn of the model: the failing script, the error (or the unmet requirements) and the help of
+        the command to fix or add; the repaired script, checked."""
+        # The repair turn follows the request with only its nearest example: the conversation stays short (prompt
+        # tokens cost seconds on a CPU) and the example still anchors the format.
+        turn = build_messages(
+            request.instruction,
+            request.files,
+            self.tool.name,
+            [e.record for e in examples[:1]],
+            language=self.tool.language,
+        )
+        command, help_text = repair_help(self.tool, run, self.docs)
+        repair = repair_messages(turn, script, replace(run, command=command), help_text, self.tool.name)
+        # One generation per repair round (two when the model only repeats its script): resampling here too would
+        # multiply a request's generations, and each costs seconds on a CPU. A repaired script is about as long as
+        # the failed one, so the budget follows its length.
+        budget = min(self.stages.max_tokens, 48 + len(script) * 2 // 3)
+        fixed, problems = self._check(self._generate(repair, temperature, ctx, budget), request, notes)
+        if fixed == script:
+            text = self._generate(repair, self.stages.temperature, ctx, budget)
+            fixed, problems = self._check(text, request, notes)
+        return fixed, problems
 
     def _intent_fix(
         self, script: str, unmet: Sequence[Check], instruction: str, request: Request, applied: set[tuple[str, str]]
@@ -429,15 +456,17 @@ class Pipeline:
         return None
 
     def _candidate(
-        self, messages: list[dict[str, str]], request: Request, notes: list[str], tried: set[str], ctx: Any
-    ) -> tuple[str, list[Problem]] | None:
-        """Another candidate: the request's prompt sampled again; None when the script is empty or one already
-        run (the same script runs the same way)."""
-        script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
-        if not script.strip() or script in tried:
-            return None
-        tried.add(script)
-        return script, problems
+        self, messages: list[dict[str, str]], request: Request, notes: list[str], tried: set[str], ctx: Any, draws: int
+    ) -> tuple[tuple[str, list[Problem]] | None, int]:
+        """Another candidate, and the draws left: the request's prompt sampled again, at most ``draws`` times, until
+        a script comes back that is not empty and not one already run (the same script runs the same way)."""
+        while draws > 0:
+            draws -= 1
+            script, problems = self._check(self._generate(messages, self.stages.temperature, ctx), request, notes)
+            if script.strip() and script not in tried:
+                tried.add(script)
+                return (script, problems), draws
+        return None, draws
 
 
 #: complete lines after which a reply is cut: the longest library script has 20

@@ -18,6 +18,9 @@ commands Yosys has, its command names, the output formats its writers produce â€
 
 An unmet requirement becomes a problem that the repair stage gets with what was found ("asked for top module
 `alu`; the netlist's top is `alu_wrap`"), and the task's ``requirements`` output lists each with whether it held.
+
+Over 400 lines on purpose: extraction, verification and the model-free fixes read the same requirement kinds;
+split, each kind's three halves would live in three files.
 """
 
 from __future__ import annotations
@@ -894,21 +897,7 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
     kind, subject = requirement.kind, requirement.subject
     at = _output_index(lines)
     if kind == "top":
-        for index, line in enumerate(lines):
-            words = line.split()
-            if words and TOP_OPTION_COMMANDS.match(words[0]) and "-top" in words[:-1]:
-                position = words.index("-top") + 1
-                if words[position] != subject:
-                    words[position] = subject
-                    lines[index] = " ".join(words)
-                    return IntentFix(_join(lines), f"`-top {subject}`: the request names `{subject}` as the top")
-        for index, line in enumerate(lines):
-            words = line.split()
-            if words and TOP_OPTION_COMMANDS.match(words[0]) and ";" not in line:
-                lines[index] = f"{line} -top {subject}"
-                return IntentFix(_join(lines), f"`{lines[index]}`: the request names `{subject}` as the top")
-        lines.insert(_after_reads(lines), f"hierarchy -top {subject}")
-        return IntentFix(_join(lines), f"added `hierarchy -top {subject}`: the request names it as the top")
+        return _fix_top(lines, subject)
     if kind == "flatten":
         if any(line.split()[:1] == ["flatten"] for line in lines[:at]):
             return None
@@ -920,17 +909,7 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
             return None
         return IntentFix(_join(kept), "removed the flattening: the request keeps the hierarchy")
     if kind == "target":
-        command = f"synth_{subject}"
-        for index, line in enumerate(lines):
-            words = line.split()
-            if words and re.fullmatch(r"synth(_\w+)?", words[0]) and words[0] != command and ";" not in line:
-                # Only the options every synth_<family> shares: the generic synth's others may not exist there.
-                kept = words[words.index("-top") : words.index("-top") + 2] if "-top" in words[:-1] else []
-                lines[index] = " ".join([command, *kept, *(["-flatten"] if "-flatten" in words else [])])
-                return IntentFix(_join(lines), f"`{words[0]}` -> `{lines[index]}`: the request targets {subject}")
-        top = f" -top {tops[0]}" if len(tops) == 1 else ""
-        lines.insert(at, f"{command}{top}")
-        return IntentFix(_join(lines), f"added `{command}{top}`: the request targets {subject}")
+        return _fix_target(lines, subject, at, tops)
     if kind == "liberty":
         mapping = [f"dfflibmap -liberty {subject}"]
         if not (ONLY_FLIP_FLOPS.search(instruction) and not ONLY_FLOPS_NOT_LOGIC.search(instruction)):
@@ -966,6 +945,40 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
             lines.append(f"{writer} {subject}")
             return IntentFix(_join(lines), f"added `{writer} {subject}`: the request names that output")
     return None
+
+
+def _fix_top(lines: list[str], subject: str) -> IntentFix:
+    """``-top subject`` on the command that takes it (replacing another top), else a ``hierarchy -top``."""
+    for index, line in enumerate(lines):
+        words = line.split()
+        if words and TOP_OPTION_COMMANDS.match(words[0]) and "-top" in words[:-1]:
+            position = words.index("-top") + 1
+            if words[position] != subject:
+                words[position] = subject
+                lines[index] = " ".join(words)
+                return IntentFix(_join(lines), f"`-top {subject}`: the request names `{subject}` as the top")
+    for index, line in enumerate(lines):
+        words = line.split()
+        if words and TOP_OPTION_COMMANDS.match(words[0]) and ";" not in line:
+            lines[index] = f"{line} -top {subject}"
+            return IntentFix(_join(lines), f"`{lines[index]}`: the request names `{subject}` as the top")
+    lines.insert(_after_reads(lines), f"hierarchy -top {subject}")
+    return IntentFix(_join(lines), f"added `hierarchy -top {subject}`: the request names it as the top")
+
+
+def _fix_target(lines: list[str], subject: str, at: int, tops: Sequence[str]) -> IntentFix:
+    """The family's ``synth_<family>`` in place of another synth command, else added before the outputs."""
+    command = f"synth_{subject}"
+    for index, line in enumerate(lines):
+        words = line.split()
+        if words and re.fullmatch(r"synth(_\w+)?", words[0]) and words[0] != command and ";" not in line:
+            # Only the options every synth_<family> shares: the generic synth's others may not exist there.
+            kept = words[words.index("-top") : words.index("-top") + 2] if "-top" in words[:-1] else []
+            lines[index] = " ".join([command, *kept, *(["-flatten"] if "-flatten" in words else [])])
+            return IntentFix(_join(lines), f"`{words[0]}` -> `{lines[index]}`: the request targets {subject}")
+    top = f" -top {tops[0]}" if len(tops) == 1 else ""
+    lines.insert(at, f"{command}{top}")
+    return IntentFix(_join(lines), f"added `{command}{top}`: the request targets {subject}")
 
 
 def _join(lines: Sequence[str]) -> str:

@@ -2,6 +2,9 @@
 
 Nothing here imports torch; backends import their heavy libraries inside ``load``, so ``import chipmate`` and
 ``chipmate serve`` stay fast until a model is first used.
+
+Over 400 lines on purpose: this is the one contract plugins and backends code against (the interfaces and
+the prompt fitting, message validation and stop handling every generator shares); kept whole so it reads as one.
 """
 
 from __future__ import annotations

@@ -25,6 +25,8 @@ then set ``tasks.designqa.reranker: runs/kb-reranker/final``. ``out_dir`` receiv
 (generated questions, reused on resume), ``pairs.jsonl``, ``dev.jsonl``, ``metrics.jsonl`` / ``metrics.png``
 (loss per step; dev hit@1 and MRR@10 of the reranked candidates per epoch), ``ckpt.pt``, ``summary.json``
 (questions written/dropped/kept, dev metrics of the embedder's order and of the reranked order) and ``final/``.
+
+Over 400 lines on purpose: one recipe, its config, data steps and training loop read top to bottom.
 """
 
 from __future__ import annotations

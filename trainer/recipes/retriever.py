@@ -24,6 +24,9 @@ Run::
 data), ``dev.jsonl`` (held-out questions, e.g. to tune designqa's fusion weight), ``metrics.jsonl`` and
 ``metrics.png`` (loss per step, dev hit@k per epoch: the loop's records with an ``epoch`` key), ``ckpt.pt`` (after
 each epoch), ``summary.json`` and ``final/``.
+
+Over 400 lines on purpose: the recipe's configuration, run, batch function and contrastive loss read top to
+bottom as one recipe; the data steps already live in ``retriever_data.py``.
 """
 
 from __future__ import annotations
@@ -186,13 +189,10 @@ def run(config: Config) -> dict[str, Any]:
     rank 0 alone writes the outputs.
     """
     import torch
-    from sentence_transformers import SentenceTransformer
 
     from chipmate.host import Host
     from chipmate.trainer.loop import finish_distributed, setup_distributed, train
-    from chipmate.trainer.metrics import plot_retrieval_metrics
     from chipmate.trainer.recipes import check_alias, host_config
-    from chipmate.trainer.recipes.training import to_fp32
 
     # A bad or taken --alias fails now, not after the training.
     check_alias(config.alias, config.replace, config.models_config)
@@ -232,6 +232,21 @@ def run(config: Config) -> dict[str, Any]:
     if not main:
         finish_distributed()
         return {}
+    summary = _write_outputs(config, host, model, result, data, base, device, out, world)
+    finish_distributed()
+    return summary
+
+
+def _write_outputs(
+    config: Config, host: Host, model: Any, result: Any, data: _Data, base: str, device: str, out: Path, world: int
+) -> dict[str, Any]:
+    """Rank 0, after training: save ``out/final`` and the plot, record the alias (and re-embed the index with
+    it), and write ``summary.json``; returns the summary."""
+    from sentence_transformers import SentenceTransformer
+
+    from chipmate.trainer.metrics import plot_retrieval_metrics
+    from chipmate.trainer.recipes.training import to_fp32
+
     model = to_fp32(model, result, rebuild=lambda: SentenceTransformer(base, device=device, local_files_only=True))
     model.eval()
     final = out / "final"
@@ -264,7 +279,6 @@ def run(config: Config) -> dict[str, Any]:
                 PASSAGES, "index", model_dir=final, alias=config.alias, index_dir=config.index_dir, embedder=trained
             )
     (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    finish_distributed()
     return summary
 
 
