@@ -35,6 +35,7 @@ import json
 import logging
 import random
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -244,15 +245,12 @@ def build_model(config: Config, base_dir: Path, device: str) -> tuple[Any, Any]:
 def run(config: Config) -> dict[str, Any]:
     """Generate and check the data, train, save ``out_dir/final``; returns the summary."""
     import torch
-    import torch.nn.functional as F
 
     from chipmate.host import Host
-    from chipmate.trainer.checkpoint import load_checkpoint, save_checkpoint
     from chipmate.trainer.loop import param_groups
-    from chipmate.trainer.metrics import MetricsLog, plot_retrieval_metrics
+    from chipmate.trainer.metrics import plot_retrieval_metrics
     from chipmate.trainer.precision import iter_master_pairs, make_precision
     from chipmate.trainer.recipes import host_config
-    from chipmate.trainer.schedule import cosine_lr
 
     out = Path(config.out_dir).expanduser()
     out.mkdir(parents=True, exist_ok=True)
@@ -261,8 +259,143 @@ def run(config: Config) -> dict[str, Any]:
     torch.manual_seed(config.seed)
     device = config.train.device if config.train.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu")
 
-    # 1) passages and questions, exactly as the retriever recipe makes them (the questions file is shared)
-    # 2) checks and hard negatives with the embedder designqa retrieves with (the candidates a reranker sees)
+    data = _rerank_data(config, host, out)
+    chunks, groups, train_pairs, dev_pairs = data.chunks, data.groups, data.train_pairs, data.dev_pairs
+    dev_candidates = data.dev_candidates
+
+    # 3) training: listwise softmax over [positive, negatives...] per question, on the precision core
+    tokenizer, model = build_model(config, base_model_dir(config.base_model, host), device)
+    steps_per_epoch = (len(train_pairs) + config.train.batch_size - 1) // config.train.batch_size
+    total = steps_per_epoch * config.train.epochs
+    precision = make_precision(
+        config.train.precision,
+        model,
+        lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
+        param_groups=param_groups(model, config.train.weight_decay),
+        max_grad_norm=config.train.max_grad_norm,
+    )
+    _train_epochs(config, out, model, tokenizer, precision, data, device, total)
+    if precision.mode in ("fp16", "bf16"):
+        model.float()  # save the fp32 masters, not their half-precision copies
+        for param, master in iter_master_pairs(precision):
+            param.data.copy_(master.data)
+    dev_after = rank_metrics(
+        reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device), dev_pairs, groups
+    )
+    final = out / "final"
+    save_model(model, tokenizer, final, lora=bool(config.lora.rank))
+    if config.train.plot:
+        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
+    summary = _summary(config, data, final, dev_after)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    say(f"train reranker: wrote {final}; set tasks.designqa.reranker: {final}")
+    return summary
+
+
+def _train_epochs(
+    config: Config, out: Path, model: Any, tokenizer: Any, precision: Any, data: _RerankData, device: str, total: int
+) -> None:
+    """3) the epochs (from the checkpoint with ``train.resume``): listwise steps, then dev metrics and a checkpoint."""
+    from chipmate.trainer.metrics import MetricsLog
+    from chipmate.trainer.schedule import cosine_lr
+
+    chunks, groups, train_pairs, dev_pairs = data.chunks, data.groups, data.train_pairs, data.dev_pairs
+    dev_candidates, dev_embedder = data.dev_candidates, data.dev_embedder
+    rng = random.Random(config.seed)
+    epoch, step = _resume(config, out, model, precision, device)
+    log = MetricsLog(out / "metrics.jsonl")
+    if epoch == 0:
+        log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_embedder.items()}})
+    bar = None
+    if config.train.progress:
+        from ..progress import Progress  # a bar on a terminal, plain lines in a log
+
+        bar = Progress(total, f"train reranker ({precision.mode})", unit="step", initial=step)
+    try:
+        while epoch < config.train.epochs:
+            model.train()
+            order = list(train_pairs)
+            random.Random(config.seed * 1000 + epoch).shuffle(order)  # epoch-seeded: a resume sees the same
+            for start in range(0, len(order), config.train.batch_size):
+                batch = order[start : start + config.train.batch_size]
+                lr = cosine_lr(
+                    step,
+                    max_lr=config.train.learning_rate,
+                    min_lr=config.train.learning_rate * 0.1,
+                    warmup_steps=int(total * config.train.warmup_ratio),
+                    decay_steps=total,
+                )
+                for group in precision.param_groups:
+                    group["lr"] = lr
+                seed = rng.randrange(1 << 30)
+                loss = _listwise_loss(config, model, tokenizer, precision, batch, chunks, groups, seed, device)
+                precision.backward(loss)
+                step += int(precision.step())
+                log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{float(loss.detach()):.4f}", epoch=epoch + 1)
+            epoch += 1
+            dev_now = rank_metrics(
+                reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device),
+                dev_pairs,
+                groups,
+            )
+            log.write({"epoch": epoch, "step": step, **{f"dev_{k}": v for k, v in dev_now.items()}})
+            say(f"train reranker: epoch {epoch} dev reranked " + ", ".join(f"{k} {v:.3f}" for k, v in dev_now.items()))
+            _save(config, out, model, precision, epoch, step)
+    finally:
+        if bar is not None:
+            bar.close()
+        log.close()
+
+
+def _resume(config: Config, out: Path, model: Any, precision: Any, device: str) -> tuple[int, int]:
+    """(epoch, step) to start from: the checkpoint's with ``train.resume``, else 0 (and a fresh metrics log)."""
+    import torch
+
+    from chipmate.trainer.checkpoint import load_checkpoint
+
+    if config.train.resume and (out / "ckpt.pt").is_file():
+        state = load_checkpoint(out / "ckpt.pt", map_location=device)
+        model.load_state_dict(state["model"])
+        precision.load_state_dict(state["precision"])
+        torch.set_rng_state(state["rng"].cpu())
+        return state["epoch"], state["step"]
+    if (out / "metrics.jsonl").exists():
+        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
+    return 0, 0
+
+
+def _save(config: Config, out: Path, model: Any, precision: Any, epoch: int, step: int) -> None:
+    """The checkpoint after an epoch: model, precision state (masters, optimizer, scaler), position, RNG."""
+    import torch
+
+    from chipmate.trainer.checkpoint import save_checkpoint
+
+    state = {"model": model.state_dict(), "precision": precision.state_dict(), "epoch": epoch, "step": step}
+    config_json = json.loads(json.dumps(config.model_dump(), default=str))
+    save_checkpoint({**state, "config": config_json, "rng": torch.get_rng_state()}, out / "ckpt.pt")
+
+
+@dataclass
+class _RerankData:
+    """Steps 1 and 2's result: passages, checked question pairs with hard negatives, the embedder's dev order."""
+
+    chunks: list[Any]
+    groups: list[str]
+    pairs: list[TrainingPair]
+    train_pairs: list[TrainingPair]
+    dev_pairs: list[TrainingPair]
+    dev_candidates: list[list[int]]
+    dev_embedder: dict[str, float]
+    checked: dict[str, int]
+
+
+def _rerank_data(config: Config, host: Any, out: Path) -> _RerankData:
+    """1) passages and questions, exactly as the retriever recipe makes them (the questions file is shared);
+    2) checks and hard negatives with the embedder designqa retrieves with (the candidates a reranker sees)."""
+
     def embed(chunks: list[Any], questions: int) -> tuple[Any, np.ndarray]:
         embedder = host.models.embedder(None)  # designqa's default embedder
         say(f"train reranker: embedding {len(chunks)} passages, checking {questions} questions, mining negatives")
@@ -287,119 +420,50 @@ def run(config: Config) -> dict[str, Any]:
     write_pairs(out / "dev.jsonl", dev_pairs, chunks)
     dev_candidates = candidate_lists(embedder, dev_pairs, vectors, config.rerank_depth)
     dev_embedder = rank_metrics(dev_candidates, dev_pairs, groups)
-    del embedder, vectors
+    return _RerankData(chunks, groups, pairs, train_pairs, dev_pairs, dev_candidates, dev_embedder, checked)
 
-    # 3) training: listwise softmax over [positive, negatives...] per question, on the precision core
-    tokenizer, model = build_model(config, base_model_dir(config.base_model, host), device)
-    rng = random.Random(config.seed)
-    steps_per_epoch = (len(train_pairs) + config.train.batch_size - 1) // config.train.batch_size
-    total = steps_per_epoch * config.train.epochs
-    precision = make_precision(
-        config.train.precision,
-        model,
-        lambda params: torch.optim.AdamW(params, lr=config.train.learning_rate),
-        param_groups=param_groups(model, config.train.weight_decay),
-        max_grad_norm=config.train.max_grad_norm,
-    )
-    epoch, step = 0, 0
-    if config.train.resume and (out / "ckpt.pt").is_file():
-        state = load_checkpoint(out / "ckpt.pt", map_location=device)
-        model.load_state_dict(state["model"])
-        precision.load_state_dict(state["precision"])
-        epoch, step = state["epoch"], state["step"]
-        torch.set_rng_state(state["rng"].cpu())
-    elif (out / "metrics.jsonl").exists():
-        (out / "metrics.jsonl").unlink()  # a fresh run starts a fresh log
-    log = MetricsLog(out / "metrics.jsonl")
-    if epoch == 0:
-        log.write({"epoch": 0, "step": 0, **{f"dev_{k}": v for k, v in dev_embedder.items()}})
-    bar = None
-    if config.train.progress:
-        from ..progress import Progress  # a bar on a terminal, plain lines in a log
 
-        bar = Progress(total, f"train reranker ({precision.mode})", unit="step", initial=step)
+def _listwise_loss(
+    config: Config,
+    model: Any,
+    tokenizer: Any,
+    precision: Any,
+    batch: list[TrainingPair],
+    chunks: list[Any],
+    groups: list[str],
+    seed: int,
+    device: str,
+) -> Any:
+    """Softmax cross-entropy of each question's [positive, negatives...] scores, the positive first."""
+    import torch
+    import torch.nn.functional as F
+
     group_size = 1 + config.negatives
-    try:
-        while epoch < config.train.epochs:
-            model.train()
-            order = list(train_pairs)
-            random.Random(config.seed * 1000 + epoch).shuffle(order)  # epoch-seeded: a resume sees the same
-            for start in range(0, len(order), config.train.batch_size):
-                batch = order[start : start + config.train.batch_size]
-                lr = cosine_lr(
-                    step,
-                    max_lr=config.train.learning_rate,
-                    min_lr=config.train.learning_rate * 0.1,
-                    warmup_steps=int(total * config.train.warmup_ratio),
-                    decay_steps=total,
-                )
-                for group in precision.param_groups:
-                    group["lr"] = lr
-                columns = training_columns(batch, chunks, config.negatives, groups, seed=rng.randrange(1 << 30))
-                # row-major: question 0's positive and negatives, then question 1's, ...
-                passages = [columns[1 + slot][row] for row in range(len(batch)) for slot in range(group_size)]
-                texts = [q for q in columns[0] for _ in range(group_size)]
-                with precision.autocast():
-                    logits = score_pairs(model, tokenizer, texts, passages, config.max_length, device)
-                    logits = logits.float().view(len(batch), group_size)
-                    loss = F.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long, device=logits.device))
-                precision.backward(loss)
-                step += int(precision.step())
-                log.write({"epoch": epoch + 1, "step": step, "loss": float(loss.detach()), "lr": lr})
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{float(loss.detach()):.4f}", epoch=epoch + 1)
-            epoch += 1
-            dev_now = rank_metrics(
-                reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device),
-                dev_pairs,
-                groups,
-            )
-            log.write({"epoch": epoch, "step": step, **{f"dev_{k}": v for k, v in dev_now.items()}})
-            say(f"train reranker: epoch {epoch} dev reranked " + ", ".join(f"{k} {v:.3f}" for k, v in dev_now.items()))
-            save_checkpoint(
-                {
-                    "model": model.state_dict(),
-                    "precision": precision.state_dict(),
-                    "epoch": epoch,
-                    "step": step,
-                    "config": json.loads(json.dumps(config.model_dump(), default=str)),
-                    "rng": torch.get_rng_state(),
-                },
-                out / "ckpt.pt",
-            )
-    finally:
-        if bar is not None:
-            bar.close()
-        log.close()
-    if precision.mode in ("fp16", "bf16"):
-        model.float()  # save the fp32 masters, not their half-precision copies
-        for param, master in iter_master_pairs(precision):
-            param.data.copy_(master.data)
-    dev_after = rank_metrics(
-        reranked(model, tokenizer, dev_pairs, dev_candidates, chunks, config.max_length, device), dev_pairs, groups
-    )
-    final = out / "final"
-    save_model(model, tokenizer, final, lora=bool(config.lora.rank))
-    if config.train.plot:
-        plot_retrieval_metrics(out / "metrics.jsonl", out / "metrics.png")
-    summary = {
+    columns = training_columns(batch, chunks, config.negatives, groups, seed=seed)
+    # row-major: question 0's positive and negatives, then question 1's, ...
+    passages = [columns[1 + slot][row] for row in range(len(batch)) for slot in range(group_size)]
+    texts = [q for q in columns[0] for _ in range(group_size)]
+    with precision.autocast():
+        logits = score_pairs(model, tokenizer, texts, passages, config.max_length, device)
+        logits = logits.float().view(len(batch), group_size)
+        return F.cross_entropy(logits, torch.zeros(len(batch), dtype=torch.long, device=logits.device))
+
+
+def _summary(config: Config, data: _RerankData, final: Path, dev_after: dict[str, float]) -> dict[str, Any]:
+    return {
         "base_model": config.base_model,
         "lora_rank": config.lora.rank,
-        "passages": len(chunks),
-        "queries": {o: sum(1 for p in pairs if p.origin == o) for o in ("generated", "keyphrase")},
-        "questions_checked": checked,
-        "train_pairs": len(train_pairs),
-        "dev_pairs": len(dev_pairs),
-        "dev_embedder_order": dev_embedder,
+        "passages": len(data.chunks),
+        "queries": {o: sum(1 for p in data.pairs if p.origin == o) for o in ("generated", "keyphrase")},
+        "questions_checked": data.checked,
+        "train_pairs": len(data.train_pairs),
+        "dev_pairs": len(data.dev_pairs),
+        "dev_embedder_order": data.dev_embedder,
         "dev_reranked": dev_after,
         "model_dir": str(final),
         "size_bytes": sum(f.stat().st_size for f in final.iterdir() if f.is_file()),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
-    say(f"train reranker: wrote {final}; set tasks.designqa.reranker: {final}")
-    return summary
 
 
 def save_model(model: Any, tokenizer: Any, final: Path, *, lora: bool) -> None:
