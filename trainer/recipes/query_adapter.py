@@ -188,11 +188,47 @@ def train_matrix(
     return (eye + delta.detach()).numpy()
 
 
+def _fit(
+    config: Config,
+    out: Path,
+    alias: str,
+    train: tuple[np.ndarray, np.ndarray],
+    dev: tuple[np.ndarray, np.ndarray],
+    vectors: np.ndarray,
+    groups: np.ndarray,
+) -> tuple[Any, dict[str, float], dict[str, float], float]:
+    """Train the matrix, with dev metrics before and after in ``out/metrics.jsonl``: (adapter, dev before, dev
+    after, seconds)."""
+    from chipmate.documents.adapt import QueryAdapter
+    from chipmate.trainer.metrics import MetricsLog
+
+    train_q, train_pos = train
+    dev_q, dev_pos = dev
+    dev_before = group_metrics(dev_q @ vectors.T, dev_pos, groups)
+    (out / "metrics.jsonl").unlink(missing_ok=True)
+    metrics = MetricsLog(out / "metrics.jsonl")
+    metrics.write({"step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
+    every = max(1, config.train.steps // 10)
+
+    def log(step: int, loss: float) -> None:
+        metrics.write({"step": step, "loss": loss})
+        if config.train.progress and (step % every == 0 or step == config.train.steps):
+            say(f"train query-adapter: step {step}/{config.train.steps} loss {loss:.4f}")
+
+    started = time.perf_counter()
+    try:
+        matrix = train_matrix(train_q, train_pos, vectors, groups, config.train, log=log)
+        adapter = QueryAdapter(matrix, embedder=alias)
+        dev_after = group_metrics(adapter.adapt(dev_q) @ vectors.T, dev_pos, groups)
+        metrics.write({"step": config.train.steps, **{f"dev_{k}": v for k, v in dev_after.items()}})
+    finally:
+        metrics.close()
+    return adapter, dev_before, dev_after, time.perf_counter() - started
+
+
 def run(config: Config) -> dict[str, Any]:
     """Make and check the questions, train the matrix, write ``out_dir/query_adapter.npz``; returns the summary."""
-    from chipmate.documents.adapt import QueryAdapter
     from chipmate.host import Host
-    from chipmate.trainer.metrics import MetricsLog
     from chipmate.trainer.recipes import host_config
 
     out = Path(config.out_dir).expanduser()
@@ -228,26 +264,9 @@ def run(config: Config) -> dict[str, Any]:
     train_q, train_pos = encode(train_pairs)
     dev_q, dev_pos = encode(dev_pairs)
     cache.save()
-    dev_before = group_metrics(dev_q @ vectors.T, dev_pos, groups)
-    (out / "metrics.jsonl").unlink(missing_ok=True)
-    metrics = MetricsLog(out / "metrics.jsonl")
-    metrics.write({"step": 0, **{f"dev_{k}": v for k, v in dev_before.items()}})
-    every = max(1, config.train.steps // 10)
-
-    def log(step: int, loss: float) -> None:
-        metrics.write({"step": step, "loss": loss})
-        if config.train.progress and (step % every == 0 or step == config.train.steps):
-            say(f"train query-adapter: step {step}/{config.train.steps} loss {loss:.4f}")
-
-    started = time.perf_counter()
-    try:
-        matrix = train_matrix(train_q, train_pos, vectors, groups, config.train, log=log)
-        adapter = QueryAdapter(matrix, embedder=alias)
-        dev_after = group_metrics(adapter.adapt(dev_q) @ vectors.T, dev_pos, groups)
-        metrics.write({"step": config.train.steps, **{f"dev_{k}": v for k, v in dev_after.items()}})
-    finally:
-        metrics.close()
-    train_s = time.perf_counter() - started
+    adapter, dev_before, dev_after, train_s = _fit(
+        config, out, alias, (train_q, train_pos), (dev_q, dev_pos), vectors, groups
+    )
     adapter.meta.update(
         {
             "passages": len(chunks),
