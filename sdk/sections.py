@@ -70,7 +70,7 @@ class Section(BaseModel):
 
     # pydantic calls a model's own __init__ for each nested section it validates, unless the __init__ is marked
     # as the base one; marked, a nested error reaches the outermost section with its whole dotted key.
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]  # a marker pydantic reads; functions take any attribute
 
     def __setattr__(self, name: str, value: Any) -> None:
         before = self.__dict__.get(name)

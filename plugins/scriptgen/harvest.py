@@ -691,8 +691,9 @@ def validate(candidate: Candidate, tools: dict[str, Any]) -> str:
     missing = [o for o in candidate.outputs() if not run.outputs or o not in run.outputs]
     if missing:
         return f"did not write {', '.join(missing)}"
-    if candidate.tool == "opensta" and re.search(r"^Warning", run.log, re.M):
-        return "OpenSTA warned: " + re.search(r"^Warning.*$", run.log, re.M).group()[:160]  # type: ignore[union-attr]
+    warning = re.search(r"^Warning.*$", run.log, re.M) if candidate.tool == "opensta" else None
+    if warning:
+        return "OpenSTA warned: " + warning.group()[:160]
     script, _ = clean(candidate.script)
     if script != candidate.script:
         return "the clean-up stage would change the script"

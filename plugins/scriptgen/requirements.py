@@ -254,8 +254,7 @@ def extract(
     if language == "yosys":
         found += _netlist_requirements(instruction, request, known)
     found += [Requirement("step", c, command=c) for c in named_steps(instruction, known, language)]
-    seen: set[Requirement] = set()
-    return [r for r in found if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(found))  # once each, in the order found
 
 
 def output_format(instruction: str, name: str) -> str:
