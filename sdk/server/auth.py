@@ -19,7 +19,7 @@ import grpc
 
 from ..config import ServerConfig
 from ..errors import ConfigError, PermissionDeniedError, UnauthenticatedError
-from .logs import audit
+from .logs import audit, handler_like
 
 # Health checks stay open so load balancers and `chipmate health` work without a secret.
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/",)
@@ -132,15 +132,4 @@ def _denying_handler(handler: Any, message: str, method: str) -> Any:
 
     if handler is None:  # no such method: read the request as raw bytes
         return grpc.unary_unary_rpc_method_handler(deny)
-    kind = (handler.request_streaming, handler.response_streaming)
-    factory = {
-        (False, False): grpc.unary_unary_rpc_method_handler,
-        (False, True): grpc.unary_stream_rpc_method_handler,
-        (True, False): grpc.stream_unary_rpc_method_handler,
-        (True, True): grpc.stream_stream_rpc_method_handler,
-    }[kind]
-    return factory(
-        deny,
-        request_deserializer=handler.request_deserializer,
-        response_serializer=handler.response_serializer,
-    )
+    return handler_like(handler, deny)

@@ -125,6 +125,11 @@ def _audited(handler: Any, method: str) -> Any:
             finally:
                 audit(method, status, context.peer(), duration_ms=(time.perf_counter() - started) * 1000)
 
+    return handler_like(handler, behavior)
+
+
+def handler_like(handler: Any, behavior: Callable[..., Any]) -> Any:
+    """A method handler of ``handler``'s kind (streaming sides, (de)serializers) that runs ``behavior`` instead."""
     factory = {
         (False, False): grpc.unary_unary_rpc_method_handler,
         (False, True): grpc.unary_stream_rpc_method_handler,
