@@ -150,13 +150,8 @@ def chipmate_register_knowledge_bases(register: Any, host: Any) -> None:
         return KnowledgeIndex.open(root)
 
     def served() -> Any:
-        from pathlib import Path
+        from .service import served_index_dir
 
-        from chipmate.sections import task_settings
-
-        from .service import DesignQASettings, default_index_dir
-
-        index_dir = task_settings(config, "designqa", DesignQASettings).index_dir
-        return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
+        return served_index_dir(config)
 
     register(KnowledgeBaseSource("designqa", locate, open_index, served))

@@ -147,13 +147,19 @@ def default_index_dir(config: Any) -> Path:
     return Path(config.cache_path()) / "designqa" / "yosys-help"
 
 
+def served_index_dir(config: Any, settings: DesignQASettings | None = None) -> Path:
+    """The knowledge base designqa answers from: ``tasks.designqa.index_dir``, else the default Yosys-help one
+    (``settings``: the config's, when the caller has read them already)."""
+    index_dir = (settings or task_settings(config, "designqa", DesignQASettings)).index_dir
+    return Path(index_dir).expanduser() if index_dir else default_index_dir(config)
+
+
 def knowledge_base_dirs(config: Any, extra: Any = ()) -> list[Path]:
     """The knowledge bases ``config`` knows of, for tools that list them (``chipmate mcp``'s resources): the one
     designqa serves (``tasks.designqa.index_dir``, else the default Yosys-help one), every other index under
     ``<cache>/designqa/`` (where the default is built), then the directories ``extra`` names. Each once, and only
     those that hold an index (a manifest)."""
-    settings = task_settings(config, "designqa", DesignQASettings)
-    served = Path(settings.index_dir).expanduser() if settings.index_dir else default_index_dir(config)
+    served = served_index_dir(config)
     cache = Path(config.cache_path()) / "designqa"
     in_cache = sorted(p for p in cache.iterdir() if p.is_dir()) if cache.is_dir() else []
     found: list[Path] = []
@@ -182,9 +188,7 @@ class DesignQAService:
     @property
     def index_dir(self) -> Path:
         """The configured index directory, or the default knowledge base's."""
-        if self.settings.index_dir:
-            return Path(self.settings.index_dir).expanduser()
-        return default_index_dir(self.config)
+        return served_index_dir(self.config, self.settings)
 
     @property
     def uses_default(self) -> bool:
