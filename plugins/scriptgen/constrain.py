@@ -11,7 +11,8 @@ Two stages run on every generated script before the tool sees it:
    candidate of its extension fits); ``-top`` must name the request's top module (or one the instruction or the
    script itself names); every Verilog input is read; mapping (``dfflibmap``, ``abc``) follows a synthesis; every
    output the instruction names is written — a netlist by its writer, a report (``.txt``) by ``tee -o`` around a
-   report command; and ``write_verilog`` gets the options the instruction asks for in words (``-noattr``).
+   report command; ``proc`` runs before the first pass that needs a design's processes lowered; and
+   ``write_verilog`` gets the options the instruction asks for in words (``-noattr``).
    A command that would write over one of the request's files, or over a file the instruction names as an input
    (:func:`file_roles`), is dropped and reported as a problem.
 
@@ -30,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .checks import Problem
-from .prompt import FILE_NAME, VERILOG, verilog_design
+from .prompt import COMMENT, FILE_NAME, VERILOG, verilog_design
 from .tool import ScriptTool
 
 FENCE = re.compile(r"```[\w+-]*\n(.*?)(?:```|$)", re.S)
@@ -74,23 +75,48 @@ NETLIST_WRITERS = {writer.split()[0] for writer in WRITERS.values()}
 # Commands that map fine-grained logic, and what makes a design fine-grained before them.
 MAPPERS = {"dfflibmap", "abc", "abc9", "abc_new"}
 FINE = re.compile(r"^(synth\w*|techmap|simplemap)$")
+# Commands that lower processes, and those that work on (or only look at) a design that still has them.
+PROCESS = re.compile(r"\b(always\w*|initial)\b")
+LOWERS_PROCESSES = re.compile(r"^(proc\w*|prep|synth\w*|script)$")
+PROCESS_TOLERANT = re.compile(
+    r"^(read\w*|hierarchy|select|cd|ls|echo|log|write_verilog|write_rtlil|write_ilang|dump|show|stat|check|help"
+    r"|design|rename|copy|setundef|flatten|chparam|setattr|setparam|printattrs|portlist|scratchpad|logger|plugin|tee|history|debug)$"
+)
 
 
-# The word nearest before a file name the request does not supply says whether the instruction asks to write it
-# ("... and write the netlist to alu_syn.v") or expects to read it ("Synthesize alu.v", "the top of alu.v"). A name
-# with neither before it in its clause is an output, as before: instructions name what they want written.
-_OUTPUT_WORDS = (
+# The words before a file name the request does not supply say whether the instruction asks to write it
+# ("... and write the netlist to alu_syn.v") or expects to read it ("Synthesize alu.v", "the top of alu.v"):
+# a preposition right before the name decides ("to out.v", "of alu.v"); otherwise the nearest verb of its clause
+# does ("put the statistics of ram in ram_stat.txt" is written, although "of" is nearer); without one, the nearest
+# other cue word does. A name with no cue at all is an output, as before: instructions name what they want written.
+_OUTPUT_VERBS = (
     "write writes written writing save saved saving store stored dump dumped export exported emit output outputs "
-    "produce generate create put place to into as"
+    "produce produces generate generates create creates put puts place places record records"
 )
-_INPUT_WORDS = (
+_INPUT_VERBS = (
     "read reads reading load loads loaded synthesize synthesise synthesizes synthesises synth elaborate elaborates "
-    "parse parses import from using use uses of given open opens lint simulate check checks optimize optimise "
-    "flatten map maps design designs module"
+    "parse parses import use uses open opens lint simulate check checks optimize optimise flatten map maps"
 )
-OUTPUT_CUES = frozenset(_OUTPUT_WORDS.split())
-INPUT_CUES = frozenset(_INPUT_WORDS.split())
+OUTPUT_VERBS = frozenset(_OUTPUT_VERBS.split())
+INPUT_VERBS = frozenset(_INPUT_VERBS.split())
+OUTPUT_CUES = OUTPUT_VERBS | {"to", "into", "as"}
+INPUT_CUES = INPUT_VERBS | {"from", "using", "of", "given", "design", "designs", "module"}
+#: prepositions that decide on their own when they come right before the name (articles and "file" skipped)
+ADJACENT = {"to": "output", "into": "output", "as": "output", "of": "input", "from": "input", "using": "input"}
+FILLER = frozenset(["the", "a", "an", "file", "files"])
 CLAUSE = re.compile(r"[.;:!?]\s|,\s*(?:then|and)\b|\band then\b")
+#: how far back (in words) a verb, and another cue word, still govern a file name
+VERB_WINDOW, WORD_WINDOW = 10, 6
+
+
+def _is_input(words: list[str]) -> bool:
+    """Whether the words before a file name make it one the instruction reads (see the rules above)."""
+    adjacent = next((w for w in reversed(words) if w not in FILLER), None)
+    if adjacent in ADJACENT:
+        return ADJACENT[adjacent] == "input"
+    verb = next((w for w in reversed(words[-VERB_WINDOW:]) if w in OUTPUT_VERBS or w in INPUT_VERBS), None)
+    cue = verb or next((w for w in reversed(words[-WORD_WINDOW:]) if w in OUTPUT_CUES or w in INPUT_CUES), None)
+    return cue in INPUT_CUES
 
 
 def file_roles(instruction: str, supplied: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -104,9 +130,8 @@ def file_roles(instruction: str, supplied: Sequence[str]) -> tuple[list[str], li
             continue
         # An aside in parentheses ("(stat using the liberty file)") is not what the file name is the object of.
         before = re.sub(r"\([^()]*\)", " ", CLAUSE.split(instruction[: match.start()])[-1])
-        words = re.findall(r"[a-z]+", before.lower())[-6:]
-        cue = next((w for w in reversed(words) if w in OUTPUT_CUES or w in INPUT_CUES), None)
-        (inputs if cue in INPUT_CUES else outputs).append(name)
+        words = re.findall(r"[a-z]+", before.lower())
+        (inputs if _is_input(words) else outputs).append(name)
     return inputs, outputs
 
 
@@ -253,6 +278,8 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
         lines = _yosys_completeness(lines, scan, result)
     else:
         lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
+        if tool.name == "opensta":
+            lines = _opensta_prologue(lines, tool, request, result)
     result.script = "\n".join(lines) + ("\n" if lines else "")
     return result
 
@@ -324,6 +351,12 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
             lines[first] = f"{lines[first]} {' '.join(unread)}"
         result.notes.append(f"read the request's Verilog file(s) the script left out: {', '.join(unread)}")
     lines = _mapping_needs_synthesis(lines, scan, result)
+    behavioural = {
+        f["name"]
+        for f in request.files
+        if f["name"].endswith(VERILOG) and PROCESS.search(COMMENT.sub("", f.get("content", "")))
+    }
+    lines = _processes_lowered(lines, behavioural, result)
     for output in request.named_outputs:
         extension = output[output.rfind(".") :] if "." in output else ""
         if extension in REPORTS and output in scan.written:
@@ -356,6 +389,82 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
         message = f"the script never writes `{output}`, which the request asks for"
         result.problems.append(Problem(0, "", message, "file"))
     return _writer_options(lines, request, result)
+
+
+def _command_of(segment: str) -> str:
+    """The command a ``;``-free segment runs: the first word, or for ``tee`` the command it wraps."""
+    words = segment.split()
+    if words[:1] != ["tee"]:
+        return words[0] if words else ""
+    rest = iter(words[1:])
+    for word in rest:
+        if word in ("-o", "-a"):
+            next(rest, None)
+        elif not word.startswith(("-", "+")):
+            return word
+    return ""
+
+
+def _processes_lowered(lines: list[str], behavioural: set[str], result: Constrained) -> list[str]:
+    """Insert ``proc`` before the first command that needs a design without processes, when the script reads one of
+    the ``behavioural`` files (Verilog with ``always`` or ``initial`` blocks) and nothing lowers its processes first.
+
+    Yosys's own rule (``help proc``): most passes ignore a module with processes ("Ignoring module ... run 'proc'
+    command first") or the backends stop on it, so without this a script either fails or runs and writes an empty
+    or partial result."""
+    reads_rtl = False
+    for index, line in enumerate(lines):
+        segments = line.split(";")
+        for at, segment in enumerate(segments):
+            command = _command_of(segment)
+            if command in ("read_verilog", "read", "read_systemverilog") and behavioural & set(segment.split()):
+                reads_rtl = True
+            elif LOWERS_PROCESSES.match(command):
+                return lines
+            elif reads_rtl and command and not PROCESS_TOLERANT.match(command):
+                result.notes.append(f"added `proc` before `{command}`, which needs the processes lowered")
+                head, tail = ";".join(segments[:at]).strip(), ";".join(segments[at:]).strip()
+                return [*lines[:index], *([head] if head else []), "proc", tail, *lines[index + 1 :]]
+    return lines
+
+
+def _opensta_prologue(lines: list[str], tool: ScriptTool, request: Request, result: Constrained) -> list[str]:
+    """OpenSTA's load order, completed: every supplied Liberty file read, every supplied netlist read, the design
+    linked (``link_design`` with the request's top) and every supplied SDC read after it. Without the link, every
+    timing command stops with "no network has been linked"; a supplied file left unread times the wrong design."""
+    commands, _ = tool.split("\n".join(lines) + "\n")
+    read = {word for c in commands if c.name.startswith("read_") or c.name == "source" for word in c.words[1:]}
+
+    def last(*names: str) -> int:
+        # the line index after the last single-line command of these names, 0 when there is none
+        found = [c.line for c in commands if c.name in names and "\n" not in c.text.strip()]
+        return max(found, default=0)
+
+    added: list[tuple[int, int, str]] = []  # (insert before this 0-based line, load step, text)
+    for name in request.inputs:
+        if name in read:
+            continue
+        if name.endswith(".lib"):
+            added.append((0, 0, f"read_liberty {name}"))
+        elif name.endswith(VERILOG):
+            added.append((last("read_liberty", "read_verilog"), 1, f"read_verilog {name}"))
+    reads_netlist = any(c.name == "read_verilog" for c in commands) or any(step == 1 for _, step, _ in added)
+    tops = verilog_design(request.files).tops
+    linked = any(c.name == "link_design" for c in commands)
+    link = last("link_design")
+    if reads_netlist and not linked and len(tops) == 1:
+        linked, link = True, last("read_liberty", "read_verilog")
+        added.append((link, 2, f"link_design {tops[0]}"))
+    for name in request.inputs:
+        if name.endswith(".sdc") and name not in read and linked:
+            added.append((link, 3, f"read_sdc {name}"))
+    # Back to front: each insertion leaves the positions before it valid, and at one position the later step goes
+    # in first so the earlier one ends up above it.
+    for at, _, text in sorted(added, key=lambda item: item[:2], reverse=True):
+        lines.insert(at, text)
+    if added:
+        result.notes.append(f"completed OpenSTA's load order: {'; '.join(t for *_, t in sorted(added))}")
+    return lines
 
 
 def _mapping_needs_synthesis(lines: list[str], scan: _Scan, result: Constrained) -> list[str]:

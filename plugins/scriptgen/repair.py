@@ -1,9 +1,10 @@
 """Repairing a script that failed in the tool: first what the tool's own message says, then the model.
 
 :func:`tool_fix` applies the fixes a Yosys error spells out, without a model: an unknown command or option is
-removed (Yosys points at the offending word with ``^``), a missing top module becomes the request's top, a
-file that is not there becomes the request's file of that kind. :func:`repair_messages` builds the model's repair
-turn: the failing script, the error line, and the failing command's help text, asking for the whole script again.
+removed (Yosys points at the offending word with ``^``), a pass that met processes gets ``proc`` before it, a
+missing top module becomes the request's top, a file that is not there becomes the request's file of that kind.
+:func:`repair_messages` builds the model's repair turn: the failing script, the error line, and the failing
+command's help text, asking for the whole script again.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from .tool import ScriptRun
 NO_COMMAND = re.compile(r"No such command: (\S+)")
 SYNTAX = re.compile(r"Command syntax error: ")
 NO_MODULE = re.compile(r"Module `\\?([^']+)' not found")
+#: the ways Yosys says a pass or backend met processes that ``proc`` would have lowered
+PROCESSES = re.compile(r"contains processes|unmapped processes|memories or processes|run 'proc' command first")
 NO_FILE = re.compile(r"(?:Can't open input file|File) `([^']+)'(?: for reading)?(?: not found)?")
 #: most characters of a command's help put into a repair prompt: its usage line and option lines, shortened. More
 #: (the description) only gave small models text to copy into the script.
@@ -64,6 +67,10 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
                 return ToolFix(
                     _replace_line(script, number, fixed), f"line {number}: removed `{word}` ({error.splitlines()[0]})"
                 )
+    if PROCESSES.search(error) and not line.split()[0].startswith(("read", "proc")):
+        return ToolFix(
+            "\n".join([*lines[: number - 1], "proc", *lines[number - 1 :]]) + "\n", f"added `proc` before line {number}"
+        )
     match = NO_MODULE.search(error)
     if match:
         tops = verilog_design(request.files).tops

@@ -149,6 +149,11 @@ def test_runaway_replies_are_cut(text, loops):
             "read_verilog counter.v\nproc\nwrite_rtlil c.il\n",
             "removed `counter.v`",
         ),
+        (  # the JSON backend stops on processes: proc goes before the failing line
+            "read_verilog counter.v\nhierarchy -top counter\nwrite_json c.json\n",
+            "read_verilog counter.v\nhierarchy -top counter\nproc\nwrite_json c.json\n",
+            "added `proc` before line 3",
+        ),
     ],
 )
 def test_tool_fixes_follow_the_yosys_error(yosys, script, fixed, note):
@@ -264,6 +269,11 @@ def test_the_constraints_leave_every_seed_script_as_it_is(yosys):
         ("Read top.v and sub.v, flatten, and dump the result as flat.json.", ["top.v", "sub.v"], ["flat.json"]),
         ("Report the cell counts with stat into stats.txt.", [], ["stats.txt"]),
         ("Lower the processes, then produce counter.il.", [], ["counter.il"]),
+        # The verb governs a name after a noun's own "of ..." ("of scratch_ram"); a preposition right before it wins.
+        ("Synthesize it and put the cell statistics of the counter in cnt_stat.txt.", [], ["cnt_stat.txt"]),
+        ("Evaluate counter with eval and save the value of q in cnt_eval.txt.", [], ["cnt_eval.txt"]),
+        ("Write the netlist of the file alu.v to out.v.", ["alu.v"], ["out.v"]),
+        ("Show the module in alu.v.", ["alu.v"], []),
     ],
 )
 def test_file_roles_tell_named_inputs_from_named_outputs(instruction, inputs, outputs):
@@ -302,3 +312,61 @@ def test_a_command_that_writes_over_an_input_is_dropped_and_reported(yosys):
     assert [p.kind for p in result.problems] == ["file"] and "write over `counter.v`" in result.problems[0].message
     tee = constrain("read_verilog counter.v\ntee -o counter.v stat\n", request, yosys)
     assert "counter.v stat" not in tee.script and tee.problems
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # A pass that ignores modules with processes, and a backend that stops on them: proc goes right before.
+        (
+            "read_verilog counter.v\nopt\nwrite_json out.json\n",
+            "read_verilog counter.v\nproc\nopt\nwrite_json out.json\n",
+        ),
+        (
+            "read_verilog counter.v; hierarchy -top counter; tee -o s.txt stat; wreduce\n",
+            "read_verilog counter.v; hierarchy -top counter; tee -o s.txt stat\nproc\nwreduce\n",
+        ),
+        # Already lowered (by proc or by a synthesis script), or never needing it: left alone.
+        ("read_verilog counter.v\nproc -noopt\nopt\n", None),
+        ("read_verilog counter.v\nsynth -top counter\nwrite_blif out.blif\n", None),
+        ("read_verilog counter.v\nhierarchy -top counter\nwrite_rtlil out.il\n", None),
+        ("read_verilog gates.v\nopt\n", None),  # gates.v has no always block: nothing to lower
+    ],
+)
+def test_proc_runs_before_the_first_pass_that_needs_processes_lowered(script, expected):
+    from chipmate.plugins.scriptgen.constrain import Constrained, _processes_lowered
+
+    result = Constrained(script)
+    lines = _processes_lowered(script.splitlines(), {"counter.v"}, result)
+    assert "\n".join(lines) + "\n" == (expected or script)
+    assert bool(result.notes) == (expected is not None)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        (  # nothing linked: every timing command would stop with "no network has been linked"
+            "read_liberty cells.lib\nread_verilog top_net.v\nreport_checks\n",
+            "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nread_sdc top.sdc\nreport_checks\n",
+        ),
+        (  # nothing loaded at all
+            "report_checks -path_delay min\n",
+            "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nread_sdc top.sdc\nreport_checks -path_delay min\n",
+        ),
+        (  # complete: left alone
+            "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nsource top.sdc\nreport_wns\n",
+            None,
+        ),
+    ],
+)
+def test_opensta_scripts_load_link_and_constrain_the_request_files(script, expected):
+    from chipmate.plugins.scriptgen.opensta import OpenStaTool
+
+    files = [
+        {"name": "cells.lib", "content": "library(cells) {}"},
+        {"name": "top_net.v", "content": "module top(input a, output y); BUF b(.A(a), .Y(y)); endmodule"},
+        {"name": "top.sdc", "content": "create_clock -period 1 [get_ports a]"},
+    ]
+    result = constrain(script, Request("Report the timing of top_net.v.", files), OpenStaTool())
+    assert result.script == (expected or script)
+    assert bool(result.notes) == (expected is not None)
