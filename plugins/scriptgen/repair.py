@@ -2,7 +2,8 @@
 
 :func:`tool_fix` applies the fixes a Yosys error spells out, without a model: an unknown command or option is
 removed (Yosys points at the offending word with ``^``), a pass that met processes gets ``proc`` before it, a
-missing top module becomes the request's top, a file that is not there becomes the request's file of that kind.
+mapper that needs a Liberty file gets the request's only one, a missing top module becomes the request's top, a
+file that is not there becomes the request's file of that kind.
 :func:`repair_messages` builds the model's repair turn: the failing script, the error line, and the failing
 command's help text, asking for the whole script again.
 """
@@ -22,6 +23,7 @@ SYNTAX = re.compile(r"Command syntax error: ")
 NO_MODULE = re.compile(r"Module `\\?([^']+)' not found")
 #: the ways Yosys says a pass or backend met processes that ``proc`` would have lowered
 PROCESSES = re.compile(r"contains processes|unmapped processes|memories or processes|run 'proc' command first")
+NO_LIBERTY = re.compile(r"Missing `-liberty liberty_file' option")
 NO_FILE = re.compile(r"(?:Can't open input file|File) `([^']+)'(?: for reading)?(?: not found)?")
 #: most characters of a command's help put into a repair prompt: its usage line and option lines, shortened. More
 #: (the description) only gave small models text to copy into the script.
@@ -71,6 +73,11 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
         return ToolFix(
             "\n".join([*lines[: number - 1], "proc", *lines[number - 1 :]]) + "\n", f"added `proc` before line {number}"
         )
+    libraries = [name for name in request.inputs if name.endswith(".lib")]
+    if NO_LIBERTY.search(error) and len(libraries) == 1 and ";" not in line:
+        words = line.split()
+        fixed = " ".join([words[0], "-liberty", libraries[0], *words[1:]])
+        return ToolFix(_replace_line(script, number, fixed), f"line {number}: added `-liberty {libraries[0]}`")
     match = NO_MODULE.search(error)
     if match:
         tops = verilog_design(request.files).tops

@@ -351,7 +351,8 @@ def test_proc_runs_before_the_first_pass_that_needs_processes_lowered(script, ex
         ),
         (  # nothing loaded at all
             "report_checks -path_delay min\n",
-            "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nread_sdc top.sdc\nreport_checks -path_delay min\n",
+            "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nread_sdc top.sdc\n"
+            "report_checks -path_delay min\n",
         ),
         (  # complete: left alone
             "read_liberty cells.lib\nread_verilog top_net.v\nlink_design top\nsource top.sdc\nreport_wns\n",
@@ -370,3 +371,19 @@ def test_opensta_scripts_load_link_and_constrain_the_request_files(script, expec
     result = constrain(script, Request("Report the timing of top_net.v.", files), OpenStaTool())
     assert result.script == (expected or script)
     assert bool(result.notes) == (expected is not None)
+
+
+def test_a_mapper_without_its_liberty_file_gets_the_requests_only_one(yosys):
+    library = (DESIGNS_DIR / "seed_cells.lib").read_text()
+    files = {"counter.v": COUNTER, "seed_cells.lib": library}
+    request = Request(
+        "Map counter.v to the cells of seed_cells.lib.", [{"name": n, "content": c} for n, c in files.items()]
+    )
+    script = "read_verilog counter.v\nsynth -top counter\ndfflibmap\n"
+    run = yosys.run(script, files=files, timeout=60)
+    fix = tool_fix(script, run, request)
+    assert fix is not None and fix.script.splitlines()[2] == "dfflibmap -liberty seed_cells.lib"
+    assert yosys.run(fix.script, files=files, timeout=60).ok
+    # Two libraries: which one is meant is the model's call, not a rule's.
+    two = Request(request.instruction, [*request.files, {"name": "other.lib", "content": library}])
+    assert tool_fix(script, run, two) is None
