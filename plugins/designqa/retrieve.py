@@ -18,6 +18,10 @@ Two more stages run around the fusion, both on by default (docs/designqa.md, "Re
   section, a command's option table counting as the command: :func:`topic`) comes first, then the second-best
   passages in score order. k results then cover k topics where the index has them, instead of one command's
   help filling two or three slots.
+
+And one after it: a **topic prior** (``prior_weight``, :mod:`.prior`) adds ``prior_weight`` times a topic's
+share of references from the rest of the knowledge base (its name written as code in other topics) to the fused
+score, so between two about equally close passages the one the documentation keeps pointing at wins.
 """
 
 from __future__ import annotations
@@ -33,11 +37,15 @@ from chipmate.errors import InvalidInputError
 
 from .expand import expand_query
 from .index import KnowledgeIndex
+from .prior import mention_prior
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = get_args(Mode)
 #: weight of the dense score in the fused score; chosen on synthetic document-generated queries
 DEFAULT_DENSE_WEIGHT = 0.9
+#: weight of the topic prior (0..1, added to a fused score in [0, 1]); chosen on the Yosys development questions,
+#: checked on the OpenROAD and EDA Corpus sets (docs/designqa.md, "Retrieval")
+DEFAULT_PRIOR_WEIGHT = 0.1
 
 
 @dataclass
@@ -86,6 +94,11 @@ def topic(chunk: Chunk) -> tuple[str, str]:
     return (chunk.source, section)
 
 
+def topic_name(chunk: Chunk) -> str:
+    """The last heading of the chunk's topic: a command's name in command help (what other topics cite)."""
+    return topic(chunk)[1].rsplit(" > ", 1)[-1].strip()
+
+
 def diversify_hits(hits: list[Hit]) -> list[Hit]:
     """``hits`` (best first) reordered: each topic's best hit in score order, then the rest in score order."""
     seen: set[tuple[str, str]] = set()
@@ -118,11 +131,14 @@ class HybridRetriever:
         reranker: Any = None,
         rerank_depth: int = 20,
         query_adapter: Any = None,
+        prior_weight: float = DEFAULT_PRIOR_WEIGHT,
     ) -> None:
         if mode not in MODES:
             raise InvalidInputError(f"retrieval mode must be one of {', '.join(MODES)}, got {mode!r}")
         if not 0.0 <= dense_weight <= 1.0:
             raise InvalidInputError(f"dense_weight must be in [0, 1], got {dense_weight}")
+        if not 0.0 <= prior_weight <= 1.0:
+            raise InvalidInputError(f"prior_weight must be in [0, 1], got {prior_weight}")
         self.index = index
         self.embedder = embedder
         self.mode = mode
@@ -135,6 +151,8 @@ class HybridRetriever:
         self.rerank_depth = rerank_depth
         #: ``adapt.QueryAdapter`` (or anything with ``adapt(vectors)``) applied to the query vector only
         self.query_adapter = query_adapter
+        self.prior_weight = prior_weight
+        self._prior: tuple[KnowledgeIndex, Any] | None = None  # (the index it was computed for, the prior)
 
     def refresh(self) -> None:
         """Pick up a generation another process published since the index was loaded."""
@@ -182,7 +200,25 @@ class HybridRetriever:
         missing = [i for i in ids if i not in dense]
         dense.update(index.dense_scores(vector, missing))
         weight = 0.0 if self.mode == "lexical" else self.dense_weight
-        return [Hit(index.chunks[i], s, d, lex) for i, s, d, lex in fuse_scores(dense, lexical_all, ids, weight)]
+        hits = [Hit(index.chunks[i], s, d, lex) for i, s, d, lex in fuse_scores(dense, lexical_all, ids, weight)]
+        return self._with_prior(index, hits)
+
+    def prior(self, index: KnowledgeIndex) -> Any:
+        """The topic prior of ``index`` (:func:`.prior.mention_prior`), computed once per loaded generation."""
+        cached = self._prior
+        if cached is None or cached[0] is not index:
+            cached = self._prior = (index, mention_prior(index.chunks, topic_name))
+        return cached[1]
+
+    def _with_prior(self, index: KnowledgeIndex, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with ``prior_weight`` times their topic's prior added to the score, best first again."""
+        prior = self.prior(index) if self.prior_weight > 0 else {}
+        if not prior:
+            return hits
+        for hit in hits:
+            hit.score += self.prior_weight * prior.get(topic_name(hit.chunk), 0.0)
+        hits.sort(key=lambda hit: (-hit.score, -hit.dense))
+        return hits
 
 
 def _top(scores: np.ndarray, k: int) -> list[int]:

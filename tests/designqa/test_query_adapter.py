@@ -143,11 +143,14 @@ def test_service_applies_a_configured_adapter_and_auto_only_on_the_default_kb(in
         config = {"cache_dir": str(tmp_path / "cache"), "tasks": {"designqa": designqa}}
         return service_for(Host(config_from_dict(config)))
 
-    # the default: no adapter, no reranker
+    # the default ("auto") on a configured KB: the Yosys-help adapter does not belong there; no reranker
     plain = service(index_dir=str(index_copy)).retriever()
     assert plain.query_adapter is None and plain.reranker is None
-    # auto on a configured KB: the Yosys-help adapter does not belong there
-    assert service(index_dir=str(index_copy), query_adapter="auto").retriever().query_adapter is None
+    # ... and on the default Yosys-help KB with the default embedder it is the shipped adapter; "none" turns it off
+    embedder = plain.embedder
+    shipped = service().query_adapter(embedder)
+    assert isinstance(shipped, QueryAdapter) and shipped.embedder == "all-minilm-l6-v2"
+    assert service(query_adapter="none").query_adapter(embedder) is None
     path = QueryAdapter(np.eye(384), embedder="all-minilm-l6-v2").save(tmp_path / "qa.npz")
     adapted = service(index_dir=str(index_copy), query_adapter=str(path)).retriever()
     assert isinstance(adapted.query_adapter, QueryAdapter)

@@ -248,3 +248,65 @@ def test_generator_reranker_scores_question_likelihood_in_batches():
     assert Generator.generator.batches == [2, 1]
     with pytest.raises(BackendUnavailableError, match="CTranslate2"):
         GeneratorReranker(object())
+
+
+def _command(name: str, text: str) -> Chunk:
+    return Chunk(id=name, text=text, source=f"yosys help {name}", section=name)
+
+
+def test_the_prior_counts_the_topics_that_write_a_name_as_code():
+    from chipmate.plugins.designqa.prior import mention_prior
+    from chipmate.plugins.designqa.retrieve import topic_name
+
+    chunks = [
+        _command("synth", "This command runs:\n    proc\n    opt_clean\n    abc\n"),
+        _command("prep", "Runs:\n    proc\n    opt_clean -purge\n"),
+        _command("flatten", "Run 'proc' first. Then `opt_clean`."),
+        _command("write_odd", "Writes a rare format; mentions proc and opt_clean only in prose."),
+        _command("proc", "Lowers processes. See 'write_odd'."),
+        _command("opt_clean", "Removes unused cells."),
+        Chunk("x", "Prose naming proc in `proc`.", "guide.md", "Global placement"),
+    ]
+    prior = mention_prior(chunks, topic_name)
+    # proc: synth, prep, flatten and the guide (its own text does not count); opt_clean: synth, prep, flatten.
+    assert prior["proc"] == 1.0
+    assert 0.0 < prior["opt_clean"] < prior["proc"]
+    assert 0.0 < prior["write_odd"] < prior["opt_clean"]
+    assert "synth" not in prior and "Global placement" not in prior  # never cited; not an identifier
+    # Too few citations anywhere: no prior at all, the ranking is left alone.
+    assert mention_prior(chunks[3:], topic_name) == {}
+
+
+def test_the_prior_breaks_a_near_tie_toward_the_cited_command(tmp_path, embedder):
+    # Two writers described in nearly the same words: without the prior the uncited one is ahead; with it the one
+    # other commands cite in their scripts wins, and a clear winner is not overturned.
+    docs = [
+        Document(f"yosys help {name}", chunk_blocks([Block(text, name)], f"yosys help {name}"))
+        for name, text in (
+            ("write_edif", "Writes the current design to a netlist file in one format."),
+            ("write_blif", "Writes the current design to a netlist file in another format."),
+            ("synth", "Runs:\n    proc\n    write_blif\n"),
+            ("prep", "Runs:\n    opt\n    write_blif\n"),
+            ("flow", "Ends with `write_blif`."),
+            ("stat", "Prints statistics: the number of cells and wires."),
+        )
+    ]
+    root = tmp_path / "kb"
+    update_index(root, embedder, add=docs, settings=IndexSettings())
+    index = KnowledgeIndex.open(root)
+    question = "how do I write the design to a netlist file?"
+    off = HybridRetriever(index, embedder, prior_weight=0.0).search(question, 6)
+    on = HybridRetriever(index, embedder).search(question, 6)
+    assert [h.chunk.section for h in off[:2]] == ["write_edif", "write_blif"]
+    assert [h.chunk.section for h in on[:2]] == ["write_blif", "write_edif"]
+    gap = {h.chunk.section: h.score for h in on}["write_blif"] - {h.chunk.section: h.score for h in off}["write_blif"]
+    assert gap == pytest.approx(0.1)  # the default weight times the best-cited topic's prior (1.0)
+    stat = HybridRetriever(index, embedder).search("print statistics: number of cells and wires", 1)
+    assert stat[0].chunk.section == "stat"
+
+
+def test_prior_weight_out_of_range_is_refused(built_index, embedder):
+    from chipmate.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="prior_weight must be in"):
+        HybridRetriever(KnowledgeIndex.open(built_index), embedder, prior_weight=1.5)

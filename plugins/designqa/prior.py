@@ -1,0 +1,51 @@
+"""A topic prior from the knowledge base itself: how many other topics refer to a topic by its name.
+
+Documentation names the things that matter most again and again: Yosys's ``synth`` help lists ``proc``,
+``flatten``, ``opt_expr`` and ``abc`` as its steps, ``techmap`` is referenced by a dozen commands, and nobody's help
+refers to ``write_intersynth``. When a question matches several passages about equally well (an everyday phrasing
+of "save the netlist as Verilog" is close to several writers), the one the rest of the documentation points at is
+the better bet. The prior is the link-count idea of web search (in-links, PageRank) restricted to what a plain
+documentation set has: a topic's name written as code in another topic's text (at the start of a line, as in a
+script listing, or in quotes or backticks).
+
+Only identifier-like topic names count (``opt_clean``, ``read_verilog``): a heading such as "Global placement" is
+never written as code, so a knowledge base of prose gets no prior at all, and the ranking is left as it was.
+The weight (``tasks.designqa.prior_weight``) was chosen on the Yosys development questions and checked on the
+OpenROAD and EDA Corpus sets, which were never tuned on (docs/designqa.md, "Retrieval").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from chipmate.documents.chunks import Chunk
+
+#: a name that documentation would write as code
+IDENTIFIER = re.compile(r"[A-Za-z_][\w.$-]*")
+#: a word written as code: first on its line (a script listing) or opened by a quote or backtick
+CODE_WORD = re.compile(r"^[ \t]*([A-Za-z_][\w.$-]*)|['`\"]([A-Za-z_][\w.$-]*)", re.M)
+#: fewer references than this to the best-referenced topic, and the knowledge base gets no prior: too little signal
+MIN_REFERENCES = 3
+
+
+def mention_prior(chunks: Iterable[Chunk], name_of: Callable[[Chunk], str]) -> Mapping[str, float]:
+    """``{topic name: prior in [0, 1]}``: log(1 + topics that write the name as code) over the best such count.
+    Empty when no topic is referred to at least ``MIN_REFERENCES`` times."""
+    words: dict[str, set[str]] = defaultdict(set)  # topic name -> code words of its text
+    for chunk in chunks:
+        name = name_of(chunk)
+        words[name].update(a or b for a, b in CODE_WORD.findall(chunk.text))
+    named = [name for name in words if IDENTIFIER.fullmatch(name)]
+    counts = {name: 0 for name in named}
+    for source, used in words.items():
+        for name in used:
+            if name in counts and name != source:
+                counts[name] += 1
+    best = max(counts.values(), default=0)
+    if best < MIN_REFERENCES:
+        return {}
+    scale = math.log1p(best)
+    return {name: math.log1p(count) / scale for name, count in counts.items() if count}
