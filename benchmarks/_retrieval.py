@@ -1,8 +1,8 @@
 """Shared by the retrieval benchmarks: the ablation stages and their metrics, measured on what a user gets.
 
 Every stage is the designqa retriever with one more part switched on, in the order the issue asks for
-(base, +diversity, +query expansion, +prior, +rerank, +adapted; the prior, on by default, is off in the rows
-before its own and on in the rows after it). Metrics are over the passages as returned (not collapsed
+(base, +diversity, +query expansion, +prior, +title match, +rerank, +adapted; the prior and the title match, on by
+default, are off in the rows before their own and on in the rows after them). Metrics are over the passages as returned (not collapsed
 to documents), so a command filling two of the top three slots costs hit@3 as it costs a user:
 
 - hit@k: some passage of the top k belongs to a gold item (a command, an answer document, a doc section);
@@ -44,16 +44,20 @@ class Stage:
 
 
 def default_stages(reranker: Any = None) -> list[Stage]:
-    """base, +diversity, +query expansion, +prior (the default settings), and +rerank when a reranker is given."""
-    off = {"prior_weight": 0.0}
+    """base, +diversity, +query expansion, +prior, +title match (the default settings, less the query adapter), and
+    +rerank when a reranker is given."""
+    off = {"prior_weight": 0.0, "title_weight": 0.0}
     stages = [
         Stage("base (hybrid)", extra=off),
         Stage("+diversity", diverse=True, extra=off),
         Stage("+diversity +expansion", diverse=True, expand=True, extra=off),
-        Stage("+diversity +expansion +prior (default)", diverse=True, expand=True),
+        Stage("+diversity +expansion +prior", diverse=True, expand=True, extra={"title_weight": 0.0}),
+        Stage("+diversity +expansion +prior +title", diverse=True, expand=True),
     ]
     if reranker is not None:
-        stages.append(Stage("+diversity +expansion +prior +rerank", diverse=True, expand=True, reranker=reranker))
+        stages.append(
+            Stage("+diversity +expansion +prior +title +rerank", diverse=True, expand=True, reranker=reranker)
+        )
     return stages
 
 
@@ -91,14 +95,14 @@ def rerank_stages(args: argparse.Namespace) -> list[Stage]:
     stages = []
     for path in args.query_adapter or ([YOSYS_HELP_QUERY_ADAPTER] if YOSYS_HELP_QUERY_ADAPTER.is_file() else []):
         adapter = QueryAdapter.load(path)
-        label = f"+diversity +expansion +prior +adapted (query adapter {path.parent.name}/{path.name})"
+        label = f"+diversity +expansion +prior +title +adapted (query adapter {path.parent.name}/{path.name})"
         stages.append(Stage(label, diverse=True, expand=True, extra={"query_adapter": adapter}))
     for path in args.reranker or []:
         from chipmate.host import Host
 
         models = Host().models  # a LoRA reranker sits on the default embedder, which the registry resolves
         reranker = CrossEncoderReranker(path, base_dir=models.local_path(models.default_alias("embedder")))
-        label = f"+diversity +expansion +prior +rerank (cross-encoder {path.name})"
+        label = f"+diversity +expansion +prior +title +rerank (cross-encoder {path.name})"
         stages.append(Stage(label, diverse=True, expand=True, reranker=reranker))
     if args.generator_rerank:
         from chipmate.host import Host

@@ -1,4 +1,5 @@
-"""A topic prior from the knowledge base itself: how many other topics refer to a topic by its name.
+"""Two topic signals from the knowledge base itself: how many other topics refer to a topic by its name (a
+prior), and how much of a topic's name the question says (a title match).
 
 Documentation names the things that matter most again and again: Yosys's ``synth`` help lists ``proc``,
 ``flatten``, ``opt_expr`` and ``abc`` as its steps, ``techmap`` is referenced by a dozen commands, and nobody's help
@@ -12,6 +13,12 @@ Only identifier-like topic names count (``opt_clean``, ``read_verilog``): a head
 never written as code, so a knowledge base of prose gets no prior at all, and the ranking is left as it was.
 The weight (``tasks.designqa.prior_weight``) was chosen on the Yosys development questions and checked on the
 OpenROAD and EDA Corpus sets, which were never tuned on (docs/designqa.md, "Retrieval").
+
+The title match (:func:`title_match`) is the old field-weighting idea of search engines (a hit in the title
+counts more than one in the body): a question that says "write the design to a BLIF file" names both parts of
+``write_blif``, while the passage of ``abc``, which talks about BLIF at length, has neither in its name. Each
+name word counts by its rarity in the knowledge base (IDF), so a name made of a word every passage uses
+(``design``) gains nearly nothing from a question that says "the design".
 """
 
 from __future__ import annotations
@@ -27,6 +34,62 @@ from chipmate.documents.chunks import Chunk
 IDENTIFIER = re.compile(r"[A-Za-z_][\w.$-]*")
 #: a word written as code: first on its line (a script listing) or opened by a quote or backtick
 CODE_WORD = re.compile(r"^[ \t]*([A-Za-z_][\w.$-]*)|['`\"]([A-Za-z_][\w.$-]*)", re.M)
+#: words a question is made of that say nothing about its topic (BM25's English list plus question words)
+QUESTION_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "should",
+        "so",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+    ]
+)
 #: fewer references than this to the best-referenced topic, and the knowledge base gets no prior: too little signal
 MIN_REFERENCES = 3
 
@@ -49,3 +112,23 @@ def mention_prior(chunks: Iterable[Chunk], name_of: Callable[[Chunk], str]) -> M
         return {}
     scale = math.log1p(best)
     return {name: math.log1p(count) / scale for name, count in counts.items() if count}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of ``text`` without question words; ``write_blif`` is two words."""
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w and w not in QUESTION_WORDS]
+
+
+def same_word(a: str, b: str) -> bool:
+    """Equal, or one a prefix of the other of at least 4 letters (``synth`` / ``synthesized``): a stemmer's job
+    without a stemmer's table."""
+    return a == b or (min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+def title_match(question: list[str], name: str, rarity: Callable[[str], float]) -> float:
+    """The share of ``name``'s words the ``question`` (its :func:`words`) says, each weighted by ``rarity`` (in
+    [0, 1]); 0.0 when the name has no words."""
+    parts = words(name)
+    if not parts:
+        return 0.0
+    return sum(rarity(part) for part in parts if any(same_word(part, w) for w in question)) / len(parts)

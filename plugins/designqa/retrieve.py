@@ -19,13 +19,16 @@ Two more stages run around the fusion, both on by default (docs/designqa.md, "Re
   passages in score order. k results then cover k topics where the index has them, instead of one command's
   help filling two or three slots.
 
-And one after it: a **topic prior** (``prior_weight``, :mod:`.prior`) adds ``prior_weight`` times a topic's
-share of references from the rest of the knowledge base (its name written as code in other topics) to the fused
-score, so between two about equally close passages the one the documentation keeps pointing at wins.
+And two topic signals after it (:mod:`.prior`), added to the fused score: a **prior** (``prior_weight`` times a
+topic's share of references from the rest of the knowledge base: its name written as code in other topics), so
+between two about equally close passages the one the documentation keeps pointing at wins; and a **title match**
+(``title_weight`` times the IDF-weighted share of the topic's name the question says), so "write the design to a
+BLIF file" finds ``write_blif`` before a passage that only talks about BLIF.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -37,7 +40,7 @@ from chipmate.errors import InvalidInputError
 
 from .expand import expand_query
 from .index import KnowledgeIndex
-from .prior import mention_prior
+from .prior import mention_prior, title_match, words
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -46,6 +49,8 @@ DEFAULT_DENSE_WEIGHT = 0.9
 #: weight of the topic prior (0..1, added to a fused score in [0, 1]); chosen on the Yosys development questions,
 #: checked on the OpenROAD and EDA Corpus sets (docs/designqa.md, "Retrieval")
 DEFAULT_PRIOR_WEIGHT = 0.1
+#: weight of the title match (0..1); chosen on the Yosys development questions like the prior's
+DEFAULT_TITLE_WEIGHT = 0.1
 
 
 @dataclass
@@ -132,13 +137,15 @@ class HybridRetriever:
         rerank_depth: int = 20,
         query_adapter: Any = None,
         prior_weight: float = DEFAULT_PRIOR_WEIGHT,
+        title_weight: float = DEFAULT_TITLE_WEIGHT,
     ) -> None:
         if mode not in MODES:
             raise InvalidInputError(f"retrieval mode must be one of {', '.join(MODES)}, got {mode!r}")
         if not 0.0 <= dense_weight <= 1.0:
             raise InvalidInputError(f"dense_weight must be in [0, 1], got {dense_weight}")
-        if not 0.0 <= prior_weight <= 1.0:
-            raise InvalidInputError(f"prior_weight must be in [0, 1], got {prior_weight}")
+        for key, value in (("prior_weight", prior_weight), ("title_weight", title_weight)):
+            if not 0.0 <= value <= 1.0:
+                raise InvalidInputError(f"{key} must be in [0, 1], got {value}")
         self.index = index
         self.embedder = embedder
         self.mode = mode
@@ -152,6 +159,7 @@ class HybridRetriever:
         #: ``adapt.QueryAdapter`` (or anything with ``adapt(vectors)``) applied to the query vector only
         self.query_adapter = query_adapter
         self.prior_weight = prior_weight
+        self.title_weight = title_weight
         self._prior: tuple[KnowledgeIndex, Any] | None = None  # (the index it was computed for, the prior)
 
     def refresh(self) -> None:
@@ -201,7 +209,7 @@ class HybridRetriever:
         dense.update(index.dense_scores(vector, missing))
         weight = 0.0 if self.mode == "lexical" else self.dense_weight
         hits = [Hit(index.chunks[i], s, d, lex) for i, s, d, lex in fuse_scores(dense, lexical_all, ids, weight)]
-        return self._with_prior(index, hits)
+        return self._with_topic_signals(index, query, hits)
 
     def prior(self, index: KnowledgeIndex) -> Any:
         """The topic prior of ``index`` (:func:`.prior.mention_prior`), computed once per loaded generation."""
@@ -210,13 +218,25 @@ class HybridRetriever:
             cached = self._prior = (index, mention_prior(index.chunks, topic_name))
         return cached[1]
 
-    def _with_prior(self, index: KnowledgeIndex, hits: list[Hit]) -> list[Hit]:
-        """``hits`` with ``prior_weight`` times their topic's prior added to the score, best first again."""
+    def _with_topic_signals(self, index: KnowledgeIndex, query: str, hits: list[Hit]) -> list[Hit]:
+        """``hits`` with the prior and the title match of their topics added to the score, best first again."""
         prior = self.prior(index) if self.prior_weight > 0 else {}
-        if not prior:
+        if not prior and self.title_weight <= 0:
             return hits
+        question = words(query)
+        size = len(index.chunks)
+        rarity: dict[str, float] = {}
+
+        def idf(word: str) -> float:  # in [0, 1]: 1 for a word no passage has, ~0 for one every passage has
+            if word not in rarity:
+                rarity[word] = math.log((size + 1) / (index.document_frequency(word) + 1)) / math.log(size + 1)
+            return rarity[word]
+
         for hit in hits:
-            hit.score += self.prior_weight * prior.get(topic_name(hit.chunk), 0.0)
+            name = topic_name(hit.chunk)
+            hit.score += self.prior_weight * prior.get(name, 0.0)
+            if self.title_weight > 0:
+                hit.score += self.title_weight * title_match(question, name, idf)
         hits.sort(key=lambda hit: (-hit.score, -hit.dense))
         return hits
 

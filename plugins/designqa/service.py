@@ -12,6 +12,7 @@ Settings come from ``tasks.designqa`` in the chipmate config::
         min_score: 0.35           # cosine below which a passage does not count as an answer source
         dense_weight: 0.9         # fusion weight of the dense score (1.0 = dense only, 0.0 = BM25 only)
         prior_weight: 0.1         # weight of the topic prior: how often other topics cite a topic (prior.py)
+        title_weight: 0.1         # weight of the title match: how much of a topic's name the question says
         mode: hybrid              # hybrid | dense | lexical
         diverse: true             # best passage of each section/command first, then the rest
         expand: true              # append spelled-out jargon/abbreviations to the query (expand.py)
@@ -49,7 +50,7 @@ from chipmate.sections import Section, invalid, task_settings
 from .answer import AnswerSettings, answer
 from .backends import embedder_alias, get_embedder, get_generator
 from .index import IndexSettings, KnowledgeIndex
-from .retrieve import DEFAULT_DENSE_WEIGHT, DEFAULT_PRIOR_WEIGHT, HybridRetriever, Mode
+from .retrieve import DEFAULT_DENSE_WEIGHT, DEFAULT_PRIOR_WEIGHT, DEFAULT_TITLE_WEIGHT, HybridRetriever, Mode
 from .writer import update_index
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class DesignQASettings(Section):
     dense_weight: float = Field(default=DEFAULT_DENSE_WEIGHT, ge=0, le=1)
     # Favour topics the rest of the knowledge base cites by name (prior.py); 0 turns it off.
     prior_weight: float = Field(default=DEFAULT_PRIOR_WEIGHT, ge=0, le=1)
+    # Favour topics whose name the question says (prior.title_match); 0 turns it off.
+    title_weight: float = Field(default=DEFAULT_TITLE_WEIGHT, ge=0, le=1)
     mode: Mode = "hybrid"
     # One passage per section (a command's help) before a second one of any: k results cover k topics.
     diverse: bool = True
@@ -328,6 +331,7 @@ class DesignQAService:
                     mode=self.settings.mode,
                     dense_weight=self.settings.dense_weight,
                     prior_weight=self.settings.prior_weight,
+                    title_weight=self.settings.title_weight,
                     diverse=self.settings.diverse,
                     expand=self.settings.expand,
                     expansions=self.settings.expansions,

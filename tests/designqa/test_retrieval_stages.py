@@ -310,3 +310,44 @@ def test_prior_weight_out_of_range_is_refused(built_index, embedder):
 
     with pytest.raises(InvalidInputError, match="prior_weight must be in"):
         HybridRetriever(KnowledgeIndex.open(built_index), embedder, prior_weight=1.5)
+
+
+def test_title_match_counts_the_name_words_a_question_says_by_their_rarity():
+    from chipmate.plugins.designqa.prior import same_word, title_match, words
+
+    question = words("How do I write the synthesized design to a BLIF file?")
+    assert "how" not in question and "blif" in question
+    every = {"write": 1.0, "blif": 1.0, "synth": 1.0, "design": 1.0, "abc": 1.0}.get
+    assert title_match(question, "write_blif", every) == 1.0
+    assert title_match(question, "abc", every) == 0.0
+    assert title_match(question, "synth", every) == 1.0  # synth / synthesized: one stem
+    assert same_word("opt", "opt") and not same_word("abc", "abc9")  # short names must match exactly
+    # A name word every passage uses counts for little: "the design" says almost nothing about `design`.
+    rarity = {"write": 0.4, "blif": 0.9, "design": 0.05}.get
+    assert title_match(question, "design", rarity) == pytest.approx(0.05)
+    assert title_match(question, "write_blif", rarity) == pytest.approx((0.4 + 0.9) / 2)
+    assert title_match(question, "", every) == 0.0
+
+
+def test_the_title_match_finds_the_command_the_question_names_in_words(tmp_path, embedder):
+    # abc's passage talks about BLIF files; write_blif's never says "BLIF", only its name does.
+    docs = [
+        Document(f"yosys help {name}", chunk_blocks([Block(text, name)], f"yosys help {name}"))
+        for name, text in (
+            ("abc", "Runs ABC; the design goes to ABC as a BLIF file."),
+            ("write_blif", "Writes the selected modules in the Berkeley format."),
+            ("write_json", "Writes the current design in a JSON format."),
+            ("stat", "Prints statistics."),
+        )
+    ]
+    root = tmp_path / "kb"
+    update_index(root, embedder, add=docs, settings=IndexSettings())
+    index = KnowledgeIndex.open(root)
+    question = "How do I write the design to a BLIF file?"
+    off = HybridRetriever(index, embedder, title_weight=0.0).search(question, 3)
+    on = HybridRetriever(index, embedder, title_weight=0.3).search(question, 3)
+    assert [h.chunk.section for h in off[:2]] == ["abc", "write_blif"]
+    assert [h.chunk.section for h in on[:2]] == ["write_blif", "abc"]
+    before, after = ({h.chunk.section: h.score for h in hits} for hits in (off, on))
+    assert after["abc"] == before["abc"]  # nothing of its name in the question
+    assert after["write_blif"] > before["write_blif"] + 0.1
