@@ -210,7 +210,8 @@ def clean(text: str, *, comment: str = "#") -> tuple[str, list[str]]:
     lines = []
     for raw in text.splitlines():
         line = raw.strip()
-        if not line or line.startswith("```") or line.startswith(comment) or ECHO.match(line):
+        # "//" is a comment in neither Yosys nor Tcl scripts, but small models write C-style comments anyway.
+        if not line or line.startswith(("```", comment, "//")) or ECHO.match(line):
             continue
         line = LEAD.sub("", line).strip()
         if line:

@@ -31,7 +31,7 @@ def test_clean_takes_the_script_out_of_prose_and_fences():
 
 def test_clean_drops_prompt_echoes_comments_markers_and_repeats():
     text = (
-        "Files: a.v\nTask: do it\n# a comment\nyosys> read_verilog a.v\n1. synth\n- opt\nopt\nopt\n"
+        "Files: a.v\nTask: do it\n# a comment\n// a C-style one\nyosys> read_verilog a.v\n1. synth\n- opt\nopt\nopt\n"
         "stat\nclean\nstat\nclean\n"
     )
     script, notes = clean(text)
