@@ -146,6 +146,19 @@ NO_MEMORY = re.compile(
     r"|\bmemory_map\b",
     re.I,
 )
+# "Synthesize it", "a gate-level netlist": the result must be made of fine-grained cells ($_AND_, $_DFF_P_, a
+# library's or a family's cells), not the word-level cells ($add, $dff, $mux) a design has before synthesis.
+SYNTHESIZED = re.compile(r"\b(?:synthesi[sz](?:e|es|ed|ing)|synthesis|gate-?level)\b", re.I)
+# ... unless the instruction stops before the fine-grained part or rules synthesis out.
+NOT_SYNTHESIZED = re.compile(
+    r"\b(?:coarse|rtl|word-?level|-run|-noabc|before\s+fine|(?:without|no|not|before|skip\w*)\s+synthesi\w*"
+    r"|synthesi\w*\s+(?:is\s+)?(?:not\s+)?(?:needed|required|necessary))",
+    re.I,
+)
+# Word-level cells that synthesis leaves alone because they are not logic (simulation, formal, debug info).
+FINE_CELL = re.compile(r"^\$(?:_.*|lut|sop)$")  # gates and flip-flops ($_AND_, $_DFF_P_) and LUT/SOP cells
+FINE_MAPPING = re.compile(r"Executing (?:TECHMAP|SIMPLEMAP|ABC9?|DFFLIBMAP) pass", re.I)
+KEPT_CELLS = re.compile(r"^\$(?:scopeinfo|print|check|assert|assume|cover|live|fair|specify\w*|paramod\b.*)$")
 MAPPING = re.compile(r"\b(?:map\w*|techmap\w*|technology|tech-?map\w*|dfflibmap|abc|target\w*|implement\w*)\b", re.I)
 TOP_PATTERNS = (
     re.compile(r"\btop(?:-level)?(?:\s+module)?\s+(?:is\s+|being\s+|named\s+|called\s+|=\s*)?`?([A-Za-z_]\w*)`?", re.I),
@@ -197,7 +210,7 @@ MEMORY_CELL = re.compile(r"^\$mem")
 class Requirement:
     """Something the instruction asks for that the run's artefacts can show."""
 
-    #: output | top | flatten | hierarchy | target | liberty | no-memory | step
+    #: output | top | flatten | hierarchy | target | liberty | no-memory | gates | synthesized | step
     kind: str
     #: the file, module, family, library file or command it is about
     subject: str
@@ -216,6 +229,7 @@ class Requirement:
             "liberty": f"cells of the liberty library {self.subject}",
             "no-memory": "no memory cells left",
             "gates": f"only {self.subject.replace(',', '/')} gates (and NOT)",
+            "synthesized": "synthesized to fine-grained cells (no word-level cells left)",
             "step": f"runs `{self.subject}`",
         }[self.kind]
 
@@ -314,6 +328,12 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
     gates = named_gates(instruction)
     if gates:
         found.append(Requirement("gates", ",".join(gates), command="abc"))
+    # A target family, a library or a gate set already asks for more than fine-grained cells.
+    subsumed = any(r.kind in ("target", "liberty", "gates") for r in found)
+    # Asides in parentheses describe a command ("run `prep` (generic synthesis script)"), they ask for nothing.
+    plain = re.sub(r"\([^()]*\)", " ", instruction)
+    if SYNTHESIZED.search(plain) and not NOT_SYNTHESIZED.search(instruction) and not subsumed:
+        found.append(Requirement("synthesized", "", command="synth"))
     return found
 
 
@@ -601,6 +621,7 @@ def _verify(requirement: Requirement, found: Evidence, files: Sequence[Mapping[s
         "liberty": _check_liberty,
         "no-memory": _check_memory,
         "gates": _check_gates,
+        "synthesized": _check_synthesized,
         "step": _check_step,
     }[kind]
     held, detail = check(requirement, found, files)
@@ -802,6 +823,29 @@ def _check_memory(requirement: Requirement, found: Evidence, _files: Any) -> tup
     return True, f"no memory cells in {where}"
 
 
+def _check_synthesized(requirement: Requirement, found: Evidence, _files: Any) -> tuple[bool, str]:
+    # A Verilog netlist read back turns gates written as expressions into word-level cells again: only the other
+    # formats' cells, else the run's last statistics, else whether the log shows a mapping pass, are evidence.
+    exact = [n for n in found.netlists if not n.expressions]
+    types: Counter[str] | None = Counter()
+    if exact:
+        for netlist in exact:
+            types.update(netlist.cell_types)
+        where = ", ".join(n.file for n in exact)
+    else:
+        types, where = _log_cell_types(found.log), "the run's last statistics"
+    if types is None:
+        if FINE_MAPPING.search(found.log):
+            return True, "the log shows the design mapped to fine-grained cells"
+        return False, "no synthesis or mapping pass in the log"
+    coarse = Counter(
+        {t: n for t, n in types.items() if t.startswith("$") and not FINE_CELL.match(t) and not KEPT_CELLS.match(t)}
+    )
+    if coarse:
+        return False, f"{where} still has word-level cells: {_shown(coarse)}"
+    return True, f"only fine-grained cells in {where}"
+
+
 def _log_abc_gates(log: str) -> Counter[str] | None:
     """The gates the last ABC pass of the run mapped to (its ``ABC RESULTS: NAND cells: 385`` lines), or None."""
     runs = log.split("Executing ABC pass")
@@ -889,8 +933,9 @@ def _after_reads(lines: list[str]) -> int:
 
 def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str]) -> IntentFix | None:
     """The change an unmet Yosys requirement spells out, without a model: the named top set, a ``flatten`` or
-    ``memory`` pass, the family's ``synth_<family>`` for a generic ``synth``, the library mapped, a named step run
-    before the outputs are written, a named output written by its format's writer. None when it takes a model."""
+    ``memory`` pass, the family's ``synth_<family>`` for a generic ``synth``, the library mapped, a ``synth`` where
+    none ran, a named step run before the outputs are written, a named output written by its format's writer. None
+    when it takes a model."""
     requirement = check.requirement
     lines = [line for line in script.splitlines() if line.strip()]
     kind, subject = requirement.kind, requirement.subject
@@ -923,6 +968,14 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
         lines = [line.replace("memory -nomap", "memory") for line in lines]
         lines[at:at] = ["proc", "memory_map"] if "proc" not in script else ["memory_map"]
         return IntentFix(_join(lines), "added `memory_map` before the outputs: the request wants no memories")
+    if kind == "synthesized":
+        if any(re.fullmatch(r"synth(_\w+)?", line.split()[0]) for line in lines if line.split()):
+            return None  # it synthesized and still left word-level cells: the model's to fix
+        top = f" -top {tops[0]}" if len(tops) == 1 else ""
+        lines.insert(at, f"synth{top}")
+        return IntentFix(
+            _join(lines), f"added `synth{top}` before the outputs: the request asks for a synthesized design"
+        )
     if kind == "gates":
         lines.insert(at, f"abc -g {subject}")
         return IntentFix(_join(lines), f"added `abc -g {subject}`: the request allows only those gates")

@@ -25,10 +25,11 @@ def test_the_answer_lists_each_requirement_and_whether_it_held(make_host, genera
     generator.replies = [GOOD]
     output = run(make_host(), counter_request())
     assert output["passed"]
-    [written] = output["requirements"]
+    written, synthesized = output["requirements"]
     assert written["requirement"] == "write counter_syn.v (verilog)" and written["held"]
+    assert synthesized["requirement"].startswith("synthesized") and synthesized["held"]
     unrun = run(make_host(), counter_request(validate=False))
-    assert [r["held"] for r in unrun["requirements"]] == [False]
+    assert [r["held"] for r in unrun["requirements"]] == [False, False]
     assert "not run" in unrun["requirements"][0]["detail"]
 
 

@@ -430,3 +430,43 @@ def test_gates_of_a_verilog_netlist_come_from_the_abc_mapping_in_the_log(yosys):
     script = "read_verilog alu.v\nsynth -top alu_wrap -flatten\nabc -g AND,OR\nwrite_verilog -noattr out.v\n"
     other = checked(yosys, script, instruction)
     assert not other["gates"].held and "$_AND_" in other["gates"].detail
+
+
+@pytest.mark.parametrize(
+    ("instruction", "wanted"),
+    [
+        ("Synthesize alu.v and write out.json.", True),
+        ("I need a gate-level netlist of alu.v in out.v.", True),
+        ("Run synthesis on alu.v, then save out.blif.", True),
+        # Stopping before the fine-grained part, ruling synthesis out, or naming a command's description
+        ("Stop synthesis before fine-grained mapping (synth -run begin:fine) and save out.il.", False),
+        ("Dump alu.v to out.json, no synthesis needed.", False),
+        ("Read alu.v, run `prep` (generic synthesis script) and write out.json.", False),
+        ("Do a coarse-grain synthesis of alu.v into out.il.", False),
+        # A target family already asks for more than fine-grained cells: one requirement, not two
+        ("Synthesize alu.v for iCE40 and write out.json.", False),
+    ],
+)
+def test_synthesized_is_asked_for_in_words(instruction, wanted):
+    assert any(r.kind == "synthesized" for r in yosys_requirements(instruction)) is wanted
+
+
+def test_a_synthesized_design_has_no_word_level_cells_left(yosys):
+    instruction = "Synthesize alu.v and write the result to out.json."
+    coarse = checked(yosys, "read_verilog alu.v\nhierarchy -top alu_wrap\nproc\nwrite_json out.json\n", instruction)
+    assert not coarse["synthesized"].held and "word-level cells" in coarse["synthesized"].detail
+    fine = checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\nwrite_json out.json\n", instruction)
+    assert fine["synthesized"].held
+    # A Verilog netlist read back has word-level cells again: the run's statistics decide.
+    verilog = "Synthesize alu.v and write the result to out.v."
+    assert checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\nwrite_verilog out.v\n", verilog)["synthesized"].held
+    unsynthesized = checked(yosys, "read_verilog alu.v\nproc\nwrite_verilog out.v\n", verilog)["synthesized"]
+    assert not unsynthesized.held and "no synthesis" in unsynthesized.detail
+
+
+def test_an_unsynthesized_script_gets_synth_before_its_outputs_and_a_synthesized_one_goes_to_the_model():
+    script = "read_verilog alu.v\nproc\nwrite_json out.json\n"
+    assert fixed(script, Requirement("synthesized", "")) == (
+        "read_verilog alu.v\nproc\nsynth -top alu_wrap\nwrite_json out.json\n"
+    )
+    assert fixed(SYNTH, Requirement("synthesized", "")) is None
