@@ -250,6 +250,13 @@ def test_generator_reranker_scores_question_likelihood_in_batches():
         GeneratorReranker(object())
 
 
+def _command_help_kb(tmp_path: Path, embedder, *commands: tuple[str, str]) -> KnowledgeIndex:
+    """An index of one help passage per ``(command, text)``, as the Yosys-help KB holds them."""
+    docs = [Document(f"yosys help {n}", chunk_blocks([Block(t, n)], f"yosys help {n}")) for n, t in commands]
+    update_index(tmp_path / "kb", embedder, add=docs, settings=IndexSettings())
+    return KnowledgeIndex.open(tmp_path / "kb")
+
+
 def _command(name: str, text: str) -> Chunk:
     return Chunk(id=name, text=text, source=f"yosys help {name}", section=name)
 
@@ -280,20 +287,16 @@ def test_the_prior_counts_the_topics_that_write_a_name_as_code():
 def test_the_prior_breaks_a_near_tie_toward_the_cited_command(tmp_path, embedder):
     # Two writers described in nearly the same words: without the prior the uncited one is ahead; with it the one
     # other commands cite in their scripts wins, and a clear winner is not overturned.
-    docs = [
-        Document(f"yosys help {name}", chunk_blocks([Block(text, name)], f"yosys help {name}"))
-        for name, text in (
-            ("write_edif", "Writes the current design to a netlist file in one format."),
-            ("write_blif", "Writes the current design to a netlist file in another format."),
-            ("synth", "Runs:\n    proc\n    write_blif\n"),
-            ("prep", "Runs:\n    opt\n    write_blif\n"),
-            ("flow", "Ends with `write_blif`."),
-            ("stat", "Prints statistics: the number of cells and wires."),
-        )
-    ]
-    root = tmp_path / "kb"
-    update_index(root, embedder, add=docs, settings=IndexSettings())
-    index = KnowledgeIndex.open(root)
+    index = _command_help_kb(
+        tmp_path,
+        embedder,
+        ("write_edif", "Writes the current design to a netlist file in one format."),
+        ("write_blif", "Writes the current design to a netlist file in another format."),
+        ("synth", "Runs:\n    proc\n    write_blif\n"),
+        ("prep", "Runs:\n    opt\n    write_blif\n"),
+        ("flow", "Ends with `write_blif`."),
+        ("stat", "Prints statistics: the number of cells and wires."),
+    )
     question = "how do I write the design to a netlist file?"
     off = HybridRetriever(index, embedder, prior_weight=0.0).search(question, 6)
     on = HybridRetriever(index, embedder).search(question, 6)
@@ -331,18 +334,14 @@ def test_title_match_counts_the_name_words_a_question_says_by_their_rarity():
 
 def test_the_title_match_finds_the_command_the_question_names_in_words(tmp_path, embedder):
     # abc's passage talks about BLIF files; write_blif's never says "BLIF", only its name does.
-    docs = [
-        Document(f"yosys help {name}", chunk_blocks([Block(text, name)], f"yosys help {name}"))
-        for name, text in (
-            ("abc", "Runs ABC; the design goes to ABC as a BLIF file."),
-            ("write_blif", "Writes the selected modules in the Berkeley format."),
-            ("write_json", "Writes the current design in a JSON format."),
-            ("stat", "Prints statistics."),
-        )
-    ]
-    root = tmp_path / "kb"
-    update_index(root, embedder, add=docs, settings=IndexSettings())
-    index = KnowledgeIndex.open(root)
+    index = _command_help_kb(
+        tmp_path,
+        embedder,
+        ("abc", "Runs ABC; the design goes to ABC as a BLIF file."),
+        ("write_blif", "Writes the selected modules in the Berkeley format."),
+        ("write_json", "Writes the current design in a JSON format."),
+        ("stat", "Prints statistics."),
+    )
     question = "How do I write the design to a BLIF file?"
     off = HybridRetriever(index, embedder, title_weight=0.0).search(question, 3)
     on = HybridRetriever(index, embedder, title_weight=0.3).search(question, 3)
