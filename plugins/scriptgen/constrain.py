@@ -71,6 +71,8 @@ WRITER_OPTIONS = (
 # Text reports an instruction may ask to save, and the Yosys commands that print one.
 REPORTS = {".txt", ".rpt", ".log"}
 REPORT_COMMANDS = ("stat", "check", "fsm_info", "equiv_status", "ls", "ltp", "timeest", "sta")
+# Commands whose output is never the report a request names: they read, write or only move the design.
+NOT_REPORTS = re.compile(r"^(read\w*|write\w*|tee|hierarchy|proc|flatten|opt\w*|clean|cd|design|rename)$")
 NETLIST_WRITERS = {writer.split()[0] for writer in WRITERS.values()}
 # Commands that map fine-grained logic, and what makes a design fine-grained before them.
 MAPPERS = {"dfflibmap", "abc", "abc9", "abc_new"}
@@ -500,12 +502,18 @@ def _writer_options(lines: list[str], request: Request, result: Constrained) -> 
 
 def _report_line(lines: list[str], output: str, request: Request) -> tuple[int, str] | None:
     """Where a named report file should come from: the script's last report command wrapped in ``tee -o``, else
-    the report the instruction asks for (statistics, area, checks); None when that is unclear."""
+    its last command the instruction names (``scc``, ``eval``: what it prints is what was asked for), else the
+    report the instruction asks for (statistics, area, checks); None when that is unclear."""
     for index in range(len(lines) - 1, -1, -1):
         words = lines[index].split()
         if words and words[0] in REPORT_COMMANDS and ";" not in lines[index]:
             return index, f"tee -o {output} {lines[index]}"
     wanted = request.instruction.lower()
+    for index in range(len(lines) - 1, -1, -1):
+        words = lines[index].split()
+        named = words and re.search(rf"(?<![\w-]){re.escape(words[0])}(?![\w-])", wanted)
+        if named and not NOT_REPORTS.match(words[0]) and ";" not in lines[index]:
+            return index, f"tee -o {output} {lines[index]}"
     named = [c for c in REPORT_COMMANDS if re.search(rf"(?<![\w-]){c}(?![\w-])", wanted)]
     if len(named) == 1:
         return len(lines), f"tee -o {output} {named[0]}"

@@ -87,6 +87,15 @@ def test_missing_reads_and_writers_are_added(yosys):
     assert result.script == "read_verilog counter.v\nsynth -top counter\nwrite_json counter.json\n"
 
 
+def test_a_named_report_comes_from_the_command_the_instruction_names(yosys):
+    request = counter("Find the loops of counter.v with scc and save what it prints to cnt_scc.txt.")
+    result = constrain("read_verilog counter.v\nproc\nscc\n", request, yosys)
+    assert result.script == "read_verilog counter.v\nproc\ntee -o cnt_scc.txt scc\n"
+    # A command that only moves the design is never the report, even when named.
+    request = counter("Run proc on counter.v and put the result in cnt_proc.txt.")
+    assert "tee" not in constrain("read_verilog counter.v\nproc\n", request, yosys).script
+
+
 def test_an_output_nothing_can_write_is_a_problem(yosys):
     request = counter("Synthesize and send the result to report.txt.")
     result = constrain("read_verilog counter.v\nsynth\n", request, yosys)
