@@ -56,6 +56,21 @@ WRITERS = {
     ".spice": "write_spice",
 }
 TOP_COMMANDS = {"hierarchy", "synth", "prep", "flatten"}
+# The frontend that reads a file of each extension. A small model picks the reader by the output format it was
+# asked for ("read_blif design.v" when a BLIF netlist is wanted) and Yosys stops at line 1 of the file.
+READERS = {
+    ".v": "read_verilog",
+    ".vh": "read_verilog",
+    ".sv": "read_verilog -sv",
+    ".svh": "read_verilog -sv",
+    ".blif": "read_blif",
+    ".json": "read_json",
+    ".il": "read_rtlil",
+    ".rtlil": "read_rtlil",
+    ".lib": "read_liberty -lib",
+    ".aig": "read_aiger",
+}
+FRONTENDS = {reader.split()[0] for reader in READERS.values()} | {"read_ilang"}
 # Writer options an instruction asks for in words ("without attributes"), which small models tend to leave out.
 WRITER_OPTIONS = (
     (
@@ -290,8 +305,8 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
 def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) -> list[str]:
     """Fix the file names and ``-top`` of one Yosys command; record what it reads and writes."""
     request, tops, modules, outputs, written = scan.request, scan.tops, scan.modules, scan.outputs, scan.written
+    words = _reader_for_file(list(words), line, result)
     name = words[0]
-    words = list(words)
     for i in range(1, len(words)):
         word, before = words[i], words[i - 1]
         wrong_top = word not in scan.seen and (
@@ -339,6 +354,22 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
             scan.read.append(word)
     scan.seen.update(words)
     return [w for w in words if w]
+
+
+def _reader_for_file(words: list[str], line: int, result: Constrained) -> list[str]:
+    """``words`` with the frontend that reads its file, when a frontend is aimed at a file of another kind."""
+    if words[0] not in FRONTENDS:
+        return words
+    files = [w for w in words[1:] if FILE_NAME.fullmatch(w)]
+    readers = {READERS.get(f[f.rfind(".") :].lower()) for f in files}
+    if len(readers) != 1 or None in readers:
+        return words
+    reader = readers.pop().split()
+    if reader[0] == words[0]:
+        return words
+    # The wrong frontend's options mean nothing to the right one: they go with it.
+    result.notes.append(f"line {line}: `{words[0]}` -> `{reader[0]}` for {', '.join(files)}")
+    return [*reader, *files]
 
 
 def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> list[str]:

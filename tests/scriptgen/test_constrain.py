@@ -96,6 +96,20 @@ def test_a_named_report_comes_from_the_command_the_instruction_names(yosys):
     assert "tee" not in constrain("read_verilog counter.v\nproc\n", request, yosys).script
 
 
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("read_blif counter.v\nsynth -top counter\n", "read_verilog counter.v\nsynth -top counter\n"),
+        ("read_rtlil -nooverwrite counter.v\nproc\n", "read_verilog counter.v\nproc\n"),
+        ("read_verilog counter.v\nproc\n", None),  # the right frontend: left alone
+    ],
+)
+def test_a_frontend_aimed_at_a_file_of_another_kind_becomes_its_reader(yosys, script, expected):
+    result = constrain(script, counter("Synthesize counter.v."), yosys)
+    assert result.script == (expected or script)
+    assert any("-> `read_verilog`" in n for n in result.notes) is (expected is not None)
+
+
 def test_an_output_nothing_can_write_is_a_problem(yosys):
     request = counter("Synthesize and send the result to report.txt.")
     result = constrain("read_verilog counter.v\nsynth\n", request, yosys)
