@@ -264,7 +264,10 @@ def _quote(word: str) -> str:
 def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
     """Apply the language constraints to a cleaned script (Yosys rules in full; command names for Tcl)."""
     known = tool.commands()
-    result = Constrained(script)
+    notes: list[str] = []
+    if tool.language == "yosys":  # Tcl's [...] is command substitution: only Yosys lines lose it
+        script = _without_usage_syntax(script, notes)
+    result = Constrained(script, notes=notes)
     lines = script.splitlines()
     commands, _ = tool.split(script)
     design = verilog_design(request.files)
@@ -300,6 +303,22 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
             lines = _opensta_prologue(lines, tool, request, result)
     result.script = "\n".join(lines) + ("\n" if lines else "")
     return result
+
+
+# A help usage line copied into a script: "memory [-nomap] [-bram <rules>] [selection]". Only groups that start a
+# word go: a bit select (``w:data[3]``) is part of its word.
+USAGE_SYNTAX = re.compile(r"(?<!\S)(?:\[[^\[\]]*\]|<[^<>\s]*>)")
+
+
+def _without_usage_syntax(script: str, notes: list[str]) -> str:
+    """``script`` with the optional ``[...]`` groups and ``<placeholders>`` of help usage lines removed (Yosys)."""
+    lines = script.splitlines()
+    cleaned = [" ".join(USAGE_SYNTAX.sub(" ", line).split()) if USAGE_SYNTAX.search(line) else line for line in lines]
+    changed = [n for n, (a, b) in enumerate(zip(lines, cleaned, strict=True), start=1) if a != b]
+    if not changed:
+        return script
+    notes.append(f"line(s) {', '.join(map(str, changed))}: dropped usage syntax copied from help ([...], <...>)")
+    return "\n".join(line for line in cleaned if line) + "\n"
 
 
 def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) -> list[str]:
@@ -533,21 +552,22 @@ def _writer_options(lines: list[str], request: Request, result: Constrained) -> 
 
 def _report_line(lines: list[str], output: str, request: Request) -> tuple[int, str] | None:
     """Where a named report file should come from: the script's last report command wrapped in ``tee -o``, else
-    its last command the instruction names (``scc``, ``eval``: what it prints is what was asked for), else the
-    report the instruction asks for (statistics, area, checks); None when that is unclear."""
+    the one report command the instruction names, else the script's last command the instruction names (``scc``,
+    ``eval``: what it prints is what was asked for), else the report the instruction asks for in words
+    (statistics, area, checks); None when that is unclear."""
     for index in range(len(lines) - 1, -1, -1):
         words = lines[index].split()
         if words and words[0] in REPORT_COMMANDS and ";" not in lines[index]:
             return index, f"tee -o {output} {lines[index]}"
     wanted = request.instruction.lower()
-    for index in range(len(lines) - 1, -1, -1):
-        words = lines[index].split()
-        named = words and re.search(rf"(?<![\w-]){re.escape(words[0])}(?![\w-])", wanted)
-        if named and not NOT_REPORTS.match(words[0]) and ";" not in lines[index]:
-            return index, f"tee -o {output} {lines[index]}"
     named = [c for c in REPORT_COMMANDS if re.search(rf"(?<![\w-]){c}(?![\w-])", wanted)]
     if len(named) == 1:
         return len(lines), f"tee -o {output} {named[0]}"
+    for index in range(len(lines) - 1, -1, -1):
+        words = lines[index].split()
+        mentioned = words and re.search(rf"(?<![\w-]){re.escape(words[0])}(?![\w-])", wanted)
+        if mentioned and not NOT_REPORTS.match(words[0]) and ";" not in lines[index]:
+            return index, f"tee -o {output} {lines[index]}"
     libraries = [n for n in request.inputs if n.endswith(".lib")]
     if re.search(r"\b(stat|statistics|cells?|area|resources?|how many|count)\b", wanted):
         liberty = f" -liberty {libraries[0]}" if len(libraries) == 1 and re.search(r"area|liberty", wanted) else ""

@@ -75,9 +75,16 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
         )
     libraries = [name for name in request.inputs if name.endswith(".lib")]
     if NO_LIBERTY.search(error) and len(libraries) == 1 and ";" not in line:
-        words = line.split()
-        fixed = " ".join([words[0], "-liberty", libraries[0], *words[1:]])
-        return ToolFix(_replace_line(script, number, fixed), f"line {number}: added `-liberty {libraries[0]}`")
+        words, library = line.split(), libraries[0]
+        if library in words[1:]:  # the file is there, behind the wrong option ("-prepare cells.lib") or none
+            at = words.index(library)
+            if words[at - 1].startswith("-") and at > 1:
+                words[at - 1] = "-liberty"
+            else:
+                words.insert(at, "-liberty")
+        else:
+            words[1:1] = ["-liberty", library]
+        return ToolFix(_replace_line(script, number, " ".join(words)), f"line {number}: `{' '.join(words)}`")
     match = NO_MODULE.search(error)
     if match:
         tops = verilog_design(request.files).tops

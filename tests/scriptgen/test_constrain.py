@@ -91,6 +91,10 @@ def test_a_named_report_comes_from_the_command_the_instruction_names(yosys):
     request = counter("Find the loops of counter.v with scc and save what it prints to cnt_scc.txt.")
     result = constrain("read_verilog counter.v\nproc\nscc\n", request, yosys)
     assert result.script == "read_verilog counter.v\nproc\ntee -o cnt_scc.txt scc\n"
+    # One report command named: it is the report, whatever else the instruction names.
+    request = counter("Run proc and memory on counter.v, then write stat to cnt_mem.txt.")
+    result = constrain("read_verilog counter.v\nproc\nmemory\n", request, yosys)
+    assert result.script.endswith("memory\ntee -o cnt_mem.txt stat\n")
     # A command that only moves the design is never the report, even when named.
     request = counter("Run proc on counter.v and put the result in cnt_proc.txt.")
     assert "tee" not in constrain("read_verilog counter.v\nproc\n", request, yosys).script
@@ -108,6 +112,13 @@ def test_a_frontend_aimed_at_a_file_of_another_kind_becomes_its_reader(yosys, sc
     result = constrain(script, counter("Synthesize counter.v."), yosys)
     assert result.script == (expected or script)
     assert any("-> `read_verilog`" in n for n in result.notes) is (expected is not None)
+
+
+def test_usage_syntax_copied_from_help_is_dropped(yosys):
+    script = "read_verilog counter.v\nproc\nmemory [-nomap] [-bram <bram_rules>] [selection]\nselect w:q[0]\n"
+    result = constrain(script, counter("Lower counter.v's memories."), yosys)
+    assert result.script == "read_verilog counter.v\nproc\nmemory\nselect w:q[0]\n"
+    assert any("usage syntax" in n for n in result.notes)
 
 
 def test_an_output_nothing_can_write_is_a_problem(yosys):
@@ -407,6 +418,10 @@ def test_a_mapper_without_its_liberty_file_gets_the_requests_only_one(yosys):
     fix = tool_fix(script, run, request)
     assert fix is not None and fix.script.splitlines()[2] == "dfflibmap -liberty seed_cells.lib"
     assert yosys.run(fix.script, files=files, timeout=60).ok
+    # The file behind the wrong option: that option becomes -liberty.
+    wrong = "read_verilog counter.v\nsynth -top counter\ndfflibmap -prepare seed_cells.lib\n"
+    fix = tool_fix(wrong, yosys.run(wrong, files=files, timeout=60), request)
+    assert fix is not None and fix.script.splitlines()[2] == "dfflibmap -liberty seed_cells.lib"
     # Two libraries: which one is meant is the model's call, not a rule's.
     two = Request(request.instruction, [*request.files, {"name": "other.lib", "content": library}])
     assert tool_fix(script, run, two) is None
