@@ -327,6 +327,8 @@ class Pipeline:
                 break
             # The fixes that need no model: the one the tool's error spells out, else the unmet requirement's.
             fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES and not run.ok else None
+            if fixed is not None and fixed.script.strip() == script.strip():
+                fixed = None  # a fix that changes nothing would only spend the rounds
             intent = self._intent_fix(script, unmet, instruction, request, applied) if run.ok else None
             fix = fixed or (intent if tool_fixes < MAX_TOOL_FIXES else None)
             if fix is not None:

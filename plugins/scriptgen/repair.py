@@ -88,7 +88,7 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
     match = NO_MODULE.search(error)
     if match:
         tops = verilog_design(request.files).tops
-        if len(tops) == 1 and match.group(1) in line:
+        if len(tops) == 1 and match.group(1) in line and match.group(1) != tops[0]:
             return ToolFix(
                 _replace_line(script, number, line.replace(match.group(1), tops[0])),
                 f"line {number}: module `{match.group(1)}` -> `{tops[0]}`",

@@ -198,6 +198,14 @@ def test_tool_fixes_follow_the_yosys_error(yosys, script, fixed, note):
     assert yosys.run(fix.script, files={"counter.v": COUNTER}, timeout=60).ok
 
 
+def test_a_fix_that_would_change_nothing_is_no_fix(yosys):
+    # The top itself is missing (nothing read it): renaming it to itself would spend every repair round.
+    script = "hierarchy -top counter\n"
+    run = yosys.run(script, files={"counter.v": COUNTER}, timeout=60)
+    assert not run.ok and "counter" in run.error
+    assert tool_fix(script, run, counter("Synthesize counter.v.")) is None
+
+
 def test_errors_without_a_clear_fix_go_to_the_model(yosys):
     script = "read_verilog counter.v\nsynth -top counter\nselect -assert-none t:$_*DFF*\n"
     run = yosys.run(script, files={"counter.v": COUNTER}, timeout=60)
