@@ -326,9 +326,7 @@ class Pipeline:
             if not self.stages.repair:
                 break
             # The fixes that need no model: the one the tool's error spells out, else the unmet requirement's.
-            fixed = tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES and not run.ok else None
-            if fixed is not None and fixed.script.strip() == script.strip():
-                fixed = None  # a fix that changes nothing would only spend the rounds
+            fixed = self._tool_fix(script, run, request) if tool_fixes < MAX_TOOL_FIXES and not run.ok else None
             intent = self._intent_fix(script, unmet, instruction, request, applied) if run.ok else None
             fix = fixed or (intent if tool_fixes < MAX_TOOL_FIXES else None)
             if fix is not None:
@@ -358,6 +356,13 @@ class Pipeline:
             outcome.script, outcome.run, outcome.problems, outcome.log, outcome.requirements = ran
             notes.append("returned the script that ran in the tool: the repairs after it failed to run")
         return outcome
+
+    @staticmethod
+    def _tool_fix(script: str, run: Any, request: Request) -> Any:
+        """The fix the tool's error spells out (``repair.tool_fix``); None when it would change nothing, since such
+        a fix only spends the rounds."""
+        fixed = tool_fix(script, run, request)
+        return None if fixed is None or fixed.script.strip() == script.strip() else fixed
 
     def _prompt(self, request: Request, ctx: Any) -> tuple[list[Any], list[dict[str, str]]]:
         """The retrieved examples and the generator's prompt: rules, examples, the commands' usage, the request."""
