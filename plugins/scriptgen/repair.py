@@ -66,6 +66,8 @@ def tool_fix(script: str, run: ScriptRun, request: Request) -> ToolFix | None:
             word = command[column : end if end >= 0 else len(command)]
             if word and word.strip():
                 fixed = (command[:column] + command[column + len(word) :]).replace("  ", " ").strip()
+                if word.startswith("-"):  # an unknown option a looping model repeated goes in one fix, not one each
+                    fixed = " ".join(w for w in fixed.split() if w != word)
                 return ToolFix(
                     _replace_line(script, number, fixed), f"line {number}: removed `{word}` ({error.splitlines()[0]})"
                 )

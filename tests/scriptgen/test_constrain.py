@@ -172,6 +172,11 @@ def test_runaway_replies_are_cut(text, loops):
             "read_verilog counter.v\nsynth -top counter\n",
             "removed `-bogus`",
         ),
+        (  # a looping model's repeated unknown option: every copy in one fix
+            "read_verilog counter.v\nsynth -bogus -top counter -bogus -bogus\n",
+            "read_verilog counter.v\nsynth -top counter\n",
+            "removed `-bogus`",
+        ),
         (
             "read_verilog counter.v\nhierarchy -top cnt\n",
             "read_verilog counter.v\nhierarchy -top counter\n",
