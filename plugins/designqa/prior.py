@@ -28,63 +28,33 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
+from bm25s.stopwords import STOPWORDS_EN
+
 from chipmate.documents.chunks import Chunk
 
 #: a name that documentation would write as code
 IDENTIFIER = re.compile(r"[A-Za-z_][\w.$-]*")
 #: a word written as code: first on its line (a script listing) or opened by a quote or backtick
 CODE_WORD = re.compile(r"^[ \t]*([A-Za-z_][\w.$-]*)|['`\"]([A-Za-z_][\w.$-]*)", re.M)
-#: words a question is made of that say nothing about its topic (BM25's English list plus question words)
-QUESTION_WORDS = frozenset(
+#: words a question is made of that say nothing about its topic: BM25's English stop words (the ones the lexical
+#: search drops) plus the words questions are phrased with
+QUESTION_WORDS = frozenset(STOPWORDS_EN) | frozenset(
     [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
         "can",
         "do",
         "does",
-        "for",
         "how",
         "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
         "its",
         "me",
         "my",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
         "should",
         "so",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
         "we",
         "what",
         "when",
         "where",
         "which",
-        "will",
-        "with",
         "would",
         "you",
         "your",
