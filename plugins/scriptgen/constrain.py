@@ -300,7 +300,7 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
     else:
         lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
         if tool.name == "opensta":
-            lines = _opensta_prologue(lines, tool, request, result)
+            lines = _opensta_prologue(lines, tool, request, design.tops, result)
     result.script = "\n".join(lines) + ("\n" if lines else "")
     return result
 
@@ -481,7 +481,9 @@ def _processes_lowered(lines: list[str], behavioural: set[str], result: Constrai
     return lines
 
 
-def _opensta_prologue(lines: list[str], tool: ScriptTool, request: Request, result: Constrained) -> list[str]:
+def _opensta_prologue(
+    lines: list[str], tool: ScriptTool, request: Request, tops: Sequence[str], result: Constrained
+) -> list[str]:
     """OpenSTA's load order, completed: every supplied Liberty file read, every supplied netlist read, the design
     linked (``link_design`` with the request's top) and every supplied SDC read after it. Without the link, every
     timing command stops with "no network has been linked"; a supplied file left unread times the wrong design."""
@@ -502,7 +504,6 @@ def _opensta_prologue(lines: list[str], tool: ScriptTool, request: Request, resu
         elif name.endswith(VERILOG):
             added.append((last("read_liberty", "read_verilog"), 1, f"read_verilog {name}"))
     reads_netlist = any(c.name == "read_verilog" for c in commands) or any(step == 1 for _, step, _ in added)
-    tops = verilog_design(request.files).tops
     linked = any(c.name == "link_design" for c in commands)
     link = last("link_design")
     if reads_netlist and not linked and len(tops) == 1:
