@@ -19,8 +19,9 @@ Two more stages run around the fusion, both on by default (docs/designqa.md, "Re
   passages in score order. k results then cover k topics where the index has them, instead of one command's
   help filling two or three slots.
 
-And two topic signals after it (:mod:`.prior`), added to the fused score: a **prior** (``prior_weight`` times a
-topic's share of references from the rest of the knowledge base: its name written as code in other topics), so
+And two topic signals after it (:mod:`chipmate.documents.prior`), added to the fused score: a **prior**
+(``prior_weight`` times a topic's share of references from the rest of the knowledge base: its name written as
+code in other topics), so
 between two about equally close passages the one the documentation keeps pointing at wins; and a **title match**
 (``title_weight`` times the IDF-weighted share of the topic's name the question says), so "write the design to a
 BLIF file" finds ``write_blif`` before a passage that only talks about BLIF.
@@ -35,12 +36,12 @@ from typing import Any, Literal, get_args
 import numpy as np
 
 from chipmate.documents.chunks import Chunk
+from chipmate.documents.prior import mention_prior, title_match, words
 from chipmate.documents.search import fuse_scores
 from chipmate.errors import InvalidInputError
 
 from .expand import expand_query
 from .index import KnowledgeIndex
-from .prior import mention_prior, title_match, words
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[str, ...] = get_args(Mode)

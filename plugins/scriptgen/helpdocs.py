@@ -22,15 +22,18 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import math
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from chipmate.documents.prior import title_match
+from chipmate.documents.prior import words as name_words
 from chipmate.documents.search import HybridIndex
 
 from .prompt import FILE_NAME
@@ -47,8 +50,14 @@ RETRIEVED = 2
 #: options shown per command, and the characters of each option's description
 OPTIONS = 3
 OPTION_CHARS = 80
-#: a retrieved command must score at least this (fused cosine/BM25) to be shown; below it, help is noise
-MIN_SCORE = 0.45
+#: a retrieved command must score at least this (fused cosine/BM25 plus the usage prior) to be shown; below it,
+#: help is noise
+MIN_SCORE = 0.6
+#: weight of the usage prior (:func:`usage_prior`) added to a retrieved command's score
+PRIOR_WEIGHT = 0.2
+#: weight of the title match (:func:`chipmate.documents.prior.title_match`: the IDF-weighted share of a command's
+#: name the request says, "checks" for ``check``) added to a retrieved command's score
+TITLE_WEIGHT = 0.1
 
 #: format words and output-file extensions -> the Yosys command that writes them
 YOSYS_FORMATS = {
@@ -146,6 +155,16 @@ _STOP = frozenset(
         "all",
         "no",
         "not",
+        # the verbs every request and every option's description are written with
+        "use",
+        "using",
+        "write",
+        "create",
+        "build",
+        "make",
+        "run",
+        "then",
+        "only",
     ]
 )
 
@@ -164,13 +183,14 @@ class CommandDoc:
     @property
     def retrievable(self) -> bool:
         """False for commands shown only when a request names them: a vendor's own flow (``techlibs/<vendor>``: a
-        generic "synthesize" must not get ``synth_anlogic``), internal and test commands, the interpreter's own,
-        backends that only print to the log."""
+        generic "synthesize" must not get ``synth_anlogic``), readers and writers, internal and test commands, the
+        interpreter's own."""
         vendor = self.group.startswith("techlibs/") and self.group != "techlibs/common"
-        # Backends that print the design to the log (json, jny, dump) came up beside every write_* on the first
-        # development set; only the writers are offered unasked.
-        printer = self.group == "backends" and not self.name.startswith("write_")
-        return not vendor and not printer and self.group not in ("internal", "passes/tests", "kernel")
+        # Readers and writers: the request's files decide the reader and the output's format or extension the
+        # writer (both explicit mentions). Offered by retrieval, they were noise on the first development set:
+        # read_blif beside every "BLIF netlist", write_aiger2 and write_xaiger2 beside a named write_verilog.
+        io = self.group in ("frontends", "backends")
+        return not vendor and not io and self.group not in ("internal", "passes/tests", "kernel")
 
     def search_text(self) -> str:
         """What retrieval matches a request against: name, title, synopsis and option descriptions."""
@@ -196,6 +216,10 @@ def _walk(nodes: Sequence[Mapping[str, Any]], usages: list[str], options: list[t
             _walk(node.get("content", []), usages, options)
 
 
+#: an optional flag of a synopsis, without its brackets: ``[-dont_use <cell_name>]`` -> ``-dont_use <cell_name>``
+_FLAG_GROUP = re.compile(r"\[(-[^\[\]]*)\]")
+
+
 def yosys_commands(reference: Mapping[str, Any]) -> list[CommandDoc]:
     """Every command of Yosys's JSON reference (``help -dump-cmds-json``)."""
     groups = {name: group for group, names in (reference.get("groups") or {}).items() for name in names}
@@ -205,7 +229,12 @@ def yosys_commands(reference: Mapping[str, Any]) -> list[CommandDoc]:
         options: list[tuple[str, str]] = []
         _walk(entry.get("content", []), usages, options)
         title = " ".join(str(entry.get("title", "")).split())
-        docs.append(CommandDoc(name, usages[0] if usages else name, title, options, groups.get(name, "")))
+        usage = usages[0] if usages else name
+        if not options:
+            # Older help (dfflibmap, memory, ...) is free text to the JSON dump: its synopsis's optional flags are
+            # all the options there are to offer.
+            options = [(flag, "") for flag in _FLAG_GROUP.findall(usage)]
+        docs.append(CommandDoc(name, usage, title, options, groups.get(name, "")))
     return docs
 
 
@@ -235,6 +264,94 @@ def words(text: str) -> set[str]:
     return found
 
 
+#: optional flags of a synopsis (``[-prepare]``, ``[-dont_use <cell_name>]``, ``[options]``): dropped from the shown
+#: synopsis, since a small model copied them all (``dfflibmap -prepare -map-only -info``, which Yosys refuses); the
+#: options the request asks for are listed under it
+_OPTIONAL_FLAGS = re.compile(r"\s*\[(?:-[^\[\]]*|options)\]")
+#: an option is shown when the request says its name (``-flatten`` for "flattened"), or shares two words of its
+#: description that score at least this together (each 1 / the number of the command's options that use it)
+MIN_OPTION = 1.0
+
+
+def synopsis(usage: str) -> str:
+    """``usage`` without its optional flags: ``dfflibmap [-prepare] ... -liberty <file> [selection]`` ->
+    ``dfflibmap -liberty <file> [selection]``."""
+    return " ".join(_OPTIONAL_FLAGS.sub("", usage).split()) or usage
+
+
+def _said(word: str, wanted: set[str]) -> bool:
+    """``word`` (from an option's name) is one the request says, or a prefix of one of at least 4 letters
+    (``attr`` / ``attribute``, ``flatten`` / ``flattened``)."""
+    return word in wanted or (len(word) >= 4 and any(w.startswith(word) for w in wanted))
+
+
+def _names(flag: str, wanted: set[str]) -> bool:
+    """The request says the option's name: the whole of it (``-dont_use``), each of its parts ("path delay" for
+    ``-path_delay``), or for a one-word name the word with or without its ``no`` (``-noattr`` for "attributes",
+    ``-flatten`` for "flattened"). A part of a longer name is not enough: "keep the hierarchy" does not ask for
+    ``-nokeep_prints``, nor "map the memory" for ``-map-only``."""
+    name = flag.split(" ")[0].strip("[]").lstrip("-").lower()
+    if name in wanted:
+        return True
+    parts = [part for part in re.split(r"[-_]", name.removeprefix("no")) if part]
+    if len(parts) > 1:  # every part said: "path delay" names -path_delay
+        return all(_said(part, wanted) for part in parts)
+    return any(_said(form, wanted) for form in (name, name.removeprefix("no")) if len(form) > 2)
+
+
+def option_scores(doc: CommandDoc, wanted: set[str]) -> list[tuple[int, str, str, float]]:
+    """``(position, flag, description, score)`` of the options of ``doc`` that match the request's words
+    ``wanted`` at least ``MIN_OPTION``.
+
+    The option's name said (``-noattr``'s "attr") scores 2; a word only its description shares scores
+    1/(the number of the command's options that use it): "module" and "file" are in every option, "carry" in one.
+    """
+    # A word the command's own name or title says selects no option: "JSON" asks for write_json, not for the
+    # one write_json option whose description says "JSON number".
+    wanted = wanted - words(f"{doc.name} {doc.title}")
+    option_words = [words(f"{flag} {text}") for flag, text in doc.options]
+    frequency: dict[str, int] = {}
+    for found in option_words:
+        for word in found:
+            frequency[word] = frequency.get(word, 0) + 1
+    scored = []
+    for position, ((flag, text), found) in enumerate(zip(doc.options, option_words, strict=True)):
+        named = {form for w in words(flag.split(" ")[0]) for form in (w, w.removeprefix("no")) if len(form) > 2}
+        said = _names(flag, wanted)
+        shared = (wanted & found) - named
+        score = 2.0 * said + sum(1.0 / frequency[w] for w in shared)
+        # One shared word is chance ("pattern" in -nodec's "bit patterns"); two, or the option's name, is a match.
+        if said or (len(shared) >= 2 and score >= MIN_OPTION):
+            scored.append((position, flag, text, score))
+    return scored
+
+
+def usage_prior(scripts: Iterable[Sequence[str]]) -> dict[str, float]:
+    """``{command: prior in [0, 1]}`` from the command names of validated scripts (one sequence per script): log(1
+    + the scripts that use it) over the best such count.
+
+    What a tool's users actually run: the library's scripts come mostly from the tool's own tests and open flows
+    (:mod:`.harvest`), so ``stat``, ``abc`` and ``dfflibmap`` rank above ``extract_counter`` (GreenPAK only) and
+    ``symfpu_convert`` when a request's words match them about equally. The idea of designqa's topic prior
+    (:mod:`chipmate.documents.prior`), counted over scripts instead of documentation.
+    """
+    counts: dict[str, int] = {}
+    for names in scripts:
+        for name in set(names):
+            counts[name] = counts.get(name, 0) + 1
+    best = max(counts.values(), default=0)
+    if not best:
+        return {}
+    scale = math.log1p(best)
+    return {name: math.log1p(count) / scale for name, count in counts.items()}
+
+
+def library_prior(tool: Any, records: Iterable[Any]) -> dict[str, float]:
+    """:func:`usage_prior` of the commands ``tool``'s library ``records`` run (each record's script split by the
+    tool's own parser)."""
+    return usage_prior([command.name for command in tool.split(record.script)[0]] for record in records)
+
+
 class ToolDocs:
     """The command reference of one tool, searchable by request; built once per tool and embedder."""
 
@@ -247,14 +364,18 @@ class ToolDocs:
         cache_dir: Path | None = None,
         embedder_name: str = "",
         fingerprint: str = "",
+        prior: Mapping[str, float] | None = None,
     ) -> None:
         self.tool = tool
+        #: :func:`usage_prior` of the tool's commands (empty: retrieval alone decides)
+        self.prior = dict(prior or {})
         self.commands = {c.name: c for c in commands}
         self.embedder = embedder
         self._names = list(self.commands)
         self._cache_dir = cache_dir
         self._key = hashlib.sha256(f"{tool}:{fingerprint}:{embedder_name}:{len(self._names)}".encode()).hexdigest()
         self._index: HybridIndex | None = None
+        self._frequency: dict[str, int] | None = None  # word -> commands whose help says it, for the title match
         self._lock = threading.Lock()
 
     def _hybrid(self) -> HybridIndex:
@@ -308,10 +429,33 @@ class ToolDocs:
         return [c for c in dict.fromkeys(found) if c in self.commands]
 
     def search(self, instruction: str, k: int = COMMANDS) -> list[tuple[str, float]]:
-        """The ``k`` commands whose help best matches ``instruction`` (hybrid retrieval), with their scores."""
+        """The ``k`` commands whose help best matches ``instruction`` (hybrid retrieval plus the usage prior and the
+        title match), with their scores."""
         index = self._hybrid()
         vector = np.asarray(self.embedder.embed([instruction]), dtype=np.float32)[0]
-        return [(self._names[i], score) for i, score in index.search(instruction, vector, k)]
+        # A deeper pool than k, so the prior and the title match can lift a command the words alone ranked just
+        # below it.
+        found = index.search(instruction, vector, k + 16)
+        question = name_words(FILE_NAME.sub(" ", instruction))
+        scored = []
+        for i, score in found:
+            name = self._names[i]
+            score += PRIOR_WEIGHT * self.prior.get(name, 0.0)
+            score += TITLE_WEIGHT * title_match(question, name, self._rarity)
+            scored.append((name, score))
+        return sorted(scored, key=lambda pair: -pair[1])[:k]
+
+    def _rarity(self, word: str) -> float:
+        """IDF of ``word`` over the commands' help in [0, 1]: 1 for a word no command's help says, ~0 for one all
+        say."""
+        if self._frequency is None:
+            frequency: dict[str, int] = {}
+            for doc in self.commands.values():
+                for found in set(name_words(doc.search_text())):
+                    frequency[found] = frequency.get(found, 0) + 1
+            self._frequency = frequency
+        size = len(self.commands)
+        return math.log((size + 1) / (self._frequency.get(word, 0) + 1)) / math.log(size + 1)
 
     def lookup(self, instruction: str, files: Sequence[Mapping[str, str]] = (), k: int = COMMANDS) -> list[str]:
         """The commands to show for a request: its explicit mentions first, then at most ``RETRIEVED`` retrieved ones
@@ -331,29 +475,17 @@ class ToolDocs:
     def usage(self, instruction: str, commands: Sequence[str], budget: int = BUDGET) -> str:
         """Concise usage lines of ``commands``: synopsis and title, then the options that share the most words
         with ``instruction`` (at most ``OPTIONS`` each); whole commands are dropped once ``budget`` is reached."""
-        wanted = words(instruction)
+        # File names say nothing about options (``seq_detect_syn.v`` is not a request for anything "syn").
+        wanted = words(FILE_NAME.sub(" ", instruction))
         blocks: list[str] = []
         used = 0
         for name in commands:
             doc = self.commands.get(name)
             if doc is None:
                 continue
-            head = f"{doc.usage}" + (f"  # {doc.title}" if doc.title else "")
-            # A shared word counts less the more of the command's options use it ("module", "file" are everywhere;
-            # "carry" names one option); a flag's own name (-nocarry's "carry") counts double.
-            option_words = [words(f"{flag} {text}") for flag, text in doc.options]
-            frequency: dict[str, int] = {}
-            for found in option_words:
-                for word in found:
-                    frequency[word] = frequency.get(word, 0) + 1
-            scored = []
-            for position, ((flag, text), found) in enumerate(zip(doc.options, option_words, strict=True)):
-                named = {w.removeprefix("no") for w in words(flag.split(" ")[0])}
-                overlap = sum((2.0 if w in named else 1.0) / frequency[w] for w in wanted & found)
-                overlap += sum(1.0 for w in named - found if w in wanted)
-                if overlap:
-                    scored.append((-overlap, position, flag, text))
+            head = synopsis(doc.usage) + (f"  # {doc.title}" if doc.title else "")
             lines = [head]
+            scored = [(-score, position, flag, text) for position, flag, text, score in option_scores(doc, wanted)]
             for _, _, flag, text in sorted(scored)[:OPTIONS]:
                 text = text if len(text) <= OPTION_CHARS else text[: OPTION_CHARS - 3].rstrip() + "..."
                 lines.append(f"    {flag}" + (f": {text}" if text else ""))

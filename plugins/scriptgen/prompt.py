@@ -110,18 +110,18 @@ def build_messages(
     turn right before the request (small models lean on the nearest turn). ``tool`` names the target tool;
     ``language`` (default: the tool's name) picks the rules. The SFT export calls this too, so training and
     inference see one format. ``docs`` (the usage lines of the commands the request needs, from the tool's own
-    help: :mod:`.helpdocs`) go into the request's turn, above its task line.
+    help: :mod:`.helpdocs`) go into the system message, after the rules and ahead of the examples.
     """
     rules = RULES.get(language or LANGUAGES.get(tool, tool), RULES["yosys"])
+    if docs.strip():
+        # In the system message, ahead of the examples: the request's turn then has the form of every example's
+        # turn, and the model copies the nearest example's structure as it does without help. In the request's
+        # own turn the usage lines were copied instead (the first development set fell from 96 % to 72 %).
+        reference = f"Commands of `{tool}` that may help with the last task (use only what it needs):"
+        rules = f"{rules}\n\n{reference}\n{docs.strip()}"
     messages = [{"role": "system", "content": rules}]
     for example in reversed(examples):
         messages.append({"role": "user", "content": user_message(example.instruction, example.files)})
         messages.append({"role": "assistant", "content": example.script.strip()})
-    request = user_message(instruction, files)
-    if docs.strip():
-        # Above the task line, so the task stays the last thing the model reads (small models follow the nearest text).
-        head, _, task = request.rpartition("\nTask: ")
-        reference = f"Commands that may help (from `{tool} help`; use only what the task needs):\n{docs.strip()}"
-        request = f"{head}\n{reference}\nTask: {task}" if head else f"{reference}\n{request}"
-    messages.append({"role": "user", "content": request})
+    messages.append({"role": "user", "content": user_message(instruction, files)})
     return messages

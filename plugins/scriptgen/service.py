@@ -163,7 +163,7 @@ class ScriptGenService:
     def docs(self, tool: ScriptTool) -> Any | None:
         """The command help of ``tool`` for documentation grounding (built once), or None when grounding is off or
         the tool offers no command reference (a third-party adapter without ``reference()``)."""
-        from .helpdocs import ToolDocs, opensta_commands, yosys_commands
+        from .helpdocs import ToolDocs, library_prior, opensta_commands, yosys_commands
 
         reference = getattr(tool, "reference", None)
         if not self.settings.grounding or reference is None:
@@ -187,6 +187,7 @@ class ScriptGenService:
                         cache_dir=self.cache,
                         embedder_name=alias,
                         fingerprint=str(data.get("generator", "")),
+                        prior=library_prior(tool, self.library().records(tool.name)),
                     )
             return self._docs[tool.name]
 

@@ -262,7 +262,7 @@ def _command(name: str, text: str) -> Chunk:
 
 
 def test_the_prior_counts_the_topics_that_write_a_name_as_code():
-    from chipmate.plugins.designqa.prior import mention_prior
+    from chipmate.documents.prior import mention_prior
     from chipmate.plugins.designqa.retrieve import topic_name
 
     chunks = [
@@ -316,7 +316,7 @@ def test_prior_weight_out_of_range_is_refused(built_index, embedder):
 
 
 def test_title_match_counts_the_name_words_a_question_says_by_their_rarity():
-    from chipmate.plugins.designqa.prior import same_word, title_match, words
+    from chipmate.documents.prior import same_word, title_match, words
 
     question = words("How do I write the synthesized design to a BLIF file?")
     assert "how" not in question and "blif" in question

@@ -7,7 +7,15 @@ import shutil
 
 import pytest
 
-from chipmate.plugins.scriptgen.helpdocs import BUDGET, ToolDocs, opensta_commands, repair_help, yosys_commands
+from chipmate.plugins.scriptgen.helpdocs import (
+    BUDGET,
+    ToolDocs,
+    opensta_commands,
+    repair_help,
+    synopsis,
+    usage_prior,
+    yosys_commands,
+)
 from chipmate.plugins.scriptgen.opensta import OpenStaTool
 from chipmate.plugins.scriptgen.tool import ScriptRun
 from chipmate.tasks import TaskContext
@@ -63,8 +71,8 @@ def test_usage_lines_show_the_synopsis_and_the_options_the_request_names_within_
     instruction = "Synthesize tally.v for iCE40 without carry chains, write tally.json with tally_ctr as top module"
     text = docs.usage(instruction, ["synth_ice40", "write_json"])
     first = text.splitlines()[0]
-    assert first.startswith("synth_ice40 [options]") and "iCE40" in first
-    assert "-nocarry" in text and "-top <module>" in text and "write_json [options] [filename]" in text
+    assert first.startswith("synth_ice40  #") and "iCE40" in first  # "[options]" is not something to copy
+    assert "-nocarry" in text and "-top <module>" in text and "write_json [filename]" in text
     assert "-nobram" not in text  # an option the request does not ask for stays out
     everything = docs.usage(instruction, list(docs.commands)[:60])
     assert len(everything) <= BUDGET
@@ -114,13 +122,14 @@ def test_the_generator_prompt_carries_the_usage_and_grounding_can_be_switched_of
     events = []
     make = make_host()
     make.run_task("scriptgen.generate", request, TaskContext(host=make, emit=events.append))
-    final = generator.prompts[0][-1]["content"]
-    assert "Commands that may help (from `yosys help`" in final and "synth_ice40 [options]" in final
-    assert final.index("synth_ice40 [options]") < final.index("Task: ") and final.endswith("counter_syn.json.")
+    system, final = generator.prompts[0][0]["content"], generator.prompts[0][-1]["content"]
+    # In the system message, ahead of the examples: the request's turn keeps the form of the examples' turns.
+    assert "Commands of `yosys` that may help" in system and "synth_ice40  # " in system
+    assert "synth_ice40" not in final and final.endswith("counter_syn.json.")
     assert any(e.kind == "progress" and e.text.startswith("ground: synth_ice40, write_json") for e in events)
     off = make_host(grounding=False)
     off.run_task("scriptgen.generate", request, TaskContext(host=off))
-    assert "Commands that may help" not in generator.prompts[-1][-1]["content"]
+    assert "that may help" not in generator.prompts[-1][0]["content"]
 
 
 def test_vendor_flows_and_internal_commands_are_shown_only_when_named(docs):
@@ -131,5 +140,64 @@ def test_vendor_flows_and_internal_commands_are_shown_only_when_named(docs):
         assert not [c for c in docs.lookup(instruction) if c.startswith(("synth_", "test_"))]
     assert docs.commands["synth_ice40"].group == "techlibs/ice40" and not docs.commands["synth_ice40"].retrievable
     assert docs.commands["async2sync"].retrievable and docs.commands["synth"].retrievable
-    assert docs.commands["write_json"].retrievable and not docs.commands["json"].retrievable
+    assert not docs.commands["write_json"].retrievable and not docs.commands["json"].retrievable
     assert docs.lookup("Synthesize gray.v for Gowin")[0] == "synth_gowin"
+
+
+def test_synopses_leave_out_optional_flags_a_model_would_copy(docs):
+    # A small model copied `dfflibmap [-prepare] [-map-only] [-info] ...` flag by flag; Yosys refuses that.
+    assert synopsis(docs.commands["dfflibmap"].usage) == "dfflibmap -liberty <file> [selection]"
+    assert synopsis("write_verilog [options] [filename]") == "write_verilog [filename]"
+    assert synopsis("memory [-norom] [-nomap] [-bram <bram_rules>] [selection]") == "memory [selection]"
+    text = docs.usage(
+        "Map it with dfflibmap to lib.lib, only the flip-flops, with -dont_use for SDFF cells", ["dfflibmap"]
+    )
+    assert text.startswith("dfflibmap -liberty <file> [selection]") and "-dont_use" in text and "-prepare" not in text
+
+
+def test_an_option_is_shown_for_its_name_or_two_shared_words_not_one(docs):
+    shown = docs.usage("Write the netlist of the pattern detector as Verilog without attributes", ["write_verilog"])
+    assert "-noattr" in shown  # "attributes" says the option's name
+    assert "-nodec" not in shown  # its description's "bit patterns" shares one word with the request: chance
+    # A word of the command's own title selects nothing: "JSON" asks for write_json, not its "JSON number" option.
+    assert docs.usage("Dump it as JSON", ["write_json"]).splitlines() == [docs.usage("", ["write_json"])]
+    # A part of a longer option name is not its name: "keep the hierarchy" is not -nokeep_prints.
+    kept = docs.usage("Synthesize it but keep the module hierarchy", ["hierarchy"])
+    assert "-nokeep_prints" not in kept and "-keep_portwidths" not in kept
+    # File names are not words of the request: seq_syn.v does not ask for anything "syn".
+    assert docs.usage("Create seq_syn.v", ["write_verilog"]) == docs.usage("Create it", ["write_verilog"])
+
+
+def test_retrieval_never_offers_readers_or_writers(docs):
+    for instruction in (
+        "Turn the LFSR into a BLIF netlist named lfsr16.blif after synthesizing it.",
+        "Synthesize the whole thing flattened and write mac_flat.v.",
+        "Save crc8.v as an RTLIL file crc8.il with its always blocks converted.",
+    ):
+        mentioned = docs.mentioned(instruction)
+        retrieved = docs.lookup(instruction)[len(mentioned) :]
+        assert not [c for c in retrieved if docs.commands[c].group in ("frontends", "backends")], retrieved
+    assert not docs.commands["read_blif"].retrievable and not docs.commands["write_aiger2"].retrievable
+    assert docs.lookup("Write lfsr16.blif")[:1] == ["write_blif"]  # a writer comes from the output's extension
+
+
+def test_the_usage_prior_counts_scripts_and_lifts_the_commands_users_run(docs):
+    prior = usage_prior([["read_verilog", "synth", "stat"], ["read_verilog", "stat", "stat"], ["read_verilog"]])
+    assert prior["read_verilog"] == 1.0 and 0 < prior["synth"] < prior["stat"] < 1.0
+    assert usage_prior([]) == {}
+    request = "report the number of cells of each type and the area"
+    plain = dict(docs.search(request, 10))
+    lifted = ToolDocs("yosys", list(docs.commands.values()), docs.embedder, prior={"stat": 1.0})
+    assert dict(lifted.search(request, 10))["stat"] > plain.get("stat", 0.0)
+
+
+def test_the_title_match_lifts_a_command_whose_name_the_request_says(docs, monkeypatch):
+    from chipmate.plugins.scriptgen import helpdocs
+
+    request = "put the statistics of the design in a report"
+    monkeypatch.setattr(helpdocs, "TITLE_WEIGHT", 0.0)
+    plain = dict(docs.search(request, 20))
+    monkeypatch.setattr(helpdocs, "TITLE_WEIGHT", 0.1)
+    titled = dict(docs.search(request, 20))
+    assert titled["stat"] > plain["stat"]  # "statistics" says `stat`
+    assert 0.0 < docs._rarity("stat") <= 1.0 and docs._rarity("design") < docs._rarity("stat")

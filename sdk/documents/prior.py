@@ -1,5 +1,7 @@
 """Two topic signals from the knowledge base itself: how many other topics refer to a topic by its name (a
-prior), and how much of a topic's name the question says (a title match).
+prior), and how much of a topic's name the question says (a title match). designqa's retriever adds both to its
+fused scores; scriptgen's documentation grounding adds the title match, and a prior counted over the scripts of its
+library (``chipmate.plugins.scriptgen.helpdocs.usage_prior``).
 
 Documentation names the things that matter most again and again: Yosys's ``synth`` help lists ``proc``,
 ``flatten``, ``opt_expr`` and ``abc`` as its steps, ``techmap`` is referenced by a dozen commands, and nobody's help
