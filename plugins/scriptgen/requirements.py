@@ -760,12 +760,24 @@ def family_cells(family: str) -> frozenset[str]:
         relative = path.relative_to(share).as_posix().lower()
         if family not in re.split(r"[/_.]", relative) and f"/{family}/" not in f"/{relative}":
             continue
-        try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        names.update(re.findall(r"^\s*module\s+\\?([A-Za-z_][\w$]*)", text, re.M))
+        names.update(_modules(path, set()))
     return frozenset(names)
+
+
+def _modules(path: Path, seen: set[Path]) -> set[str]:
+    """The modules ``path`` defines, with those of the files it `` `include``s: ECP5's LUT4, TRELLIS_FF and CCU2C
+    are in ``common_sim.vh`` and ``ccu2c_sim.vh``, which ``cells_sim.v`` includes."""
+    if path in seen:
+        return set()
+    seen.add(path)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    names = set(re.findall(r"^\s*module\s+\\?([A-Za-z_][\w$]*)", text, re.M))
+    for included in re.findall(r'^\s*`include\s+"([^"]+)"', text, re.M):
+        names |= _modules(path.parent / included, seen)
+    return names
 
 
 def _share_dir() -> Path | None:

@@ -261,6 +261,15 @@ def test_target_cells_are_the_familys_own(yosys):
     assert mapped["target"].held and "SB_" in mapped["target"].detail
 
 
+def test_target_cells_include_those_of_the_files_a_cell_library_includes(yosys):
+    # ECP5's LUT4, TRELLIS_FF and CCU2C live in common_sim.vh and ccu2c_sim.vh, which cells_sim.v `includes: a
+    # correct synth_ecp5 run was once told it had "no ecp5 cells".
+    assert {"LUT4", "TRELLIS_FF", "CCU2C"} <= family_cells("ecp5")
+    instruction = "Synthesize alu.v for a Lattice ECP5 and write out.json."
+    mapped = checked(yosys, "read_verilog alu.v\nsynth_ecp5 -top alu_wrap\nwrite_json out.json\n", instruction)
+    assert mapped["target"].held, mapped["target"].detail
+
+
 def test_with_no_netlist_written_the_logs_statistics_are_the_evidence(yosys):
     instruction = "Synthesize alu.v for xilinx with alu_wrap as top and report the statistics."
     generic = checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\nstat\n", instruction)
