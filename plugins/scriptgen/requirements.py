@@ -204,13 +204,29 @@ ALWAYS_GATES = {"NOT", "BUF"}
 #: words just before a command name that ask for it not to run ("without using the synth command")
 NEGATIONS = frozenset({"without", "not", "no", "never", "instead", "avoid", "avoiding", "except", "skip", "dont"})
 MEMORY_CELL = re.compile(r"^\$mem")
+#: a cell type an instruction may name: Yosys's own (``$_MUX4_``, ``$pmux``, ``$mem_v2``) or a library's or device
+#: family's (``SB_CARRY``, ``TIEHIX1``: only names the request's libraries or named families define count)
+CELL_NAME = re.compile(r"(?<![\w$])(\$[A-Za-z0-9_]+|[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\d*)(?![\w$])")
+#: words before a named cell type that want it gone ("no SB_CARRY cells", "without $dlatch")
+CELL_NEGATIONS = NEGATIONS | {"none", "free", "zero", "remove", "removing", "eliminate", "eliminating", "rid"}
+#: verbs whose object is a cell type to disappear ("turn the $pmux cells into trees"), unless the cell comes
+#: after the verb's target preposition ("map the muxes to $_MUX4_ cells")
+CELL_SOURCE_VERBS = re.compile(
+    r"\b(?:turn\w*|replac\w*|convert\w*|map\w*|break\w*|split\w*|lower\w*|expand\w*|decompos\w*|"
+    r"rewrit\w*|transform\w*)\b"
+)
+COMMAND_ASIDE = re.compile(r"`[^`]*`(?:\s*\([^()]*\))?")
+CELL_TARGET = re.compile(r"\b(?:into|to|onto|with|as|using|by)\b")
+#: what may stand between two cell types of one list ("$_AND_ and $_NOT_", "SB_LUT4, SB_CARRY or SB_DFF")
+CELL_LIST_GAP = re.compile(r"^[\s,/]*(?:and|or|nor|plus)?[\s,/]*$", re.I)
 
 
 @dataclass(frozen=True)
 class Requirement:
     """Something the instruction asks for that the run's artefacts can show."""
 
-    #: output | top | flatten | hierarchy | target | liberty | no-memory | gates | synthesized | step
+    #: output | top | flatten | hierarchy | target | liberty | no-memory | gates | synthesized | step | cells |
+    #: no-cells
     kind: str
     #: the file, module, family, library file or command it is about
     subject: str
@@ -231,6 +247,8 @@ class Requirement:
             "gates": f"only {self.subject.replace(',', '/')} gates (and NOT)",
             "synthesized": "synthesized to fine-grained cells (no word-level cells left)",
             "step": f"runs `{self.subject}`",
+            "cells": f"{self.subject.replace(',', ', ')} cells present",
+            "no-cells": f"no {self.subject.replace(',', ', ')} cells",
         }[self.kind]
 
 
@@ -328,6 +346,12 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
     gates = named_gates(instruction)
     if gates:
         found.append(Requirement("gates", ",".join(gates), command="abc"))
+    present, absent = named_cells(instruction, _known_cells(request.files, found))
+    if present:
+        found.append(Requirement("cells", ",".join(present)))
+    if absent:
+        family = next((r.subject for r in found if r.kind == "target"), "")
+        found.append(Requirement("no-cells", ",".join(absent), command=f"synth_{family}" if family else ""))
     # A target family, a library or a gate set already asks for more than fine-grained cells.
     subsumed = any(r.kind in ("target", "liberty", "gates") for r in found)
     # Asides in parentheses describe a command ("run `prep` (generic synthesis script)"), they ask for nothing.
@@ -335,6 +359,58 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
     if SYNTHESIZED.search(plain) and not NOT_SYNTHESIZED.search(instruction) and not subsumed:
         found.append(Requirement("synthesized", "", command="synth"))
     return found
+
+
+def _known_cells(files: Sequence[Mapping[str, str]], found: Sequence[Requirement]) -> frozenset[str]:
+    """The non-Yosys cell types an instruction may name: those of the request's Liberty libraries and of the
+    device families it targets."""
+    cells = {cell for item in files if item["name"].endswith(".lib") for cell in CELL.findall(item.get("content", ""))}
+    for requirement in found:
+        if requirement.kind == "target":
+            cells |= family_cells(requirement.subject)
+    return frozenset(cells)
+
+
+def named_cells(instruction: str, known: frozenset[str]) -> tuple[list[str], list[str]]:
+    """The cell types the instruction wants in the result and those it wants gone: ``$``-types (``$_MUX4_``) and
+    ``known`` library or family cells (``SB_CARRY``), each by the words of its clause before it. Gone: a negation
+    among the last four words ("no SB_CARRY cells", "without $dlatch"), or the object of a transforming verb before
+    its target preposition ("turn the $pmux cells into trees"). A cell right after another, joined by "and", "or"
+    or a comma, is in the same list: "made only of $_AND_ and $_NOT_ cells" wants both. Library and family cells
+    are only ever wanted gone; backticked commands and the asides describing them are skipped."""
+    present: list[str] = []
+    absent: list[str] = []
+    # A command in backticks and the aside that describes it ("`pmuxtree` (transform $pmux cells to trees of $mux
+    # cells)") say what the command does, not what the result must hold.
+    instruction = COMMAND_ASIDE.sub(lambda m: " " * len(m.group(0)), instruction)
+    clause_start = 0
+    previous: tuple[int, bool] | None = None  # (end of the previous cell name, whether it was wanted gone)
+    for boundary in [*CLAUSE.finditer(instruction), None]:
+        end = boundary.start() if boundary else len(instruction)
+        clause = instruction[clause_start:end]
+        for match in CELL_NAME.finditer(clause):
+            name = match.group(1)
+            if not name.startswith("$") and name not in known:
+                continue
+            if previous is not None and CELL_LIST_GAP.match(
+                re.sub(r"[()]|\bcells?\b", " ", clause[previous[0] : match.start()])
+            ):
+                gone = previous[1]
+            else:
+                before = re.sub(r"[()]", " ", clause[: match.start()]).lower()
+                last = re.findall(r"[a-z']+", before)[-4:]
+                verb = list(CELL_SOURCE_VERBS.finditer(before))
+                gone = any(w in CELL_NEGATIONS for w in last) or bool(
+                    verb and not CELL_TARGET.search(before[verb[-1].end() :])
+                )
+            # A library's or family's cell is asked for only when it is to go: a tie cell "for constant values"
+            # appears only when the design has constants.
+            if gone or name.startswith("$"):
+                (absent if gone else present).append(name)
+            previous = (match.end(), gone)
+        clause_start = boundary.end() if boundary else end
+        previous = None
+    return list(dict.fromkeys(present)), list(dict.fromkeys(absent))
 
 
 def named_gates(instruction: str) -> list[str]:
@@ -623,6 +699,8 @@ def _verify(requirement: Requirement, found: Evidence, files: Sequence[Mapping[s
         "gates": _check_gates,
         "synthesized": _check_synthesized,
         "step": _check_step,
+        "cells": _check_cells,
+        "no-cells": _check_cells,
     }[kind]
     held, detail = check(requirement, found, files)
     return Check(requirement, held, detail)
@@ -823,6 +901,32 @@ def _check_liberty(requirement: Requirement, found: Evidence, files: Sequence[Ma
     if ours:
         return True, f"{sum(ours.values())} cell(s) of {requirement.subject} in {where}: {_shown(ours, 4)}"
     return False, f"no cell of {requirement.subject} in {where}; it has {_shown(types)}"
+
+
+def _is_cell(cell_type: str, name: str) -> bool:
+    """``cell_type`` is the named cell type: the same, or a version of it (``$mem_v2`` for ``$mem``)."""
+    return cell_type == name or bool(name.startswith("$") and re.fullmatch(rf"{re.escape(name)}_v\d+", cell_type))
+
+
+def _check_cells(requirement: Requirement, found: Evidence, _files: Any) -> tuple[bool, str]:
+    names = requirement.subject.split(",")
+    # A Verilog netlist read back turns gates and flip-flops written as expressions into other cells: only the
+    # other formats' cells, else the run's last statistics, name the cell types.
+    exact = [n for n in found.netlists if not n.expressions]
+    types, where = _cell_types(replace(found, netlists=exact))
+    if types is None:
+        # Nothing to count (a report-only run): not evidence against the request.
+        return True, "no netlist or statistics to count cells in"
+    counts = {name: sum(n for t, n in types.items() if _is_cell(t, name)) for name in names}
+    if requirement.kind == "cells":
+        missing = [name for name, n in counts.items() if not n]
+        if missing:
+            return False, f"no {', '.join(missing)} cells in {where}; it has {_shown(types)}"
+        return True, f"{where} has " + ", ".join(f"{n} {name}" for name, n in counts.items())
+    left = {name: n for name, n in counts.items() if n}
+    if left:
+        return False, f"{where} still has " + ", ".join(f"{n} {name}" for name, n in left.items())
+    return True, f"no {', '.join(names)} cells in {where}"
 
 
 def _check_memory(requirement: Requirement, found: Evidence, _files: Any) -> tuple[bool, str]:

@@ -479,3 +479,45 @@ def test_an_unsynthesized_script_gets_synth_before_its_outputs_and_a_synthesized
         "read_verilog alu.v\nproc\nsynth -top alu_wrap\nwrite_json out.json\n"
     )
     assert fixed(SYNTH, Requirement("synthesized", "")) is None
+
+
+# -- named cell types ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("instruction", "present", "absent"),
+    [
+        ("Synthesize alu.v for iCE40 without carry chains (no SB_CARRY cells); write out.json.", [], ["SB_CARRY"]),
+        (
+            "Turn it into an and-inverter graph made only of $_AND_ and $_NOT_ cells; write out.json.",
+            ["$_AND_", "$_NOT_"],
+            [],
+        ),
+        ("Cover its multiplexers with 4-input multiplexer cells ($_MUX4_); write out.json.", ["$_MUX4_"], []),
+        ("Turn its $pmux cells into trees of $_MUX_ cells and write out.json.", ["$_MUX_"], ["$pmux"]),
+        ("Replace every $dlatch with flip-flops but keep the $mem cells; write out.json.", ["$mem"], ["$dlatch"]),
+        # Capitalised words that are no library's or family's cell are not cell names.
+        ("Synthesize alu.v, ALU_WRAP as top, and write out.json.", [], []),
+    ],
+)
+def test_named_cell_types_are_wanted_present_or_gone_by_the_words_before_them(instruction, present, absent):
+    from chipmate.plugins.scriptgen.requirements import named_cells
+
+    assert named_cells(instruction, family_cells("ice40")) == (present, absent)
+
+
+def test_named_cell_types_are_checked_in_the_netlist(yosys):
+    instruction = "Turn alu.v into an and-inverter graph made only of $_AND_ and $_NOT_ cells; write out.json."
+    requirements = {r.kind: r for r in yosys_requirements(instruction)}
+    assert requirements["cells"].subject == "$_AND_,$_NOT_"
+    rtl = checked(yosys, "read_verilog alu.v\nproc\nwrite_json out.json\n", instruction)
+    assert not rtl["cells"].held and "no $_AND_, $_NOT_ cells in out.json" in rtl["cells"].detail
+    aig = checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\naigmap\nwrite_json out.json\n", instruction)
+    assert aig["cells"].held, aig["cells"].detail
+    # Gone: the family's carry cells, which synth_ice40 uses for the adder unless told -nocarry.
+    nocarry = "Synthesize alu.v for iCE40 with no SB_CARRY cells and write out.json."
+    assert checked(yosys, "read_verilog alu.v\nsynth_ice40 -top alu_wrap\nwrite_json out.json\n", nocarry)[
+        "no-cells"
+    ].detail.endswith("SB_CARRY")
+    held = checked(yosys, "read_verilog alu.v\nsynth_ice40 -top alu_wrap -nocarry\nwrite_json out.json\n", nocarry)
+    assert held["no-cells"].held and held["target"].held
