@@ -56,6 +56,8 @@ WRITERS = {
     ".spice": "write_spice",
 }
 TOP_COMMANDS = {"hierarchy", "synth", "prep", "flatten"}
+#: Yosys commands that take a file as a plain argument besides the read_* and write_* ones
+FILE_ARGUMENT_COMMANDS = {"tee", "script", "exec", "plugin", "read", "write_file", "design", "log", "echo"}
 # The frontend that reads a file of each extension. A small model picks the reader by the output format it was
 # asked for ("read_blif design.v" when a BLIF netlist is wanted) and Yosys stops at line 1 of the file.
 READERS = {
@@ -267,6 +269,7 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
     notes: list[str] = []
     if tool.language == "yosys":  # Tcl's [...] is command substitution: only Yosys lines lose it
         script = _without_usage_syntax(script, notes)
+        script = _continuations(script, tool, notes)
     result = Constrained(script, notes=notes)
     lines = script.splitlines()
     commands, _ = tool.split(script)
@@ -308,6 +311,32 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
 # A help usage line copied into a script: "memory [-nomap] [-bram <rules>] [selection]". Only groups that start a
 # word go: a bit select (``w:data[3]``) is part of its word.
 USAGE_SYNTAX = re.compile(r"(?<!\S)(?:\[[^\[\]]*\]|<[^<>\s]*>)")
+
+
+def _continuations(script: str, tool: ScriptTool, notes: list[str]) -> str:
+    """Lines that start with an option of the command above them joined to it: a model that wraps ``synth_ice40
+    -top t`` / ``-blif t.blif`` over two lines means one command (alone, ``-blif`` is no command, and ``-json``
+    would be taken for the ``json`` command)."""
+    out: list[str] = []
+    for line in script.splitlines():
+        words = line.split()
+        if out and out[-1].split() and words and re.fullmatch(r"-[A-Za-z][\w-]*", words[0]):
+            above = out[-1].split()[0]
+            if _takes_option(tool, above, words[0]):
+                out[-1] = f"{out[-1]} {line.strip()}"
+                notes.append(f"`{line.strip()}` joined to the `{above}` above it: one of its options")
+                continue
+        out.append(line)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _takes_option(tool: ScriptTool, command: str, option: str) -> bool:
+    """The help of ``command`` lists ``option`` at the start of one of its lines."""
+    try:
+        text = tool.help(command)
+    except Exception:  # help is a hint: a tool that cannot give it joins nothing
+        return False
+    return bool(re.search(rf"^\s*{re.escape(option)}(?![\w-])", text, re.M))
 
 
 def _without_usage_syntax(script: str, notes: list[str]) -> str:
@@ -356,6 +385,12 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
                     result.notes.append(f"line {line}: output `{word}` -> `{fixed}` (named in the request)")
                     words[i] = word = fixed
             written.append(word)
+        elif not reads and word in request.inputs and not before.startswith("-") and name not in FILE_ARGUMENT_COMMANDS:
+            # `synth_ice40 tally.v`: a design file named to a pass, which takes it for a selection ("only operates
+            # on fully selected designs"); the frontends read it (see _yosys_completeness).
+            result.notes.append(f"line {line}: dropped `{word}` from `{name}`: input files are read, not passed on")
+            words[i] = ""
+            continue
         elif reads:
             if word not in request.inputs and word not in written:
                 fixed = closest(word, request.inputs)

@@ -121,6 +121,28 @@ def test_usage_syntax_copied_from_help_is_dropped(yosys):
     assert any("usage syntax" in n for n in result.notes)
 
 
+def test_a_line_that_starts_with_an_option_of_the_command_above_continues_it(yosys):
+    script = "read_verilog counter.v\nsynth_ice40 -top counter\n-json out.json\n-write_json out.json\n"
+    result = constrain(script, counter("Synthesize counter.v for iCE40 into out.json."), yosys)
+    # -json is synth_ice40's option (not the `json` command); -write_json is nobody's option: a dashed typo.
+    assert result.script.splitlines()[:3] == [
+        "read_verilog counter.v",
+        "synth_ice40 -top counter -json out.json",
+        "write_json out.json",
+    ]
+    assert any("joined to the `synth_ice40` above it" in n for n in result.notes)
+
+
+def test_an_input_file_passed_to_a_pass_is_dropped(yosys):
+    # Yosys takes `counter.v` for a selection there: "This command only operates on fully selected designs!"
+    script = "read_verilog counter.v\nsynth_ice40 counter.v\nabc -liberty counter.v\nwrite_json out.json\n"
+    result = constrain(script, counter("Synthesize counter.v for iCE40 into out.json."), yosys)
+    lines = result.script.splitlines()
+    assert lines[:2] == ["read_verilog counter.v", "synth_ice40"]
+    assert lines[2] == "abc -liberty counter.v"  # after an option it is that option's file: left to the tool
+    assert any("dropped `counter.v` from `synth_ice40`" in n for n in result.notes)
+
+
 def test_an_output_nothing_can_write_is_a_problem(yosys):
     request = counter("Synthesize and send the result to report.txt.")
     result = constrain("read_verilog counter.v\nsynth\n", request, yosys)
