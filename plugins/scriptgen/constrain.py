@@ -438,6 +438,7 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
         else:
             lines[first] = f"{lines[first]} {' '.join(unread)}"
         result.notes.append(f"read the request's Verilog file(s) the script left out: {', '.join(unread)}")
+    lines = _parameters_set(lines, request, result)
     lines = _mapping_needs_synthesis(lines, scan, result)
     behavioural = {
         f["name"]
@@ -477,6 +478,50 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
         message = f"the script never writes `{output}`, which the request asks for"
         result.problems.append(Problem(0, "", message, "file"))
     return _writer_options(lines, request, result)
+
+
+#: a parameter declaration: ``parameter WIDTH = 8``, ``#(parameter integer N = 4, M = 2)``
+PARAMETER = re.compile(r"\b(?:parameter|localparam)\b((?:\s*(?:\[[^\]]*\]|integer|signed|unsigned))*\s*[^;)]*)")
+PARAMETER_NAME = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*=")
+
+
+def _parameters(files: Sequence[Mapping[str, str]]) -> dict[str, str]:
+    """``{parameter: module}`` of the request's Verilog (``localparam``s excluded: nothing may set them)."""
+    found: dict[str, str] = {}
+    for item in files:
+        if not item["name"].endswith(VERILOG):
+            continue
+        text = COMMENT.sub("", item.get("content", ""))
+        for module in re.finditer(r"\bmodule\s+([A-Za-z_]\w*)(.*?)\bendmodule\b", text, re.S):
+            for declaration in PARAMETER.finditer(module.group(2)):
+                if declaration.group(0).startswith("localparam"):
+                    continue
+                body = re.sub(r"^(?:\s*(?:\[[^\]]*\]|integer|signed|unsigned))*", "", declaration.group(1))
+                for name in PARAMETER_NAME.findall(body):
+                    found.setdefault(name, module.group(1))
+    return found
+
+
+def _parameters_set(lines: list[str], request: Request, result: Constrained) -> list[str]:
+    """``chparam -set P V M`` after the reads for a parameter of the design the instruction gives a value ("its
+    WIDTH parameter changed to 16", "DEPTH = 32") and the script never sets: without it Yosys elaborates the
+    default (`help chparam`)."""
+    if any(re.search(r"(?:^|\s)-?chparam\b|\s-set\s", line) for line in lines):
+        return lines
+    added = []
+    for name, module in _parameters(request.files).items():
+        value = re.search(
+            rf"\b{re.escape(name)}\b[^.;,\d]{{0,30}}?(?:\bto\b|=|\bof\b|\bat\b)\s*(\d+)\b", request.instruction
+        )
+        if value:
+            added.append(f"chparam -set {name} {value.group(1)} {module}")
+    if not added:
+        return lines
+    at = max(
+        (i + 1 for i, line in enumerate(lines) if line.split()[:1] and line.split()[0].startswith("read")), default=0
+    )
+    result.notes.append(f"added `{'`, `'.join(added)}`: the request sets the parameter")
+    return [*lines[:at], *added, *lines[at:]]
 
 
 def _command_of(segment: str) -> str:

@@ -143,6 +143,26 @@ def test_an_input_file_passed_to_a_pass_is_dropped(yosys):
     assert any("dropped `counter.v` from `synth_ice40`" in n for n in result.notes)
 
 
+def test_a_parameter_the_instruction_sets_is_set_after_the_reads(yosys):
+    design = (
+        "module par #(parameter WIDTH = 8, DEPTH = 2) (input [WIDTH-1:0] d, output p);\n  assign p = ^d;\nendmodule\n"
+    )
+    files = [{"name": "par.v", "content": design}]
+    script = "read_verilog par.v\nsynth -top par\nwrite_json out.json\n"
+    result = constrain(script, Request("Synthesize par.v with WIDTH changed to 16; write out.json.", files), yosys)
+    assert result.script.splitlines()[:3] == ["read_verilog par.v", "chparam -set WIDTH 16 par", "synth -top par"]
+    checker = "splitnets -ports\nselect -assert-count 16 par/i:*\n"
+    run = yosys.run(result.script + checker, files={"par.v": design}, timeout=60)
+    assert run.ok, run.error
+    # Set by the script already, or not named with a value: nothing to add.
+    chosen = "read_verilog par.v\nhierarchy -top par -chparam WIDTH 16\nwrite_json out.json\n"
+    assert constrain(chosen, Request("Set WIDTH to 16; write out.json.", files), yosys).script == chosen
+    assert (
+        constrain(script, Request("Synthesize par.v for its default WIDTH; write out.json.", files), yosys).script
+        == script
+    )
+
+
 def test_an_output_nothing_can_write_is_a_problem(yosys):
     request = counter("Synthesize and send the result to report.txt.")
     result = constrain("read_verilog counter.v\nsynth\n", request, yosys)
