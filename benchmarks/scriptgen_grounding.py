@@ -94,7 +94,8 @@ def main() -> int:
         f"Machine: {cpu_model()}, shared (load average {os.getloadavg()[0]:.0f} on 2 cores at the end: wall times "
         f"are mostly waiting; CPU time is the cost); {date.today().isoformat()}; embedder `{alias}`.",
         "",
-        "Per request: choose the commands (explicit mentions + hybrid retrieval: one query embedding, BM25, fusion)",
+        "Per request: choose the commands (explicit mentions + hybrid retrieval: one query embedding, BM25, fusion,",
+        "the library's usage prior and the title match)",
         "and render their usage lines. Index build: embedding every command's help once (then cached).",
         "",
         "| tool | commands | index build (once, wall) | requests | median (wall) | p95 (wall) | median CPU time | "
