@@ -7,11 +7,14 @@ for from the tool's reference (harvested by :mod:`chipmate.documents`) two ways:
   extension (``.blif`` -> ``write_blif``, ``KISS2`` -> ``fsm_export``), a vendor or device family (``iCE40`` ->
   ``synth_ice40``, ``Xilinx`` -> ``synth_xilinx``), and for OpenSTA the report words (``hold`` -> ``report_checks``);
 - **hybrid retrieval** over the instruction (dense + BM25, fused by :mod:`chipmate.documents.search`, the rule
-  designqa's retriever uses) against each command's name, title and option descriptions.
+  designqa's retriever uses) against each command's name, title and option descriptions, plus two signals of
+  :mod:`chipmate.documents.prior`: the library's usage prior (:func:`usage_prior`) and the title match. Readers
+  and writers are never retrieved: the files and the output's format decide them.
 
-:meth:`ToolDocs.usage` renders each as its synopsis and the options whose words the request shares, within
-``BUDGET``. :func:`repair_help` picks the repair turn's help: the real command closest to an unknown one, the
-writer of a format a failed requirement names, else the failing command.
+:meth:`ToolDocs.usage` renders each as its synopsis without optional flags and the options the request names (or
+shares two words of the description with), within ``BUDGET``; the prompt puts them in the system message
+(:func:`.prompt.build_messages`). :func:`repair_help` picks the repair turn's help: the real command closest to an
+unknown one, the writer of a format a failed requirement names, else the failing command.
 
 Over 400 lines on purpose: choosing commands (mentions, vendors, formats, hybrid retrieval) and rendering their
 usage share one table of each tool's vocabulary.
