@@ -128,6 +128,8 @@ FAMILY_ALIASES = {
     "microchip": ("polarfire",),
     "efinix": ("trion",),
 }
+#: families named after their vendor, and the vendor's other families: "a Lattice iCE40" asks for ice40 alone
+VENDOR_FAMILIES = {"lattice": {"ice40", "ecp5", "nexus"}}
 FLATTEN = re.compile(
     r"\bflatten(?:s|ed|ing)?\b|\bflat\b|\b(?:without|no|remov\w*|dissolv\w*|eliminat\w*)\s+(?:the\s+|any\s+)?"
     r"(?:design\s+|module\s+)?hierarch",
@@ -452,7 +454,9 @@ def named_families(instruction: str, commands: Iterable[str]) -> list[str]:
         if spelled or any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", lowered) for w in words):
             named.append(family)
     # "intel_alm" and "intel": the longer name wins when both match the same words.
-    return [f for f in named if not any(o != f and o.startswith(f + "_") and o in named for o in named)]
+    named = [f for f in named if not any(o != f and o.startswith(f + "_") and o in named for o in named)]
+    # "Lattice" is the vendor of iCE40 and ECP5 too: beside one of them it names no family of its own.
+    return [f for f in named if not (f in VENDOR_FAMILIES and VENDOR_FAMILIES[f] & set(named))]
 
 
 def named_steps(instruction: str, commands: frozenset[str], language: str) -> list[str]:

@@ -48,6 +48,8 @@ YOSYS_COMMANDS = {
     "synth_intel",
     "synth_intel_alm",
     "synth_gowin",
+    "synth_ecp5",
+    "synth_lattice",
     "opt_clean",
     "abc",
     "flatten",
@@ -144,6 +146,10 @@ def test_keeping_the_hierarchy_of_a_single_module_design_is_no_requirement():
         ("Synthesize for a Cyclone V and write out.v.", ["intel_alm"]),
         ("Synthesize for Intel and write out.v.", ["intel"]),
         ("Synthesize to generic gates and write out.v.", []),
+        # "Lattice" is also the vendor of iCE40 and ECP5: beside one of them it names no family of its own.
+        ("Synthesize alu.v for a Lattice ECP5 and write out.json.", ["ecp5"]),
+        ("Synthesize alu.v for a Lattice iCE40 and write out.json.", ["ice40"]),
+        ("Synthesize alu.v for a Lattice MachXO2 and write out.json.", ["lattice"]),
     ],
 )
 def test_target_families_come_from_the_tools_synth_commands(instruction, families):
