@@ -363,11 +363,11 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
     return found
 
 
-def _known_cells(files: Sequence[Mapping[str, str]], found: Sequence[Requirement]) -> frozenset[str]:
+def _known_cells(files: Sequence[Mapping[str, str]], requirements: Sequence[Requirement]) -> frozenset[str]:
     """The non-Yosys cell types an instruction may name: those of the request's Liberty libraries and of the
-    device families it targets."""
+    device families it targets (the ``target`` ones among ``requirements``)."""
     cells = {cell for item in files if item["name"].endswith(".lib") for cell in CELL.findall(item.get("content", ""))}
-    for requirement in found:
+    for requirement in requirements:
         if requirement.kind == "target":
             cells |= family_cells(requirement.subject)
     return frozenset(cells)
