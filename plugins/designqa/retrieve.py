@@ -29,7 +29,6 @@ BLIF file" finds ``write_blif`` before a passage that only talks about BLIF.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -37,6 +36,7 @@ import numpy as np
 
 from chipmate.documents.chunks import Chunk
 from chipmate.documents.prior import mention_prior, title_match, words
+from chipmate.documents.prior import rarity as idf_share
 from chipmate.documents.search import fuse_scores
 from chipmate.errors import InvalidInputError
 
@@ -230,7 +230,7 @@ class HybridRetriever:
 
         def idf(word: str) -> float:  # in [0, 1]: 1 for a word no passage has, ~0 for one every passage has
             if word not in rarity:
-                rarity[word] = math.log((size + 1) / (index.document_frequency(word) + 1)) / math.log(size + 1)
+                rarity[word] = idf_share(index.document_frequency(word), size)
             return rarity[word]
 
         for hit in hits:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
-import math
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from chipmate.documents.prior import title_match
+from chipmate.documents.prior import log_share, rarity, title_match
 from chipmate.documents.prior import words as name_words
 from chipmate.documents.search import HybridIndex
 
@@ -342,11 +341,7 @@ def usage_prior(scripts: Iterable[Sequence[str]]) -> dict[str, float]:
     for names in scripts:
         for name in set(names):
             counts[name] = counts.get(name, 0) + 1
-    best = max(counts.values(), default=0)
-    if not best:
-        return {}
-    scale = math.log1p(best)
-    return {name: math.log1p(count) / scale for name, count in counts.items()}
+    return log_share(counts)
 
 
 def library_prior(tool: Any, records: Iterable[Any]) -> dict[str, float]:
@@ -457,8 +452,7 @@ class ToolDocs:
                 for found in set(name_words(doc.search_text())):
                     frequency[found] = frequency.get(found, 0) + 1
             self._frequency = frequency
-        size = len(self.commands)
-        return math.log((size + 1) / (self._frequency.get(word, 0) + 1)) / math.log(size + 1)
+        return rarity(self._frequency.get(word, 0), len(self.commands))
 
     def lookup(self, instruction: str, files: Sequence[Mapping[str, str]] = (), k: int = COMMANDS) -> list[str]:
         """The commands to show for a request: its explicit mentions first, then at most ``RETRIEVED`` retrieved ones

@@ -79,11 +79,25 @@ def mention_prior(chunks: Iterable[Chunk], name_of: Callable[[Chunk], str]) -> M
         for name in used:
             if name in counts and name != source:
                 counts[name] += 1
+    if max(counts.values(), default=0) < MIN_REFERENCES:
+        return {}
+    return log_share(counts)
+
+
+def log_share(counts: Mapping[str, int]) -> dict[str, float]:
+    """``{name: log(1 + count) / log(1 + the best count)}`` for the names counted at least once: counts of
+    references or uses squeezed into [0, 1], so the tenth reference adds less than the second."""
     best = max(counts.values(), default=0)
-    if best < MIN_REFERENCES:
+    if not best:
         return {}
     scale = math.log1p(best)
     return {name: math.log1p(count) / scale for name, count in counts.items() if count}
+
+
+def rarity(document_frequency: int, size: int) -> float:
+    """IDF in [0, 1] of a word ``document_frequency`` of ``size`` passages say: 1 for a word none says, ~0 for one
+    all say."""
+    return math.log((size + 1) / (document_frequency + 1)) / math.log(size + 1)
 
 
 def words(text: str) -> list[str]:
