@@ -481,7 +481,7 @@ def _yosys_completeness(lines: list[str], scan: _Scan, result: Constrained) -> l
 
 
 #: a parameter declaration: ``parameter WIDTH = 8``, ``#(parameter integer N = 4, M = 2)``
-PARAMETER = re.compile(r"\b(?:parameter|localparam)\b((?:\s*(?:\[[^\]]*\]|integer|signed|unsigned))*\s*[^;)]*)")
+PARAMETER = re.compile(r"\b(parameter|localparam)\b(?:\s*(?:\[[^\]]*\]|integer|signed|unsigned))*([^;)]*)")
 PARAMETER_NAME = re.compile(r"(?:^|,)\s*([A-Za-z_]\w*)\s*=")
 
 
@@ -493,12 +493,10 @@ def _parameters(files: Sequence[Mapping[str, str]]) -> dict[str, str]:
             continue
         text = COMMENT.sub("", item.get("content", ""))
         for module in re.finditer(r"\bmodule\s+([A-Za-z_]\w*)(.*?)\bendmodule\b", text, re.S):
-            for declaration in PARAMETER.finditer(module.group(2)):
-                if declaration.group(0).startswith("localparam"):
-                    continue
-                body = re.sub(r"^(?:\s*(?:\[[^\]]*\]|integer|signed|unsigned))*", "", declaration.group(1))
-                for name in PARAMETER_NAME.findall(body):
-                    found.setdefault(name, module.group(1))
+            for keyword, body in PARAMETER.findall(module.group(2)):
+                if keyword == "parameter":
+                    for name in PARAMETER_NAME.findall(body):
+                        found.setdefault(name, module.group(1))
     return found
 
 

@@ -217,7 +217,9 @@ CELL_SOURCE_VERBS = re.compile(
     r"\b(?:turn\w*|replac\w*|convert\w*|map\w*|break\w*|split\w*|lower\w*|expand\w*|decompos\w*|"
     r"rewrit\w*|transform\w*)\b"
 )
+#: a backticked command and the aside describing it: "`pmuxtree` (transform $pmux cells to trees of $mux cells)"
 COMMAND_ASIDE = re.compile(r"`[^`]*`(?:\s*\([^()]*\))?")
+#: the preposition after a transforming verb that introduces its target ("map the muxes to ...")
 CELL_TARGET = re.compile(r"\b(?:into|to|onto|with|as|using|by)\b")
 #: what may stand between two cell types of one list ("$_AND_ and $_NOT_", "SB_LUT4, SB_CARRY or SB_DFF")
 CELL_LIST_GAP = re.compile(r"^[\s,/]*(?:and|or|nor|plus)?[\s,/]*$", re.I)
