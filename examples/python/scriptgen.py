@@ -3,7 +3,7 @@
 chipmate serve &          # in another shell
 python examples/python/scriptgen.py "Synthesize counter.v and write the netlist to counter_syn.v" counter.v
 
-Streams the pipeline's stages (retrieve, ground, generate, check, run, repair), then prints the script (or what is
+Streams the pipeline's stages (ground, retrieve, generate, check, run, repair), then prints the script (or what is
 still wrong with it) and writes it to --out.
 """
 

@@ -195,7 +195,7 @@ def chipmate_register_tasks(register):
                 "Write a script for an EDA tool (yosys, opensta) from an instruction and input files; it is run "
                 "in a sandbox against the real tool, checked against the requirements of the instruction, and "
                 "repaired from the tool's errors and the unmet requirements; it comes back with the tool's log and "
-                "the requirements. Streams one progress event per stage (retrieve, ground, generate, check, run, "
+                "the requirements. Streams one progress event per stage (ground, retrieve, generate, check, run, "
                 "candidates, repair)."
             ),
             input_schema=INPUT_SCHEMA,

@@ -130,6 +130,15 @@ COMMON_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*")
+
+
+def _named_command(name: str, text: str) -> bool:
+    """Whether ``text`` names ``name`` as a command although it is also an English word: in backticks, or followed
+    by "command" or "pass" ("evaluate it with the eval command", "run `ls`")."""
+    word = re.escape(name)
+    return re.search(rf"`{word}\b|(?<![\w-]){word}\s+(?:command|pass)\b", text, re.I) is not None
+
+
 _STOP = frozenset(
     [
         "the",
@@ -413,7 +422,7 @@ class ToolDocs:
         # handled below.
         for token in _WORD.findall(FILE_NAME.sub(" ", instruction)):
             name = token.strip("-+")
-            if name in self.commands and name.lower() not in COMMON_WORDS:
+            if name in self.commands and (name.lower() not in COMMON_WORDS or _named_command(name, instruction)):
                 found.append(name)
         tables = [OPENSTA_WORDS] if self.tool == "opensta" else [YOSYS_VENDORS, YOSYS_FORMATS]
         for table in tables:
@@ -468,6 +477,15 @@ class ToolDocs:
                     chosen.append(name)
                     room -= 1
         return chosen
+
+    def options(self, command: str) -> list[tuple[str, str]]:
+        """``command``'s options and what its help says of each (none for a command the tool does not have)."""
+        doc = self.commands.get(command)
+        return list(doc.options) if doc is not None else []
+
+    def transformations(self, commands: Sequence[str]) -> list[str]:
+        """``commands`` without the readers and writers (Yosys' frontends and backends; every script has those)."""
+        return [c for c in commands if c in self.commands and self.commands[c].group not in ("frontends", "backends")]
 
     def usage(self, instruction: str, commands: Sequence[str], budget: int = BUDGET) -> str:
         """Concise usage lines of ``commands``: synopsis and title, then the options that share the most words

@@ -1,7 +1,8 @@
-"""The scriptgen pipeline: retrieve, ground, generate, check, run, repair — each stage a progress event.
+"""The scriptgen pipeline: ground, retrieve, generate, check, run, repair — each stage a progress event.
 
-1. **retrieve** the most similar library records as few-shot examples (:mod:`.retrieve`), and **ground** the
-   request in the tool's help: the usage of the commands it calls for (:mod:`.helpdocs`);
+1. **ground** the request in the tool's help: the commands it calls for and their usage (:mod:`.helpdocs`), then
+   **retrieve** the most similar library records as few-shot examples, with one that runs each command the
+   grounding found (:mod:`.retrieve`);
 2. **generate** a script with the configured generator from the few-shot chat prompt (:mod:`.prompt`);
 3. **check** it: clean the reply, apply the language constraints, drop the lines the safety checks refuse (and
    let the constraints see the script after that), and resample (at ``temperature``) while problems remain that
@@ -45,6 +46,7 @@ from .requirements import (
     failed_introspection,
     intent_fix,
     introspection_script,
+    option_fix,
     verify,
 )
 from .sandbox import SandboxLimits
@@ -181,16 +183,17 @@ class Pipeline:
             self._timed("generate", started)
         return text
 
-    def _ground(self, instruction: str, request: Request, ctx: Any) -> str:
-        """Usage lines of the commands the request needs, from the tool's help (empty when grounding is off)."""
+    def _ground(self, instruction: str, request: Request, ctx: Any) -> tuple[list[str], str]:
+        """The commands the request needs and their usage lines, from the tool's help (none when grounding is
+        off)."""
         if self.docs is None or not self.stages.retrieval:
-            return ""
+            return [], ""
         started = time.monotonic()
         commands = self.docs.lookup(instruction, request.files)
         usage = self.docs.usage(instruction, commands)
         seconds = time.monotonic() - started
-        self._progress(ctx, 0.08, "ground", f"{', '.join(commands) or 'no command'} ({seconds:.2f} s)")
-        return usage
+        self._progress(ctx, 0.05, "ground", f"{', '.join(commands) or 'no command'} ({seconds:.2f} s)")
+        return commands, usage
 
     def _timed(self, stage: str, started: float) -> None:
         self.seconds[stage] = self.seconds.get(stage, 0.0) + time.monotonic() - started
@@ -366,10 +369,12 @@ class Pipeline:
 
     def _prompt(self, request: Request, ctx: Any) -> tuple[list[Any], list[dict[str, str]]]:
         """The retrieved examples and the generator's prompt: rules, examples, the commands' usage, the request."""
-        examples = self._examples(request.instruction, request, ctx)
         started = time.monotonic()
-        usage = self._ground(request.instruction, request, ctx)
+        commands, usage = self._ground(request.instruction, request, ctx)
         self._timed("ground", started)
+        # Readers and writers are in every example already; the others each bring an example that runs them.
+        shown = self.docs.transformations(commands) if self.docs is not None else []
+        examples = self._examples(request.instruction, request, ctx, shown)
         messages = build_messages(
             request.instruction,
             request.files,
@@ -380,14 +385,15 @@ class Pipeline:
         )
         return examples, messages
 
-    def _examples(self, instruction: str, request: Request, ctx: Any) -> list[Any]:
-        """The library's examples nearest the request (none when retrieval is off)."""
+    def _examples(self, instruction: str, request: Request, ctx: Any, commands: Sequence[str] = ()) -> list[Any]:
+        """The library's examples nearest the request, with one running each of ``commands`` (none when retrieval is
+        off)."""
         examples = []
         started = time.monotonic()
         if self.stages.retrieval and self.retriever is not None and self.stages.examples > 0:
-            examples = self.retriever.search(instruction, request.files, self.stages.examples)
+            examples = self.retriever.search(instruction, request.files, self.stages.examples, commands=commands)
             shown = ", ".join(e.record.id for e in examples)
-            self._progress(ctx, 0.05, "retrieve", f"{len(examples)} example(s): {shown}")
+            self._progress(ctx, 0.08, "retrieve", f"{len(examples)} example(s): {shown}")
         self._timed("retrieve", started)
         return examples
 
@@ -458,6 +464,8 @@ class Pipeline:
                 continue
             applied.add(key)
             fixed = intent_fix(script, check, instruction, tops)
+            if fixed is None and self.docs is not None:
+                fixed = option_fix(script, check, self.docs.options)
             if fixed is not None and fixed.script != script:
                 return fixed
         return None

@@ -29,7 +29,7 @@ import functools
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -1153,6 +1153,46 @@ def _fix_target(lines: list[str], subject: str, at: int, tops: Sequence[str]) ->
     top = f" -top {tops[0]}" if len(tops) == 1 else ""
     lines.insert(at, f"{command}{top}")
     return IntentFix(_join(lines), f"added `{command}{top}`: the request targets {subject}")
+
+
+#: a flag that takes no argument (``-nocarry``): the only kind an option fix adds
+BARE_FLAG = re.compile(r"-[A-Za-z][\w-]*")
+#: words of an option's help that say it keeps cells out ("do not use SB_CARRY cells", "disable $_MUX4_")
+OPTION_NEGATION = re.compile(r"\b(?:no|not|don't|without|disable|disables|never|avoid)\b", re.I)
+#: a cell type in an option's help, maybe a prefix ending in ``*`` (``SB_DFFE*``)
+OPTION_CELL = re.compile(r"\$?[A-Za-z_][\w$]*\*?")
+
+
+def _says_cell(text: str, cell: str) -> bool:
+    for token in OPTION_CELL.findall(text):
+        if token == cell or (token.endswith("*") and len(token) > 2 and cell.startswith(token[:-1])):
+            return True
+    return False
+
+
+def option_fix(script: str, check: Check, options: Callable[[str], Sequence[tuple[str, str]]]) -> IntentFix | None:
+    """An unmet ``cells``/``no-cells`` requirement met by an option of a command the script already runs, found in
+    that command's help (``options(command)``: its flags and their descriptions): the first flag without an argument
+    whose description names a wanted-gone cell with a negation ("-nocarry: do not use SB_CARRY cells"), or a wanted
+    cell without one. None when no such option exists: the model's to fix."""
+    requirement = check.requirement
+    if requirement.kind not in ("cells", "no-cells"):
+        return None
+    absent = requirement.kind == "no-cells"
+    lines = [line for line in script.splitlines() if line.strip()]
+    for cell in requirement.subject.split(","):
+        for index, line in enumerate(lines):
+            words = line.split()
+            if not words or ";" in line:
+                continue
+            for flag, text in options(words[0]):
+                if not BARE_FLAG.fullmatch(flag) or flag in words or not _says_cell(text, cell):
+                    continue
+                if bool(OPTION_NEGATION.search(text)) == absent:
+                    lines[index] = f"{line} {flag}"
+                    why = "keeps out" if absent else "gives"
+                    return IntentFix(_join(lines), f"`{lines[index]}`: its help says `{flag}` {why} {cell} cells")
+    return None
 
 
 def _join(lines: Sequence[str]) -> str:

@@ -119,9 +119,23 @@ class ExampleRetriever:
         return vectors
 
     def search(
-        self, instruction: str, files: Sequence[Mapping[str, str]], k: int, *, exclude: Sequence[str] = ()
+        self,
+        instruction: str,
+        files: Sequence[Mapping[str, str]],
+        k: int,
+        *,
+        exclude: Sequence[str] = (),
+        commands: Sequence[str] = (),
     ) -> list[Example]:
-        """The ``k`` records most similar to the request, best first (``exclude`` lists record ids to skip)."""
+        """The ``k`` records most similar to the request, best first (``exclude`` lists record ids to skip).
+
+        Records whose scripts run the same commands in the same order as one already chosen are skipped: a second
+        copy of one flow on another design teaches the generator nothing, and the harvested library holds many
+        (one test script per design). ``commands`` (the tool's commands the documentation grounding found for the
+        request) each get the most similar record that runs them, right after the most similar record overall, at
+        most ``COVERED`` of them: the generator then sees each command the grounding offers used in a script, not
+        only its usage line.
+        """
         if k <= 0:
             return []
         records, vectors = self._index()
@@ -133,5 +147,49 @@ class ExampleRetriever:
         scores = np.asarray(scores) / len(views)
         order = np.argsort(-scores, kind="stable")
         skip = set(exclude)
-        found = [Example(records[i], float(scores[i])) for i in order if records[i].id not in skip]
-        return found[:k]
+        ranked = [Example(records[i], float(scores[i])) for i in order if records[i].id not in skip]
+        return _diverse(ranked, k, commands)
+
+
+#: grounded commands that may each bring a record that runs them into the examples
+COVERED = 2
+
+
+def flow(script: str) -> tuple[str, ...]:
+    """The commands of ``script`` in order (each line's first word): two records with one flow show one thing."""
+    return tuple(line.split()[0] for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#"))
+
+
+def _runs(script: str, command: str) -> bool:
+    return re.search(rf"(?<![\w$-]){re.escape(command)}(?![\w-])", script) is not None
+
+
+def _diverse(ranked: Sequence[Example], k: int, commands: Sequence[str]) -> list[Example]:
+    """The first ``k`` of ``ranked`` with distinct flows, with a record for each of ``commands`` (at most
+    ``COVERED``) the chosen ones do not run, placed after the first."""
+    chosen: list[Example] = []
+    flows: set[tuple[str, ...]] = set()
+
+    def take(example: Example) -> bool:
+        shape = flow(example.record.script)
+        if shape in flows or any(example.record.id == c.record.id for c in chosen):
+            return False
+        flows.add(shape)
+        chosen.append(example)
+        return True
+
+    for example in ranked:
+        if take(example):
+            break
+    covering = 0
+    for command in commands:
+        if covering >= COVERED or len(chosen) >= k:
+            break
+        if any(_runs(c.record.script, command) for c in chosen):
+            continue
+        covering += any(take(e) for e in ranked if _runs(e.record.script, command))
+    for example in ranked:
+        if len(chosen) >= k:
+            break
+        take(example)
+    return chosen[:k]

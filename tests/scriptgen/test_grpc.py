@@ -74,7 +74,7 @@ def test_typed_stream_reports_each_stage_then_the_result(sg_server):
     kinds = [e.WhichOneof("event") for e in events]
     assert kinds[-1] == "result" and set(kinds[:-1]) == {"progress"}
     stages = [e.progress.stage for e in events[:-1]]
-    assert list(dict.fromkeys(stages)) == ["retrieve", "ground", "generate", "check", "run", "repair"]
+    assert list(dict.fromkeys(stages)) == ["ground", "retrieve", "generate", "check", "run", "repair"]
     assert events[-2].progress.message.startswith("passed")
     assert events[-1].result.passed
 

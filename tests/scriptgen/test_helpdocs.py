@@ -59,6 +59,29 @@ def test_english_words_that_are_commands_and_input_files_are_not_mentions(docs):
     assert docs.mentioned("Read in.json, check it and copy the result", files) == []
 
 
+@pytest.mark.parametrize(
+    ("instruction", "expected"),
+    [
+        ("Evaluate popcount8 for bits = 8'b1011 with the eval command; save the value in e.txt.", ["eval"]),
+        ("Run `ls` on dsp.v and keep what it prints in mods.txt.", ["ls"]),
+        ("Run the check pass on alu.v.", ["check"]),
+        ("Evaluate the adder and list its modules in e.txt.", []),
+    ],
+)
+def test_an_english_word_is_a_mention_when_it_is_named_as_a_command(docs, instruction, expected):
+    inputs = [{"name": name, "content": ""} for name in re.findall(r"\b\w+\.v\b", instruction)]
+    assert [c for c in docs.mentioned(instruction, inputs) if not c.startswith("write_")] == expected
+
+
+def test_options_and_transformations_come_from_the_help(docs):
+    assert ("-nocarry", "do not use SB_CARRY cells in output netlist") in docs.options("synth_ice40")
+    assert docs.options("no_such_command") == []
+    assert docs.transformations(["read_verilog", "pmuxtree", "write_json", "synth_ice40", "nope"]) == [
+        "pmuxtree",
+        "synth_ice40",
+    ]
+
+
 def test_retrieval_fills_up_with_commands_that_match_the_request(docs):
     found = [name for name, _ in docs.search("find the full adders and half adders in the gate netlist", 5)]
     assert found[0] == "extract_fa"

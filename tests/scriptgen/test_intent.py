@@ -45,6 +45,16 @@ def test_an_unmet_requirement_is_fixed_the_way_it_says_without_a_model(make_host
     assert any("the request targets ice40" in n for n in output["notes"])
 
 
+def test_a_cell_type_to_go_is_kept_out_by_the_option_the_help_names_without_a_model(make_host, generator):
+    # The counter's adder becomes an SB_CARRY chain unless synth_ice40 is told -nocarry, which its help spells out.
+    generator.replies = ["read_verilog counter.v\nsynth_ice40 -top counter\nwrite_json counter.json\n"]
+    instruction = "Synthesize counter.v for iCE40 without SB_CARRY cells and write counter.json."
+    output = run(make_host(resamples=0, candidates=1), counter_request(instruction))
+    assert output["passed"] and len(generator.prompts) == 1, output
+    assert "synth_ice40 -top counter -nocarry" in output["script"]
+    assert any("its help says `-nocarry` keeps out SB_CARRY cells" in n for n in output["notes"])
+
+
 def test_an_unmet_requirement_goes_to_the_model_with_what_was_found(make_host, generator, monkeypatch):
     monkeypatch.setattr(pipeline, "intent_fix", lambda *args: None)
     generator.replies = [GENERIC, "read_verilog counter.v\nsynth_ice40 -top counter\nwrite_json counter.json\n"]

@@ -527,3 +527,48 @@ def test_named_cell_types_are_checked_in_the_netlist(yosys):
     ].detail.endswith("SB_CARRY")
     held = checked(yosys, "read_verilog alu.v\nsynth_ice40 -top alu_wrap -nocarry\nwrite_json out.json\n", nocarry)
     assert held["no-cells"].held and held["target"].held
+
+
+HELP = {
+    "synth_ice40": [
+        ("-top <module>", "use the specified module as top module"),
+        ("-nocarry", "do not use SB_CARRY cells in output netlist"),
+        ("-nodffe", "do not use SB_DFFE* cells in output netlist"),
+        ("-dffe_min_ce_use <min_ce_use>", "do not use SB_DFFE* cells if the CE line would go to less than this"),
+    ],
+    "demo": [("-withmux4", "use $_MUX4_ cells"), ("-nomux4", "never use $_MUX4_ cells")],
+}
+
+
+@pytest.mark.parametrize(
+    ("requirement", "script", "expected"),
+    [
+        # A family cell to go: the option whose help says so, on the line that runs the command.
+        (
+            Requirement("no-cells", "SB_CARRY"),
+            "read_verilog a.v\nsynth_ice40 -top a\nwrite_json a.json\n",
+            "read_verilog a.v\nsynth_ice40 -top a -nocarry\nwrite_json a.json\n",
+        ),
+        # A prefix pattern in the help (SB_DFFE*) names SB_DFFER; an option that takes an argument is never added.
+        (
+            Requirement("no-cells", "SB_DFFER"),
+            "synth_ice40\n",
+            "synth_ice40 -nodffe\n",
+        ),
+        # A wanted cell: the option that says it uses it, not the one that says it never does.
+        (Requirement("cells", "$_MUX4_"), "demo\n", "demo -withmux4\n"),
+        (Requirement("no-cells", "$_MUX4_"), "demo\n", "demo -nomux4\n"),
+        # No command of the script has such an option, or it is already there: the model's to fix.
+        (Requirement("no-cells", "SB_CARRY"), "synth -top a\n", None),
+        (Requirement("no-cells", "SB_CARRY"), "synth_ice40 -nocarry\n", None),
+        (Requirement("cells", "SB_CARRY"), "synth_ice40\n", None),
+        (Requirement("top", "a"), "synth_ice40\n", None),
+    ],
+)
+def test_a_cell_requirement_is_met_by_an_option_the_commands_help_names(requirement, script, expected):
+    from chipmate.plugins.scriptgen.requirements import Check, option_fix
+
+    fixed = option_fix(script, Check(requirement, False, ""), lambda command: HELP.get(command, []))
+    assert (fixed.script if fixed else None) == expected
+    if fixed:
+        assert "its help says" in fixed.note
