@@ -313,6 +313,14 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
 USAGE_SYNTAX = re.compile(r"(?<!\S)(?:\[[^\[\]]*\]|<[^<>\s]*>)")
 
 
+#: an option's line of help text, as the grounding shows it: the flag, maybe its argument, a colon, then prose
+HELP_PROSE = re.compile(r"^\s*-[A-Za-z][\w-]*[^:]*:\s+[A-Za-z]+(?:\s+[A-Za-z,.'()-]+){2,}")
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _continuations(script: str, tool: ScriptTool, notes: list[str]) -> str:
     """Lines that start with an option of the command above them joined to it: a model that wraps ``synth_ice40
     -top t`` / ``-blif t.blif`` over two lines means one command (alone, ``-blif`` is no command, and ``-json``
@@ -320,6 +328,10 @@ def _continuations(script: str, tool: ScriptTool, notes: list[str]) -> str:
     out: list[str] = []
     for line in script.splitlines():
         words = line.split()
+        if HELP_PROSE.match(line):
+            # The grounding shows options as "-map <file>: the library of ...": a copy of one is help, no command.
+            notes.append(f"dropped `{_short(line.strip())}`: a line of a command's help, not a command")
+            continue
         if out and out[-1].split() and words and re.fullmatch(r"-[A-Za-z][\w-]*", words[0]):
             above = out[-1].split()[0]
             if _takes_option(tool, above, words[0]):

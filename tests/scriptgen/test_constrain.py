@@ -133,6 +133,18 @@ def test_a_line_that_starts_with_an_option_of_the_command_above_continues_it(yos
     assert any("joined to the `synth_ice40` above it" in n for n in result.notes)
 
 
+def test_an_options_help_line_copied_from_the_grounding_is_dropped_not_joined(yosys):
+    script = (
+        "read_verilog counter.v\ntechmap\n-map filename: the library of cell implementations to be used.\n"
+        "synth_ice40 -top counter\n-run begin:map\nwrite_json out.json\n"
+    )
+    result = constrain(script, counter("Synthesize counter.v for iCE40 into out.json."), yosys)
+    lines = result.script.splitlines()
+    assert "techmap" in lines and not any("library of cell" in line for line in lines)
+    assert "synth_ice40 -top counter -run begin:map" in lines  # a colon inside an option's value is no prose
+    assert any("a line of a command's help" in n for n in result.notes)
+
+
 def test_an_input_file_passed_to_a_pass_is_dropped(yosys):
     # Yosys takes `counter.v` for a selection there: "This command only operates on fully selected designs!"
     script = "read_verilog counter.v\nsynth_ice40 counter.v\nabc -liberty counter.v\nwrite_json out.json\n"
