@@ -194,6 +194,14 @@ class _Scan:
     written: list[str] = field(default_factory=list)
     #: every word of the commands so far: a module the script made itself (rename, equiv_make) is a valid -top
     seen: set[str] = field(default_factory=set)
+    _identifiers: set[str] | None = None
+
+    def identifiers(self) -> set[str]:
+        """Every identifier of the request: its instruction and its files' contents."""
+        if self._identifiers is None:
+            texts = [self.request.instruction, *(f.get("content", "") for f in self.request.files)]
+            self._identifiers = {w for text in texts for w in IDENTIFIER.findall(text)}
+        return self._identifiers
 
 
 @dataclass
@@ -304,9 +312,15 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
         lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
         if tool.name == "opensta":
             lines = _opensta_prologue(lines, tool, request, design.tops, result)
+            lines = _opensta_writers(lines, request, result)
     result.script = "\n".join(lines) + ("\n" if lines else "")
     return result
 
+
+#: a selection of one named object (``w:b``, ``top/c:u1``, ``m:alu``): design-specific, unlike a type (``t:$add``)
+#: or a pattern (``w:*``)
+NAMED_SELECTION = re.compile(r"(?:[\w$\\]+/)?[wcmnxp]:\\?([A-Za-z_][\w$]*)")
+IDENTIFIER = re.compile(r"[A-Za-z_][\w$]*")
 
 # A help usage line copied into a script: "memory [-nomap] [-bram <rules>] [selection]". Only groups that start a
 # word go: a bit select (``w:data[3]``) is part of its word.
@@ -380,6 +394,12 @@ def _yosys_names(words: list[str], line: int, scan: _Scan, result: Constrained) 
                 result.problems.append(
                     Problem(line, name, f"`{word}` is not the top module of the request's files", "file")
                 )
+            continue
+        foreign = NAMED_SELECTION.fullmatch(word)
+        if foreign and foreign.group(1) not in scan.identifiers() and foreign.group(1) not in scan.seen:
+            # `setundef -zero w:b`: an example's selection of its own design's wire; here it selects nothing.
+            result.notes.append(f"line {line}: dropped `{word}` from `{name}`: the request's design has no such name")
+            words[i] = ""
             continue
         if not FILE_NAME.fullmatch(word) or word.startswith("+/"):
             continue
@@ -609,6 +629,43 @@ def _opensta_prologue(
     if added:
         result.notes.append(f"completed OpenSTA's load order: {'; '.join(t for *_, t in sorted(added))}")
     return lines
+
+
+#: OpenSTA's writer of each output extension
+OPENSTA_WRITERS = {"sdf": "write_sdf", "sdc": "write_sdc", "v": "write_verilog"}
+
+
+def _opensta_writers(lines: list[str], request: Request, result: Constrained) -> list[str]:
+    """A named output written by the writer of another format (``write_sdc tally.sdf``): dropped when another line
+    writes it with its own format's writer, else given that writer (the file alone: the options were the other
+    writer's)."""
+    writes: dict[str, set[str]] = {}
+    for line in lines:
+        words = line.split()
+        if len(words) > 1 and words[0] in OPENSTA_WRITERS.values():
+            writes.setdefault(words[-1], set()).add(words[0])
+    out: list[str] = []
+    for line in lines:
+        words = line.split()
+        name = words[-1] if len(words) > 1 else ""
+        right = OPENSTA_WRITERS.get(name.rsplit(".", 1)[-1]) if "." in name else None
+        if (
+            words
+            and words[0] in OPENSTA_WRITERS.values()
+            and name in request.named_outputs
+            and right
+            not in (
+                None,
+                words[0],
+            )
+        ):
+            if right in writes.get(name, set()):
+                result.notes.append(f"dropped `{line.strip()}`: `{right}` writes {name} elsewhere in the script")
+                continue
+            line = f"{right} {name}"
+            result.notes.append(f"`{words[0]} {name}` -> `{line}`: {name} is to be {name.rsplit('.', 1)[-1]}")
+        out.append(line)
+    return out
 
 
 def _mapping_needs_synthesis(lines: list[str], scan: _Scan, result: Constrained) -> list[str]:

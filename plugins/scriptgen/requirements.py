@@ -148,6 +148,14 @@ NO_MEMORY = re.compile(
     r"|\bmemory_map\b",
     re.I,
 )
+#: the memories kept as memory cells: "keeping the memory as one memory cell", "keep its memories", "without
+#: mapping the memory" (a ``cells $mem`` requirement; ``$mem`` also matches ``$mem_v2``)
+KEEP_MEMORY = re.compile(
+    r"\bmemor(?:y|ies)\b[^.;]{0,30}\bas\s+(?:an?\s+|one\s+|single\s+)*(?:\$mem\w*|memory|memories)(?:\s+cells?)?\b"
+    r"|\bkeep(?:s|ing)?\s+(?:the\s+|its\s+|all\s+)?(?:\w+\s+)?memor(?:y|ies)\b(?!\s+(?:out|away)\b)"
+    r"|\b(?:without|not|never)\s+(?:\w+\s+)?mapping\s+(?:the\s+|its\s+)?memor(?:y|ies)\b",
+    re.I,
+)
 # "Synthesize it", "a gate-level netlist": the result must be made of fine-grained cells ($_AND_, $_DFF_P_, a
 # library's or a family's cells), not the word-level cells ($add, $dff, $mux) a design has before synthesis.
 SYNTHESIZED = re.compile(r"\b(?:synthesi[sz](?:e|es|ed|ing)|synthesis|gate-?level)\b", re.I)
@@ -345,12 +353,16 @@ def _netlist_requirements(instruction: str, request: Request, known: frozenset[s
         named = name.lower() in lowered or "librar" in lowered or "liberty" in lowered
         if name.endswith(".lib") and CELL.search(item.get("content", "")) and MAPPING.search(instruction) and named:
             found.append(Requirement("liberty", name, command="dfflibmap"))
-    if NO_MEMORY.search(instruction):
+    # "without mapping the memory to flip-flops" says both; keeping is the more specific reading.
+    keep_memory = KEEP_MEMORY.search(instruction) is not None
+    if NO_MEMORY.search(instruction) and not keep_memory:
         found.append(Requirement("no-memory", "", command="memory_map"))
     gates = named_gates(instruction)
     if gates:
         found.append(Requirement("gates", ",".join(gates), command="abc"))
     present, absent = named_cells(instruction, _known_cells(request.files, found))
+    if keep_memory and "$mem" not in present + absent:
+        present.append("$mem")
     if present:
         found.append(Requirement("cells", ",".join(present)))
     if absent:
@@ -1090,6 +1102,8 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
         lines = [line.replace("memory -nomap", "memory") for line in lines]
         lines[at:at] = ["proc", "memory_map"] if "proc" not in script else ["memory_map"]
         return IntentFix(_join(lines), "added `memory_map` before the outputs: the request wants no memories")
+    if kind == "cells" and "$mem" in subject.split(","):
+        return _keep_memory(lines, at)
     if kind == "synthesized":
         if any(re.fullmatch(r"synth(_\w+)?", line.split()[0]) for line in lines if line.split()):
             return None  # it synthesized and still left word-level cells: the model's to fix
@@ -1119,6 +1133,21 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
             lines.append(f"{writer} {subject}")
             return IntentFix(_join(lines), f"added `{writer} {subject}`: the request names that output")
     return None
+
+
+def _keep_memory(lines: list[str], at: int) -> IntentFix | None:
+    """``memory -nomap`` in place of ``memory`` and ``memory_map``, or added before the outputs; None after a
+    ``synth`` (which maps memories itself: the model's to change)."""
+    commands = [line.split()[0] for line in lines if line.split()]
+    if any(re.fullmatch(r"synth(_\w+)?", c) for c in commands) or "memory -nomap" in lines:
+        return None
+    kept = [line for line in lines if line.split()[:1] != ["memory_map"]]
+    if any(line.split()[:1] == ["memory"] for line in kept):
+        kept = ["memory -nomap" if line.split()[:1] == ["memory"] else line for line in kept]
+    else:
+        at = _output_index(kept)
+        kept[at:at] = ["memory -nomap"] if "proc" in commands else ["proc", "memory -nomap"]
+    return IntentFix(_join(kept), "`memory -nomap`: the request keeps the memories as memory cells")
 
 
 def _fix_top(lines: list[str], subject: str) -> IntentFix:

@@ -145,6 +145,19 @@ def test_an_options_help_line_copied_from_the_grounding_is_dropped_not_joined(yo
     assert any("a line of a command's help" in n for n in result.notes)
 
 
+def test_a_selection_of_a_name_the_design_lacks_is_dropped(yosys):
+    # An example's selection of its own design's wire (`w:b`) selects nothing here; the counter's own names stay.
+    script = (
+        "read_verilog counter.v\nproc\nsetundef -undriven -zero w:b\nselect -assert-any w:count c:*\n"
+        "select -assert-any counter/w:count t:$add\nwrite_json out.json\n"
+    )
+    result = constrain(script, counter("Zero the undriven bits of counter.v; write out.json."), yosys)
+    lines = result.script.splitlines()
+    assert "setundef -undriven -zero" in lines
+    assert "select -assert-any w:count c:*" in lines and "select -assert-any counter/w:count t:$add" in lines
+    assert any("dropped `w:b` from `setundef`" in n for n in result.notes)
+
+
 def test_an_input_file_passed_to_a_pass_is_dropped(yosys):
     # Yosys takes `counter.v` for a selection there: "This command only operates on fully selected designs!"
     script = "read_verilog counter.v\nsynth_ice40 counter.v\nabc -liberty counter.v\nwrite_json out.json\n"
@@ -472,6 +485,26 @@ def test_opensta_scripts_load_link_and_constrain_the_request_files(script, expec
     result = constrain(script, Request("Report the timing of top_net.v.", files), OpenStaTool())
     assert result.script == (expected or script)
     assert bool(result.notes) == (expected is not None)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        # The right writer writes it too: the other format's writer goes (it would write SDC over the SDF).
+        ("write_sdf top.sdf\nwrite_sdc top.sdf\n", "write_sdf top.sdf\n"),
+        # Only the wrong writer: it becomes the right one, without the other writer's options.
+        ("write_sdc -digits 3 top.sdf\n", "write_sdf top.sdf\n"),
+        # A file the request does not name, or a writer of the right format: left alone.
+        ("write_sdc other.sdf\nwrite_sdf top.sdf\n", "write_sdc other.sdf\nwrite_sdf top.sdf\n"),
+    ],
+)
+def test_an_opensta_output_gets_its_formats_writer(script, expected):
+    from chipmate.plugins.scriptgen.constrain import Constrained, _opensta_writers
+
+    result = Constrained(script)
+    lines = _opensta_writers(script.splitlines(), Request("Write the SDF of top_net.v to top.sdf.", []), result)
+    assert "\n".join(lines) + "\n" == expected
+    assert bool(result.notes) == (expected != script)
 
 
 def test_a_mapper_without_its_liberty_file_gets_the_requests_only_one(yosys):

@@ -177,6 +177,41 @@ def test_no_memory(instruction, wanted):
     assert any(r.kind == "no-memory" for r in yosys_requirements(instruction)) is wanted
 
 
+@pytest.mark.parametrize(
+    ("instruction", "kept"),
+    [
+        ("Convert alu.v to JSON in out.json, keeping the memory as one memory cell instead of flip-flops.", True),
+        ("Keep its memories and write out.il.", True),
+        ("Elaborate alu.v without mapping the memory to flip-flops; write out.il.", True),
+        ("Map the memories to flip-flops and write out.v.", False),
+        ("Infer the memory and write out.v.", False),
+    ],
+)
+def test_memories_kept_as_memory_cells(instruction, kept):
+    requirements = yosys_requirements(instruction)
+    assert (("cells", "$mem", "") in kinds(requirements)) == kept
+    assert any(r.kind == "no-memory" for r in requirements) == (not kept and "flip-flops" in instruction)
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("read_verilog a.v\nproc\nwrite_json a.json\n", "read_verilog a.v\nproc\nmemory -nomap\nwrite_json a.json\n"),
+        ("read_verilog a.v\nwrite_json a.json\n", "read_verilog a.v\nproc\nmemory -nomap\nwrite_json a.json\n"),
+        (
+            "read_verilog a.v\nproc\nmemory\nmemory_map\nwrite_json a.json\n",
+            "read_verilog a.v\nproc\nmemory -nomap\nwrite_json a.json\n",
+        ),
+        ("read_verilog a.v\nsynth\nwrite_json a.json\n", None),  # synth maps memories itself: the model's
+    ],
+)
+def test_kept_memories_are_fixed_with_memory_nomap(script, expected):
+    from chipmate.plugins.scriptgen.requirements import Check, intent_fix
+
+    fixed = intent_fix(script, Check(Requirement("cells", "$mem"), False, ""), "keep the memory", [])
+    assert (fixed.script if fixed else None) == expected
+
+
 def test_steps_are_commands_the_instruction_asks_to_run():
     found = yosys_requirements("Synthesize alu.v, then run opt_clean, use abc and `fsm`, check it and write a.json.")
     assert [r.subject for r in found if r.kind == "step"] == ["opt_clean", "abc", "fsm"]
