@@ -260,9 +260,12 @@ def closest(name: str, candidates: Sequence[str]) -> str | None:
 
 
 def _command_name(name: str, known: frozenset[str]) -> str | None:
-    """``name`` itself when known, a near-identical known command (a typo), else None."""
+    """``name`` itself when known, a near-identical known command (a typo), else None. A word that ends in a colon
+    labels a message (``Error:``, ``Warning:``: a tool's output copied back by a repair turn), never a command."""
     if name in known:
         return name
+    if name.endswith(":"):
+        return None
     close = difflib.get_close_matches(name, known, n=2, cutoff=0.88)
     return close[0] if len(close) == 1 else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,17 @@ def test_unknown_commands_are_dropped_and_typos_fixed(yosys):
     assert [p.kind for p in result.problems] == ["unknown-command"] and "synth_gate_level_net" in result.problems[
         0
     ].message
+
+
+@pytest.mark.skipif(shutil.which("sta") is None, reason="OpenSTA is not installed (apt-get install opensta)")
+def test_a_copied_error_message_is_no_command():
+    from chipmate.plugins.scriptgen.opensta import OpenStaTool
+
+    # `error:` is one edit from Tcl's `error`, which would only stop the script: a message label is never a typo.
+    script = "write_sdf top.sdf\nerror: wrapper.tcl, 22 write_sdf requires one positional argument.\n"
+    result = constrain(script, Request("Write the SDF to top.sdf.", []), OpenStaTool())
+    assert result.script == "write_sdf top.sdf\n"
+    assert [p.kind for p in result.problems] == ["unknown-command"]
 
 
 def test_file_names_become_the_requests_files_and_named_outputs(yosys):
