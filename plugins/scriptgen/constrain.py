@@ -638,9 +638,15 @@ def _opensta_prologue(
 OPENSTA_WRITERS = {"sdf": "write_sdf", "sdc": "write_sdc", "v": "write_verilog"}
 
 
+#: a Tcl output redirection to a file (``report_checks > out.rpt``)
+REDIRECT = re.compile(r">>?\s*(\S+)\s*$")
+
+
 def _opensta_writers(lines: list[str], request: Request, result: Constrained) -> list[str]:
-    """A named output written by the writer of another format (``write_sdc tally.sdf``): dropped when another line
-    writes it with its own format's writer, else given that writer (the file alone: the options were the other
+    """The writers of an OpenSTA script made to agree with the request's files: a writer aimed at an input
+    (``write_sdc tally.sdc`` over the supplied constraints) is dropped; a named output written by its own format's
+    writer is written by nothing else (a ``write_sdc tally.sdf`` or a report redirected over it is dropped); a named
+    output written only by another format's writer gets its own (the file alone: the options were the other
     writer's)."""
     writes: dict[str, set[str]] = {}
     for line in lines:
@@ -650,21 +656,20 @@ def _opensta_writers(lines: list[str], request: Request, result: Constrained) ->
     out: list[str] = []
     for line in lines:
         words = line.split()
-        name = words[-1] if len(words) > 1 else ""
+        writer = bool(words) and words[0] in OPENSTA_WRITERS.values()
+        redirect = REDIRECT.search(line)
+        name = words[-1] if writer and len(words) > 1 else (redirect.group(1) if redirect else "")
         right = OPENSTA_WRITERS.get(name.rsplit(".", 1)[-1]) if "." in name else None
-        if (
-            words
-            and words[0] in OPENSTA_WRITERS.values()
-            and name in request.named_outputs
-            and right
-            not in (
-                None,
-                words[0],
-            )
-        ):
-            if right in writes.get(name, set()):
-                result.notes.append(f"dropped `{line.strip()}`: `{right}` writes {name} elsewhere in the script")
-                continue
+        if writer and name in request.protected:
+            result.notes.append(f"dropped `{line.strip()}`: it would write over {name}, an input of the request")
+            continue
+        if not name or name not in request.named_outputs or right in (None, words[0]):
+            out.append(line)
+            continue
+        if right in writes.get(name, set()):
+            result.notes.append(f"dropped `{line.strip()}`: `{right}` writes {name} elsewhere in the script")
+            continue
+        if writer:
             line = f"{right} {name}"
             result.notes.append(f"`{words[0]} {name}` -> `{line}`: {name} is to be {name.rsplit('.', 1)[-1]}")
         out.append(line)

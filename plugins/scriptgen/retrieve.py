@@ -153,6 +153,8 @@ class ExampleRetriever:
 
 #: grounded commands that may each bring a record that runs them into the examples
 COVERED = 2
+#: places kept for records written for their instruction rather than harvested (when the library has them)
+WRITTEN = 2
 
 
 def flow(script: str) -> tuple[str, ...]:
@@ -188,7 +190,18 @@ def _diverse(ranked: Sequence[Example], k: int, commands: Sequence[str]) -> list
         if any(_runs(c.record.script, command) for c in chosen):
             continue
         covering += any(take(e) for e in ranked if _runs(e.record.script, command))
+    # Records written for their instruction (no provenance: the hand-written seed, a user's own) keep WRITTEN
+    # places: their requests read like a user's and their scripts are plain flows, where a harvested test script
+    # comes with a templated instruction and the test's own selections and checks.
+    wanted = WRITTEN - sum(not c.record.provenance for c in chosen)
     for example in ranked:
+        if len(chosen) >= k:
+            break
+        if example.record.provenance and k - len(chosen) <= wanted:
+            continue
+        if take(example) and not example.record.provenance:
+            wanted -= 1
+    for example in ranked:  # too few written records: the others fill up
         if len(chosen) >= k:
             break
         take(example)

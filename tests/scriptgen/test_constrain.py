@@ -506,6 +506,13 @@ def test_opensta_scripts_load_link_and_constrain_the_request_files(script, expec
         ("write_sdf top.sdf\nwrite_sdc top.sdf\n", "write_sdf top.sdf\n"),
         # Only the wrong writer: it becomes the right one, without the other writer's options.
         ("write_sdc -digits 3 top.sdf\n", "write_sdf top.sdf\n"),
+        # A report redirected over it goes too; a redirect to a file of no writer's format stays.
+        (
+            "write_sdf top.sdf\nreport_checks > top.sdf\nreport_checks > t.rpt\n",
+            "write_sdf top.sdf\nreport_checks > t.rpt\n",
+        ),
+        # A writer aimed at an input goes: it would overwrite the constraints the request supplies.
+        ("write_sdc top.sdc\nwrite_sdf top.sdf\n", "write_sdf top.sdf\n"),
         # A file the request does not name, or a writer of the right format: left alone.
         ("write_sdc other.sdf\nwrite_sdf top.sdf\n", "write_sdc other.sdf\nwrite_sdf top.sdf\n"),
     ],
@@ -513,8 +520,10 @@ def test_opensta_scripts_load_link_and_constrain_the_request_files(script, expec
 def test_an_opensta_output_gets_its_formats_writer(script, expected):
     from chipmate.plugins.scriptgen.constrain import Constrained, _opensta_writers
 
+    files = [{"name": "top.sdc", "content": "create_clock -period 1 [get_ports a]"}]
+    request = Request("Write the SDF of top_net.v with top.sdc to top.sdf and its checks to t.rpt.", files)
     result = Constrained(script)
-    lines = _opensta_writers(script.splitlines(), Request("Write the SDF of top_net.v to top.sdf.", []), result)
+    lines = _opensta_writers(script.splitlines(), request, result)
     assert "\n".join(lines) + "\n" == expected
     assert bool(result.notes) == (expected != script)
 

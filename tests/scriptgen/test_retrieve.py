@@ -24,8 +24,9 @@ class WordEmbedder:
         return rows
 
 
-def record(record_id, instruction, script):
-    return ScriptRecord(record_id, "yosys", instruction, [], script)
+def record(record_id, instruction, script, harvested=False):
+    provenance = {"repo": "YosysHQ/yosys", "path": f"tests/{record_id}.ys"} if harvested else {}
+    return ScriptRecord(record_id, "yosys", instruction, [], script, provenance=provenance)
 
 
 def retriever(tmp_path, records):
@@ -84,3 +85,23 @@ def test_a_command_is_matched_as_a_whole_word():
     assert not _runs("read_verilog a.v\nsynth_ice40 -top t\n", "synth")
     assert not _runs("select -assert-none t:$memory\n", "memory")
     assert _runs("tee -o n.txt stat\n", "stat")
+
+
+QUERY = "merge cells json synthesize"
+
+
+def test_two_places_are_kept_for_records_written_for_their_instruction(tmp_path):
+    harvested = [
+        record(f"h{i}", " ".join(QUERY.split()[: 4 - i]), f"read_verilog {i}.v\ncmd{i}\nwrite_json {i}.json\n", True)
+        for i in range(4)
+    ]
+    written = [
+        record(f"w{i}", ["list modules", "list", "modules"][i], f"read_verilog w{i}.v\nstep{i}\nwrite_json w.json\n")
+        for i in range(3)
+    ]
+    found = [e.record.id for e in retriever(tmp_path, [*harvested, *written]).search(QUERY, [], 4)]
+    # The harvested records are the most similar; two of the four places still go to written ones.
+    assert found[:2] == ["h0", "h1"] and all(f.startswith("w") for f in found[2:]) and len(found) == 4
+    # With too few written records, harvested ones fill the places.
+    only = [e.record.id for e in retriever(tmp_path / "b", harvested).search(QUERY, [], 4)]
+    assert only == ["h0", "h1", "h2", "h3"]
