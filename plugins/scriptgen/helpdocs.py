@@ -38,7 +38,7 @@ from chipmate.documents.prior import log_share, rarity, title_match
 from chipmate.documents.prior import words as name_words
 from chipmate.documents.search import HybridIndex
 
-from .prompt import FILE_NAME
+from .prompt import FILE_NAME, verilog_design
 
 log = logging.getLogger("chipmate.scriptgen")
 
@@ -54,7 +54,7 @@ OPTIONS = 3
 OPTION_CHARS = 80
 #: a retrieved command must score at least this (fused cosine/BM25 plus the usage prior) to be shown; below it,
 #: help is noise
-MIN_SCORE = 0.6
+MIN_SCORE = 0.65
 #: weight of the usage prior (:func:`usage_prior`) added to a retrieved command's score
 PRIOR_WEIGHT = 0.2
 #: weight of the title match (:func:`chipmate.documents.prior.title_match`: the IDF-weighted share of a command's
@@ -470,7 +470,7 @@ class ToolDocs:
         chosen = self.mentioned(instruction, files)
         room = min(k - len(chosen), RETRIEVED)
         if room > 0:
-            for name, score in self.search(instruction, k + len(chosen) + 8):
+            for name, score in self.search(_query(instruction, files), k + len(chosen) + 8):
                 if room <= 0:
                     break
                 if score >= MIN_SCORE and name not in chosen and self.commands[name].retrievable:
@@ -521,6 +521,15 @@ class ToolDocs:
         """The real command closest in spelling to ``word`` (an unknown command a script used), or None."""
         match = difflib.get_close_matches(word, self._names, n=1, cutoff=0.6)
         return match[0] if match else None
+
+
+def _query(instruction: str, files: Sequence[Mapping[str, str]]) -> str:
+    """The instruction as a query over the help: without file names and the request's module names, which no
+    command's help says and which only add noise to the embedding."""
+    text = FILE_NAME.sub(" ", instruction)
+    for module in verilog_design(files).modules:
+        text = re.sub(rf"\b{re.escape(module)}\b", " ", text)
+    return " ".join(text.split())
 
 
 NO_COMMAND = re.compile(r"No such command: (\S+)|invalid command name \"([^\"]+)\"")

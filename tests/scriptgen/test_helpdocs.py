@@ -73,6 +73,18 @@ def test_an_english_word_is_a_mention_when_it_is_named_as_a_command(docs, instru
     assert [c for c in docs.mentioned(instruction, inputs) if not c.startswith("write_")] == expected
 
 
+def test_the_retrieval_query_leaves_out_file_and_module_names(docs, monkeypatch):
+    from chipmate.plugins.scriptgen.helpdocs import _query
+
+    files = [{"name": "route.v", "content": "module route_sel(input a, output y); assign y = a; endmodule"}]
+    instruction = "Elaborate route.v (route_sel) and turn its multiplexers into trees; write route_tree.json."
+    assert _query(instruction, files) == "Elaborate ( ) and turn its multiplexers into trees; write ."
+    queries = []
+    monkeypatch.setattr(docs, "search", lambda query, k: queries.append(query) or [])
+    docs.lookup(instruction, files)
+    assert queries == [_query(instruction, files)]
+
+
 def test_options_and_transformations_come_from_the_help(docs):
     assert ("-nocarry", "do not use SB_CARRY cells in output netlist") in docs.options("synth_ice40")
     assert docs.options("no_such_command") == []
