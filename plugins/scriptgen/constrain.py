@@ -314,6 +314,7 @@ def constrain(script: str, request: Request, tool: ScriptTool) -> Constrained:
     else:
         lines = [line for number, line in enumerate(lines, start=1) if number not in dropped]
         if tool.name == "opensta":
+            lines = _opensta_reads(lines, request, result)
             lines = _opensta_prologue(lines, tool, request, design.tops, result)
             lines = _opensta_writers(lines, request, result)
     result.script = "\n".join(lines) + ("\n" if lines else "")
@@ -636,6 +637,33 @@ def _opensta_prologue(
 
 #: OpenSTA's writer of each output extension
 OPENSTA_WRITERS = {"sdf": "write_sdf", "sdc": "write_sdc", "v": "write_verilog"}
+
+
+#: OpenSTA's readers of the request's files
+OPENSTA_READERS = frozenset({"read_liberty", "read_verilog", "read_sdc", "read_sdf", "read_spef", "source"})
+
+
+def _opensta_reads(lines: list[str], request: Request, result: Constrained) -> list[str]:
+    """A reader of a file the request does not supply (an example's ``seed_cells.lib``) reads the request's file of
+    that kind when exactly one fits, else goes (the load order below reads every supplied file): OpenSTA stops at
+    "cannot read file"."""
+    out: list[str] = []
+    written: set[str] = set()
+    for line in lines:
+        words = line.split()
+        name = words[-1] if len(words) > 1 else ""
+        if words and words[0] in OPENSTA_READERS and FILE_NAME.fullmatch(name):
+            if name not in request.inputs and name not in written:
+                fixed = closest(name, request.inputs)
+                if fixed is None:
+                    result.notes.append(f"dropped `{line.strip()}`: the request supplies no {name}")
+                    continue
+                result.notes.append(f"`{words[0]} {name}` -> `{words[0]} {fixed}` (the request's file)")
+                line = line.replace(name, fixed)
+        elif words and (words[0].startswith("write_") or REDIRECT.search(line)):
+            written.add(words[-1])
+        out.append(line)
+    return out
 
 
 #: a Tcl output redirection to a file (``report_checks > out.rpt``)

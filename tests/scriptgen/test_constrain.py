@@ -528,6 +528,19 @@ def test_an_opensta_output_gets_its_formats_writer(script, expected):
     assert bool(result.notes) == (expected != script)
 
 
+def test_an_opensta_reader_of_a_file_the_request_lacks_reads_its_own():
+    from chipmate.plugins.scriptgen.constrain import Constrained, _opensta_reads
+
+    files = [{"name": n, "content": ""} for n in ("g2_cells.lib", "tally_net.v", "a.sdc", "b.sdc")]
+    script = "read_liberty seed_cells.lib\nread_verilog tally_net.v\nread_sdc c.sdc\nwrite_sdf o.sdf\nread_sdf o.sdf\n"
+    result = Constrained(script)
+    lines = _opensta_reads(script.splitlines(), Request("Time tally_net.v with g2_cells.lib.", files), result)
+    # One .lib fits: it is read instead. Two .sdc files fit: ambiguous, the line goes (the load order reads both).
+    # A file the script wrote itself stays.
+    assert lines == ["read_liberty g2_cells.lib", "read_verilog tally_net.v", "write_sdf o.sdf", "read_sdf o.sdf"]
+    assert len(result.notes) == 2
+
+
 def test_a_mapper_without_its_liberty_file_gets_the_requests_only_one(yosys):
     library = (DESIGNS_DIR / "seed_cells.lib").read_text()
     files = {"counter.v": COUNTER, "seed_cells.lib": library}
