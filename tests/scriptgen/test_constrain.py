@@ -206,7 +206,7 @@ def test_an_output_nothing_can_write_is_a_problem(yosys):
     assert [p.kind for p in result.problems] == ["file"] and "report.txt" in result.problems[0].message
 
 
-def test_tcl_constraints_only_check_command_names():
+def test_tcl_constraints_check_command_names_and_leave_tcl_blocks_alone():
     class FakeSta:
         name, language = "opensta", "tcl"
 
@@ -218,8 +218,10 @@ def test_tcl_constraints_only_check_command_names():
 
             return split_tcl(script)
 
+    # a.lib is the request's file (a reader of a file it lacks would go: test_an_opensta_reader_of_a_file...).
+    request = Request("x", [{"name": "a.lib", "content": "library(a) {}"}])
     result = constrain(
-        "read_liberty a.lib\nreport_chekcs\nfrobnicate 1\nforeach x {1} {\n puts $x\n}\n", Request("x", []), FakeSta()
+        "read_liberty a.lib\nreport_chekcs\nfrobnicate 1\nforeach x {1} {\n puts $x\n}\n", request, FakeSta()
     )
     assert result.script == "read_liberty a.lib\nreport_checks\nforeach x {1} {\n puts $x\n}\n"
 
