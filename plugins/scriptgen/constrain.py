@@ -109,8 +109,10 @@ PROCESS_TOLERANT = re.compile(
 # does ("put the statistics of ram in ram_stat.txt" is written, although "of" is nearer); without one, the nearest
 # other cue word does. A name with no cue at all is an output, as before: instructions name what they want written.
 _OUTPUT_VERBS = (
-    "write writes written writing save saved saving store stored dump dumped export exported emit output outputs "
-    "produce produces generate generates create creates put puts place places record records"
+    "write writes written writing save saved saving store stored storing dump dumped dumping export exported "
+    "exporting emit emitting output outputs produce produces producing generate generates generating create creates "
+    "creating put puts place places record records recording keep keeps keeping log logs logging report reports "
+    "reporting print prints printing list lists listing capture captures collect collects"
 )
 _INPUT_VERBS = (
     "read reads reading load loads loaded synthesize synthesise synthesizes synthesises synth elaborate elaborates "

@@ -402,6 +402,12 @@ def test_the_constraints_leave_every_seed_script_as_it_is(yosys):
         ("Evaluate counter with eval and save the value of q in cnt_eval.txt.", [], ["cnt_eval.txt"]),
         ("Write the netlist of the file alu.v to out.v.", ["alu.v"], ["out.v"]),
         ("Show the module in alu.v.", ["alu.v"], []),
+        # Verbs that record what a command printed, or keep a result somewhere, write it.
+        ("Keep the result of alu.v in res.json.", ["alu.v"], ["res.json"]),
+        ("Synthesize alu.v, producing alu.json.", ["alu.v"], ["alu.json"]),
+        ("Check alu.v for problems and log them in chk.txt.", ["alu.v"], ["chk.txt"]),
+        ("Report the cells of alu.v (cells.txt).", ["alu.v"], ["cells.txt"]),
+        ("List the modules of alu.v.", ["alu.v"], []),
     ],
 )
 def test_file_roles_tell_named_inputs_from_named_outputs(instruction, inputs, outputs):
