@@ -212,6 +212,23 @@ def test_kept_memories_are_fixed_with_memory_nomap(script, expected):
     assert (fixed.script if fixed else None) == expected
 
 
+@pytest.mark.parametrize(
+    ("script", "expected"),
+    [
+        ("read_verilog a.v\nproc\nwrite_json a.json\n", "read_verilog a.v\nproc\ntechmap\nwrite_json a.json\n"),
+        ("read_verilog a.v\nwrite_json a.json\n", "read_verilog a.v\nproc\ntechmap\nwrite_json a.json\n"),
+        ("read_verilog a.v\nsynth\nwrite_json a.json\n", None),  # mapped and still missing: the model's
+    ],
+)
+def test_fine_grained_cells_wanted_get_a_mapping_when_none_ran(script, expected):
+    from chipmate.plugins.scriptgen.requirements import Check, intent_fix
+
+    fixed = intent_fix(script, Check(Requirement("cells", "$_DFF_P_,$_AND_"), False, ""), "x", [])
+    assert (fixed.script if fixed else None) == expected
+    # A word-level cell type wanted present is not a mapping's to make.
+    assert intent_fix(script, Check(Requirement("cells", "$pmux"), False, ""), "x", []) is None
+
+
 def test_steps_are_commands_the_instruction_asks_to_run():
     found = yosys_requirements("Synthesize alu.v, then run opt_clean, use abc and `fsm`, check it and write a.json.")
     assert [r.subject for r in found if r.kind == "step"] == ["opt_clean", "abc", "fsm"]
