@@ -178,7 +178,7 @@ TOP_PATTERNS = (
 #: words before a command name that make it a step the instruction asks for ("run opt_clean", "use abc"); not
 #: "then", which precedes verbs that are also command names ("then dump RTLIL to x.il")
 STEP_CUES = frozenset(
-    {"run", "runs", "running", "use", "using", "call", "apply", "applying", "execute", "with", "via", "perform"}
+    {"run", "runs", "running", "use", "using", "call", "apply", "applying", "execute", "with", "via", "perform", "by"}
 )
 #: commands an instruction names in passing, never as a step to check (their file or format is checked instead)
 NOT_STEPS = frozenset(

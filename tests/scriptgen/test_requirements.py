@@ -236,6 +236,9 @@ def test_steps_are_commands_the_instruction_asks_to_run():
     # verbs that are also commands ("then dump").
     plain = yosys_requirements("Read alu.v with read_verilog, synth_ice40 it, then dump RTLIL to a.il.")
     assert not [r for r in plain if r.kind == "step"]
+    # The agent of a passive verb: "extracted by fsm" runs fsm.
+    passive = yosys_requirements("Save alu.v as JSON in a.json with its state machines already extracted by fsm.")
+    assert [r.subject for r in passive if r.kind == "step"] == ["fsm"]
 
 
 def test_opensta_gets_outputs_and_steps_only():
