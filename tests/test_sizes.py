@@ -1,5 +1,6 @@
-"""Size rules of the source (issue 21): no function over 80 lines, and no module over 400 lines unless its
-docstring says why ("Over 400 lines on purpose: ..."). Generated code (``*_pb2*.py``, the ``v1/`` stubs) is exempt.
+"""Size rules of the source (issue 21): no function over 80 lines, no module over 400 lines unless its
+docstring says why ("Over 400 lines on purpose: ..."), and no module constant bound twice. Generated code
+(``*_pb2*.py``, the ``v1/`` stubs) is exempt.
 
 Long functions hide their phases and their state; a helper with a name says what each part does. A long module
 can be one thing read best in one place, which is fine when it says so at its top.
@@ -84,3 +85,28 @@ def test_long_modules_say_why(path: pathlib.Path) -> None:
         f"{path.name} is over {MAX_MODULE_LINES} lines: split it, or end its docstring with "
         f'"{REASON} on purpose: <why>"'
     )
+
+
+def rebound_constants(source: str) -> list[str]:
+    """The module-level UPPER_CASE names ``source`` binds more than once: in a long module a second definition
+    silently replaces the first for every use above it (a scriptgen rule once did so to ``FINE_CELL``, and the
+    synthesized check stopped accepting ``$lut`` cells)."""
+    seen: dict[str, int] = {}
+    for node in ast.parse(source).body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper():
+                seen[target.id] = seen.get(target.id, 0) + 1
+    return sorted(name for name, count in seen.items() if count > 1)
+
+
+def test_rebound_constants_are_found() -> None:
+    assert rebound_constants("A = 1\nB = 2\nA = 3\n") == ["A"]
+    assert rebound_constants("A = 1\nx = 2\nx = 3\ndef f():\n    A = 4\n") == []
+
+
+@pytest.mark.parametrize("path", source_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_no_module_constant_is_bound_twice(path: pathlib.Path) -> None:
+    assert rebound_constants(path.read_text(encoding="utf-8")) == [], "give the second constant its own name"

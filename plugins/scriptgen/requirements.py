@@ -1104,7 +1104,7 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
         return IntentFix(_join(lines), "added `memory_map` before the outputs: the request wants no memories")
     if kind == "cells" and "$mem" in subject.split(","):
         return _keep_memory(lines, at)
-    if kind == "cells" and all(FINE_CELL.fullmatch(cell) for cell in subject.split(",")):
+    if kind == "cells" and all(MAPPED_CELL.fullmatch(cell) for cell in subject.split(",")):
         # Yosys's fine-grained cells ($_AND_, $_DFF_P_) come only from a mapping pass; none ran: the generic one.
         if any(MAPS_TO_GATES.fullmatch(line.split()[0]) for line in lines if line.split()):
             return None
@@ -1142,7 +1142,7 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
 
 
 #: a fine-grained Yosys cell type (``$_AND_``, ``$_DFF_P_``, ``$_MUX4_``)
-FINE_CELL = re.compile(r"\$_\w+_")
+MAPPED_CELL = re.compile(r"\$_\w+_")
 #: commands after which a design is made of fine-grained cells (or of a library's)
 MAPS_TO_GATES = re.compile(r"synth\w*|techmap|simplemap|abc\w*|aigmap|muxcover|dfflegalize")
 

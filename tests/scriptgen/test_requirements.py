@@ -532,6 +532,9 @@ def test_a_synthesized_design_has_no_word_level_cells_left(yosys):
     assert checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\nwrite_verilog out.v\n", verilog)["synthesized"].held
     unsynthesized = checked(yosys, "read_verilog alu.v\nproc\nwrite_verilog out.v\n", verilog)["synthesized"]
     assert not unsynthesized.held and "no synthesis" in unsynthesized.detail
+    # A BLIF netlist read back holds its logic as $lut cells: fine-grained.
+    blif = "Synthesize alu.v and write the result to out.blif."
+    assert checked(yosys, "read_verilog alu.v\nsynth -top alu_wrap\nwrite_blif out.blif\n", blif)["synthesized"].held
 
 
 def test_an_unsynthesized_script_gets_synth_before_its_outputs_and_a_synthesized_one_goes_to_the_model():
