@@ -196,7 +196,7 @@ class _Scan:
     written: list[str] = field(default_factory=list)
     #: every word of the commands so far: a module the script made itself (rename, equiv_make) is a valid -top
     seen: set[str] = field(default_factory=set)
-    _identifiers: set[str] | None = None
+    _identifiers: set[str] | None = field(default=None, init=False, repr=False)
 
     def identifiers(self) -> set[str]:
         """Every identifier of the request: its instruction and its files' contents."""

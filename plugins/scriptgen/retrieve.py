@@ -10,6 +10,9 @@ of three modes (``tasks.scriptgen.retrieval``):
 - ``hybrid`` (default): the mean of the two similarities. On the development set it ranked the example whose
   script is closest to the reference solution first more often than either alone (docs/scriptgen.md).
 
+The ranked records then become the examples by three rules (:func:`_diverse`): one flow shown once, a record for
+each command the documentation grounding found, and places for records written for their instruction.
+
 The library's vectors are cached in the user cache under a fingerprint of the records, the embedder and the mode,
 so they are recomputed only when one of them changes.
 """
@@ -134,7 +137,8 @@ class ExampleRetriever:
         (one test script per design). ``commands`` (the tool's commands the documentation grounding found for the
         request) each get the most similar record that runs them, right after the most similar record overall, at
         most ``COVERED`` of them: the generator then sees each command the grounding offers used in a script, not
-        only its usage line.
+        only its usage line. ``WRITTEN`` places go to records written for their instruction (no provenance) when
+        the library has them.
         """
         if k <= 0:
             return []
@@ -168,7 +172,8 @@ def _runs(script: str, command: str) -> bool:
 
 def _diverse(ranked: Sequence[Example], k: int, commands: Sequence[str]) -> list[Example]:
     """The first ``k`` of ``ranked`` with distinct flows, with a record for each of ``commands`` (at most
-    ``COVERED``) the chosen ones do not run, placed after the first."""
+    ``COVERED``) the chosen ones do not run, placed after the first, and at least ``WRITTEN`` records without
+    provenance when ``ranked`` has them."""
     chosen: list[Example] = []
     flows: set[tuple[str, ...]] = set()
 
