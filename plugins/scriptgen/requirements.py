@@ -1106,12 +1106,12 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
         return _keep_memory(lines, at)
     if kind == "cells" and all(MAPPED_CELL.fullmatch(cell) for cell in subject.split(",")):
         # Yosys's fine-grained cells ($_AND_, $_DFF_P_) come only from a mapping pass; none ran: the generic one.
-        if any(MAPS_TO_GATES.fullmatch(line.split()[0]) for line in lines if line.split()):
+        if _runs_any(lines, MAPS_TO_GATES):
             return None
         lines[at:at] = ["techmap"] if "proc" in script.split() else ["proc", "techmap"]
         return IntentFix(_join(lines), f"added `techmap` before the outputs: {subject} cells come from a mapping")
     if kind == "synthesized":
-        if any(re.fullmatch(r"synth(_\w+)?", line.split()[0]) for line in lines if line.split()):
+        if _runs_any(lines, SYNTH):
             return None  # it synthesized and still left word-level cells: the model's to fix
         top = f" -top {tops[0]}" if len(tops) == 1 else ""
         lines.insert(at, f"synth{top}")
@@ -1141,6 +1141,16 @@ def intent_fix(script: str, check: Check, instruction: str, tops: Sequence[str])
     return None
 
 
+#: the synthesis scripts: ``synth`` and every ``synth_<family>``
+SYNTH = re.compile(r"synth(?:_\w+)?")
+PROC = re.compile(r"proc")
+
+
+def _runs_any(lines: Sequence[str], commands: re.Pattern[str]) -> bool:
+    """Whether a line of the script runs a command ``commands`` matches in full."""
+    return any(commands.fullmatch(line.split()[0]) for line in lines if line.split())
+
+
 #: a fine-grained Yosys cell type (``$_AND_``, ``$_DFF_P_``, ``$_MUX4_``)
 MAPPED_CELL = re.compile(r"\$_\w+_")
 #: commands after which a design is made of fine-grained cells (or of a library's)
@@ -1150,15 +1160,14 @@ MAPS_TO_GATES = re.compile(r"synth\w*|techmap|simplemap|abc\w*|aigmap|muxcover|d
 def _keep_memory(lines: list[str], at: int) -> IntentFix | None:
     """``memory -nomap`` in place of ``memory`` and ``memory_map``, or added before the outputs; None after a
     ``synth`` (which maps memories itself: the model's to change)."""
-    commands = [line.split()[0] for line in lines if line.split()]
-    if any(re.fullmatch(r"synth(_\w+)?", c) for c in commands) or "memory -nomap" in lines:
+    if _runs_any(lines, SYNTH) or "memory -nomap" in lines:
         return None
     kept = [line for line in lines if line.split()[:1] != ["memory_map"]]
     if any(line.split()[:1] == ["memory"] for line in kept):
         kept = ["memory -nomap" if line.split()[:1] == ["memory"] else line for line in kept]
     else:
         at = _output_index(kept)
-        kept[at:at] = ["memory -nomap"] if "proc" in commands else ["proc", "memory -nomap"]
+        kept[at:at] = ["memory -nomap"] if _runs_any(lines, PROC) else ["proc", "memory -nomap"]
     return IntentFix(_join(kept), "`memory -nomap`: the request keeps the memories as memory cells")
 
 
@@ -1186,7 +1195,7 @@ def _fix_target(lines: list[str], subject: str, at: int, tops: Sequence[str]) ->
     command = f"synth_{subject}"
     for index, line in enumerate(lines):
         words = line.split()
-        if words and re.fullmatch(r"synth(_\w+)?", words[0]) and words[0] != command and ";" not in line:
+        if words and SYNTH.fullmatch(words[0]) and words[0] != command and ";" not in line:
             # Only the options every synth_<family> shares: the generic synth's others may not exist there.
             kept = words[words.index("-top") : words.index("-top") + 2] if "-top" in words[:-1] else []
             lines[index] = " ".join([command, *kept, *(["-flatten"] if "-flatten" in words else [])])
