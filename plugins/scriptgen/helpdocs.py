@@ -192,6 +192,11 @@ class CommandDoc:
     group: str = ""
 
     @property
+    def reads_or_writes(self) -> bool:
+        """A reader or writer of a file format (Yosys's frontends and backends): every script has one of each."""
+        return self.group in ("frontends", "backends")
+
+    @property
     def retrievable(self) -> bool:
         """False for commands shown only when a request names them: a vendor's own flow (``techlibs/<vendor>``: a
         generic "synthesize" must not get ``synth_anlogic``), readers and writers, internal and test commands, the
@@ -200,8 +205,7 @@ class CommandDoc:
         # Readers and writers: the request's files decide the reader and the output's format or extension the
         # writer (both explicit mentions). Offered by retrieval, they were noise on the first development set:
         # read_blif beside every "BLIF netlist", write_aiger2 and write_xaiger2 beside a named write_verilog.
-        io = self.group in ("frontends", "backends")
-        return not vendor and not io and self.group not in ("internal", "passes/tests", "kernel")
+        return not vendor and not self.reads_or_writes and self.group not in ("internal", "passes/tests", "kernel")
 
     def search_text(self) -> str:
         """What retrieval matches a request against: name, title, synopsis and option descriptions."""
@@ -485,7 +489,7 @@ class ToolDocs:
 
     def transformations(self, commands: Sequence[str]) -> list[str]:
         """``commands`` without the readers and writers (Yosys' frontends and backends; every script has those)."""
-        return [c for c in commands if c in self.commands and self.commands[c].group not in ("frontends", "backends")]
+        return [c for c in commands if c in self.commands and not self.commands[c].reads_or_writes]
 
     def usage(self, instruction: str, commands: Sequence[str], budget: int = BUDGET) -> str:
         """Concise usage lines of ``commands``: synopsis and title, then the options that share the most words
