@@ -641,6 +641,10 @@ def _opensta_prologue(
 OPENSTA_WRITERS = {"sdf": "write_sdf", "sdc": "write_sdc", "v": "write_verilog"}
 
 
+#: a Tcl output redirection to a file (``report_checks > out.rpt``)
+REDIRECT = re.compile(r">>?\s*(\S+)\s*$")
+
+
 #: OpenSTA's readers of the request's files
 OPENSTA_READERS = frozenset({"read_liberty", "read_verilog", "read_sdc", "read_sdf", "read_spef", "source"})
 
@@ -666,10 +670,6 @@ def _opensta_reads(lines: list[str], request: Request, result: Constrained) -> l
             written.add(words[-1])
         out.append(line)
     return out
-
-
-#: a Tcl output redirection to a file (``report_checks > out.rpt``)
-REDIRECT = re.compile(r">>?\s*(\S+)\s*$")
 
 
 def _opensta_writers(lines: list[str], request: Request, result: Constrained) -> list[str]:
