@@ -106,13 +106,13 @@ PROCESS_TOLERANT = re.compile(
 # The words before a file name the request does not supply say whether the instruction asks to write it
 # ("... and write the netlist to alu_syn.v") or expects to read it ("Synthesize alu.v", "the top of alu.v"):
 # a preposition right before the name decides ("to out.v", "of alu.v"); otherwise the nearest verb of its clause
-# does ("put the statistics of ram in ram_stat.txt" is written, although "of" is nearer); without one, the nearest
-# other cue word does. A name with no cue at all is an output, as before: instructions name what they want written.
+# does ("put the statistics of ram in ram_stat.txt" is written, although "of" is nearer), or a noun for what the file
+# holds when one is nearer ("the netlist in", "the constraints in"); without either, the nearest other cue word does. A name with no cue at all is an output, as before: instructions name what they want written.
 _OUTPUT_VERBS = (
     "write writes written writing save saved saving store stored storing dump dumped dumping export exported "
     "exporting emit emitting output outputs produce produces producing generate generates generating create creates "
     "creating put puts place places record records recording keep keeps keeping log logs logging report reports "
-    "reporting print prints printing list lists listing capture captures collect collects"
+    "reporting print prints printing list lists listing capture captures collect collects make makes making"
 )
 _INPUT_VERBS = (
     "read reads reading load loads loaded synthesize synthesise synthesizes synthesises synth elaborate elaborates "
@@ -120,6 +120,12 @@ _INPUT_VERBS = (
 )
 OUTPUT_VERBS = frozenset(_OUTPUT_VERBS.split())
 INPUT_VERBS = frozenset(_INPUT_VERBS.split())
+#: what a file holds, when the instruction says so: a result the script makes, or something it is given to read
+OUTPUT_NOUNS = frozenset(
+    "netlist netlists result results report reports statistics stats summary output outputs listing dump copy "
+    "graph model version form".split()
+)
+INPUT_NOUNS = frozenset("constraints constraint library libraries liberty testbench source sources rtl".split())
 OUTPUT_CUES = OUTPUT_VERBS | {"to", "into", "as"}
 INPUT_CUES = INPUT_VERBS | {"from", "using", "of", "given", "design", "designs", "module"}
 #: prepositions that decide on their own when they come right before the name (articles and "file" skipped)
@@ -128,6 +134,8 @@ FILLER = frozenset(["the", "a", "an", "file", "files"])
 CLAUSE = re.compile(r"[.;:!?]\s|,\s*(?:then|and)\b|\band then\b")
 #: how far back (in words) a verb, and another cue word, still govern a file name
 VERB_WINDOW, WORD_WINDOW = 10, 6
+#: how near a noun must be to say what the file holds ("the netlist in", not "liberty-based area numbers in")
+NOUN_WINDOW = 3
 
 
 def _is_input(words: list[str]) -> bool:
@@ -135,8 +143,15 @@ def _is_input(words: list[str]) -> bool:
     adjacent = next((w for w in reversed(words) if w not in FILLER), None)
     if adjacent in ADJACENT:
         return ADJACENT[adjacent] == "input"
-    verb = next((w for w in reversed(words[-VERB_WINDOW:]) if w in OUTPUT_VERBS or w in INPUT_VERBS), None)
-    cue = verb or next((w for w in reversed(words[-WORD_WINDOW:]) if w in OUTPUT_CUES or w in INPUT_CUES), None)
+    # The nearest verb decides, unless a noun that names what the file holds comes between them: "Synthesize alu.v
+    # with the EDIF netlist in alu.edif" asks for alu.edif, "Time top.v with the constraints in top.sdc" reads it.
+    verb = next((n for n, w in enumerate(reversed(words[-VERB_WINDOW:])) if w in OUTPUT_VERBS | INPUT_VERBS), None)
+    noun = next((n for n, w in enumerate(reversed(words[-NOUN_WINDOW:])) if w in OUTPUT_NOUNS | INPUT_NOUNS), None)
+    if noun is not None and (verb is None or noun < verb):
+        return words[-1 - noun] in INPUT_NOUNS
+    if verb is not None:
+        return words[-1 - verb] in INPUT_VERBS
+    cue = next((w for w in reversed(words[-WORD_WINDOW:]) if w in OUTPUT_CUES or w in INPUT_CUES), None)
     return cue in INPUT_CUES
 
 

@@ -23,7 +23,8 @@ COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 VERILOG = (".v", ".sv", ".vh", ".svh")
 #: a file name in free text (an instruction) or a script: a word with one of the extensions EDA flows use
 EXTENSIONS = (
-    "v|sv|vh|vg|json|blif|edif|edn|il|rtlil|txt|rpt|log|lib|dot|aig|aag|btor|smt2|spice|sdc|sdf|spef|tcl|ys|out"
+    "v|sv|vh|vg|json|blif|edif|edn|edf|il|rtlil|txt|rpt|log|lib|dot|gv|aig|aag|btor|smt2|spice|sp|cir|fir|sdc|sdf|spef"
+    "|tcl|ys|out"
 )
 FILE_NAME = re.compile(rf"(?<![\w/.-])([\w+-][\w.+-]*\.({EXTENSIONS}))(?![\w])")
 

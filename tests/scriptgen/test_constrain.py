@@ -10,6 +10,7 @@ import pytest
 from chipmate.plugins.scriptgen.constrain import Request, clean, constrain
 from chipmate.plugins.scriptgen.library import DESIGNS_DIR
 from chipmate.plugins.scriptgen.pipeline import runaway
+from chipmate.plugins.scriptgen.prompt import FILE_NAME
 from chipmate.plugins.scriptgen.repair import repair_messages, tool_fix
 
 from .conftest import COUNTER
@@ -408,12 +409,29 @@ def test_the_constraints_leave_every_seed_script_as_it_is(yosys):
         ("Check alu.v for problems and log them in chk.txt.", ["alu.v"], ["chk.txt"]),
         ("Report the cells of alu.v (cells.txt).", ["alu.v"], ["cells.txt"]),
         ("List the modules of alu.v.", ["alu.v"], []),
+        # A noun for what the file holds, nearer than the verb, decides: a result is written, constraints are read.
+        ("Synthesize alu.v for Xilinx with the EDIF netlist in alu.edif.", ["alu.v"], ["alu.edif"]),
+        ("Flatten alu.v with its cell statistics in alu.txt.", ["alu.v"], ["alu.txt"]),
+        ("Parse alu.v and the result in Yosys JSON form alu.json.", ["alu.v"], ["alu.json"]),
+        ("Time counter.v with the constraints in counter.sdc.", ["counter.sdc"], []),
+        ("Map alu.v to the cells of the library in cells.lib.", ["alu.v", "cells.lib"], []),
+        # ... but only right before the name: "liberty-based" describes the numbers, which are saved.
+        ("Map alu.v and save stat's liberty-based area numbers in numbers.txt.", ["alu.v"], ["numbers.txt"]),
+        ("Use alu.v to make alu.sp, a SPICE netlist.", ["alu.v"], ["alu.sp"]),
     ],
 )
 def test_file_roles_tell_named_inputs_from_named_outputs(instruction, inputs, outputs):
     request = counter(instruction)
     assert request.missing_inputs == inputs
     assert request.named_outputs == [*outputs, *(["area.txt"] if "area.txt" in instruction else [])]
+
+
+def test_every_output_extension_with_a_format_is_a_file_name():
+    # A named output is found by FILE_NAME; an extension requirements.py knows but FILE_NAME does not was never asked for.
+    from chipmate.plugins.scriptgen.requirements import EXTENSION_FORMATS
+
+    missed = [ext for ext in EXTENSION_FORMATS if not FILE_NAME.fullmatch(f"out{ext}")]
+    assert missed == []
 
 
 def test_no_seed_or_dev_instruction_names_an_input_it_does_not_supply():
