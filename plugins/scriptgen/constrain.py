@@ -107,7 +107,8 @@ PROCESS_TOLERANT = re.compile(
 # ("... and write the netlist to alu_syn.v") or expects to read it ("Synthesize alu.v", "the top of alu.v"):
 # a preposition right before the name decides ("to out.v", "of alu.v"); otherwise the nearest verb of its clause
 # does ("put the statistics of ram in ram_stat.txt" is written, although "of" is nearer), or a noun for what the file
-# holds when one is nearer ("the netlist in", "the constraints in"); without either, the nearest other cue word does. A name with no cue at all is an output, as before: instructions name what they want written.
+# holds when one is nearer ("the netlist in", "the constraints in"); without either, the nearest other cue word
+# does. A name with no cue at all is an output, as before: instructions name what they want written.
 _OUTPUT_VERBS = (
     "write writes written writing save saved saving store stored storing dump dumped dumping export exported "
     "exporting emit emitting output outputs produce produces producing generate generates generating create creates "
