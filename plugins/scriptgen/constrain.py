@@ -122,11 +122,13 @@ _INPUT_VERBS = (
 OUTPUT_VERBS = frozenset(_OUTPUT_VERBS.split())
 INPUT_VERBS = frozenset(_INPUT_VERBS.split())
 #: what a file holds, when the instruction says so: a result the script makes, or something it is given to read
-OUTPUT_NOUNS = frozenset(
+_OUTPUT_NOUNS = (
     "netlist netlists result results report reports statistics stats summary output outputs listing dump copy "
-    "graph model version form".split()
+    "graph model version form"
 )
-INPUT_NOUNS = frozenset("constraints constraint library libraries liberty testbench source sources rtl".split())
+_INPUT_NOUNS = "constraints constraint library libraries liberty testbench source sources rtl"
+OUTPUT_NOUNS = frozenset(_OUTPUT_NOUNS.split())
+INPUT_NOUNS = frozenset(_INPUT_NOUNS.split())
 OUTPUT_CUES = OUTPUT_VERBS | {"to", "into", "as"}
 INPUT_CUES = INPUT_VERBS | {"from", "using", "of", "given", "design", "designs", "module"}
 #: prepositions that decide on their own when they come right before the name (articles and "file" skipped)

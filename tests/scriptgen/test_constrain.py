@@ -427,7 +427,7 @@ def test_file_roles_tell_named_inputs_from_named_outputs(instruction, inputs, ou
 
 
 def test_every_output_extension_with_a_format_is_a_file_name():
-    # A named output is found by FILE_NAME; an extension requirements.py knows but FILE_NAME does not was never asked for.
+    # A named output is found by FILE_NAME: an extension requirements.py knows but FILE_NAME misses is never asked for.
     from chipmate.plugins.scriptgen.requirements import EXTENSION_FORMATS
 
     missed = [ext for ext in EXTENSION_FORMATS if not FILE_NAME.fullmatch(f"out{ext}")]
