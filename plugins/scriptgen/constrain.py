@@ -129,6 +129,8 @@ _OUTPUT_NOUNS = (
 _INPUT_NOUNS = "constraints constraint library libraries liberty testbench source sources rtl"
 OUTPUT_NOUNS = frozenset(_OUTPUT_NOUNS.split())
 INPUT_NOUNS = frozenset(_INPUT_NOUNS.split())
+ROLE_VERBS = OUTPUT_VERBS | INPUT_VERBS
+ROLE_NOUNS = OUTPUT_NOUNS | INPUT_NOUNS
 OUTPUT_CUES = OUTPUT_VERBS | {"to", "into", "as"}
 INPUT_CUES = INPUT_VERBS | {"from", "using", "of", "given", "design", "designs", "module"}
 #: prepositions that decide on their own when they come right before the name (articles and "file" skipped)
@@ -148,8 +150,8 @@ def _is_input(words: list[str]) -> bool:
         return ADJACENT[adjacent] == "input"
     # The nearest verb decides, unless a noun that names what the file holds comes between them: "Synthesize alu.v
     # with the EDIF netlist in alu.edif" asks for alu.edif, "Time top.v with the constraints in top.sdc" reads it.
-    verb = next((n for n, w in enumerate(reversed(words[-VERB_WINDOW:])) if w in OUTPUT_VERBS | INPUT_VERBS), None)
-    noun = next((n for n, w in enumerate(reversed(words[-NOUN_WINDOW:])) if w in OUTPUT_NOUNS | INPUT_NOUNS), None)
+    verb = next((n for n, w in enumerate(reversed(words[-VERB_WINDOW:])) if w in ROLE_VERBS), None)
+    noun = next((n for n, w in enumerate(reversed(words[-NOUN_WINDOW:])) if w in ROLE_NOUNS), None)
     if noun is not None and (verb is None or noun < verb):
         return words[-1 - noun] in INPUT_NOUNS
     if verb is not None:
